@@ -1,0 +1,77 @@
+/** Default root of every ringdoc key in etcd (DESIGN §1). */
+export const DEFAULT_PREFIX = '/ringdoc/';
+
+const MEMBER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+const CONFIG_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/**
+ * The key layout under one prefix: `members/<id>`, `config/<name>`, `docs/<docId>`.
+ * Builders throw on ids/names that would not round-trip (empty, containing `/`, odd characters);
+ * parsers return `null` for keys outside their folder.
+ */
+export interface Keyspace {
+  /** Normalised prefix, always ending with `/`. */
+  readonly prefix: string;
+  readonly membersPrefix: string;
+  readonly configPrefix: string;
+  readonly docsPrefix: string;
+  memberKey(id: string): string;
+  configKey(name: string): string;
+  docKey(docId: string): string;
+  /** The member id of `<prefix>members/<id>`, or `null`. */
+  parseMemberKey(key: string): string | null;
+  /** The setting name of `<prefix>config/<name>`, or `null`. */
+  parseConfigKey(key: string): string | null;
+  /** The document id of `<prefix>docs/<docId>`, or `null`. */
+  parseDocKey(key: string): string | null;
+}
+
+/** Adds the trailing `/` a prefix needs (`/ringdoc` → `/ringdoc/`); rejects an empty prefix. */
+export function normalizePrefix(prefix: string = DEFAULT_PREFIX): string {
+  if (prefix.length === 0) throw new Error('etcd key prefix must not be empty');
+  return prefix.endsWith('/') ? prefix : `${prefix}/`;
+}
+
+/** True for ids a member may register under (1–63 chars of `A-Za-z0-9._-`, not starting with a symbol). */
+export function isValidMemberId(id: string): boolean {
+  return MEMBER_ID.test(id);
+}
+
+/** True for config setting names (same charset as member ids, up to 128 chars). */
+export function isValidConfigName(name: string): boolean {
+  return CONFIG_NAME.test(name);
+}
+
+/** Builds the {@link Keyspace} for `prefix` (default `/ringdoc/`). */
+export function createKeyspace(prefix: string = DEFAULT_PREFIX): Keyspace {
+  const root = normalizePrefix(prefix);
+  const membersPrefix = `${root}members/`;
+  const configPrefix = `${root}config/`;
+  const docsPrefix = `${root}docs/`;
+  const tail = (key: string, folder: string, valid: (s: string) => boolean): string | null => {
+    if (!key.startsWith(folder)) return null;
+    const rest = key.slice(folder.length);
+    return valid(rest) ? rest : null;
+  };
+  return {
+    prefix: root,
+    membersPrefix,
+    configPrefix,
+    docsPrefix,
+    memberKey(id) {
+      if (!isValidMemberId(id)) throw new Error(`invalid member id ${JSON.stringify(id)}`);
+      return membersPrefix + id;
+    },
+    configKey(name) {
+      if (!isValidConfigName(name)) throw new Error(`invalid config name ${JSON.stringify(name)}`);
+      return configPrefix + name;
+    },
+    docKey(docId) {
+      if (docId.length === 0) throw new Error('document id must not be empty');
+      return docsPrefix + docId;
+    },
+    parseMemberKey: (key) => tail(key, membersPrefix, isValidMemberId),
+    parseConfigKey: (key) => tail(key, configPrefix, isValidConfigName),
+    parseDocKey: (key) => tail(key, docsPrefix, (rest) => rest.length > 0),
+  };
+}

@@ -1,0 +1,349 @@
+import { type Etcd3, EtcdLeaseInvalidError, type Lease } from 'etcd3';
+import { type BackoffOptions, createBackoff, describeError, sleep } from './backoff.ts';
+import { createFenceClock } from './fence.ts';
+import { createKeyspace, DEFAULT_PREFIX } from './keys.ts';
+import { encodeMemberRecord, sameMemberRecord } from './member-codec.ts';
+import type { MemberRecord, MemberState } from './member-record.ts';
+import type { Logger, Membership } from './types.ts';
+
+export interface JoinClusterOptions {
+  readonly client: Etcd3;
+  /** Key prefix (default `/ringdoc/`). */
+  readonly prefix?: string;
+  /** The record to register; its `id` names the key `<prefix>members/<id>`. */
+  readonly record: MemberRecord;
+  /** Lease TTL in seconds (default 5; raised to etcd's minimum of 2). */
+  readonly ttlSeconds?: number;
+  readonly log: Logger;
+  /** Clock for fencing decisions (default `Date.now`). */
+  readonly now?: () => number;
+  /** Registration retry backoff (default 200 ms → 5 s, jittered). */
+  readonly backoff?: BackoffOptions;
+  /** Aborting stops a `joinCluster` that has not registered yet (it then rejects). */
+  readonly signal?: AbortSignal;
+}
+
+/** Another live process holds `<prefix>members/<id>` with its own lease. */
+export class MemberIdTakenError extends Error {
+  override readonly name = 'MemberIdTakenError';
+  constructor(
+    readonly id: string,
+    readonly lease: string,
+  ) {
+    super(
+      `member id ${id} is registered by another process (lease ${lease}); waiting for it to expire`,
+    );
+  }
+}
+
+const MAX_KEEPALIVES_IN_FLIGHT = 3;
+
+/**
+ * Registers this process as a cluster member (DESIGN R6, M1, M2) and keeps it registered.
+ *
+ * Registration: grant a lease (TTL ≥ 2 s), write the record with it, confirm with one keepalive.
+ * The write is a transaction that only takes the key when it is absent, unleased, or held by a
+ * lease this process granted: a second live process with the same id is refused (logged, retried
+ * until its lease expires) instead of silently stealing the key. Resolves once registered; while
+ * etcd is unreachable it keeps retrying with backoff and one warn line per attempt, and never
+ * rejects (except when `signal` aborts or the record is invalid).
+ *
+ * Keepalives are driven here, one `lease.keepaliveOnce()` every TTL/3 with a TTL deadline,
+ * rather than by etcd3's automatic keepalive: fencing needs the *send* time of the last
+ * acknowledged keepalive (see `fence.ts`), while etcd3 only stamps receipt times, notices a
+ * silent (paused) etcd only after a full TTL and reports `lost` after 2×TTL by local guess.
+ *
+ * Fencing: `isFenced()` is true before registration, after `leave()`, and whenever the last
+ * acknowledged keepalive was sent more than TTL − 1 s ago: at least 1 s before etcd can expire
+ * the lease. When keepalives are acknowledged again the record is checked (and rewritten if it
+ * is missing or stale) before unfencing. When etcd reports the lease gone (keepalive TTL 0, or a
+ * write rejected for an invalid lease) a new lease is granted and the record (same state)
+ * re-registered, fenced until done. `onFenceChange` listeners hear every transition.
+ *
+ * `setState` rewrites the record with the current lease; if the lease was lost it waits for
+ * re-registration (which writes the new state). It rejects when etcd stays unreachable past the
+ * client's retries. `leave()` stops keepalives and revokes the lease so the record disappears at
+ * once; it never rejects and waits at most one TTL (if etcd is unreachable the record expires with
+ * the lease).
+ */
+export async function joinCluster(options: JoinClusterOptions): Promise<Membership> {
+  const { client, log } = options;
+  const now = options.now ?? Date.now;
+  const keys = createKeyspace(options.prefix ?? DEFAULT_PREFIX);
+  const key = keys.memberKey(options.record.id);
+  encodeMemberRecord(options.record);
+  const ttl = Math.max(2, Math.ceil(options.ttlSeconds ?? 5));
+  const ttlMs = ttl * 1000;
+  const fence = createFenceClock(ttl, now);
+  const listeners = new Set<(fenced: boolean) => void>();
+  const ownLeases = new Set<string>();
+  const stopSignal = new AbortController();
+
+  let desired: MemberRecord = options.record;
+  let written: { record: MemberRecord; lease: string } | null = null;
+  let lease: Lease | null = null;
+  let leaseId: string | null = null;
+  let registered = false;
+  let needsVerify = false;
+  let verifying = false;
+  let left = false;
+  let reRegistering: Promise<void> | null = null;
+  let reported = true;
+  let inFlight = 0;
+  let writeChain: Promise<unknown> = Promise.resolve();
+
+  const computeFenced = () => left || !registered || needsVerify || fence.isFenced();
+
+  const evaluateFence = () => {
+    if (registered && !left && !needsVerify && fence.isFenced()) {
+      needsVerify = true;
+      log.warn(
+        `member ${desired.id} fenced: last acknowledged keepalive sent ${fence.ackAgeMs()} ms ago`,
+        {
+          thresholdMs: fence.thresholdMs(),
+        },
+      );
+    }
+    const fenced = computeFenced();
+    if (fenced === reported) return;
+    reported = fenced;
+    if (!fenced) log.info(`member ${desired.id} unfenced`, { lease: leaseId });
+    for (const listener of [...listeners]) {
+      try {
+        listener(fenced);
+      } catch (error) {
+        log.error('fence listener failed', { error: describeError(error) });
+      }
+    }
+  };
+
+  const serialize = <T>(task: () => Promise<T>): Promise<T> => {
+    const run = writeChain.then(task, task);
+    writeChain = run.catch(() => {});
+    return run;
+  };
+
+  /** Writes `desired` with lease `id` unless another live process holds the key. */
+  const writeRecord = (id: string) =>
+    serialize(async () => {
+      for (let round = 0; round < 3; round++) {
+        const record = desired;
+        const json = encodeMemberRecord(record);
+        const put = () => client.put(key).value(json).lease(id);
+        const mine = await client
+          .if(key, 'Lease', '==', id)
+          .then(put())
+          .else(client.get(key))
+          .commit();
+        let done = mine.succeeded;
+        if (!done) {
+          const existing = mine.responses[0]?.response_range?.kvs[0];
+          if (existing && existing.lease !== '0' && !ownLeases.has(existing.lease)) {
+            throw new MemberIdTakenError(record.id, existing.lease);
+          }
+          const guard = existing
+            ? client.if(key, 'Lease', '==', existing.lease)
+            : client.if(key, 'Create', '==', 0);
+          done = (await guard.then(put()).commit()).succeeded;
+        }
+        if (done) {
+          written = { record, lease: id };
+          return;
+        }
+      }
+      throw new Error(`member record ${key} kept changing during the write`);
+    });
+
+  const notifyLeft = () => {
+    if (left) throw new Error(`member ${desired.id} has left the cluster`);
+  };
+
+  const register = async (signal?: AbortSignal): Promise<void> => {
+    const backoff = createBackoff(options.backoff ?? { initialMs: 200, maxMs: 5000 });
+    for (let attempt = 1; ; attempt++) {
+      notifyLeft();
+      signal?.throwIfAborted();
+      let candidate: Lease | null = null;
+      try {
+        candidate = client.lease(ttl, { autoKeepAlive: false });
+        candidate.on('lost', () => {});
+        const id = await candidate.grant();
+        ownLeases.add(id);
+        await writeRecord(id);
+        const sentAt = now();
+        const response = await candidate.keepaliveOnce({ deadline: Date.now() + ttlMs });
+        notifyLeft();
+        lease = candidate;
+        leaseId = id;
+        fence.reset();
+        fence.acknowledged(sentAt, Number(response.TTL));
+        registered = true;
+        needsVerify = false;
+        log.info(`member ${desired.id} registered`, {
+          lease: id,
+          state: desired.state,
+          ttl,
+          attempt,
+        });
+        evaluateFence();
+        return;
+      } catch (error) {
+        if (candidate && candidate !== lease) void candidate.revoke().catch(() => {});
+        notifyLeft();
+        signal?.throwIfAborted();
+        const wait = backoff.next();
+        log.warn(
+          `registration of member ${desired.id} failed (attempt ${attempt}), retrying in ${wait} ms`,
+          {
+            error: describeError(error),
+          },
+        );
+        await sleep(wait, AbortSignal.any([stopSignal.signal, ...(signal ? [signal] : [])]));
+      }
+    }
+  };
+
+  const onLeaseLost = (error: unknown) => {
+    if (left || reRegistering) return;
+    log.warn(`lease of member ${desired.id} lost; re-registering`, {
+      lease: leaseId,
+      error: describeError(error),
+    });
+    lease = null;
+    leaseId = null;
+    registered = false;
+    fence.reset();
+    evaluateFence();
+    reRegistering = register()
+      .catch((registerError) => {
+        if (!left) log.error('re-registration stopped', { error: describeError(registerError) });
+      })
+      .finally(() => {
+        reRegistering = null;
+      });
+  };
+
+  const verify = async (current: Lease, id: string) => {
+    if (verifying) return;
+    verifying = true;
+    try {
+      const response = await client.get(key).exec();
+      if (current !== lease || left) return;
+      const kv = response.kvs[0];
+      const intact =
+        kv !== undefined &&
+        kv.lease === id &&
+        kv.value.toString('utf8') === encodeMemberRecord(desired);
+      if (!intact) {
+        log.warn(`member record ${key} missing or stale after a fence; rewriting it`);
+        await writeRecord(id);
+      }
+      if (current !== lease || left) return;
+      needsVerify = false;
+      log.info(`member ${desired.id} registered again after a fence`, { lease: id });
+      evaluateFence();
+    } catch (error) {
+      if (error instanceof EtcdLeaseInvalidError) onLeaseLost(error);
+      else log.debug('record check after fence failed', { error: describeError(error) });
+    } finally {
+      verifying = false;
+    }
+  };
+
+  const keepalive = () => {
+    const current = lease;
+    const id = leaseId;
+    if (
+      left ||
+      reRegistering ||
+      current === null ||
+      id === null ||
+      inFlight >= MAX_KEEPALIVES_IN_FLIGHT
+    )
+      return;
+    const sentAt = now();
+    inFlight++;
+    current
+      .keepaliveOnce({ deadline: Date.now() + ttlMs })
+      .then(
+        (response) => {
+          if (current !== lease || left) return;
+          fence.acknowledged(sentAt, Number(response.TTL));
+          if (needsVerify) void verify(current, id);
+          else evaluateFence();
+        },
+        (error) => {
+          if (current !== lease || left) return;
+          if (error instanceof EtcdLeaseInvalidError) onLeaseLost(error);
+          else log.debug('keepalive failed', { error: describeError(error) });
+        },
+      )
+      .finally(() => {
+        inFlight--;
+      });
+  };
+
+  await register(options.signal);
+
+  const keepaliveTimer = setInterval(keepalive, Math.max(100, Math.floor(ttlMs / 3)));
+  const fenceTimer = setInterval(evaluateFence, Math.min(100, Math.floor(ttlMs / 10)));
+
+  return {
+    id: desired.id,
+    record: () => desired,
+    async setState(state: MemberState) {
+      notifyLeft();
+      desired = { ...desired, state };
+      for (;;) {
+        notifyLeft();
+        if (reRegistering) await reRegistering;
+        const id = leaseId;
+        if (id === null) {
+          if (!reRegistering) throw new Error(`member ${desired.id} is not registered`);
+          continue;
+        }
+        if (written && written.lease === id && sameMemberRecord(written.record, desired)) return;
+        try {
+          await writeRecord(id);
+        } catch (error) {
+          if (!(error instanceof EtcdLeaseInvalidError)) throw error;
+          onLeaseLost(error);
+        }
+      }
+    },
+    isFenced: computeFenced,
+    onFenceChange(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    async leave() {
+      if (left) return;
+      left = true;
+      stopSignal.abort();
+      clearInterval(keepaliveTimer);
+      clearInterval(fenceTimer);
+      const current = lease;
+      lease = null;
+      registered = false;
+      evaluateFence();
+      listeners.clear();
+      if (current) {
+        const expired = Symbol('expired');
+        try {
+          const outcome = await Promise.race([current.revoke(), sleep(ttlMs).then(() => expired)]);
+          if (outcome === expired) throw new Error(`revoke still pending after ${ttl} s`);
+          log.info(`member ${desired.id} left (lease revoked)`);
+        } catch (error) {
+          log.warn(
+            `member ${desired.id} could not revoke its lease; the record expires within ${ttl} s`,
+            {
+              error: describeError(error),
+            },
+          );
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * The client ↔ node wire protocol (server/PROTOCOL.md): pure encode/decode, close codes,
+ * doc ids and connection URLs. No Node-only imports: the browser client uses it too.
+ */
+export {
+  type CloseAction,
+  CloseCode,
+  type CloseCodeInfo,
+  type CloseCodeName,
+  type CloseCodeValue,
+  clampUtf8,
+  closeCodeInfo,
+  closeReason,
+  isKnownCloseCode,
+  MAX_CLOSE_REASON_BYTES,
+} from './close-codes.ts';
+export {
+  type ConnectParams,
+  DOC_PATH_PREFIX,
+  formatConnectPath,
+  MAX_CONNECT_URL_LENGTH,
+  parseConnectUrl,
+} from './connect-url.ts';
+export type { Hello, Notice, Redirect, UpgradeRequired } from './control-messages.ts';
+export { DOC_ID_LIMITS, type DocId, isValidDocId, parseDocId } from './doc-id.ts';
+export { ProtocolError } from './errors.ts';
+export {
+  type AwarenessFrame,
+  type ClientFrame,
+  decodeClientFrame,
+  decodeServerFrame,
+  encodeAck,
+  encodeAwareness,
+  encodeClientFrame,
+  encodeHello,
+  encodeNotice,
+  encodeQueryAwareness,
+  encodeRedirect,
+  encodeServerFrame,
+  encodeSyncStep1,
+  encodeSyncStep2,
+  encodeSyncUpdate,
+  encodeUpgradeRequired,
+  type QueryAwarenessFrame,
+  type ServerFrame,
+  type SyncFrame,
+} from './frame.ts';
+export { MessageType, PROTOCOL_VERSION, SUPPORTED_PROTOCOLS, SyncType } from './message-types.ts';

@@ -1,0 +1,32 @@
+/**
+ * Message type numbers (the leading varUint of every frame, PROTOCOL.md P2). 0–3 are
+ * y-websocket's; 16–20 are ringdoc's own, server → client only.
+ */
+export const MessageType = {
+  SYNC: 0,
+  AWARENESS: 1,
+  /** y-websocket's auth message: not used by ringdoc, rejected in both directions. */
+  AUTH: 2,
+  QUERY_AWARENESS: 3,
+  HELLO: 16,
+  ACK: 17,
+  REDIRECT: 18,
+  UPGRADE_REQUIRED: 19,
+  NOTICE: 20,
+} as const;
+
+/** Sub-types of a sync message (y-protocols/sync). */
+export const SyncType = {
+  STEP1: 0,
+  STEP2: 1,
+  UPDATE: 2,
+} as const;
+
+/** The protocol version this code implements; clients send it as `proto` (P19). */
+export const PROTOCOL_VERSION = 1;
+
+/** Protocol versions a node built from this code speaks (inclusive). */
+export const SUPPORTED_PROTOCOLS: { readonly min: number; readonly max: number } = Object.freeze({
+  min: 1,
+  max: 1,
+});

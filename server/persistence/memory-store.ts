@@ -1,0 +1,129 @@
+import * as Y from 'yjs';
+import { assertStorableDocId } from './doc-id.ts';
+import { createGroupCommit } from './group-commit.ts';
+import { type DocStore, StoreCorruptError, type StoredDoc, StoreIoError } from './store.ts';
+
+interface MemoryDoc {
+  readonly generation: string;
+  snapshot: Uint8Array | null;
+  log: Uint8Array[];
+}
+
+/** The "disk" of memory stores: share one between stores to emulate a reopen. */
+export interface MemoryBacking {
+  readonly docs: Map<string, MemoryDoc>;
+}
+
+/** An empty backing. */
+export function createMemoryBacking(): MemoryBacking {
+  return { docs: new Map() };
+}
+
+export interface MemoryStoreOptions {
+  /** Where committed documents live (default a fresh backing). */
+  readonly backing?: MemoryBacking;
+  /**
+   * Stands in for fsync: awaited once per document per batch before its appends resolve;
+   * a rejection rejects the batch with `StoreIoError` and nothing of it is kept (default none).
+   */
+  readonly barrier?: (docId: string) => Promise<void>;
+  /** Group-commit window (default 0: appends of one tick share a batch). */
+  readonly groupCommitMs?: number;
+}
+
+interface PendingAppend {
+  readonly update: Uint8Array;
+  readonly generation: string;
+}
+
+/**
+ * A `DocStore` in memory with the file store's semantics (group commit, per-document call
+ * order, generation fixed by the first append, compaction into a merged snapshot, closed store
+ * rejects), for unit tests
+ * of logic above the store. Nothing survives the process.
+ */
+export function createMemoryStore(options: MemoryStoreOptions = {}): DocStore {
+  const docs = (options.backing ?? createMemoryBacking()).docs;
+  const barrier = options.barrier;
+  let closed = false;
+  let closing: Promise<void> | null = null;
+
+  const assertUsable = (docId: string, checkId = true): void => {
+    if (checkId) assertStorableDocId(docId);
+    if (closed) throw new StoreIoError(docId, new Error('store is closed'));
+  };
+
+  const groupCommit = createGroupCommit<PendingAppend>({
+    delayMs: options.groupCommitMs ?? 0,
+    commit: async (docId, items) => {
+      if (barrier) {
+        try {
+          await barrier(docId);
+        } catch (error) {
+          throw new StoreIoError(docId, error);
+        }
+      }
+      let doc = docs.get(docId);
+      if (!doc) {
+        doc = { generation: items[0]?.generation ?? '', snapshot: null, log: [] };
+        docs.set(docId, doc);
+      }
+      for (const item of items) doc.log.push(item.update);
+    },
+  });
+
+  return {
+    async load(docId: string): Promise<StoredDoc | null> {
+      assertUsable(docId);
+      return groupCommit.run(docId, async () => {
+        const doc = docs.get(docId);
+        if (!doc) return null;
+        const updates = (doc.snapshot ? [doc.snapshot, ...doc.log] : doc.log).map((u) => u.slice());
+        const bytes = updates.reduce((sum, u) => sum + u.length, 0);
+        return { updates, generation: doc.generation, bytes };
+      });
+    },
+
+    append(docId: string, update: Uint8Array, generation: string): Promise<void> {
+      try {
+        assertUsable(docId);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return groupCommit.add(docId, { update: update.slice(), generation });
+    },
+
+    async compact(docId: string): Promise<void> {
+      assertUsable(docId);
+      await groupCommit.run(docId, async () => {
+        const doc = docs.get(docId);
+        if (!doc || doc.log.length === 0) return;
+        const parts = doc.snapshot ? [doc.snapshot, ...doc.log] : doc.log;
+        try {
+          doc.snapshot = Y.mergeUpdates(parts);
+        } catch (error) {
+          throw new StoreCorruptError(docId, `stored updates cannot be merged: ${String(error)}`);
+        }
+        doc.log = [];
+      });
+    },
+
+    async list(): Promise<string[]> {
+      assertUsable('', false);
+      return [...docs.keys()].sort();
+    },
+
+    async delete(docId: string): Promise<void> {
+      assertUsable(docId);
+      await groupCommit.run(docId, async () => {
+        docs.delete(docId);
+      });
+    },
+
+    close(): Promise<void> {
+      closed = true;
+      closing ??= groupCommit.flushAll();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import { constants } from 'node:fs';
+import * as fsp from 'node:fs/promises';
+
+/** The file operations the file store uses on one open file (a subset of `FileHandle`). */
+export interface StoreFile {
+  write(
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<{ bytesWritten: number }>;
+  sync(): Promise<void>;
+  truncate(length: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The file-system facade of the file store (a subset of `node:fs/promises`), injectable so
+ * tests can count or fail operations (see `testing/fault-fs.ts`).
+ */
+export interface StoreFs {
+  open(path: string, flags: number): Promise<StoreFile>;
+  readFile(path: string): Promise<Uint8Array>;
+  readdir(path: string): Promise<string[]>;
+  mkdir(path: string, options: { recursive: true }): Promise<string | undefined>;
+  rename(from: string, to: string): Promise<void>;
+  rm(path: string, options: { recursive: true; force: true }): Promise<void>;
+}
+
+/** The real file system. */
+export const nodeStoreFs: StoreFs = {
+  open: (path, flags) => fsp.open(path, flags),
+  readFile: (path) => fsp.readFile(path),
+  readdir: (path) => fsp.readdir(path),
+  mkdir: (path, options) => fsp.mkdir(path, options),
+  rename: (from, to) => fsp.rename(from, to),
+  rm: (path, options) => fsp.rm(path, options),
+};
+
+/** Open flags used by the store. */
+export const OPEN = {
+  readWrite: constants.O_RDWR | constants.O_CREAT,
+  create: constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC,
+  directory: constants.O_RDONLY | constants.O_DIRECTORY,
+} as const;
+
+/** Writes all of `bytes` at `position`, looping over short writes. */
+export async function writeAll(
+  file: StoreFile,
+  bytes: Uint8Array,
+  position: number,
+): Promise<void> {
+  let done = 0;
+  while (done < bytes.length) {
+    const { bytesWritten } = await file.write(bytes, done, bytes.length - done, position + done);
+    if (bytesWritten <= 0) throw new Error('write made no progress');
+    done += bytesWritten;
+  }
+}
+
+/** Closes `file`, ignoring close errors (the outcome was already decided by write/sync). */
+export async function closeQuietly(file: StoreFile): Promise<void> {
+  try {
+    await file.close();
+  } catch {
+    // the data's fate was settled by sync; a failing close changes nothing
+  }
+}
+
+/** Creates or replaces `path` with `bytes` and fsyncs it (not its directory). */
+export async function writeFileDurably(
+  fs: StoreFs,
+  path: string,
+  bytes: Uint8Array,
+): Promise<void> {
+  const file = await fs.open(path, OPEN.create);
+  try {
+    await writeAll(file, bytes, 0);
+    await file.sync();
+  } finally {
+    await closeQuietly(file);
+  }
+}
+
+/** Fsyncs a directory, making the creation, rename or removal of its entries durable. */
+export async function syncDir(fs: StoreFs, path: string): Promise<void> {
+  const dir = await fs.open(path, OPEN.directory);
+  try {
+    await dir.sync();
+  } finally {
+    await closeQuietly(dir);
+  }
+}
+
+/** True for a "no such file or directory" error. */
+export function isNotFound(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | null)?.code === 'ENOENT';
+}

@@ -1,0 +1,62 @@
+/**
+ * Durable storage of Yjs documents, one implementation per backend
+ * (DESIGN N2). Every implementation must pass `store.contract.ts`.
+ *
+ * Only Yjs binary updates are stored — never text or JSON — so a restart never
+ * rebuilds state that reconnecting clients would merge as a second history.
+ */
+export interface StoredDoc {
+  /** Updates to apply in order (a snapshot, if any, first). Never empty. */
+  readonly updates: readonly Uint8Array[];
+  /** Generation id of the document (DESIGN M7), fixed when it was first stored. */
+  readonly generation: string;
+  /** Total stored bytes (snapshot + log) for metrics and compaction decisions. */
+  readonly bytes: number;
+}
+
+export interface DocStore {
+  /**
+   * Reads a document. Resolves `null` when the document was never stored.
+   * Rejects with `StoreCorruptError` when stored bytes cannot be read back (the bytes
+   * are left untouched) or `StoreIoError` on disk errors. A failed load creates nothing.
+   */
+  load(docId: string): Promise<StoredDoc | null>;
+  /**
+   * Appends one update. Resolves only once the update is durable (group commit:
+   * fsync batched over a few ms). `generation` is recorded when the document is new.
+   * Rejects with `StoreIoError` if the write or fsync fails; the update is then not durable.
+   */
+  append(docId: string, update: Uint8Array, generation: string): Promise<void>;
+  /** Merges the log into a snapshot. Safe to call concurrently with `append`. */
+  compact(docId: string): Promise<void>;
+  /** Ids of every stored document. */
+  list(): Promise<string[]>;
+  /** Removes a document durably. Resolves when it is gone (no-op if absent). */
+  delete(docId: string): Promise<void>;
+  /** Flushes pending appends and releases files. Further calls reject. */
+  close(): Promise<void>;
+}
+
+/** Stored bytes of a document cannot be decoded. */
+export class StoreCorruptError extends Error {
+  override readonly name = 'StoreCorruptError';
+  constructor(
+    readonly docId: string,
+    detail: string,
+  ) {
+    super(`stored document ${JSON.stringify(docId)} is corrupt: ${detail}`);
+  }
+}
+
+/** The storage medium failed (EIO, ENOSPC, EACCES, store closed…). */
+export class StoreIoError extends Error {
+  override readonly name = 'StoreIoError';
+  constructor(
+    readonly docId: string,
+    override readonly cause: unknown,
+  ) {
+    super(
+      `store I/O failed for ${JSON.stringify(docId)}: ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
+  }
+}

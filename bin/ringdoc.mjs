@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// Entry point of the `ringdoc` command: runs the TypeScript sources through tsx.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../server/cli/main.ts');
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,70 @@
+import { resolveNodeConfig } from '../config.ts';
+import { createLogger, parseLevel } from '../log.ts';
+import { createNode } from '../node.ts';
+import { option, type ParsedArgs } from './args.ts';
+
+export const NODE_USAGE = `ringdoc node --id <id> --port <port> --etcd <url[,url]> --data <dir>
+  [--host 127.0.0.1] [--public-url ws://host:port] [--internal-url ws://host:port]
+  [--prefix /ringdoc/] [--build <build>] [--lease-ttl 5] [--max-frame-bytes 8388608]
+  [--allowed-origins https://a,https://b] [--replicas 2] [--durability replica|local]
+Environment: RINGDOC_LOG_LEVEL (debug|info|warn|error), RINGDOC_CLUSTER_SECRET (internal channel).`;
+
+/** `ringdoc node …`: runs one node until SIGINT/SIGTERM, then stops gracefully (exit 0). */
+export async function runNode(args: ParsedArgs): Promise<number> {
+  const num = (key: string, fallback?: number) => {
+    const raw = args.options.get(key);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n)) throw new Error(`--${key} must be a number`);
+    return n;
+  };
+  const origins = args.options.get('allowed-origins');
+  const config = resolveNodeConfig({
+    id: option(args, 'id'),
+    port: num('port') ?? Number.NaN,
+    etcd: option(args, 'etcd', process.env.RINGDOC_ETCD ?? 'http://127.0.0.1:2379').split(','),
+    dataDir: option(args, 'data'),
+    host: option(args, 'host', '127.0.0.1'),
+    ...(args.options.has('public-url') ? { publicUrl: option(args, 'public-url') } : {}),
+    ...(args.options.has('internal-url') ? { internalUrl: option(args, 'internal-url') } : {}),
+    prefix: option(args, 'prefix', process.env.RINGDOC_PREFIX ?? '/ringdoc/'),
+    build: option(args, 'build', process.env.RINGDOC_BUILD ?? '0.1.0'),
+    leaseTtlSeconds: num('lease-ttl', 5),
+    maxFrameBytes: num('max-frame-bytes', 8 * 1024 * 1024),
+    allowedOrigins: typeof origins === 'string' ? origins.split(',') : null,
+    replicas: num('replicas', 2),
+    durability: option(args, 'durability', 'replica') as 'local' | 'replica',
+    ...(process.env.RINGDOC_CLUSTER_SECRET
+      ? { clusterSecret: process.env.RINGDOC_CLUSTER_SECRET }
+      : {}),
+  });
+  const log = createLogger({ name: config.id, level: parseLevel(process.env.RINGDOC_LOG_LEVEL) });
+  const node = createNode(config, { log });
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= node.stop();
+    return stopping;
+  };
+  const done = new Promise<number>((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        log.info(`received ${signal}, stopping`);
+        stop().then(
+          () => resolve(0),
+          (error: unknown) => {
+            log.error('stop failed', { error });
+            resolve(1);
+          },
+        );
+      });
+    }
+  });
+  void node.drained.then(() => {
+    log.info('drain complete, exiting');
+    process.kill(process.pid, 'SIGTERM');
+  });
+  await node.start();
+  // Machine-readable line for harnesses: the node is listening and registered.
+  process.stdout.write(`ringdoc node ${config.id} listening on ${node.port()}\n`);
+  return done;
+}

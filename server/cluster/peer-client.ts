@@ -1,0 +1,148 @@
+import WebSocket from 'ws';
+import type { Logger } from '../log.ts';
+import {
+  decodePeerMessage,
+  encodePeerMessage,
+  type PeerRequest,
+  type PeerResponse,
+} from './peer-protocol.ts';
+
+/** Header that carries the cluster secret on `/internal` upgrades. */
+export const SECRET_HEADER = 'x-ringdoc-cluster-secret';
+
+export type RequestBody =
+  | { readonly kind: 'fetch'; readonly docId: string }
+  | {
+      readonly kind: 'push';
+      readonly docId: string;
+      readonly generation: string;
+      readonly role: 'replicate' | 'handoff';
+      readonly update: Uint8Array;
+    };
+
+/** Outgoing requests to other nodes, one multiplexed socket per peer URL. */
+export interface PeerPool {
+  /**
+   * Sends `body` to the node at `internalUrl` stamped with `epoch`; resolves with its response.
+   * Rejects on connection failure or after `timeoutMs`.
+   */
+  request(
+    internalUrl: string,
+    body: RequestBody,
+    epoch: number,
+    timeoutMs?: number,
+  ): Promise<PeerResponse>;
+  /** Closes every socket; pending requests reject. */
+  close(): void;
+}
+
+interface Pending {
+  resolve(r: PeerResponse): void;
+  reject(e: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+interface Link {
+  ws: WebSocket;
+  open: Promise<void>;
+  pending: Map<number, Pending>;
+}
+
+export interface PeerPoolOptions {
+  readonly secret: string;
+  readonly log: Logger;
+  /** Default request timeout (default 5 s). */
+  readonly timeoutMs?: number;
+}
+
+export function createPeerPool(options: PeerPoolOptions): PeerPool {
+  const links = new Map<string, Link>();
+  let nextId = 1;
+  let closed = false;
+
+  const connect = (url: string): Link => {
+    const ws = new WebSocket(`${url}/internal`, {
+      headers: { [SECRET_HEADER]: options.secret },
+      maxPayload: 256 * 1024 * 1024,
+    });
+    ws.binaryType = 'nodebuffer';
+    const pending = new Map<number, Pending>();
+    const link: Link = {
+      ws,
+      pending,
+      open: new Promise((resolve, reject) => {
+        ws.once('open', () => resolve());
+        ws.once('error', (e) => reject(e));
+        ws.once('unexpected-response', (_req, res) =>
+          reject(new Error(`peer ${url} refused the internal channel: HTTP ${res.statusCode}`)),
+        );
+      }),
+    };
+    link.open.catch(() => {});
+    ws.on('message', (data: Buffer) => {
+      let message: ReturnType<typeof decodePeerMessage>;
+      try {
+        message = decodePeerMessage(new Uint8Array(data));
+      } catch (error) {
+        options.log.warn('malformed message from peer', { url, error });
+        ws.terminate();
+        return;
+      }
+      if (message.kind !== 'response') return;
+      const p = pending.get(message.id);
+      if (!p) return;
+      pending.delete(message.id);
+      clearTimeout(p.timer);
+      p.resolve(message);
+    });
+    ws.on('error', () => {});
+    ws.on('close', () => {
+      if (links.get(url) === link) links.delete(url);
+      for (const [, p] of pending) {
+        clearTimeout(p.timer);
+        p.reject(new Error(`connection to peer ${url} closed`));
+      }
+      pending.clear();
+    });
+    return link;
+  };
+
+  return {
+    async request(url, body, epoch, timeoutMs = options.timeoutMs ?? 5000) {
+      if (closed) throw new Error('peer pool closed');
+      let link = links.get(url);
+      if (!link || link.ws.readyState > WebSocket.OPEN) {
+        link = connect(url);
+        links.set(url, link);
+      }
+      await link.open;
+      const id = nextId++;
+      const request: PeerRequest =
+        body.kind === 'fetch'
+          ? { kind: 'fetch', id, epoch, docId: body.docId }
+          : {
+              kind: 'push',
+              id,
+              epoch,
+              docId: body.docId,
+              generation: body.generation,
+              role: body.role,
+              update: body.update,
+            };
+      const current = link;
+      return new Promise<PeerResponse>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          current.pending.delete(id);
+          reject(new Error(`peer ${url} did not answer within ${timeoutMs} ms`));
+        }, timeoutMs);
+        current.pending.set(id, { resolve, reject, timer });
+        current.ws.send(encodePeerMessage(request));
+      });
+    },
+    close() {
+      closed = true;
+      for (const link of links.values()) link.ws.terminate();
+      links.clear();
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import * as Y from 'yjs';
+import type { Connection } from '../documents/connection.ts';
+import type { DocumentRegistry } from '../documents/registry.ts';
+import type { Logger } from '../log.ts';
+import type { DocStore } from '../persistence/store.ts';
+import type { SocketHandler } from '../transport/uws-server.ts';
+import {
+  decodePeerMessage,
+  encodePeerMessage,
+  type PeerRequest,
+  type PeerResponse,
+} from './peer-protocol.ts';
+
+export interface PeerServiceOptions {
+  readonly registry: DocumentRegistry;
+  readonly store: DocStore;
+  readonly log: Logger;
+  readonly epoch: () => number;
+  readonly waitForEpoch: (epoch: number, timeoutMs: number) => Promise<boolean>;
+  /** A fenced node answers every request with an error (it may be behind the cluster). */
+  readonly isFenced: () => boolean;
+}
+
+/**
+ * The receiving side of `/internal` (DESIGN N3, M1, M5): FETCH answers a document's whole
+ * state from memory or the store; PUSH merges an update into the loaded room or appends it
+ * to the store, and answers only once it is durable. Requests from a sender with a newer
+ * epoch wait (bounded) for this node's view to catch up.
+ */
+export function createPeerService(
+  options: PeerServiceOptions,
+): (conn: Connection) => SocketHandler {
+  const { registry, store, log } = options;
+
+  const handle = async (req: PeerRequest): Promise<PeerResponse> => {
+    if (req.epoch > options.epoch()) await options.waitForEpoch(req.epoch, 1000);
+    const base = { kind: 'response' as const, id: req.id, epoch: options.epoch() };
+    if (options.isFenced()) return { ...base, status: 'error', message: 'node is fenced' };
+    try {
+      if (req.kind === 'fetch') {
+        const room = registry.get(req.docId);
+        if (room && !room.isFaulted) {
+          return {
+            ...base,
+            status: 'ok',
+            doc: { generation: room.generation, state: Y.encodeStateAsUpdate(room.doc) },
+          };
+        }
+        const stored = await store.load(req.docId);
+        if (!stored) return { ...base, status: 'ok', doc: null };
+        return {
+          ...base,
+          status: 'ok',
+          doc: { generation: stored.generation, state: Y.mergeUpdates([...stored.updates]) },
+        };
+      }
+      const room = registry.get(req.docId);
+      if (room && !room.isFaulted) {
+        room.applyRemote(req.update);
+        await room.durable();
+      } else {
+        Y.decodeUpdate(req.update);
+        await store.append(req.docId, req.update, req.generation);
+        // A load under way may have read the store before this append: merge it in too.
+        registry.pendingLoad(req.docId)?.then(
+          (loaded) => loaded.applyRemote(req.update),
+          () => {},
+        );
+      }
+      return { ...base, status: 'ok', doc: null };
+    } catch (error) {
+      log.warn('peer request failed', { kind: req.kind, docId: req.docId, error });
+      return {
+        ...base,
+        status: 'error',
+        message: error instanceof Error ? error.message : String(error),
+      };
+    }
+  };
+
+  return (conn) => ({
+    message(frame) {
+      let req: ReturnType<typeof decodePeerMessage>;
+      try {
+        req = decodePeerMessage(frame);
+      } catch (error) {
+        log.warn('malformed message on the internal channel', { error });
+        conn.close(4400, 'malformed peer message');
+        return;
+      }
+      if (req.kind === 'response') return;
+      void handle(req).then((res) => conn.cork(() => conn.send(encodePeerMessage(res))));
+    },
+    close() {},
+  });
+}

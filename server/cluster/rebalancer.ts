@@ -1,0 +1,185 @@
+import * as Y from 'yjs';
+import { routingKey } from '../../ring/core/routing-key.ts';
+import type { RingView } from '../../ring/etcd/types.ts';
+import type { DocumentRegistry } from '../documents/registry.ts';
+import type { Room } from '../documents/room.ts';
+import type { Logger } from '../log.ts';
+import type { DocStore } from '../persistence/store.ts';
+import type { PeerPool } from './peer-client.ts';
+import { holdersOf, type Target } from './targets.ts';
+
+export interface RebalancerOptions {
+  readonly selfId: string;
+  readonly replicas: number;
+  readonly registry: DocumentRegistry;
+  readonly store: DocStore;
+  readonly pool: PeerPool;
+  readonly log: Logger;
+  readonly view: () => RingView | null;
+  /** Sends the room's clients to its new owner (REDIRECT + close 4300). */
+  readonly redirectClients: (room: Room, view: RingView) => void;
+  /** Documents moved at once (default 4): a join must not stall the event loop. */
+  readonly concurrency?: number;
+}
+
+export interface RebalanceProgress {
+  readonly running: boolean;
+  readonly movesInFlight: number;
+  readonly moved: number;
+  readonly failed: number;
+  readonly lastPassMs: number;
+}
+
+export interface Rebalancer {
+  /** Schedules a pass for the latest view (passes never overlap; changes during one re-run it). */
+  schedule(): void;
+  /** Resolves when no pass is running or scheduled. */
+  idle(): Promise<void>;
+  progress(): RebalanceProgress;
+  stop(): void;
+}
+
+/**
+ * Moves documents with the ring (DESIGN M1, M2, M3, M6). After every view change:
+ * 1. each loaded document this node no longer owns: its whole state is pushed to the new
+ *    owner (acknowledged durable), then its clients are redirected; updates still applied
+ *    here are forwarded by the replicator (the tail) until the room empties and unloads;
+ * 2. each stored document: its state is pushed to holders that joined its preference list;
+ *    if this node is no longer a holder, it is deleted only after every holder acknowledged.
+ * Documents with connected clients move first; at most `concurrency` moves run at once.
+ */
+export function createRebalancer(options: RebalancerOptions): Rebalancer {
+  const { selfId, replicas, registry, store, pool, log } = options;
+  const concurrency = options.concurrency ?? 4;
+  let running: Promise<void> | null = null;
+  let again = false;
+  let stopped = false;
+  let previous: RingView | null = null;
+  let inFlight = 0;
+  let moved = 0;
+  let failed = 0;
+  let lastPassMs = 0;
+
+  const push = async (
+    target: Target,
+    docId: string,
+    generation: string,
+    state: Uint8Array,
+    epoch: number,
+  ) => {
+    const res = await pool.request(
+      target.internalUrl,
+      { kind: 'push', docId, generation, role: 'handoff', update: state },
+      epoch,
+      30_000,
+    );
+    if (res.status !== 'ok') throw new Error(`${target.id} refused ${docId}: ${res.message}`);
+  };
+
+  const moveRoom = async (room: Room, view: RingView, before: RingView | null) => {
+    const key = routingKey(room.docId);
+    const owner = view.ring.ownerOf(key);
+    const targets = holdersOf(view, room.docId, replicas, selfId);
+    const state = Y.encodeStateAsUpdate(room.doc);
+    if (owner !== selfId) {
+      const ownerTarget = targets.find((t) => t.id === owner);
+      if (ownerTarget) await push(ownerTarget, room.docId, room.generation, state, view.epoch);
+      options.redirectClients(room, view);
+      moved++;
+      await room.durable().catch(() => {});
+      registry.unloadIfIdle(room);
+      return;
+    }
+    const had = new Set(before ? before.ring.preferenceList(key, replicas) : []);
+    await Promise.all(
+      targets
+        .filter((t) => !had.has(t.id))
+        .map((t) => push(t, room.docId, room.generation, state, view.epoch)),
+    );
+  };
+
+  const moveStored = async (docId: string, view: RingView, before: RingView | null) => {
+    if (registry.get(docId) || registry.pendingLoad(docId)) return;
+    const key = routingKey(docId);
+    const list = view.ring.preferenceList(key, replicas);
+    const mine = list.includes(selfId);
+    const had = new Set(before ? before.ring.preferenceList(key, replicas) : []);
+    const targets = holdersOf(view, docId, replicas, selfId).filter((t) => !mine || !had.has(t.id));
+    if (targets.length === 0 && mine) return;
+    const stored = await store.load(docId);
+    if (!stored) return;
+    const state = Y.mergeUpdates([...stored.updates]);
+    await Promise.all(targets.map((t) => push(t, docId, stored.generation, state, view.epoch)));
+    if (!mine && targets.length > 0 && !registry.get(docId)) {
+      await store.delete(docId);
+      registry.forget(docId);
+      moved++;
+    }
+  };
+
+  const runLimited = async (tasks: Array<() => Promise<void>>) => {
+    let next = 0;
+    const worker = async () => {
+      while (!stopped && next < tasks.length) {
+        const task = tasks[next++] as () => Promise<void>;
+        inFlight++;
+        try {
+          await task();
+        } catch (error) {
+          failed++;
+          again = true;
+          log.warn('document move failed; will retry on the next pass', { error });
+        } finally {
+          inFlight--;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  };
+
+  const pass = async () => {
+    const view = options.view();
+    if (!view) return;
+    const before = previous;
+    const started = Date.now();
+    const rooms = [...registry.loadedRooms()].sort((a, b) => b.connectionCount - a.connectionCount);
+    await runLimited(rooms.map((room) => () => moveRoom(room, view, before)));
+    const ids = await store.list();
+    await runLimited(ids.map((id) => () => moveStored(id, view, before)));
+    if (!again) previous = view;
+    lastPassMs = Date.now() - started;
+  };
+
+  const loop = async () => {
+    do {
+      again = false;
+      await pass();
+      if (again && !stopped) await new Promise((r) => setTimeout(r, 500));
+    } while (again && !stopped);
+    running = null;
+  };
+
+  return {
+    schedule() {
+      if (stopped) return;
+      if (running) {
+        again = true;
+        return;
+      }
+      running = loop();
+    },
+    async idle() {
+      while (running) await running;
+    },
+    progress: () => ({
+      running: running !== null,
+      movesInFlight: inFlight,
+      moved,
+      failed,
+      lastPassMs,
+    }),
+    stop() {
+      stopped = true;
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import type { RingView } from '../../ring/etcd/types.ts';
+import type { Logger } from '../log.ts';
+import type { PeerPool } from './peer-client.ts';
+import { holdersOf } from './targets.ts';
+
+/** `local`: ack after the local fsync; `replica`: also after one other holder stored it (N3). */
+export type Durability = 'local' | 'replica';
+
+export interface ReplicatorOptions {
+  readonly selfId: string;
+  readonly view: () => RingView | null;
+  readonly pool: PeerPool;
+  readonly log: Logger;
+  /** Copies per document, owner included (default 2). */
+  readonly replicas: number;
+  readonly durability: Durability;
+  /** How long to keep retrying before the write counts as failed (default 15 s). */
+  readonly deadlineMs?: number;
+}
+
+export type Replicate = (docId: string, generation: string, update: Uint8Array) => Promise<void>;
+
+/**
+ * Streams each durable update of a document to its other holders (DESIGN N3): the rest of
+ * the preference list, or the new owner and replicas while this node is no longer the owner
+ * (the tail of a move, M3). With `replica` durability the promise resolves once one other
+ * holder has it durably; on failure it re-resolves the holders from the current view and
+ * retries with backoff until the deadline, then rejects (the room faults, nothing is acked).
+ */
+export function createReplicator(options: ReplicatorOptions): Replicate {
+  const deadlineMs = options.deadlineMs ?? 15_000;
+  const pushOnce = async (
+    docId: string,
+    generation: string,
+    update: Uint8Array,
+  ): Promise<boolean> => {
+    const view = options.view();
+    if (!view) return false;
+    const targets = holdersOf(view, docId, options.replicas, options.selfId);
+    if (targets.length === 0) return true;
+    const results = targets.map((t) =>
+      options.pool
+        .request(
+          t.internalUrl,
+          { kind: 'push', docId, generation, role: 'replicate', update },
+          view.epoch,
+        )
+        .then((r) => r.status === 'ok'),
+    );
+    return new Promise<boolean>((resolve) => {
+      let failures = 0;
+      for (const r of results) {
+        r.then(
+          (ok) => {
+            if (ok) resolve(true);
+            else if (++failures === results.length) resolve(false);
+          },
+          () => {
+            if (++failures === results.length) resolve(false);
+          },
+        );
+      }
+    });
+  };
+
+  return async (docId, generation, update) => {
+    const started = Date.now();
+    let delay = 100;
+    const first = pushOnce(docId, generation, update);
+    if (options.durability === 'local') {
+      first.then(
+        (ok) => {
+          if (!ok)
+            options.log.warn('replication failed (durability local: not retried)', { docId });
+        },
+        () => {},
+      );
+      return;
+    }
+    if (await first) return;
+    for (;;) {
+      if (Date.now() - started > deadlineMs) {
+        throw new Error(`no replica of ${docId} acknowledged within ${deadlineMs} ms`);
+      }
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 2000);
+      if (await pushOnce(docId, generation, update)) return;
+    }
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * Configuration of one node. Every field has a default chosen for a small cluster on
+ * one machine; the reason for each limit is given beside it.
+ */
+export interface NodeConfig {
+  /** Member id in etcd (`members/<id>`); unique in the cluster. */
+  readonly id: string;
+  /** Interface to bind (default `127.0.0.1`). */
+  readonly host: string;
+  /** TCP port for the public WebSocket, HTTP and internal endpoints. Below 32768 (STACK: uWS). */
+  readonly port: number;
+  /** URL clients use to reach this node (default `ws://<host>:<port>`). */
+  readonly publicUrl: string;
+  /** URL other nodes use (default `ws://<host>:<port>`). */
+  readonly internalUrl: string;
+  /** etcd endpoints. */
+  readonly etcd: readonly string[];
+  /** etcd key prefix (default `/ringdoc/`). */
+  readonly prefix: string;
+  /** Data directory of this node's durable store. */
+  readonly dataDir: string;
+  /** Build of this server (shown in `members/`, `/ring`). */
+  readonly build: string;
+  /** Lease TTL in seconds (default 5; etcd's minimum is 2). DESIGN R6. */
+  readonly leaseTtlSeconds: number;
+  /** Virtual nodes per member (default 1024). */
+  readonly vnodes: number;
+  /** Largest accepted frame (default 8 MiB): bigger frames close with 1009; frames over twice this are cut off unread. */
+  readonly maxFrameBytes: number;
+  /** Per-socket send backlog before the socket is dropped as too slow (default 16 MiB). N4. */
+  readonly maxBackpressureBytes: number;
+  /** Bytes a socket may queue before its document is ready (default 1 MiB): bounds a flood before hello. */
+  readonly maxPendingBytes: number;
+  /** Largest awareness update (default 64 KiB): presence must stay small. C8. */
+  readonly maxAwarenessBytes: number;
+  /** Allowed `Origin` headers; `null` allows any (default). */
+  readonly allowedOrigins: readonly string[] | null;
+  /** How long a client with a newer epoch waits for this node's view (default 1000 ms). C3. */
+  readonly epochWaitMs: number;
+  /** An idle loaded document is unloaded to its encoded form after this delay (default 30 s). N1. */
+  readonly idleUnloadMs: number;
+  /** Heap size above which idle documents are unloaded at once (default 1.5 GiB). N1. */
+  readonly heapHighWaterBytes: number;
+  /** Bytes of encoded (unloaded) documents kept in memory before the least recent are dropped (default 256 MiB). */
+  readonly encodedCacheBytes: number;
+  /** Group-commit window of the store (default 2 ms). N2. */
+  readonly groupCommitMs: number;
+  /** Copies of each document, owner included (default 2). N3. */
+  readonly replicas: number;
+  /** `replica` (default): ack after local fsync and one other holder; `local`: local fsync only. N3, C4. */
+  readonly durability: 'local' | 'replica';
+  /** Shared secret of the internal node-to-node channel (`RINGDOC_CLUSTER_SECRET`). */
+  readonly clusterSecret: string;
+}
+
+/** The secret used when none is configured: fine on one machine, never in production. */
+export const DEVELOPMENT_CLUSTER_SECRET = 'ringdoc-development-secret';
+
+export type NodeConfigInput = Partial<NodeConfig> &
+  Pick<NodeConfig, 'id' | 'port' | 'dataDir'> & { etcd: readonly string[] };
+
+/** Fills defaults and validates; throws a clear `Error` on an invalid value. */
+export function resolveNodeConfig(input: NodeConfigInput): NodeConfig {
+  const host = input.host ?? '127.0.0.1';
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(input.id)) {
+    throw new Error(`invalid node id ${JSON.stringify(input.id)}: use 1-64 of [A-Za-z0-9_.-]`);
+  }
+  if (!Number.isInteger(input.port) || input.port <= 0 || input.port >= 65536) {
+    throw new Error(`invalid port ${input.port}`);
+  }
+  if (input.etcd.length === 0) throw new Error('at least one etcd endpoint is required');
+  const base = `ws://${host}:${input.port}`;
+  const config: NodeConfig = {
+    id: input.id,
+    host,
+    port: input.port,
+    publicUrl: input.publicUrl ?? base,
+    internalUrl: input.internalUrl ?? base,
+    etcd: input.etcd,
+    prefix: input.prefix ?? '/ringdoc/',
+    dataDir: input.dataDir,
+    build: input.build ?? '0.1.0',
+    leaseTtlSeconds: input.leaseTtlSeconds ?? 5,
+    vnodes: input.vnodes ?? 1024,
+    maxFrameBytes: input.maxFrameBytes ?? 8 * 1024 * 1024,
+    maxBackpressureBytes: input.maxBackpressureBytes ?? 16 * 1024 * 1024,
+    maxPendingBytes: input.maxPendingBytes ?? 1024 * 1024,
+    maxAwarenessBytes: input.maxAwarenessBytes ?? 64 * 1024,
+    allowedOrigins: input.allowedOrigins ?? null,
+    epochWaitMs: input.epochWaitMs ?? 1000,
+    idleUnloadMs: input.idleUnloadMs ?? 30_000,
+    heapHighWaterBytes: input.heapHighWaterBytes ?? 1.5 * 1024 * 1024 * 1024,
+    encodedCacheBytes: input.encodedCacheBytes ?? 256 * 1024 * 1024,
+    groupCommitMs: input.groupCommitMs ?? 2,
+    replicas: input.replicas ?? 2,
+    durability: input.durability ?? 'replica',
+    clusterSecret: input.clusterSecret ?? DEVELOPMENT_CLUSTER_SECRET,
+  };
+  if (config.replicas < 1 || !Number.isInteger(config.replicas))
+    throw new Error('replicas must be an integer >= 1');
+  if (config.durability !== 'local' && config.durability !== 'replica') {
+    throw new Error(
+      `durability must be "local" or "replica", not ${JSON.stringify(config.durability)}`,
+    );
+  }
+  if (config.clusterSecret.length < 16)
+    throw new Error('the cluster secret must be at least 16 characters');
+  if (config.leaseTtlSeconds < 2) throw new Error('leaseTtlSeconds must be >= 2 (etcd minimum)');
+  if (!config.prefix.endsWith('/')) throw new Error('prefix must end with "/"');
+  return config;
+}

@@ -1,0 +1,267 @@
+import { randomUUID } from 'node:crypto';
+import * as Y from 'yjs';
+import type { Replicate } from '../cluster/replicator.ts';
+import type { Logger } from '../log.ts';
+import type { NodeMetrics } from '../node-metrics.ts';
+import type { DocStore } from '../persistence/store.ts';
+import type { Broadcaster } from './connection.ts';
+import { Room } from './room.ts';
+
+/** A document could not be loaded; no empty document was created in its place (N1). */
+export class DocumentLoadError extends Error {
+  override readonly name = 'DocumentLoadError';
+  constructor(
+    readonly docId: string,
+    override readonly cause: unknown,
+  ) {
+    super(
+      `document ${JSON.stringify(docId)} cannot be loaded: ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
+  }
+}
+
+export interface RegistryOptions {
+  readonly store: DocStore;
+  readonly broadcaster: Broadcaster;
+  readonly log: Logger;
+  readonly metrics: NodeMetrics;
+  readonly maxAwarenessBytes: number;
+  /** Idle (no connections) documents are unloaded after this delay. */
+  readonly idleUnloadMs: number;
+  /** Total bytes of encoded unloaded documents kept in memory (LRU). */
+  readonly encodedCacheBytes: number;
+  /** Heap above which idle documents are unloaded at once. */
+  readonly heapHighWaterBytes: number;
+  /** Streams each update to the document's other holders (N3); absent: local only. */
+  readonly replicate?: Replicate;
+  /** Fetches the copies other nodes hold (pull on load, M1/M4); absent: none. */
+  readonly pullRemote?: (docId: string) => Promise<RemoteCopies>;
+  /** Closes the connections of a room whose storage failed (with "retry"). */
+  readonly onRoomFault: (room: Room) => void;
+}
+
+/** What other holders answered for one document. */
+export interface RemoteCopies {
+  readonly copies: ReadonlyArray<{ readonly generation: string; readonly state: Uint8Array }>;
+  /** How many possible holders there were, and how many answered. */
+  readonly candidates: number;
+  readonly answered: number;
+}
+
+const NO_REMOTE: RemoteCopies = { copies: [], candidates: 0, answered: 0 };
+
+interface Encoded {
+  readonly state: Uint8Array;
+  readonly generation: string;
+}
+
+/**
+ * The documents a node holds (N1): each is loaded once however many clients join at once;
+ * idle ones are unloaded to their encoded form (and dropped from memory under pressure);
+ * a failed load rejects with `DocumentLoadError` and leaves nothing behind.
+ */
+export class DocumentRegistry {
+  private readonly rooms = new Map<string, Room>();
+  private readonly loading = new Map<string, Promise<Room>>();
+  private readonly encoded = new Map<string, Encoded>();
+  private encodedBytes = 0;
+  private sweepTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: RegistryOptions) {}
+
+  get loadedCount(): number {
+    return this.rooms.size;
+  }
+
+  get encodedCount(): number {
+    return this.encoded.size;
+  }
+
+  /** Loaded rooms (for fencing, shutdown and metrics). */
+  loadedRooms(): IterableIterator<Room> {
+    return this.rooms.values();
+  }
+
+  get(docId: string): Room | undefined {
+    return this.rooms.get(docId);
+  }
+
+  /** The load under way for `docId`, if any. */
+  pendingLoad(docId: string): Promise<Room> | undefined {
+    return this.loading.get(docId);
+  }
+
+  /** Unloads `room` now if nobody is connected and nothing is pending; returns whether it did. */
+  unloadIfIdle(room: Room): boolean {
+    if (this.rooms.get(room.docId) !== room || room.connectionCount > 0 || room.hasPendingWrites)
+      return false;
+    this.unload(room);
+    return true;
+  }
+
+  /** Forgets the encoded copy of an unloaded document (after it was handed off and deleted). */
+  forget(docId: string): void {
+    const entry = this.encoded.get(docId);
+    if (!entry) return;
+    this.encoded.delete(docId);
+    this.encodedBytes -= entry.state.length;
+  }
+
+  /** Drops every loaded room and cached state without saving (fencing: they may be stale). */
+  dropAll(): void {
+    for (const room of this.rooms.values()) room.destroy();
+    this.rooms.clear();
+    this.dropEncoded(0);
+  }
+
+  /** The loaded room of `docId`, loading it once if needed. */
+  acquire(docId: string): Promise<Room> {
+    const room = this.rooms.get(docId);
+    if (room) return Promise.resolve(room);
+    let pending = this.loading.get(docId);
+    if (!pending) {
+      pending = this.load(docId).finally(() => this.loading.delete(docId));
+      this.loading.set(docId, pending);
+    }
+    return pending;
+  }
+
+  /** Starts the idle sweep (every second). */
+  start(): void {
+    this.sweepTimer ??= setInterval(() => this.sweep(), 1000);
+    this.sweepTimer.unref();
+  }
+
+  /** Unloads idle rooms past their delay, or every idle room when the heap is high. */
+  sweep(now = Date.now()): void {
+    const pressure = process.memoryUsage().heapUsed > this.options.heapHighWaterBytes;
+    for (const room of [...this.rooms.values()]) {
+      if (room.connectionCount > 0 || room.hasPendingWrites) continue;
+      if (pressure || now - room.lastActive >= this.options.idleUnloadMs) this.unload(room);
+    }
+    if (pressure) this.dropEncoded(0);
+  }
+
+  /** Waits for pending writes of every room, then stops the sweep and drops everything. */
+  async stop(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = null;
+    await Promise.allSettled([...this.rooms.values()].map((room) => room.durable()));
+    for (const room of this.rooms.values()) room.destroy();
+    this.rooms.clear();
+    this.dropEncoded(0);
+  }
+
+  private unload(room: Room): void {
+    this.rooms.delete(room.docId);
+    if (!room.isFaulted) {
+      const state = Y.encodeStateAsUpdate(room.doc);
+      this.encoded.set(room.docId, { state, generation: room.generation });
+      this.encodedBytes += state.length;
+      this.dropEncoded(this.options.encodedCacheBytes);
+    }
+    room.destroy();
+  }
+
+  private dropEncoded(limit: number): void {
+    for (const [docId, entry] of this.encoded) {
+      if (this.encodedBytes <= limit) break;
+      this.encoded.delete(docId);
+      this.encodedBytes -= entry.state.length;
+    }
+  }
+
+  private async load(docId: string): Promise<Room> {
+    const remotePromise = this.options.pullRemote?.(docId) ?? Promise.resolve(NO_REMOTE);
+    const cached = this.encoded.get(docId);
+    const doc = new Y.Doc();
+    let generation: string | undefined;
+    let hadLocal = false;
+    if (cached) {
+      this.encoded.delete(docId);
+      this.encodedBytes -= cached.state.length;
+      Y.applyUpdate(doc, cached.state);
+      generation = cached.generation;
+      hadLocal = true;
+    } else {
+      let stored: Awaited<ReturnType<DocStore['load']>>;
+      try {
+        stored = await this.options.store.load(docId);
+      } catch (error) {
+        doc.destroy();
+        this.options.metrics.loadFailures.inc();
+        throw new DocumentLoadError(docId, error);
+      }
+      try {
+        if (stored) {
+          doc.transact(() => {
+            for (const update of stored.updates) Y.applyUpdate(doc, update);
+          });
+          generation = stored.generation;
+          hadLocal = true;
+        }
+      } catch (error) {
+        doc.destroy();
+        this.options.metrics.loadFailures.inc();
+        throw new DocumentLoadError(docId, error);
+      }
+    }
+    const remote = await remotePromise.catch(() => NO_REMOTE);
+    if (!hadLocal && remote.candidates > 0 && remote.answered === 0) {
+      doc.destroy();
+      this.options.metrics.loadFailures.inc();
+      throw new DocumentLoadError(
+        docId,
+        new Error('no other holder of the document answered; retry'),
+      );
+    }
+    const raced = this.rooms.get(docId);
+    if (raced) {
+      doc.destroy();
+      return raced;
+    }
+    generation ??= pickGeneration(remote) ?? randomUUID();
+    const room: Room = new Room(docId, generation, doc, {
+      store: this.options.store,
+      broadcaster: this.options.broadcaster,
+      log: this.options.log,
+      metrics: this.options.metrics,
+      maxAwarenessBytes: this.options.maxAwarenessBytes,
+      ...(this.options.replicate ? { replicate: this.options.replicate } : {}),
+      onFault: (faulted) => {
+        if (this.rooms.get(faulted.docId) === faulted) this.rooms.delete(faulted.docId);
+        this.options.onRoomFault(faulted);
+        faulted.destroy();
+      },
+    });
+    this.rooms.set(docId, room);
+    for (const copy of remote.copies) {
+      if (copy.generation !== generation) {
+        this.options.log.warn('ignoring a copy of another generation (M7)', {
+          docId,
+          ours: generation,
+          theirs: copy.generation,
+        });
+        continue;
+      }
+      try {
+        room.applyRemote(copy.state);
+      } catch (error) {
+        this.options.log.warn('ignoring a remote copy Yjs cannot apply', { docId, error });
+      }
+    }
+    return room;
+  }
+}
+
+/** The generation most remote copies agree on (ties: smallest), or `undefined`. */
+function pickGeneration(remote: RemoteCopies): string | undefined {
+  const counts = new Map<string, number>();
+  for (const c of remote.copies) counts.set(c.generation, (counts.get(c.generation) ?? 0) + 1);
+  let best: string | undefined;
+  for (const [g, n] of counts) {
+    const bestCount = best === undefined ? -1 : (counts.get(best) ?? 0);
+    if (n > bestCount || (n === bestCount && best !== undefined && g < best)) best = g;
+  }
+  return best;
+}

@@ -1,0 +1,248 @@
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import type { Logger } from '../log.ts';
+import type { NodeMetrics } from '../node-metrics.ts';
+import type { DocStore } from '../persistence/store.ts';
+import { encodeAwareness, encodeSyncUpdate } from '../protocol/index.ts';
+import { awarenessClientIds } from './awareness-ids.ts';
+import type { Broadcaster, Connection } from './connection.ts';
+
+export interface RoomDeps {
+  readonly store: DocStore;
+  readonly broadcaster: Broadcaster;
+  readonly log: Logger;
+  readonly metrics: NodeMetrics;
+  readonly maxAwarenessBytes: number;
+  /**
+   * Copies one integrated update to the document's other holders (N3); resolves when the
+   * configured durability level is met. Omitted: local durability only.
+   */
+  readonly replicate?: (docId: string, generation: string, update: Uint8Array) => Promise<void>;
+  /** Called when a durable write failed: the registry drops the room (it reloads from the store). */
+  readonly onFault: (room: Room, error: unknown) => void;
+}
+
+/** Transaction origin of updates that came from another node. */
+export const REMOTE_ORIGIN = Symbol('remote');
+
+/** Thrown by `applyAwareness` for an update this connection may not apply. */
+export class AwarenessRejected extends Error {
+  override readonly name = 'AwarenessRejected';
+}
+
+/**
+ * One loaded document: its Y.Doc, awareness and the connections editing it.
+ *
+ * Invariants: every change integrated into `doc` is appended to the store (N2) and
+ * broadcast to the other connections; `durable()` resolves once everything integrated
+ * so far is durable, or rejects if any of it failed (then the room faults, C4).
+ */
+export class Room {
+  readonly topic: string;
+  readonly awareness: awarenessProtocol.Awareness;
+  private readonly members = new Map<Connection, Set<number>>();
+  private readonly awarenessOwner = new Map<number, Connection>();
+  private readonly changedAwareness = new Set<number>();
+  private awarenessFlushScheduled = false;
+  private durableChain: Promise<void> = Promise.resolve();
+  private pendingWrites = 0;
+  private faulted = false;
+  private destroyed = false;
+  lastActive = Date.now();
+
+  constructor(
+    readonly docId: string,
+    readonly generation: string,
+    readonly doc: Y.Doc,
+    private readonly deps: RoomDeps,
+  ) {
+    this.topic = `doc/${docId}`;
+    this.awareness = new awarenessProtocol.Awareness(doc);
+    this.awareness.setLocalState(null);
+    doc.on('update', this.onDocUpdate);
+    this.awareness.on('update', this.onAwarenessUpdate);
+  }
+
+  get connectionCount(): number {
+    return this.members.size;
+  }
+
+  get hasPendingWrites(): boolean {
+    return this.pendingWrites > 0;
+  }
+
+  get isFaulted(): boolean {
+    return this.faulted;
+  }
+
+  /** Resolves once every change integrated so far is durable; rejects if one failed. */
+  durable(): Promise<void> {
+    return this.durableChain;
+  }
+
+  join(conn: Connection): void {
+    this.members.set(conn, new Set());
+    this.deps.broadcaster.join(this.topic, conn);
+    this.lastActive = Date.now();
+  }
+
+  /** Removes the connection and the awareness states it introduced (C8). */
+  leave(conn: Connection): void {
+    const ids = this.members.get(conn);
+    if (!ids) return;
+    this.members.delete(conn);
+    this.deps.broadcaster.leave(this.topic, conn);
+    for (const id of ids) this.awarenessOwner.delete(id);
+    if (ids.size > 0 && !this.destroyed) {
+      awarenessProtocol.removeAwarenessStates(this.awareness, [...ids], conn);
+    }
+    this.lastActive = Date.now();
+  }
+
+  /** This document's Yjs state vector. */
+  stateVector(): Uint8Array {
+    return Y.encodeStateVector(this.doc);
+  }
+
+  /** The Yjs update a peer with state vector `stateVector` is missing. Throws on a bad vector. */
+  missingSince(stateVector: Uint8Array): Uint8Array {
+    return Y.encodeStateAsUpdate(this.doc, stateVector);
+  }
+
+  /**
+   * Validates then applies a client's update (C5): a malformed update throws before anything
+   * is integrated, so nothing from it is applied, stored or acknowledged.
+   */
+  applyUpdate(update: Uint8Array, origin: Connection): void {
+    if (this.faulted) throw new Error('document storage failed');
+    const started = performance.now();
+    Y.decodeUpdate(update);
+    Y.applyUpdate(this.doc, update, origin);
+    this.deps.metrics.applySeconds.observe((performance.now() - started) / 1000);
+    this.deps.metrics.updatesApplied.inc();
+    this.deps.metrics.updateBytes.inc(update.length);
+    this.lastActive = Date.now();
+  }
+
+  /**
+   * Applies state from another node (replication, hand-off, pull on load). Validated like a
+   * client update; the change is persisted and replicated like any other.
+   */
+  applyRemote(update: Uint8Array): void {
+    if (this.faulted) throw new Error('document storage failed');
+    Y.decodeUpdate(update);
+    Y.applyUpdate(this.doc, update, REMOTE_ORIGIN);
+  }
+
+  /** Connections attached to this room. */
+  connections(): IterableIterator<Connection> {
+    return this.members.keys();
+  }
+
+  /** Applies an awareness update from `conn`, which may only set its own client ids (C8). */
+  applyAwareness(update: Uint8Array, conn: Connection): void {
+    if (update.length > this.deps.maxAwarenessBytes) {
+      throw new AwarenessRejected(`awareness update of ${update.length} bytes exceeds the limit`);
+    }
+    const ids = awarenessClientIds(update);
+    const mine = this.members.get(conn);
+    if (!mine) return;
+    for (const id of ids) {
+      const owner = this.awarenessOwner.get(id);
+      if (owner !== undefined && owner !== conn) {
+        throw new AwarenessRejected(`awareness client id ${id} belongs to another connection`);
+      }
+    }
+    for (const id of ids) {
+      this.awarenessOwner.set(id, conn);
+      mine.add(id);
+    }
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, update, conn);
+  }
+
+  /** Every known awareness state, or `null` when there is none. */
+  awarenessSnapshot(): Uint8Array | null {
+    const ids = [...this.awareness.getStates().keys()];
+    if (ids.length === 0) return null;
+    return awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids);
+  }
+
+  /** Closes every connection with `code` (used on fault, fencing and shutdown). */
+  closeAll(code: number, reason: string): void {
+    for (const conn of [...this.members.keys()]) conn.close(code, reason);
+  }
+
+  /** Releases the Y.Doc and awareness; the room must have no connections. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.doc.off('update', this.onDocUpdate);
+    this.awareness.off('update', this.onAwarenessUpdate);
+    this.awareness.destroy();
+    this.doc.destroy();
+  }
+
+  private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    const started = performance.now();
+    this.pendingWrites++;
+    const local = this.deps.store.append(this.docId, update, this.generation);
+    const write = this.deps.replicate
+      ? Promise.all([local, this.deps.replicate(this.docId, this.generation, update)]).then(
+          () => undefined,
+        )
+      : local;
+    const previous = this.durableChain;
+    this.durableChain = Promise.all([previous, write]).then(() => undefined);
+    this.durableChain.catch(() => {});
+    write.then(
+      () => {
+        this.pendingWrites--;
+        this.deps.metrics.durableSeconds.observe((performance.now() - started) / 1000);
+      },
+      (error: unknown) => {
+        this.pendingWrites--;
+        this.fault(error);
+      },
+    );
+    const except =
+      origin !== null && typeof origin === 'object' && this.members.has(origin as Connection)
+        ? (origin as Connection)
+        : undefined;
+    this.deps.broadcaster.publish(this.topic, encodeSyncUpdate(update), except);
+  };
+
+  private readonly onAwarenessUpdate = (change: {
+    added: number[];
+    updated: number[];
+    removed: number[];
+  }): void => {
+    for (const id of change.added) this.changedAwareness.add(id);
+    for (const id of change.updated) this.changedAwareness.add(id);
+    for (const id of change.removed) this.changedAwareness.add(id);
+    if (this.awarenessFlushScheduled) return;
+    this.awarenessFlushScheduled = true;
+    setImmediate(this.flushAwareness);
+  };
+
+  /** Coalesces awareness per document per tick and echoes to the sender too (C8). */
+  private readonly flushAwareness = (): void => {
+    this.awarenessFlushScheduled = false;
+    if (this.destroyed || this.changedAwareness.size === 0) return;
+    const ids = [...this.changedAwareness];
+    this.changedAwareness.clear();
+    const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids);
+    this.deps.broadcaster.publish(this.topic, encodeAwareness(update));
+    this.deps.metrics.awarenessBroadcasts.inc();
+  };
+
+  private fault(error: unknown): void {
+    if (this.faulted) return;
+    this.faulted = true;
+    this.deps.metrics.storeFailures.inc();
+    this.deps.log.error('durable write failed; closing the document so clients resync', {
+      docId: this.docId,
+      error,
+    });
+    this.deps.onFault(this, error);
+  }
+}

@@ -1,0 +1,227 @@
+import type { Logger } from '../log.ts';
+import type { NodeMetrics } from '../node-metrics.ts';
+import {
+  CloseCode,
+  closeReason,
+  decodeClientFrame,
+  encodeAck,
+  encodeAwareness,
+  encodeHello,
+  encodeNotice,
+  encodeRedirect,
+  encodeSyncStep1,
+  encodeSyncStep2,
+  ProtocolError,
+} from '../protocol/index.ts';
+import type { Connection } from './connection.ts';
+import { AwarenessRejected, type Room } from './room.ts';
+
+/** What the client said when it connected (C1). */
+export interface ConnectInfo {
+  readonly docId: string;
+  readonly build?: string | undefined;
+  readonly proto?: number | undefined;
+  readonly epoch?: number | undefined;
+  readonly generation?: string | undefined;
+}
+
+export interface SessionDeps {
+  readonly nodeId: string;
+  readonly log: Logger;
+  readonly metrics: NodeMetrics;
+  readonly maxPendingBytes: number;
+  /** The node's current ring epoch (sent in HELLO). */
+  readonly epoch: () => number;
+  readonly protocolVersion: number;
+  /** True while the node must not accept edits (fenced, DESIGN R6). */
+  readonly isFenced: () => boolean;
+}
+
+/**
+ * One client connection to one document: queues frames until its room is ready, then
+ * handles them strictly in order. Acknowledges content only once durable (C4) and closes
+ * only its own socket on bad input (C5).
+ */
+export class Session {
+  private state: 'pending' | 'open' | 'closed' = 'pending';
+  private queue: Uint8Array[] = [];
+  private queuedBytes = 0;
+  private room: Room | null = null;
+  private contentReceived = 0;
+  private acked = 0;
+
+  constructor(
+    readonly conn: Connection,
+    readonly info: ConnectInfo,
+    private readonly deps: SessionDeps,
+  ) {}
+
+  /** True when the client speaks ringdoc's own messages (it declared a protocol version). */
+  get isRingdocClient(): boolean {
+    return this.info.proto !== undefined;
+  }
+
+  get currentRoom(): Room | null {
+    return this.room;
+  }
+
+  get isOpen(): boolean {
+    return this.state === 'open';
+  }
+
+  /** Handles one frame. `frame` must stay valid after return (copy uWS buffers first). */
+  receive(frame: Uint8Array): void {
+    if (this.state === 'closed') return;
+    if (this.state === 'pending') {
+      this.queuedBytes += frame.length;
+      if (this.queuedBytes > this.deps.maxPendingBytes) {
+        this.reject(CloseCode.TOO_BIG, 'too much data before the document was ready');
+        return;
+      }
+      this.queue.push(frame);
+      return;
+    }
+    this.handle(frame);
+  }
+
+  /** Binds the session to its loaded room: HELLO, SyncStep1, awareness, then queued frames. */
+  attach(room: Room): void {
+    if (this.state !== 'pending') return;
+    this.state = 'open';
+    this.room = room;
+    room.join(this.conn);
+    this.conn.cork(() => {
+      if (this.isRingdocClient) {
+        this.conn.send(
+          encodeHello({
+            node: this.deps.nodeId,
+            epoch: this.deps.epoch(),
+            generation: room.generation,
+            protocol: this.deps.protocolVersion,
+          }),
+        );
+      }
+      if (this.info.generation !== undefined && this.info.generation !== room.generation) {
+        // P17 / M7: never merge a state from another generation of this document.
+        this.reject(
+          CloseCode.GENERATION_MISMATCH,
+          `document was re-created (generation ${room.generation}); reload and recover local text`,
+        );
+        return;
+      }
+      this.conn.send(encodeSyncStep1(room.stateVector()));
+      const states = room.awarenessSnapshot();
+      if (states) this.conn.send(encodeAwareness(states));
+      const queued = this.queue;
+      this.queue = [];
+      this.queuedBytes = 0;
+      for (const frame of queued) {
+        if (this.state !== 'open') break;
+        this.handle(frame);
+      }
+    });
+  }
+
+  /** Sends a NOTICE (ringdoc clients) then closes with `code` (P-rules of PROTOCOL.md). */
+  reject(code: number, detail: string, extra?: { retryAfterMs?: number }): void {
+    if (this.state === 'closed' || this.conn.closed) return;
+    const reason = closeReason(code, detail);
+    this.deps.metrics.rejected(code).inc();
+    if (this.isRingdocClient) {
+      this.conn.send(encodeNotice({ code, reason: detail, ...extra }));
+    }
+    this.conn.close(code, reason);
+    this.closed();
+  }
+
+  /** Sends the client to the document's owner: REDIRECT (ringdoc clients) then close 4300 (C2). */
+  redirect(target: { owner: string; url: string; epoch: number }): void {
+    if (this.state === 'closed' || this.conn.closed) return;
+    if (this.isRingdocClient) this.conn.send(encodeRedirect(target));
+    this.reject(CloseCode.REDIRECT, `redirect to ${target.owner} ${target.url}`);
+  }
+
+  /** The socket closed (either side): leave the room, drop queued frames. */
+  closed(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.queue = [];
+    this.room?.leave(this.conn);
+  }
+
+  private handle(bytes: Uint8Array): void {
+    const room = this.room;
+    if (!room) return;
+    let frame: ReturnType<typeof decodeClientFrame>;
+    try {
+      frame = decodeClientFrame(bytes);
+    } catch (error) {
+      if (error instanceof ProtocolError) {
+        this.reject(error.code, error.reason);
+        return;
+      }
+      throw error;
+    }
+    switch (frame.type) {
+      case 'sync-step1': {
+        let missing: Uint8Array;
+        try {
+          missing = room.missingSince(frame.stateVector);
+        } catch {
+          this.reject(CloseCode.BAD_REQUEST, 'malformed state vector in sync step 1');
+          return;
+        }
+        this.conn.send(encodeSyncStep2(missing));
+        return;
+      }
+      case 'sync-step2':
+      case 'sync-update':
+        this.applyContent(room, frame.update);
+        return;
+      case 'awareness':
+        try {
+          room.applyAwareness(frame.update, this.conn);
+        } catch (error) {
+          const detail =
+            error instanceof AwarenessRejected ? error.message : 'malformed awareness update';
+          this.reject(CloseCode.BAD_REQUEST, detail);
+        }
+        return;
+      case 'query-awareness': {
+        const states = room.awarenessSnapshot();
+        if (states) this.conn.send(encodeAwareness(states));
+        return;
+      }
+    }
+  }
+
+  private applyContent(room: Room, update: Uint8Array): void {
+    if (this.deps.isFenced()) {
+      this.reject(CloseCode.RETRY, 'node fenced from the cluster', { retryAfterMs: 1000 });
+      return;
+    }
+    const n = ++this.contentReceived;
+    try {
+      room.applyUpdate(update, this.conn);
+    } catch (error) {
+      this.deps.log.warn('rejected an update Yjs cannot apply', {
+        docId: this.info.docId,
+        error,
+      });
+      this.reject(CloseCode.BAD_REQUEST, 'update cannot be applied');
+      return;
+    }
+    room.durable().then(
+      () => this.ack(n),
+      () => {
+        /* the room faulted and closes this socket with retry; nothing is acked */
+      },
+    );
+  }
+
+  private ack(n: number): void {
+    if (this.state !== 'open' || n <= this.acked) return;
+    this.acked = n;
+    if (this.isRingdocClient) this.conn.cork(() => this.conn.send(encodeAck(n)));
+  }
+}

@@ -1,0 +1,65 @@
+import type { RingView } from '../../ring/etcd/types.ts';
+import { ProtocolError, parseDocId } from '../protocol/index.ts';
+import { routeOf } from '../routing/owner.ts';
+import type { HttpHandler, HttpReply } from '../transport/uws-server.ts';
+
+export interface NodeStatus {
+  readonly id: string;
+  readonly view: () => RingView | null;
+  /** `null` when ready, else why not (N6). */
+  readonly notReadyReason: () => string | null;
+  readonly metricsText: () => string;
+  readonly stats: () => Record<string, number | boolean | string>;
+  /** Documents this node holds: loaded in memory and stored on disk. */
+  readonly documents: () => Promise<{ loaded: string[]; stored: string[] }>;
+}
+
+const json = (status: number, body: unknown): HttpReply => ({
+  status,
+  contentType: 'application/json',
+  body: `${JSON.stringify(body)}\n`,
+});
+
+/** HTTP endpoints of a node (N6, C2): `/healthz`, `/readyz`, `/metrics`, `/ring`, `/route/<docId>`, `/docs`. */
+export function createNodeRoutes(status: NodeStatus): Record<string, HttpHandler> {
+  return {
+    '/docs': async () => json(200, { node: status.id, ...(await status.documents()) }),
+    '/healthz': () => ({ status: 200, body: 'ok\n' }),
+    '/readyz': () => {
+      const reason = status.notReadyReason();
+      return reason === null
+        ? { status: 200, body: 'ready\n' }
+        : { status: 503, body: `${reason}\n` };
+    },
+    '/metrics': () => ({
+      status: 200,
+      contentType: 'text/plain; version=0.0.4; charset=utf-8',
+      body: status.metricsText(),
+    }),
+    '/ring': () => {
+      const view = status.view();
+      if (!view) return json(503, { error: 'membership view not ready' });
+      return json(200, {
+        self: status.id,
+        epoch: view.epoch,
+        ring: { members: view.ring.members, vnodes: view.ring.vnodes },
+        members: [...view.members.values()],
+        stats: status.stats(),
+      });
+    },
+    '/route/*': (path) => {
+      const raw = path.slice('/route/'.length);
+      try {
+        parseDocId(raw);
+      } catch (error) {
+        if (error instanceof ProtocolError) return json(400, { error: error.reason });
+        throw error;
+      }
+      const view = status.view();
+      if (!view) return json(503, { error: 'membership view not ready' });
+      const route = routeOf(view, raw);
+      if (route.owner === null) return json(503, { error: 'no active member', epoch: view.epoch });
+      return json(200, route);
+    },
+  };
+}

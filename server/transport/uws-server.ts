@@ -1,0 +1,304 @@
+import type { HttpResponse, TemplatedApp, us_listen_socket, WebSocket } from 'uWebSockets.js';
+import { timingSafeEqual } from 'node:crypto';
+import { SECRET_HEADER } from '../cluster/peer-client.ts';
+import type { Broadcaster, Connection } from '../documents/connection.ts';
+import type { Logger } from '../log.ts';
+import { CloseCode } from '../protocol/index.ts';
+import type { Uws } from './uws-native.ts';
+
+/** What the transport knows of an upgrade request (read synchronously, STACK: uWS). */
+export interface UpgradeInfo {
+  /** Path and query, e.g. `/doc/abc?build=3`. */
+  readonly pathAndQuery: string;
+  readonly origin: string;
+  readonly remoteAddress: string;
+}
+
+/** Per-socket callbacks returned by `onOpen`. */
+export interface SocketHandler {
+  message(frame: Uint8Array): void;
+  close(code: number): void;
+}
+
+export interface HttpReply {
+  readonly status: number;
+  readonly contentType?: string;
+  readonly body: string;
+  readonly headers?: Record<string, string>;
+}
+
+export type HttpHandler = (path: string, query: string) => HttpReply | Promise<HttpReply>;
+
+export interface TransportOptions {
+  readonly uws: Uws;
+  readonly host: string;
+  readonly port: number;
+  readonly maxFrameBytes: number;
+  readonly maxBackpressureBytes: number;
+  readonly log: Logger;
+  readonly onOpen: (conn: Connection, info: UpgradeInfo) => SocketHandler;
+  /** The node-to-node channel on `/internal`, open only to holders of the cluster secret. */
+  readonly internal: {
+    readonly secret: string;
+    readonly onOpen: (conn: Connection) => SocketHandler;
+  };
+  /** GET handlers by exact path or prefix ending in `*`. */
+  readonly routes: Record<string, HttpHandler>;
+}
+
+export interface Transport {
+  readonly broadcaster: Broadcaster;
+  /** Binds with the exclusive-port flag (N5); rejects if the port is taken. */
+  listen(): Promise<number>;
+  /** Stops accepting; open sockets stay until closed by their owners. */
+  stopListening(): void;
+  /** Closes every socket now (after `stopListening`). */
+  closeAll(): void;
+}
+
+interface UserData {
+  info: UpgradeInfo;
+  conn: UwsConnection | null;
+  handler: SocketHandler | null;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  200: '200 OK',
+  307: '307 Temporary Redirect',
+  400: '400 Bad Request',
+  404: '404 Not Found',
+  503: '503 Service Unavailable',
+};
+
+class UwsConnection implements Connection {
+  closed = false;
+  constructor(
+    readonly id: number,
+    readonly ws: WebSocket<UserData>,
+  ) {}
+
+  send(frame: Uint8Array): void {
+    if (this.closed) return;
+    if (this.ws.send(frame, true) === 2) {
+      this.close(CloseCode.RETRY, 'slow consumer: send backlog over the limit');
+    }
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.ws.end(code, reason);
+  }
+
+  cork(fn: () => void): void {
+    if (this.closed) {
+      fn();
+      return;
+    }
+    this.ws.cork(fn);
+  }
+}
+
+/**
+ * The uWebSockets.js adapter: one port for the public WebSocket (`/doc/*`) and the HTTP
+ * endpoints. Copies every inbound frame (uWS buffers die with the callback), broadcasts via
+ * uWS pub/sub (slow receivers are closed, not buffered without bound: N4), corks sends
+ * made outside uWS callbacks.
+ */
+export function createUwsTransport(options: TransportOptions): Transport {
+  const { uws, log } = options;
+  const app: TemplatedApp = uws.App();
+  const sockets = new Set<UwsConnection>();
+  let nextId = 1;
+  let listenSocket: us_listen_socket | null = null;
+
+  app.ws<UserData>('/doc/*', {
+    // Frames up to twice the limit are read in full so the client gets a clean 1009 (P18);
+    // beyond that uWS cuts the connection without reading on (the client sees 1006).
+    maxPayloadLength: options.maxFrameBytes * 2,
+    maxBackpressure: options.maxBackpressureBytes,
+    closeOnBackpressureLimit: 1,
+    idleTimeout: 60,
+    sendPingsAutomatically: true,
+    upgrade: (res, req, context) => {
+      const query = req.getQuery();
+      const info: UpgradeInfo = {
+        pathAndQuery: query ? `${req.getUrl()}?${query}` : req.getUrl(),
+        origin: req.getHeader('origin'),
+        remoteAddress: Buffer.from(res.getRemoteAddressAsText()).toString(),
+      };
+      res.upgrade<UserData>(
+        { info, conn: null, handler: null },
+        req.getHeader('sec-websocket-key'),
+        req.getHeader('sec-websocket-protocol'),
+        req.getHeader('sec-websocket-extensions'),
+        context,
+      );
+    },
+    open: (ws) => {
+      const data = ws.getUserData();
+      const conn = new UwsConnection(nextId++, ws);
+      data.conn = conn;
+      sockets.add(conn);
+      data.handler = options.onOpen(conn, data.info);
+    },
+    message: (ws, message) => {
+      const data = ws.getUserData();
+      if (message.byteLength > options.maxFrameBytes) {
+        data.conn?.close(
+          CloseCode.TOO_BIG,
+          `frame of ${message.byteLength} bytes exceeds ${options.maxFrameBytes}`,
+        );
+        return;
+      }
+      data.handler?.message(new Uint8Array(message.slice(0)));
+    },
+    close: (ws, code) => {
+      const data = ws.getUserData();
+      if (data.conn) {
+        data.conn.closed = true;
+        sockets.delete(data.conn);
+      }
+      data.handler?.close(code);
+    },
+  });
+
+  app.ws<UserData>('/internal', {
+    maxPayloadLength: 256 * 1024 * 1024,
+    maxBackpressure: 256 * 1024 * 1024,
+    closeOnBackpressureLimit: 1,
+    idleTimeout: 120,
+    sendPingsAutomatically: true,
+    upgrade: (res, req, context) => {
+      const presented = req.getHeader(SECRET_HEADER);
+      if (!secretsEqual(presented, options.internal.secret)) {
+        res.cork(() => res.writeStatus('401 Unauthorized').end('cluster secret required\n'));
+        return;
+      }
+      res.upgrade<UserData>(
+        {
+          info: { pathAndQuery: '/internal', origin: '', remoteAddress: '' },
+          conn: null,
+          handler: null,
+        },
+        req.getHeader('sec-websocket-key'),
+        req.getHeader('sec-websocket-protocol'),
+        req.getHeader('sec-websocket-extensions'),
+        context,
+      );
+    },
+    open: (ws) => {
+      const data = ws.getUserData();
+      const conn = new UwsConnection(nextId++, ws);
+      data.conn = conn;
+      sockets.add(conn);
+      data.handler = options.internal.onOpen(conn);
+    },
+    message: (ws, message) => {
+      ws.getUserData().handler?.message(new Uint8Array(message.slice(0)));
+    },
+    close: (ws, code) => {
+      const data = ws.getUserData();
+      if (data.conn) {
+        data.conn.closed = true;
+        sockets.delete(data.conn);
+      }
+      data.handler?.close(code);
+    },
+  });
+
+  const routes = Object.entries(options.routes);
+  app.get('/*', (res, req) => {
+    const path = req.getUrl();
+    const query = req.getQuery() ?? '';
+    const match = routes.find(([pattern]) =>
+      pattern.endsWith('*') ? path.startsWith(pattern.slice(0, -1)) : path === pattern,
+    );
+    if (!match) {
+      writeReply(res, { status: 404, body: 'not found\n' });
+      return;
+    }
+    let aborted = false;
+    res.onAborted(() => {
+      aborted = true;
+    });
+    safeReply(() => match[1](path, query), log).then((reply) => {
+      if (!aborted) writeReply(res, reply);
+    });
+  });
+
+  const broadcaster: Broadcaster = {
+    join(topic, conn) {
+      if (!conn.closed) (conn as UwsConnection).ws.subscribe(topic);
+    },
+    leave(topic, conn) {
+      if (!conn.closed) (conn as UwsConnection).ws.unsubscribe(topic);
+    },
+    publish(topic, frame, except) {
+      if (except && !except.closed) {
+        const ws = (except as UwsConnection).ws;
+        ws.cork(() => ws.publish(topic, frame, true));
+      } else {
+        app.publish(topic, frame, true);
+      }
+    },
+  };
+
+  return {
+    broadcaster,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        // (host, port, LIBUS_LISTEN_EXCLUSIVE_PORT, cb): the typings lack this overload.
+        const listen = app.listen as unknown as (
+          host: string,
+          port: number,
+          options: number,
+          cb: (socket: us_listen_socket | false) => void,
+        ) => void;
+        listen.call(app, options.host, options.port, 1, (socket) => {
+          if (!socket) {
+            reject(new Error(`cannot listen on ${options.host}:${options.port} (port in use?)`));
+            return;
+          }
+          listenSocket = socket;
+          resolve(uws.us_socket_local_port(socket));
+        });
+      }),
+    stopListening() {
+      if (listenSocket) uws.us_listen_socket_close(listenSocket);
+      listenSocket = null;
+    },
+    closeAll() {
+      for (const conn of [...sockets]) conn.close(CloseCode.RETRY, 'node shutting down');
+    },
+  };
+}
+
+function secretsEqual(presented: string, expected: string): boolean {
+  const a = Buffer.from(presented);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+async function safeReply(
+  fn: () => HttpReply | Promise<HttpReply>,
+  log: Logger,
+): Promise<HttpReply> {
+  try {
+    return await fn();
+  } catch (error) {
+    log.error('HTTP handler failed', { error });
+    return { status: 503, body: 'internal error\n' };
+  }
+}
+
+function writeReply(res: HttpResponse, reply: HttpReply): void {
+  res.cork(() => {
+    res.writeStatus(STATUS_TEXT[reply.status] ?? `${reply.status} Status`);
+    res.writeHeader('content-type', reply.contentType ?? 'text/plain; charset=utf-8');
+    res.writeHeader('cache-control', 'no-store');
+    res.writeHeader('access-control-allow-origin', '*');
+    for (const [k, v] of Object.entries(reply.headers ?? {})) res.writeHeader(k, v);
+    res.end(reply.body);
+  });
+}

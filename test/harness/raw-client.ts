@@ -1,0 +1,139 @@
+import WebSocket from 'ws';
+import * as Y from 'yjs';
+import {
+  decodeServerFrame,
+  encodeClientFrame,
+  PROTOCOL_VERSION,
+  type ServerFrame,
+} from '../../server/protocol/index.ts';
+import { waitFor } from './node-process.ts';
+
+export interface RawClientOptions {
+  readonly build?: string;
+  /** Declare protocol version (ringdoc client); default true. */
+  readonly ringdoc?: boolean;
+  readonly epoch?: number;
+  readonly origin?: string;
+}
+
+/**
+ * A hand-rolled protocol client for integration tests: a real Y.Doc synced over a real socket,
+ * recording every server frame, ACK count and the close code/reason.
+ */
+export class RawClient {
+  readonly doc = new Y.Doc();
+  readonly frames: ServerFrame[] = [];
+  readonly ws: WebSocket;
+  acked = 0;
+  sentContent = 0;
+  synced = false;
+  closeCode: number | null = null;
+  closeReason = '';
+  private readonly ready: Promise<void>;
+
+  constructor(
+    baseUrl: string,
+    readonly docId: string,
+    options: RawClientOptions = {},
+  ) {
+    const params = new URLSearchParams();
+    if (options.ringdoc ?? true) params.set('proto', String(PROTOCOL_VERSION));
+    if (options.build) params.set('build', options.build);
+    if (options.epoch !== undefined) params.set('epoch', String(options.epoch));
+    const qs = params.toString();
+    this.ws = new WebSocket(`${baseUrl}/doc/${docId}${qs ? `?${qs}` : ''}`, {
+      headers: options.origin ? { origin: options.origin } : {},
+    });
+    this.ws.binaryType = 'nodebuffer';
+    this.ready = new Promise((resolve, reject) => {
+      this.ws.once('open', () => resolve());
+      this.ws.once('error', reject);
+    });
+    this.ws.on('message', (data: Buffer) => this.onFrame(new Uint8Array(data)));
+    this.ws.on('close', (code, reason) => {
+      this.closeCode = code;
+      this.closeReason = reason.toString();
+    });
+    this.doc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin === this) return;
+      this.sendRaw(encodeClientFrame({ type: 'sync-update', update }));
+      this.sentContent++;
+    });
+  }
+
+  async opened(): Promise<void> {
+    await this.ready;
+    this.sendRaw(
+      encodeClientFrame({ type: 'sync-step1', stateVector: Y.encodeStateVector(this.doc) }),
+    );
+  }
+
+  sendRaw(bytes: Uint8Array): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(bytes);
+  }
+
+  text(name = 'text'): string {
+    return this.doc.getText(name).toString();
+  }
+
+  /** Inserts text at the end (one content message). */
+  type(chars: string, name = 'text'): void {
+    const t = this.doc.getText(name);
+    t.insert(t.length, chars);
+  }
+
+  async waitSynced(): Promise<void> {
+    await waitFor(`client ${this.docId} synced`, () => this.synced || this.closeCode !== null);
+    if (!this.synced) throw new Error(`closed before sync: ${this.closeCode} ${this.closeReason}`);
+  }
+
+  async waitAcked(): Promise<void> {
+    await waitFor(
+      `acks for ${this.docId} (${this.acked}/${this.sentContent})`,
+      () => this.acked >= this.sentContent,
+    );
+  }
+
+  async waitClosed(): Promise<{ code: number; reason: string }> {
+    await waitFor(`close of ${this.docId}`, () => this.closeCode !== null);
+    return { code: this.closeCode as number, reason: this.closeReason };
+  }
+
+  frame<T extends ServerFrame['type']>(type: T): Extract<ServerFrame, { type: T }> | undefined {
+    return this.frames.find((f) => f.type === type) as
+      | Extract<ServerFrame, { type: T }>
+      | undefined;
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+
+  private onFrame(bytes: Uint8Array): void {
+    const frame = decodeServerFrame(bytes);
+    this.frames.push(frame);
+    switch (frame.type) {
+      case 'sync-step1':
+        this.sendRaw(
+          encodeClientFrame({
+            type: 'sync-step2',
+            update: Y.encodeStateAsUpdate(this.doc, frame.stateVector),
+          }),
+        );
+        this.sentContent++;
+        return;
+      case 'sync-step2':
+        Y.applyUpdate(this.doc, frame.update, this);
+        this.synced = true;
+        return;
+      case 'sync-update':
+        Y.applyUpdate(this.doc, frame.update, this);
+        return;
+      case 'ack':
+        this.acked = Math.max(this.acked, frame.count);
+        return;
+      default:
+        return;
+    }
+  }
+}

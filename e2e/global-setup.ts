@@ -1,0 +1,45 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startCluster } from '../test/harness/cluster.ts';
+import { createPortAllocator } from '../test/harness/ports.ts';
+import { E2E_ENV, type E2eEnvironment } from './support/environment.ts';
+import { buildWeb, startWebServer, webBuildIsStale } from './support/web-server.ts';
+
+/**
+ * Builds the web app if `web/.next` is stale, starts etcd + 3 nodes (test/harness) and
+ * `next start web`, and hands their addresses to the tests through `RINGDOC_E2E`.
+ * Returns the teardown, which stops everything (also after failures) and leaves the process
+ * logs in `test-results/logs/` (web.log, node-n1.log, …) for post-mortems.
+ */
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  if (webBuildIsStale()) buildWeb();
+  // The product's lease TTL (5 s): the suite tests editing, not crash timing, and a 2 s lease
+  // can fence every node when the machine is busy starting Chromium.
+  const cluster = await startCluster({ nodes: 3, leaseTtl: 5 });
+  let web: Awaited<ReturnType<typeof startWebServer>>;
+  try {
+    const port = await createPortAllocator()();
+    web = await startWebServer({ port, etcd: cluster.etcd.endpoint, prefix: cluster.prefix });
+  } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
+  const env: E2eEnvironment = {
+    webUrl: web.url,
+    etcd: cluster.etcd.endpoint,
+    prefix: cluster.prefix,
+    nodes: cluster.nodes.map((n) => ({ id: n.id, url: n.url, httpUrl: n.httpUrl })),
+  };
+  process.env[E2E_ENV] = JSON.stringify(env);
+  return async () => {
+    const logs = fileURLToPath(new URL('../test-results/logs', import.meta.url));
+    await mkdir(logs, { recursive: true }).catch(() => {});
+    await writeFile(path.join(logs, 'web.log'), web.output()).catch(() => {});
+    for (const node of cluster.nodes) {
+      await writeFile(path.join(logs, `node-${node.id}.log`), node.output()).catch(() => {});
+    }
+    await web.stop();
+    await cluster.stop();
+  };
+}

@@ -1,0 +1,21 @@
+/** Name of the environment variable the global setup passes the cluster's addresses in. */
+export const E2E_ENV = 'RINGDOC_E2E';
+
+/** What the tests know about the running cluster. */
+export interface E2eEnvironment {
+  readonly webUrl: string;
+  readonly etcd: string;
+  readonly prefix: string;
+  readonly nodes: readonly {
+    readonly id: string;
+    readonly url: string;
+    readonly httpUrl: string;
+  }[];
+}
+
+/** Reads the environment the global setup published; throws when run without it. */
+export function e2eEnvironment(): E2eEnvironment {
+  const raw = process.env[E2E_ENV];
+  if (!raw) throw new Error(`${E2E_ENV} is not set: run the suite with \`npx playwright test\``);
+  return JSON.parse(raw) as E2eEnvironment;
+}

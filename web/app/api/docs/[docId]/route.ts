@@ -1,0 +1,34 @@
+import { isPageDocId } from '../../../../lib/doc-ids.ts';
+import { errorMessage, json, jsonError, readJsonObject } from '../../../../lib/server/http.ts';
+import { getBackend } from '../../../../lib/server/runtime.ts';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+type Ctx = { params: Promise<{ docId: string }> };
+
+/** `GET /api/docs/<docId>` → `{ doc }` or 404. */
+export async function GET(_request: Request, ctx: Ctx) {
+  const { docId } = await ctx.params;
+  if (!isPageDocId(docId)) return jsonError(400, 'bad document id');
+  try {
+    const doc = await getBackend().index.get(docId);
+    return doc ? json({ doc }) : jsonError(404, 'no such document');
+  } catch (error) {
+    return jsonError(503, errorMessage(error));
+  }
+}
+
+/** `PATCH /api/docs/<docId> {title}` → `{ doc }`: rename. */
+export async function PATCH(request: Request, ctx: Ctx) {
+  const { docId } = await ctx.params;
+  if (!isPageDocId(docId)) return jsonError(400, 'bad document id');
+  const body = await readJsonObject(request);
+  if (typeof body.title !== 'string') return jsonError(400, 'title must be a string');
+  try {
+    const doc = await getBackend().index.rename(docId, body.title);
+    return doc ? json({ doc }) : jsonError(404, 'no such document');
+  } catch (error) {
+    return jsonError(503, errorMessage(error));
+  }
+}

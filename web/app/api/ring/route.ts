@@ -1,0 +1,26 @@
+import { errorMessage, json, jsonError } from '../../../lib/server/http.ts';
+import { getBackend } from '../../../lib/server/runtime.ts';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+/** `GET /api/ring` → `{ epoch, ring: string[], members }` (for the ops page). */
+export async function GET() {
+  try {
+    const view = await getBackend().view();
+    if (!view) return jsonError(503, 'ring view not available yet');
+    return json({
+      epoch: view.epoch,
+      ring: view.ring.members,
+      members: [...view.members.values()].map((m) => ({
+        id: m.id,
+        url: m.publicUrl,
+        state: m.state,
+        build: m.build,
+        startedAt: m.startedAt,
+      })),
+    });
+  } catch (error) {
+    return jsonError(503, errorMessage(error));
+  }
+}

@@ -1,0 +1,30 @@
+import { notFound } from 'next/navigation';
+import { DocumentPage } from '../../../components/editor/DocumentPage.tsx';
+import { effectiveBuild } from '../../../lib/build.ts';
+import { isPageDocId } from '../../../lib/doc-ids.ts';
+
+type Search = Record<string, string | string[] | undefined>;
+
+const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+
+/**
+ * `/d/<docId>`: the editor. `?build=` overrides the client build this tab reports (tests play
+ * an outdated tab with it); `?node=` makes the first connection go to that member.
+ */
+export default async function EditorRoute(props: {
+  params: Promise<{ docId: string }>;
+  searchParams: Promise<Search>;
+}) {
+  const { docId } = await props.params;
+  const search = await props.searchParams;
+  if (!isPageDocId(docId)) notFound();
+  const node = first(search.node);
+  return (
+    <DocumentPage
+      key={docId}
+      docId={docId}
+      build={effectiveBuild(first(search.build))}
+      preferNode={node && /^[A-Za-z0-9._-]{1,63}$/.test(node) ? node : undefined}
+    />
+  );
+}

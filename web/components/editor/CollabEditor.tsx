@@ -1,0 +1,172 @@
+'use client';
+
+import { LexicalCollaboration } from '@lexical/react/LexicalCollaborationContext';
+import { CollaborationPlugin } from '@lexical/react/LexicalCollaborationPlugin';
+import { type InitialConfigType, LexicalComposer } from '@lexical/react/LexicalComposer';
+import { useLexicalComposerContext } from '@lexical/react/LexicalComposerContext';
+import { ContentEditable } from '@lexical/react/LexicalContentEditable';
+import { LexicalErrorBoundary } from '@lexical/react/LexicalErrorBoundary';
+import { LinkPlugin } from '@lexical/react/LexicalLinkPlugin';
+import { ListPlugin } from '@lexical/react/LexicalListPlugin';
+import { RichTextPlugin } from '@lexical/react/LexicalRichTextPlugin';
+import type { Provider } from '@lexical/yjs';
+import { $getRoot, type LexicalEditor } from 'lexical';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import * as Y from 'yjs';
+import { createLocalStore, type LocalStore } from '../../lib/collab/local-store.ts';
+import { RingProvider } from '../../lib/collab/provider.ts';
+import { EDITOR_NODES } from '../../lib/editor/nodes.ts';
+import { EDITOR_THEME } from '../../lib/editor/theme.ts';
+import type { Identity } from '../../lib/identity.ts';
+import { LifecycleBanners } from './LifecycleBanners.tsx';
+import { PresenceList } from './PresenceList.tsx';
+import { StatusBar } from './StatusBar.tsx';
+import { Toolbar } from './Toolbar.tsx';
+import { useProviderSnapshot } from './useProviderSnapshot.ts';
+
+export interface CollabEditorProps {
+  readonly docId: string;
+  readonly build: string;
+  readonly identity: Identity;
+  /** First connection goes to this member (`?node=`), to exercise redirects. */
+  readonly preferNode?: string | undefined;
+  /** Children rendered in the header next to the presence list (name field). */
+  readonly header?: React.ReactNode;
+}
+
+const initialConfig: InitialConfigType = {
+  namespace: 'ringdoc',
+  nodes: [...EDITOR_NODES],
+  theme: EDITOR_THEME,
+  // Collaboration owns the content: the editor starts empty and fills from Yjs.
+  editorState: null,
+  onError: (error: Error) => {
+    console.error(error);
+  },
+};
+
+/** Exposes the Lexical editor to the page (text capture for recovery, tests). */
+function EditorHandle({ onEditor }: { onEditor: (editor: LexicalEditor) => void }) {
+  const [editor] = useLexicalComposerContext();
+  useEffect(() => onEditor(editor), [editor, onEditor]);
+  return null;
+}
+
+/**
+ * The collaborative editor of one document (DESIGN W1, W2): Lexical rich text bound to a
+ * Y.Doc through `@lexical/yjs` and our {@link RingProvider}; IndexedDB keeps the doc across
+ * reloads and offline spells (W3). No HistoryPlugin: undo/redo is the Yjs UndoManager that
+ * CollaborationPlugin installs, so a user undoes only their own edits. Never bootstraps
+ * content (`shouldBootstrap={false}`): the server seeds new documents once (W4).
+ */
+export function CollabEditor({ docId, build, identity, preferNode, header }: CollabEditorProps) {
+  const [provider, setProvider] = useState<RingProvider | null>(null);
+  const [local, setLocal] = useState<LocalStore | null>(null);
+  const [editor, setEditor] = useState<LexicalEditor | null>(null);
+  const cursorsRef = useRef<HTMLDivElement | null>(null);
+  const created = useRef<{ provider: RingProvider; local: LocalStore }[]>([]);
+  // The name and colour the collaboration plugin starts with; later renames go straight to
+  // the awareness state so the provider is not torn down and rebuilt.
+  const [initialIdentity] = useState(identity);
+
+  const providerFactory = useCallback(
+    (id: string, yjsDocMap: Map<string, Y.Doc>): Provider => {
+      const doc = new Y.Doc();
+      yjsDocMap.set(id, doc);
+      const store = createLocalStore(docId, doc);
+      const next = new RingProvider({
+        docId,
+        doc,
+        build,
+        local: store,
+        ...(preferNode ? { preferNode } : {}),
+      });
+      created.current.push({ provider: next, local: store });
+      setProvider(next);
+      setLocal(store);
+      return next;
+    },
+    [docId, build, preferNode],
+  );
+
+  // Release providers and IndexedDB handles on unmount. Deferred a tick: React's StrictMode
+  // unmounts and remounts at once in development, and the collaboration plugin keeps using
+  // the provider it already has, so only a real unmount may destroy it.
+  const mounted = useRef(false);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+      setTimeout(() => {
+        if (mounted.current) return;
+        for (const { provider: p, local: l } of created.current) {
+          p.destroy();
+          void l.destroy();
+        }
+        created.current = [];
+      }, 0);
+    };
+  }, []);
+
+  useEffect(() => {
+    if (!provider) return;
+    if (provider.awareness.getLocalState() === null) return;
+    provider.awareness.setLocalStateField('name', identity.name);
+    provider.awareness.setLocalStateField('color', identity.color);
+  }, [provider, identity.name, identity.color]);
+
+  const snapshot = useProviderSnapshot(provider);
+
+  const readText = useCallback(
+    () => editor?.getEditorState().read(() => $getRoot().getTextContent()) ?? '',
+    [editor],
+  );
+
+  return (
+    <div className="editor-app" data-testid="editor-app" data-doc-id={docId}>
+      <div className="editor-header">
+        {header}
+        <PresenceList provider={provider} />
+      </div>
+      <LifecycleBanners
+        docId={docId}
+        build={build}
+        snapshot={snapshot}
+        provider={provider}
+        local={local}
+        readText={readText}
+      />
+      <LexicalCollaboration>
+        <LexicalComposer initialConfig={initialConfig}>
+          <Toolbar />
+          <div className="editor-shell">
+            <div className="editor-cursors" ref={cursorsRef} data-testid="remote-cursors" />
+            <RichTextPlugin
+              contentEditable={
+                <ContentEditable
+                  className="editor-content"
+                  aria-label="Document text"
+                  data-testid="editor"
+                />
+              }
+              placeholder={<div className="editor-placeholder">Start writing…</div>}
+              ErrorBoundary={LexicalErrorBoundary}
+            />
+          </div>
+          <ListPlugin />
+          <LinkPlugin />
+          <EditorHandle onEditor={setEditor} />
+          <CollaborationPlugin
+            id={docId}
+            providerFactory={providerFactory}
+            shouldBootstrap={false}
+            username={initialIdentity.name}
+            cursorColor={initialIdentity.color}
+            cursorsContainerRef={cursorsRef}
+          />
+        </LexicalComposer>
+      </LexicalCollaboration>
+      <StatusBar snapshot={snapshot} build={build} />
+    </div>
+  );
+}

@@ -1,0 +1,158 @@
+'use client';
+
+import Link from 'next/link';
+import { useEffect, useId, useState } from 'react';
+import { cleanName, type Identity, loadIdentity, saveName } from '../../lib/identity.ts';
+import { rememberRecent } from '../../lib/recent.ts';
+import { CollabEditor } from './CollabEditor.tsx';
+
+export interface DocumentPageProps {
+  readonly docId: string;
+  readonly build: string;
+  readonly preferNode?: string | undefined;
+}
+
+type Prep =
+  | { state: 'ensuring' }
+  | { state: 'ready'; title: string | null; warning: string | null };
+
+/** Longest wait for the server-side seed before the editor opens anyway (offline, outage). */
+const ENSURE_TIMEOUT_MS = 20_000;
+
+/**
+ * The editor page of one document: makes sure the document exists and is seeded exactly once
+ * (server side, W4) before the editor connects, then shows title, name field, presence,
+ * toolbar, editor and status bar. Offline, the editor opens with what IndexedDB holds.
+ */
+export function DocumentPage({ docId, build, preferNode }: DocumentPageProps) {
+  const [identity, setIdentity] = useState<Identity | null>(null);
+  const [prep, setPrep] = useState<Prep>({ state: 'ensuring' });
+  const [title, setTitle] = useState('');
+  const nameId = useId();
+  const titleId = useId();
+
+  useEffect(() => setIdentity(loadIdentity(window.localStorage)), []);
+
+  useEffect(() => {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), ENSURE_TIMEOUT_MS);
+    (async () => {
+      try {
+        const response = await fetch(`/api/docs/${docId}/ensure`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+          signal: abort.signal,
+        });
+        const body = (await response.json()) as { doc?: { title: string }; error?: string };
+        if (!response.ok || !body.doc) throw new Error(body.error ?? `HTTP ${response.status}`);
+        setPrep({ state: 'ready', title: body.doc.title, warning: null });
+        setTitle(body.doc.title);
+        rememberRecent(window.localStorage, {
+          id: docId,
+          title: body.doc.title,
+          openedAt: Date.now(),
+        });
+      } catch (error) {
+        const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
+        setPrep({
+          state: 'ready',
+          title: null,
+          warning: offline
+            ? 'You are offline: showing the copy kept on this device.'
+            : `Could not reach the document service (${(error as Error).message}); retrying in the background.`,
+        });
+      } finally {
+        clearTimeout(timer);
+      }
+    })();
+    return () => {
+      clearTimeout(timer);
+      abort.abort();
+    };
+  }, [docId]);
+
+  useEffect(() => {
+    document.title = title ? `${title} · ringdoc` : 'ringdoc';
+  }, [title]);
+
+  const rename = async () => {
+    if (prep.state !== 'ready' || prep.title === null || title.trim() === prep.title) return;
+    const response = await fetch(`/api/docs/${docId}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ title }),
+    }).catch(() => null);
+    if (!response?.ok) return;
+    const body = (await response.json()) as { doc: { title: string } };
+    setPrep({ ...prep, title: body.doc.title });
+    setTitle(body.doc.title);
+    rememberRecent(window.localStorage, { id: docId, title: body.doc.title, openedAt: Date.now() });
+  };
+
+  const changeName = (value: string) => {
+    if (!identity) return;
+    const clean = cleanName(value);
+    setIdentity({ ...identity, name: value });
+    if (clean) saveName(window.localStorage, clean);
+  };
+
+  const header = identity ? (
+    <div className="doc-meta">
+      <div className="field">
+        <label htmlFor={titleId}>Title</label>
+        <input
+          id={titleId}
+          className="title-input"
+          value={title}
+          placeholder="Untitled document"
+          disabled={prep.state !== 'ready' || prep.title === null}
+          onChange={(e) => setTitle(e.target.value)}
+          onBlur={rename}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') (e.target as HTMLInputElement).blur();
+          }}
+          data-testid="doc-title"
+        />
+      </div>
+      <div className="field">
+        <label htmlFor={nameId}>Your name</label>
+        <input
+          id={nameId}
+          className="name-input"
+          value={identity.name}
+          maxLength={40}
+          onChange={(e) => changeName(e.target.value)}
+          data-testid="display-name"
+        />
+      </div>
+    </div>
+  ) : null;
+
+  return (
+    <main className="page page-editor">
+      <nav className="breadcrumbs" aria-label="Breadcrumbs">
+        <Link href="/">Documents</Link> <span aria-hidden="true">/</span>{' '}
+        <span>{title || docId}</span>
+      </nav>
+      {prep.state === 'ready' && prep.warning ? (
+        <div className="banner banner-info" role="status" data-testid="prep-warning">
+          {prep.warning}
+        </div>
+      ) : null}
+      {identity && prep.state === 'ready' ? (
+        <CollabEditor
+          docId={docId}
+          build={build}
+          identity={{ name: cleanName(identity.name) ?? identity.name, color: identity.color }}
+          preferNode={preferNode}
+          header={header}
+        />
+      ) : (
+        <p className="loading" data-testid="preparing">
+          Preparing document…
+        </p>
+      )}
+    </main>
+  );
+}

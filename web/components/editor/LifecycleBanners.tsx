@@ -1,0 +1,139 @@
+'use client';
+
+import { useEffect, useRef, useState } from 'react';
+import type { LocalStore } from '../../lib/collab/local-store.ts';
+import type { RingProvider } from '../../lib/collab/provider.ts';
+import { claimUpgradeReload } from '../../lib/collab/reload-guard.ts';
+import type { ProviderSnapshot } from '../../lib/collab/snapshot.ts';
+
+const recoveredKey = (docId: string) => `ringdoc:recovered:${docId}`;
+
+function readRecovered(docId: string): string | null {
+  try {
+    return localStorage.getItem(recoveredKey(docId));
+  } catch {
+    return null;
+  }
+}
+
+export interface LifecycleBannersProps {
+  readonly docId: string;
+  readonly build: string;
+  readonly snapshot: ProviderSnapshot;
+  readonly provider: RingProvider | null;
+  readonly local: LocalStore | null;
+  /** Plain text of the editor now (for recovery). */
+  readonly readText: () => string;
+}
+
+/**
+ * The banners of the provider's final states:
+ * - upgrade required (C6): once unsynced edits are committed to IndexedDB, reload — at most
+ *   once per required build (sessionStorage guard), so an outdated bundle never loops;
+ * - document re-created (M7): keep the local text aside, drop the local copy (so it is never
+ *   merged into the new generation), reload, and offer the text after the reload;
+ * - refused (bad request, forbidden, too big).
+ */
+export function LifecycleBanners({
+  docId,
+  build,
+  snapshot,
+  provider,
+  local,
+  readText,
+}: LifecycleBannersProps) {
+  const [reloadBlocked, setReloadBlocked] = useState(false);
+  const [recovered, setRecovered] = useState<string | null>(null);
+  const handled = useRef<string | null>(null);
+
+  useEffect(() => setRecovered(readRecovered(docId)), [docId]);
+
+  useEffect(() => {
+    if (snapshot.phase !== 'upgrade-required' || handled.current === 'upgrade') return;
+    handled.current = 'upgrade';
+    const minBuild = snapshot.upgrade?.minBuild ?? '';
+    void (async () => {
+      await local?.flush();
+      if (claimUpgradeReload(sessionStorage, build, minBuild)) {
+        window.location.reload();
+      } else {
+        setReloadBlocked(true);
+      }
+    })();
+  }, [snapshot.phase, snapshot.upgrade, local, build]);
+
+  useEffect(() => {
+    if (snapshot.phase !== 'recovery-required' || handled.current === 'recover') return;
+    handled.current = 'recover';
+    const text = readText();
+    void (async () => {
+      try {
+        localStorage.setItem(recoveredKey(docId), text);
+      } catch {
+        /* the text stays visible in this banner */
+      }
+      provider?.destroy();
+      await local?.clear();
+      window.location.reload();
+    })();
+  }, [snapshot.phase, docId, provider, local, readText]);
+
+  const dismissRecovered = () => {
+    try {
+      localStorage.removeItem(recoveredKey(docId));
+    } catch {
+      /* ignore */
+    }
+    setRecovered(null);
+  };
+
+  return (
+    <>
+      {snapshot.phase === 'upgrade-required' ? (
+        <div
+          className="banner banner-warning"
+          role="alert"
+          data-testid="upgrade-banner"
+          data-reload-blocked={reloadBlocked ? 'true' : 'false'}
+        >
+          <strong>A newer version of the editor is required.</strong>{' '}
+          {reloadBlocked
+            ? 'Reloading did not bring it; your edits are kept on this device. Try again later.'
+            : 'Your edits are kept on this device; reloading…'}
+          {reloadBlocked ? (
+            <button type="button" onClick={() => window.location.reload()}>
+              Reload
+            </button>
+          ) : null}
+        </div>
+      ) : null}
+      {snapshot.phase === 'recovery-required' ? (
+        <div className="banner banner-warning" role="alert" data-testid="recovery-banner">
+          <strong>This document was re-created on the server.</strong> Reloading; your local text
+          will be offered for recovery.
+        </div>
+      ) : null}
+      {snapshot.phase === 'stopped' ? (
+        <div className="banner banner-error" role="alert" data-testid="stopped-banner">
+          <strong>Disconnected.</strong> {snapshot.error}
+        </div>
+      ) : null}
+      {recovered !== null ? (
+        <section
+          className="banner banner-info"
+          aria-label="Recovered text"
+          data-testid="recovered-text"
+        >
+          <p>
+            <strong>Text recovered from before the document was re-created.</strong> Copy what you
+            need back into the document.
+          </p>
+          <textarea readOnly value={recovered} rows={5} />
+          <button type="button" onClick={dismissRecovered}>
+            Dismiss
+          </button>
+        </section>
+      ) : null}
+    </>
+  );
+}

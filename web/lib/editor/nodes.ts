@@ -1,0 +1,16 @@
+import { LinkNode } from '@lexical/link';
+import { ListItemNode, ListNode } from '@lexical/list';
+import { HeadingNode, QuoteNode } from '@lexical/rich-text';
+import type { Klass, LexicalNode } from 'lexical';
+
+/**
+ * The node classes every ringdoc editor registers. Browser editors and the server-side seed
+ * (`buildInitialUpdate`) must agree, or a node written by one is unknown to the other.
+ */
+export const EDITOR_NODES: ReadonlyArray<Klass<LexicalNode>> = [
+  HeadingNode,
+  QuoteNode,
+  ListNode,
+  ListItemNode,
+  LinkNode,
+];

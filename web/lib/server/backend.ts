@@ -1,0 +1,117 @@
+import type { Etcd3 } from 'etcd3';
+import { routingKey } from '../../../ring/core/routing-key.ts';
+import { createEtcdClient } from '../../../ring/etcd/client.ts';
+import { createKeyspace } from '../../../ring/etcd/keys.ts';
+import { watchMembers } from '../../../ring/etcd/membership-watcher.ts';
+import type { Logger, MembershipWatcher, RingView } from '../../../ring/etcd/types.ts';
+import { normalizeMemberUrl } from '../collab/redirect-policy.ts';
+import type { RouteInfo } from '../collab/route-info.ts';
+import type { WebConfig } from './config.ts';
+import { createDocIndex, type DocIndex } from './doc-index.ts';
+import type { DocRecord } from './doc-record.ts';
+import { ensureDocument } from './ensure.ts';
+import { buildInitialUpdate } from './initial-content.ts';
+import { seedDocument } from './seed-client.ts';
+
+/** The web app's server side: its own etcd client and membership watch, and the doc index. */
+export interface WebBackend {
+  readonly config: WebConfig;
+  readonly index: DocIndex;
+  /** The current ring view, waiting up to `timeoutMs` for the first one; `null` if none. */
+  view(timeoutMs?: number): Promise<RingView | null>;
+  /** Owner look-up for `docId` (`null` when the ring view is not available yet). */
+  route(docId: string): Promise<RouteInfo | null>;
+  /** Creates the document if needed and seeds it exactly once (DESIGN W4). */
+  ensure(docId: string, title?: string): Promise<DocRecord>;
+  close(): Promise<void>;
+}
+
+export interface WebBackendDeps {
+  readonly log: Logger;
+  /** Overrides the etcd client (tests); it is then not closed by `close()`. */
+  readonly client?: Etcd3;
+}
+
+/** Pure: the route answer for `docId` in `view`. */
+export function routeInView(view: RingView, docId: string): RouteInfo {
+  const owner = view.ring.ownerOf(routingKey(docId));
+  const record = owner === null ? undefined : view.members.get(owner);
+  return {
+    owner,
+    url: record ? normalizeMemberUrl(record.publicUrl) : null,
+    epoch: view.epoch,
+    members: [...view.members.values()].map((m) => ({
+      id: m.id,
+      url: normalizeMemberUrl(m.publicUrl) ?? m.publicUrl,
+      state: m.state,
+    })),
+  };
+}
+
+/**
+ * Creates the backend. The etcd client retries with backoff; the membership watch starts at
+ * once and heals itself (see `watchMembers`). Calls reject when etcd stays unreachable.
+ */
+export function createWebBackend(config: WebConfig, deps: WebBackendDeps): WebBackend {
+  const { log } = deps;
+  const client = deps.client ?? createEtcdClient({ endpoints: [...config.etcdEndpoints], log });
+  const keys = createKeyspace(config.prefix);
+  const watcher: MembershipWatcher = watchMembers({ client, prefix: config.prefix, log });
+  const index = createDocIndex({ client, keys });
+
+  const view = async (timeoutMs = 5000): Promise<RingView | null> => {
+    const current = watcher.current();
+    if (current) return current;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), timeoutMs);
+    });
+    try {
+      return await Promise.race([watcher.ready(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const seed = async (record: DocRecord) => {
+    await view();
+    return seedDocument({
+      docId: record.id,
+      update: buildInitialUpdate(record.title),
+      build: config.build,
+      ownerUrl: () => {
+        const current = watcher.current();
+        return current ? routeInView(current, record.id).url : null;
+      },
+      isKnownUrl: (url) => {
+        const current = watcher.current();
+        const wanted = normalizeMemberUrl(url);
+        if (!current || wanted === null) return false;
+        return [...current.members.values()].some(
+          (m) => normalizeMemberUrl(m.publicUrl) === wanted,
+        );
+      },
+    });
+  };
+
+  return {
+    config,
+    index,
+    view,
+    async route(docId) {
+      const current = await view();
+      return current ? routeInView(current, docId) : null;
+    },
+    ensure(docId, title) {
+      return ensureDocument(
+        { client, index, log, seed, claimKey: (id) => `${keys.prefix}seeding/${id}` },
+        docId,
+        title,
+      );
+    },
+    async close() {
+      await watcher.close();
+      if (!deps.client) client.close();
+    },
+  };
+}

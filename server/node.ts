@@ -162,6 +162,7 @@ export function createNode(config: NodeConfig, deps: NodeDeps): RingdocNode {
     log,
     view: currentView,
     redirectClients,
+    isFenced: () => membership?.isFenced() ?? true,
   });
 
   const gateSettings = (): GateSettings => ({

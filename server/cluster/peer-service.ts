@@ -55,6 +55,7 @@ export function createPeerService(
         };
       }
       const room = registry.get(req.docId);
+      const stale = req.role === 'handoff' && req.epoch < base.epoch;
       if (room && !room.isFaulted) {
         room.applyRemote(req.update);
         await room.durable();
@@ -67,6 +68,9 @@ export function createPeerService(
           () => {},
         );
       }
+      // Merged anyway (merging never loses anything), but a hand-off decided on an older ring
+      // must not lead the sender to delete its copy: it re-resolves (M5).
+      if (stale) return { ...base, status: 'stale-epoch', message: 'hand-off from an older ring' };
       return { ...base, status: 'ok', doc: null };
     } catch (error) {
       log.warn('peer request failed', { kind: req.kind, docId: req.docId, error });

@@ -18,6 +18,8 @@ export interface RebalancerOptions {
   readonly view: () => RingView | null;
   /** Sends the room's clients to its new owner (REDIRECT + close 4300). */
   readonly redirectClients: (room: Room, view: RingView) => void;
+  /** No pass runs while fenced: this node's view may be behind the cluster (R6). */
+  readonly isFenced: () => boolean;
   /** Documents moved at once (default 4): a join must not stall the event loop. */
   readonly concurrency?: number;
 }
@@ -73,6 +75,11 @@ export function createRebalancer(options: RebalancerOptions): Rebalancer {
       epoch,
       30_000,
     );
+    if (res.status === 'stale-epoch') {
+      throw new Error(
+        `${target.id} has a newer ring (epoch ${res.epoch} > ${epoch}); re-resolving`,
+      );
+    }
     if (res.status !== 'ok') throw new Error(`${target.id} refused ${docId}: ${res.message}`);
   };
 
@@ -99,7 +106,13 @@ export function createRebalancer(options: RebalancerOptions): Rebalancer {
   };
 
   const moveStored = async (docId: string, view: RingView, before: RingView | null) => {
-    if (registry.get(docId) || registry.pendingLoad(docId)) return;
+    const pending = registry.pendingLoad(docId);
+    const room =
+      registry.get(docId) ?? (pending ? await pending.catch(() => undefined) : undefined);
+    if (room) {
+      await moveRoom(room, view, before);
+      return;
+    }
     const key = routingKey(docId);
     const list = view.ring.preferenceList(key, replicas);
     const mine = list.includes(selfId);
@@ -110,7 +123,13 @@ export function createRebalancer(options: RebalancerOptions): Rebalancer {
     if (!stored) return;
     const state = Y.mergeUpdates([...stored.updates]);
     await Promise.all(targets.map((t) => push(t, docId, stored.generation, state, view.epoch)));
-    if (!mine && targets.length > 0 && !registry.get(docId)) {
+    // Delete only if the holders acknowledged under the ring that is still current (M5, M6).
+    if (
+      !mine &&
+      targets.length > 0 &&
+      !registry.get(docId) &&
+      options.view()?.epoch === view.epoch
+    ) {
       await store.delete(docId);
       registry.forget(docId);
       moved++;
@@ -139,12 +158,13 @@ export function createRebalancer(options: RebalancerOptions): Rebalancer {
 
   const pass = async () => {
     const view = options.view();
-    if (!view) return;
+    if (!view || options.isFenced()) return;
     const before = previous;
     const started = Date.now();
     const rooms = [...registry.loadedRooms()].sort((a, b) => b.connectionCount - a.connectionCount);
     await runLimited(rooms.map((room) => () => moveRoom(room, view, before)));
-    const ids = await store.list();
+    const moving = new Set(rooms.map((r) => r.docId));
+    const ids = (await store.list()).filter((id) => !moving.has(id));
     await runLimited(ids.map((id) => () => moveStored(id, view, before)));
     if (!again) previous = view;
     lastPassMs = Date.now() - started;

@@ -27,7 +27,10 @@ export interface Cluster {
   /** Waits until every running node's `/ring` lists exactly `ids` as active members. */
   waitForRing(ids: readonly string[]): Promise<void>;
   /** The owner of `docId` per node `via`'s `/route`. */
-  ownerOf(docId: string, via?: NodeProcess): Promise<{ owner: string; url: string; epoch: number }>;
+  ownerOf(
+    docId: string,
+    via?: NodeProcess,
+  ): Promise<{ owner: string; url: string; epoch: number; replicas: string[] }>;
   /** Stops every node and etcd, removes the temp dir. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -72,8 +75,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     async waitForRing(ids) {
       const want = [...ids].sort().join(',');
       await waitFor(`ring = [${want}] on every running node`, async () => {
-        for (const node of nodes.filter((n) => n.running)) {
-          const res = await fetch(`${node.httpUrl}/ring`);
+        for (const node of nodes.filter((n) => n.running && !n.paused)) {
+          const res = await fetch(`${node.httpUrl}/ring`, { signal: AbortSignal.timeout(2000) });
           if (res.status !== 200) return false;
           const body = (await res.json()) as { ring: { members: string[] } };
           if ([...body.ring.members].sort().join(',') !== want) return false;
@@ -82,12 +85,19 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       });
     },
     async ownerOf(docId, via) {
-      const node = via ?? nodes.find((n) => n.running);
+      const node = via ?? nodes.find((n) => n.running && !n.paused);
       if (!node) throw new Error('no running node');
-      const res = await fetch(`${node.httpUrl}/route/${docId}`);
+      const res = await fetch(`${node.httpUrl}/route/${docId}`, {
+        signal: AbortSignal.timeout(5000),
+      });
       if (res.status !== 200)
         throw new Error(`route ${docId}: HTTP ${res.status} ${await res.text()}`);
-      return (await res.json()) as { owner: string; url: string; epoch: number };
+      return (await res.json()) as {
+        owner: string;
+        url: string;
+        epoch: number;
+        replicas: string[];
+      };
     },
     async stop() {
       if (stopped) return;

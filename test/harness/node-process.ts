@@ -29,10 +29,14 @@ export interface NodeProcess {
   /** Everything the process wrote (stdout+stderr), for failure messages. */
   output(): string;
   readonly running: boolean;
+  /** True between `pause()` and `resume()`. */
+  readonly paused: boolean;
   /** Starts (or restarts) the process and waits until `/readyz` answers 200. */
   start(): Promise<void>;
   /** SIGTERM and wait for exit; resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** Resolves with the exit code once the process exits by itself (e.g. after a drain). */
+  exited(timeoutMs?: number): Promise<number | null>;
   /** SIGKILL and wait for exit. */
   kill(): Promise<void>;
   pause(): void;
@@ -73,6 +77,7 @@ export async function waitFor(
 
 export function createNodeProcess(options: NodeProcessOptions): NodeProcess {
   let child: ChildProcess | null = null;
+  let paused = false;
   let log = '';
   const url = `ws://127.0.0.1:${options.port}`;
   const httpUrl = `http://127.0.0.1:${options.port}`;
@@ -83,6 +88,9 @@ export function createNodeProcess(options: NodeProcessOptions): NodeProcess {
     httpUrl,
     dataDir: options.dataDir,
     output: () => log,
+    get paused() {
+      return paused;
+    },
     get running() {
       return child !== null && child.exitCode === null && child.signalCode === null;
     },
@@ -123,7 +131,7 @@ export function createNodeProcess(options: NodeProcessOptions): NodeProcess {
           `node ${options.id} ready`,
           async () => {
             if (proc.exitCode !== null) throw new Error(`node ${options.id} exited: ${log}`);
-            const res = await fetch(`${httpUrl}/readyz`);
+            const res = await fetch(`${httpUrl}/readyz`, { signal: AbortSignal.timeout(2000) });
             return res.status === 200;
           },
           30_000,
@@ -142,6 +150,15 @@ export function createNodeProcess(options: NodeProcessOptions): NodeProcess {
       clearTimeout(timer);
       return code;
     },
+    async exited(timeoutMs = 60_000) {
+      const proc = child;
+      if (!proc) return null;
+      if (!handle.running) return proc.exitCode;
+      const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
+      const [code] = (await once(proc, 'exit')) as [number | null];
+      clearTimeout(timer);
+      return code;
+    },
     async kill() {
       const proc = child;
       if (!proc || !handle.running) return;
@@ -149,9 +166,11 @@ export function createNodeProcess(options: NodeProcessOptions): NodeProcess {
       await once(proc, 'exit');
     },
     pause() {
+      paused = true;
       child?.kill('SIGSTOP');
     },
     resume() {
+      paused = false;
       child?.kill('SIGCONT');
     },
   };

@@ -14,6 +14,12 @@ export interface RawClientOptions {
   readonly ringdoc?: boolean;
   readonly epoch?: number;
   readonly origin?: string;
+  /** Share an existing document (an editor that reconnects keeps its state). */
+  readonly doc?: Y.Doc;
+  /** Called after content message number `n` (1-based, per connection) was sent. */
+  readonly onContentSent?: (n: number) => void;
+  /** Called with each cumulative ACK count. */
+  readonly onAck?: (count: number) => void;
 }
 
 /**
@@ -21,21 +27,24 @@ export interface RawClientOptions {
  * recording every server frame, ACK count and the close code/reason.
  */
 export class RawClient {
-  readonly doc = new Y.Doc();
+  readonly doc: Y.Doc;
   readonly frames: ServerFrame[] = [];
   readonly ws: WebSocket;
   acked = 0;
   sentContent = 0;
   synced = false;
+  private sentStep2 = false;
   closeCode: number | null = null;
   closeReason = '';
   private readonly ready: Promise<void>;
+  private readonly onUpdate: (update: Uint8Array, origin: unknown) => void;
 
   constructor(
     baseUrl: string,
     readonly docId: string,
-    options: RawClientOptions = {},
+    private readonly options: RawClientOptions = {},
   ) {
+    this.doc = options.doc ?? new Y.Doc();
     const params = new URLSearchParams();
     if (options.ringdoc ?? true) params.set('proto', String(PROTOCOL_VERSION));
     if (options.build) params.set('build', options.build);
@@ -54,11 +63,23 @@ export class RawClient {
       this.closeCode = code;
       this.closeReason = reason.toString();
     });
-    this.doc.on('update', (update: Uint8Array, origin: unknown) => {
-      if (origin === this) return;
-      this.sendRaw(encodeClientFrame({ type: 'sync-update', update }));
-      this.sentContent++;
-    });
+    this.onUpdate = (update, origin) => {
+      // Edits before our SyncStep2 travel inside it; after it, as updates.
+      if (origin === this || this.ws.readyState !== WebSocket.OPEN || !this.sentStep2) return;
+      this.sendContent(encodeClientFrame({ type: 'sync-update', update }));
+    };
+    this.doc.on('update', this.onUpdate);
+  }
+
+  /** Stops forwarding local edits (the socket is being replaced). */
+  detach(): void {
+    this.doc.off('update', this.onUpdate);
+  }
+
+  private sendContent(frame: Uint8Array): void {
+    this.sendRaw(frame);
+    this.sentContent++;
+    this.options.onContentSent?.(this.sentContent);
   }
 
   async opened(): Promise<void> {
@@ -106,6 +127,7 @@ export class RawClient {
   }
 
   close(): void {
+    this.detach();
     this.ws.close();
   }
 
@@ -114,13 +136,13 @@ export class RawClient {
     this.frames.push(frame);
     switch (frame.type) {
       case 'sync-step1':
-        this.sendRaw(
+        this.sendContent(
           encodeClientFrame({
             type: 'sync-step2',
             update: Y.encodeStateAsUpdate(this.doc, frame.stateVector),
           }),
         );
-        this.sentContent++;
+        this.sentStep2 = true;
         return;
       case 'sync-step2':
         Y.applyUpdate(this.doc, frame.update, this);
@@ -131,6 +153,7 @@ export class RawClient {
         return;
       case 'ack':
         this.acked = Math.max(this.acked, frame.count);
+        this.options.onAck?.(frame.count);
         return;
       default:
         return;

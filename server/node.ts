@@ -7,6 +7,7 @@ import { watchMembers } from '../ring/etcd/membership-watcher.ts';
 import type { ConfigWatcher, Membership, MembershipWatcher, RingView } from '../ring/etcd/types.ts';
 import { createPeerPool } from './cluster/peer-client.ts';
 import { createPeerService } from './cluster/peer-service.ts';
+import { createPrewarmer, waitForPrewarm } from './cluster/prewarm.ts';
 import { createRebalancer } from './cluster/rebalancer.ts';
 import { createReplicator } from './cluster/replicator.ts';
 import { possibleHolders } from './cluster/targets.ts';
@@ -93,6 +94,7 @@ export function createNode(config: NodeConfig, deps: NodeDeps): RingdocNode {
     markDrained = resolve;
   });
   let stopControlWatch: () => void = () => {};
+  let prewarm: ((view: RingView) => void) | null = null;
 
   const pool = createPeerPool({ secret: config.clusterSecret, log });
   const history: RingView[] = [];
@@ -162,7 +164,7 @@ export function createNode(config: NodeConfig, deps: NodeDeps): RingdocNode {
     log,
     view: currentView,
     redirectClients,
-    isFenced: () => membership?.isFenced() ?? true,
+    paused: () => !membership || membership.isFenced() || membership.record().state === 'joining',
   });
 
   const gateSettings = (): GateSettings => ({
@@ -372,11 +374,22 @@ export function createNode(config: NodeConfig, deps: NodeDeps): RingdocNode {
           if (history.length > 8) history.pop();
         }
         if (membership) rebalancer.schedule();
+        prewarm?.(view);
         if (view.ring.members.join() !== previous?.ring.members.join()) {
           log.info('ring changed', { epoch: view.epoch, members: view.ring.members });
         }
       });
       configWatcher = watchConfig({ client: etcd, prefix: config.prefix, log });
+      prewarm = createPrewarmer({
+        selfId: config.id,
+        prefix: config.prefix,
+        vnodes: config.vnodes,
+        registry,
+        store,
+        pool,
+        etcd,
+        log,
+      });
       configWatcher.onChange((name) => {
         if (name === 'min-client-build' || name === 'require-client-build') enforceGate();
       });
@@ -425,11 +438,16 @@ export function createNode(config: NodeConfig, deps: NodeDeps): RingdocNode {
           internalUrl: config.internalUrl,
           build: config.build,
           protocol: PROTOCOL_RANGE,
-          state: 'active',
+          state: 'joining',
           startedAt: Date.now(),
         },
       });
       membership.onFenceChange(onFenceChange);
+      // M1: owners push this node the documents it will own before it takes them over.
+      const owners = [...(watcher.current()?.ring.members ?? [])].filter((m) => m !== config.id);
+      const late = await waitForPrewarm(etcd, config.prefix, config.id, owners, 15_000);
+      if (late.length > 0) log.warn('joining without pre-warm from some owners', { late });
+      await membership.setState('active');
       rebalancer.schedule();
       await watchDrainRequests(etcd);
       log.info('node started', { port: boundPort, dataDir: config.dataDir });

@@ -18,8 +18,11 @@ export interface RebalancerOptions {
   readonly view: () => RingView | null;
   /** Sends the room's clients to its new owner (REDIRECT + close 4300). */
   readonly redirectClients: (room: Room, view: RingView) => void;
-  /** No pass runs while fenced: this node's view may be behind the cluster (R6). */
-  readonly isFenced: () => boolean;
+  /**
+   * No pass runs while this returns true: fenced (the view may be behind the cluster, R6) or
+   * still joining (a restarting node must not hand off the documents it is about to own).
+   */
+  readonly paused: () => boolean;
   /** Documents moved at once (default 4): a join must not stall the event loop. */
   readonly concurrency?: number;
 }
@@ -158,7 +161,7 @@ export function createRebalancer(options: RebalancerOptions): Rebalancer {
 
   const pass = async () => {
     const view = options.view();
-    if (!view || options.isFenced()) return;
+    if (!view || options.paused()) return;
     const before = previous;
     const started = Date.now();
     const rooms = [...registry.loadedRooms()].sort((a, b) => b.connectionCount - a.connectionCount);

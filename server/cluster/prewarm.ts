@@ -1,0 +1,120 @@
+import type { Etcd3 } from 'etcd3';
+import * as Y from 'yjs';
+import { createRing } from '../../ring/core/ring.ts';
+import { routingKey } from '../../ring/core/routing-key.ts';
+import type { RingView } from '../../ring/etcd/types.ts';
+import type { DocumentRegistry } from '../documents/registry.ts';
+import type { Logger } from '../log.ts';
+import type { DocStore } from '../persistence/store.ts';
+import type { PeerPool } from './peer-client.ts';
+
+/** etcd key an owner writes once it pushed a joining member its future documents (M1). */
+export function prewarmKey(prefix: string, joiner: string, owner: string): string {
+  return `${prefix}handoff/${joiner}/${owner}`;
+}
+
+export interface PrewarmerOptions {
+  readonly selfId: string;
+  readonly prefix: string;
+  readonly vnodes: number;
+  readonly registry: DocumentRegistry;
+  readonly store: DocStore;
+  readonly pool: PeerPool;
+  readonly etcd: Etcd3;
+  readonly log: Logger;
+}
+
+/**
+ * The owner side of a join (DESIGN M1): when a member registers `joining`, push it the whole
+ * state of every document this node owns that the joiner will own once active, then write
+ * `handoff/<joiner>/<self>`. Correctness does not depend on it (the new owner also pulls on
+ * load and the rebalancer pushes after the switch); it makes the switch a short pause.
+ */
+export function createPrewarmer(options: PrewarmerOptions): (view: RingView) => void {
+  const handled = new Set<string>();
+  const prewarm = async (joiner: string, view: RingView) => {
+    const record = view.members.get(joiner);
+    if (!record) return;
+    const future = createRing([...view.ring.members, joiner], { vnodes: options.vnodes });
+    const ids = new Set([
+      ...[...options.registry.loadedRooms()].map((r) => r.docId),
+      ...(await options.store.list()),
+    ]);
+    let pushed = 0;
+    for (const docId of ids) {
+      const key = routingKey(docId);
+      if (view.ring.ownerOf(key) !== options.selfId || future.ownerOf(key) !== joiner) continue;
+      const room = options.registry.get(docId);
+      let generation: string;
+      let state: Uint8Array;
+      if (room) {
+        generation = room.generation;
+        state = Y.encodeStateAsUpdate(room.doc);
+      } else {
+        const stored = await options.store.load(docId);
+        if (!stored) continue;
+        generation = stored.generation;
+        state = Y.mergeUpdates([...stored.updates]);
+      }
+      const res = await options.pool.request(
+        record.internalUrl,
+        { kind: 'push', docId, generation, role: 'handoff', update: state },
+        view.epoch,
+        30_000,
+      );
+      if (res.status === 'error') {
+        // One document the joiner cannot take (e.g. its copy is corrupt) must not hold up
+        // the join: it pulls or gets the state pushed again after the switch.
+        options.log.warn('joining member refused a pre-warm push', {
+          joiner,
+          docId,
+          error: res.message,
+        });
+        continue;
+      }
+      pushed++;
+    }
+    await options.etcd
+      .put(prewarmKey(options.prefix, joiner, options.selfId))
+      .value(String(view.epoch));
+    options.log.info('pre-warmed a joining member', { joiner, documents: pushed });
+  };
+  return (view) => {
+    if (!view.ring.has(options.selfId)) return;
+    for (const [id, record] of view.members) {
+      if (record.state !== 'joining' || id === options.selfId || handled.has(id)) continue;
+      handled.add(id);
+      prewarm(id, view).catch((error: unknown) => {
+        handled.delete(id);
+        options.log.warn('pre-warming a joining member failed; it will pull on load', {
+          joiner: id,
+          error,
+        });
+      });
+    }
+    for (const id of handled) if (view.members.get(id)?.state !== 'joining') handled.delete(id);
+  };
+}
+
+/**
+ * The joiner side: waits until every active member wrote its pre-warm key (or `timeoutMs`),
+ * then removes the keys. Returns the members that did not answer in time.
+ */
+export async function waitForPrewarm(
+  etcd: Etcd3,
+  prefix: string,
+  selfId: string,
+  owners: readonly string[],
+  timeoutMs: number,
+): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  let missing = [...owners];
+  while (missing.length > 0 && Date.now() < deadline) {
+    const done = await etcd.getAll().prefix(`${prefix}handoff/${selfId}/`).keys();
+    const finished = new Set(done.map((k) => k.slice(k.lastIndexOf('/') + 1)));
+    missing = missing.filter((m) => !finished.has(m));
+    if (missing.length > 0) await new Promise((r) => setTimeout(r, 100));
+  }
+  await etcd.delete().prefix(`${prefix}handoff/${selfId}/`);
+  return missing;
+}

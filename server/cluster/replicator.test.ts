@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { createRing } from '../../ring/core/ring.ts';
+import type { MemberRecord } from '../../ring/etcd/member-record.ts';
+import type { RingView } from '../../ring/etcd/types.ts';
+import { createSilentLogger } from '../log.ts';
+import type { PeerPool, RequestBody } from './peer-client.ts';
+import type { PeerResponse } from './peer-protocol.ts';
+import { createReplicator } from './replicator.ts';
+
+function viewOf(ids: string[]): RingView {
+  const members = new Map<string, MemberRecord>(
+    ids.map((id) => [
+      id,
+      {
+        id,
+        publicUrl: id,
+        internalUrl: id,
+        build: '1',
+        protocol: { min: 1, max: 1 },
+        state: 'active',
+        startedAt: 0,
+      },
+    ]),
+  );
+  return { ring: createRing(ids), epoch: 7, members };
+}
+
+function fakePool(answer: (url: string, body: RequestBody) => Promise<PeerResponse>) {
+  const calls: Array<{ url: string; epoch: number }> = [];
+  const pool: PeerPool = {
+    request: (url, body, epoch) => {
+      calls.push({ url, epoch });
+      return answer(url, body);
+    },
+    close: () => {},
+  };
+  return { pool, calls };
+}
+
+const ok = (): Promise<PeerResponse> =>
+  Promise.resolve({ kind: 'response', id: 1, status: 'ok', epoch: 7, doc: null });
+
+describe('replicator', () => {
+  const doc = 'some-doc';
+  const view = viewOf(['a', 'b', 'c']);
+  const [owner, replica] = view.ring.preferenceList(doc, 2) as [string, string];
+
+  it('[N3] pushes each update to the other holder with the ring epoch and resolves on its ack', async () => {
+    const { pool, calls } = fakePool(ok);
+    const replicate = createReplicator({
+      selfId: owner,
+      view: () => view,
+      pool,
+      log: createSilentLogger(),
+      replicas: 2,
+      durability: 'replica',
+    });
+    await replicate(doc, 'g', new Uint8Array([1]));
+    expect(calls).toEqual([{ url: replica, epoch: 7 }]);
+  });
+
+  it('[N3][C4] with replica durability it does not resolve until a holder acknowledged, retrying failures', async () => {
+    let failures = 2;
+    const { pool, calls } = fakePool(() =>
+      failures-- > 0 ? Promise.reject(new Error('down')) : ok(),
+    );
+    const replicate = createReplicator({
+      selfId: owner,
+      view: () => view,
+      pool,
+      log: createSilentLogger(),
+      replicas: 2,
+      durability: 'replica',
+    });
+    await replicate(doc, 'g', new Uint8Array([1]));
+    expect(calls.length).toBe(3);
+  });
+
+  it('[N3] rejects after the deadline when no holder ever acknowledges (nothing is acked)', async () => {
+    const { pool } = fakePool(() => Promise.reject(new Error('down')));
+    const replicate = createReplicator({
+      selfId: owner,
+      view: () => view,
+      pool,
+      log: createSilentLogger(),
+      replicas: 2,
+      durability: 'replica',
+      deadlineMs: 150,
+    });
+    await expect(replicate(doc, 'g', new Uint8Array([1]))).rejects.toThrow(/no replica/);
+  });
+
+  it('[N3] local durability resolves at once; a single-member ring needs no replica', async () => {
+    const { pool } = fakePool(() => new Promise(() => {}));
+    const local = createReplicator({
+      selfId: owner,
+      view: () => view,
+      pool,
+      log: createSilentLogger(),
+      replicas: 2,
+      durability: 'local',
+    });
+    await local(doc, 'g', new Uint8Array([1]));
+    const alone = createReplicator({
+      selfId: 'a',
+      view: () => viewOf(['a']),
+      pool,
+      log: createSilentLogger(),
+      replicas: 2,
+      durability: 'replica',
+    });
+    await alone(doc, 'g', new Uint8Array([1]));
+  });
+});

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { createMetricsRegistry } from '../http/metrics.ts';
+import { createSilentLogger } from '../log.ts';
+import { createNodeMetrics } from '../node-metrics.ts';
+import { createMemoryStore } from '../persistence/memory-store.ts';
+import { type DocStore, StoreCorruptError } from '../persistence/store.ts';
+import { DocumentLoadError, DocumentRegistry, type RegistryOptions } from './registry.ts';
+import { createMemoryBroadcaster } from './testing/memory-transport.ts';
+
+function makeRegistry(store: DocStore, extra: Partial<RegistryOptions> = {}) {
+  return new DocumentRegistry({
+    store,
+    broadcaster: createMemoryBroadcaster(),
+    log: createSilentLogger(),
+    metrics: createNodeMetrics(createMetricsRegistry()),
+    maxAwarenessBytes: 65536,
+    idleUnloadMs: 10,
+    encodedCacheBytes: 1 << 20,
+    heapHighWaterBytes: Number.MAX_SAFE_INTEGER,
+    onRoomFault: () => {},
+    ...extra,
+  });
+}
+
+function countingStore(inner: DocStore) {
+  let loads = 0;
+  const store: DocStore = {
+    ...inner,
+    load: (id) => {
+      loads++;
+      return inner.load(id);
+    },
+  };
+  return { store, loads: () => loads };
+}
+
+async function seed(store: DocStore, docId: string, text: string) {
+  const doc = new Y.Doc();
+  doc.getText('t').insert(0, text);
+  await store.append(docId, Y.encodeStateAsUpdate(doc), 'gen-1');
+}
+
+describe('DocumentRegistry', () => {
+  it('[N1] loads a document once however many join at once', async () => {
+    const { store, loads } = countingStore(createMemoryStore());
+    await seed(store, 'd', 'hello');
+    const registry = makeRegistry(store);
+    const rooms = await Promise.all(Array.from({ length: 20 }, () => registry.acquire('d')));
+    expect(new Set(rooms).size).toBe(1);
+    expect(loads()).toBe(1);
+    expect(rooms[0]!.doc.getText('t').toString()).toBe('hello');
+    expect(rooms[0]!.generation).toBe('gen-1');
+  });
+
+  it('[N1] a failed load rejects, creates nothing and writes nothing', async () => {
+    const inner = createMemoryStore();
+    let appends = 0;
+    const store: DocStore = {
+      ...inner,
+      load: async (id) => {
+        throw new StoreCorruptError(id, 'bad crc');
+      },
+      append: (...args) => {
+        appends++;
+        return inner.append(...args);
+      },
+    };
+    const registry = makeRegistry(store);
+    await expect(registry.acquire('d')).rejects.toBeInstanceOf(DocumentLoadError);
+    expect(registry.loadedCount).toBe(0);
+    expect(appends).toBe(0);
+    await expect(registry.acquire('d')).rejects.toThrow(/corrupt/);
+  });
+
+  it('[N1] idle documents are unloaded to their encoded form and come back without a store read', async () => {
+    const { store, loads } = countingStore(createMemoryStore());
+    await seed(store, 'd', 'kept');
+    const registry = makeRegistry(store);
+    const room = await registry.acquire('d');
+    room.doc.getText('t').insert(4, '!');
+    await room.durable();
+    registry.sweep(Date.now() + 1000);
+    expect(registry.loadedCount).toBe(0);
+    expect(registry.encodedCount).toBe(1);
+    const again = await registry.acquire('d');
+    expect(again).not.toBe(room);
+    expect(again.doc.getText('t').toString()).toBe('kept!');
+    expect(loads()).toBe(1);
+  });
+
+  it('[M4] with no local copy and no other holder answering, the load fails instead of creating an empty document', async () => {
+    const registry = makeRegistry(createMemoryStore(), {
+      pullRemote: async () => ({ copies: [], candidates: 2, answered: 0 }),
+    });
+    await expect(registry.acquire('d')).rejects.toThrow(/no other holder/);
+    expect(registry.loadedCount).toBe(0);
+  });
+
+  it('[M1][M7] remote copies of the same generation are merged; another generation is ignored', async () => {
+    const store = createMemoryStore();
+    await seed(store, 'd', 'local');
+    const same = new Y.Doc();
+    same.getText('t').insert(0, 'remote ');
+    const other = new Y.Doc();
+    other.getText('t').insert(0, 'stranger ');
+    const registry = makeRegistry(store, {
+      pullRemote: async () => ({
+        copies: [
+          { generation: 'gen-1', state: Y.encodeStateAsUpdate(same) },
+          { generation: 'gen-2', state: Y.encodeStateAsUpdate(other) },
+        ],
+        candidates: 2,
+        answered: 2,
+      }),
+    });
+    const room = await registry.acquire('d');
+    const text = room.doc.getText('t').toString();
+    expect(text).toContain('remote');
+    expect(text).toContain('local');
+    expect(text).not.toContain('stranger');
+    await room.durable();
+    const stored = await store.load('d');
+    const check = new Y.Doc();
+    for (const u of stored!.updates) Y.applyUpdate(check, u);
+    expect(check.getText('t').toString()).toBe(text);
+  });
+});

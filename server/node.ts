@@ -209,7 +209,13 @@ export function createNode(config: NodeConfig, deps: NodeDeps): RingdocNode {
         sessions.delete(session);
       },
     };
-    if (config.allowedOrigins && !config.allowedOrigins.includes(upgrade.origin)) {
+    // The allowlist stops other sites' pages (browsers always send Origin); non-browser
+    // clients send none and could forge any, so a missing Origin is not refused.
+    if (
+      config.allowedOrigins &&
+      upgrade.origin !== '' &&
+      !config.allowedOrigins.includes(upgrade.origin)
+    ) {
       session.reject(CloseCode.FORBIDDEN, `origin ${upgrade.origin || '(none)'} is not allowed`);
       return handler;
     }

@@ -7,7 +7,10 @@ let cluster: Cluster;
 const clients: RawClient[] = [];
 
 beforeAll(async () => {
-  cluster = await startCluster({ nodes: 1, nodeArgs: ['--allowed-origins', 'https://docs.example'] });
+  cluster = await startCluster({
+    nodes: 1,
+    nodeArgs: ['--allowed-origins', 'https://docs.example'],
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -16,7 +19,7 @@ afterAll(async () => {
 });
 
 describe('Origin allowlist', () => {
-  it('[C1] a browser origin outside the allowlist is refused with forbidden; an allowed one syncs', async () => {
+  it('[C1] a browser origin outside the allowlist is refused with forbidden; an allowed one and a non-browser client (no Origin) sync', async () => {
     const url = cluster.nodes[0]!.url;
     const evil = new RawClient(url, 'origin-doc', { origin: 'https://evil.example' });
     clients.push(evil);
@@ -27,5 +30,9 @@ describe('Origin allowlist', () => {
     clients.push(good);
     await good.opened();
     await good.waitSynced();
+    const script = new RawClient(url, 'origin-doc');
+    clients.push(script);
+    await script.opened();
+    await script.waitSynced();
   });
 });

@@ -103,8 +103,15 @@ export function resolveNodeConfig(input: NodeConfigInput): NodeConfig {
       `durability must be "local" or "replica", not ${JSON.stringify(config.durability)}`,
     );
   }
-  if (config.clusterSecret.length < 16)
+  if (config.clusterSecret.length < 16) {
     throw new Error('the cluster secret must be at least 16 characters');
+  }
+  const loopback = ['127.0.0.1', 'localhost', '::1'].includes(config.host);
+  if (config.clusterSecret === DEVELOPMENT_CLUSTER_SECRET && !loopback) {
+    throw new Error(
+      `binding ${config.host} with the development cluster secret: set RINGDOC_CLUSTER_SECRET (>= 16 characters) on every node`,
+    );
+  }
   if (config.leaseTtlSeconds < 2) throw new Error('leaseTtlSeconds must be >= 2 (etcd minimum)');
   if (!config.prefix.endsWith('/')) throw new Error('prefix must end with "/"');
   return config;

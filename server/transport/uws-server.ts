@@ -1,4 +1,11 @@
-import type { HttpResponse, TemplatedApp, us_listen_socket, WebSocket } from 'uWebSockets.js';
+import type {
+  HttpRequest,
+  HttpResponse,
+  TemplatedApp,
+  us_listen_socket,
+  us_socket_context_t,
+  WebSocket,
+} from 'uWebSockets.js';
 import { timingSafeEqual } from 'node:crypto';
 import { SECRET_HEADER } from '../cluster/peer-client.ts';
 import type { Broadcaster, Connection } from '../documents/connection.ts';
@@ -112,6 +119,41 @@ export function createUwsTransport(options: TransportOptions): Transport {
   let nextId = 1;
   let listenSocket: us_listen_socket | null = null;
 
+  /** Registers the socket, then asks for its handler; a socket closed during that still reaches it. */
+  const accept = (ws: WebSocket<UserData>, make: (conn: Connection) => SocketHandler) => {
+    const data = ws.getUserData();
+    const conn = new UwsConnection(nextId++, ws);
+    data.conn = conn;
+    sockets.add(conn);
+    const handler = make(conn);
+    data.handler = handler;
+    if (conn.closed) {
+      sockets.delete(conn);
+      handler.close(CloseCode.NORMAL);
+    }
+  };
+  const upgradeTo = (
+    res: HttpResponse,
+    req: HttpRequest,
+    context: us_socket_context_t,
+    info: UpgradeInfo,
+  ) =>
+    res.upgrade<UserData>(
+      { info, conn: null, handler: null },
+      req.getHeader('sec-websocket-key'),
+      req.getHeader('sec-websocket-protocol'),
+      req.getHeader('sec-websocket-extensions'),
+      context,
+    );
+  const onClose = (ws: WebSocket<UserData>, code: number) => {
+    const data = ws.getUserData();
+    if (data.conn) {
+      data.conn.closed = true;
+      sockets.delete(data.conn);
+    }
+    data.handler?.close(code);
+  };
+
   app.ws<UserData>('/doc/*', {
     // Frames up to twice the limit are read in full so the client gets a clean 1009 (P18);
     // beyond that uWS cuts the connection without reading on (the client sees 1006).
@@ -127,21 +169,9 @@ export function createUwsTransport(options: TransportOptions): Transport {
         origin: req.getHeader('origin'),
         remoteAddress: Buffer.from(res.getRemoteAddressAsText()).toString(),
       };
-      res.upgrade<UserData>(
-        { info, conn: null, handler: null },
-        req.getHeader('sec-websocket-key'),
-        req.getHeader('sec-websocket-protocol'),
-        req.getHeader('sec-websocket-extensions'),
-        context,
-      );
+      upgradeTo(res, req, context, info);
     },
-    open: (ws) => {
-      const data = ws.getUserData();
-      const conn = new UwsConnection(nextId++, ws);
-      data.conn = conn;
-      sockets.add(conn);
-      data.handler = options.onOpen(conn, data.info);
-    },
+    open: (ws) => accept(ws, (conn) => options.onOpen(conn, ws.getUserData().info)),
     message: (ws, message) => {
       const data = ws.getUserData();
       if (message.byteLength > options.maxFrameBytes) {
@@ -153,14 +183,7 @@ export function createUwsTransport(options: TransportOptions): Transport {
       }
       data.handler?.message(new Uint8Array(message.slice(0)));
     },
-    close: (ws, code) => {
-      const data = ws.getUserData();
-      if (data.conn) {
-        data.conn.closed = true;
-        sockets.delete(data.conn);
-      }
-      data.handler?.close(code);
-    },
+    close: onClose,
   });
 
   app.ws<UserData>('/internal', {
@@ -175,36 +198,13 @@ export function createUwsTransport(options: TransportOptions): Transport {
         res.cork(() => res.writeStatus('401 Unauthorized').end('cluster secret required\n'));
         return;
       }
-      res.upgrade<UserData>(
-        {
-          info: { pathAndQuery: '/internal', origin: '', remoteAddress: '' },
-          conn: null,
-          handler: null,
-        },
-        req.getHeader('sec-websocket-key'),
-        req.getHeader('sec-websocket-protocol'),
-        req.getHeader('sec-websocket-extensions'),
-        context,
-      );
+      upgradeTo(res, req, context, { pathAndQuery: '/internal', origin: '', remoteAddress: '' });
     },
-    open: (ws) => {
-      const data = ws.getUserData();
-      const conn = new UwsConnection(nextId++, ws);
-      data.conn = conn;
-      sockets.add(conn);
-      data.handler = options.internal.onOpen(conn);
-    },
+    open: (ws) => accept(ws, options.internal.onOpen),
     message: (ws, message) => {
       ws.getUserData().handler?.message(new Uint8Array(message.slice(0)));
     },
-    close: (ws, code) => {
-      const data = ws.getUserData();
-      if (data.conn) {
-        data.conn.closed = true;
-        sockets.delete(data.conn);
-      }
-      data.handler?.close(code);
-    },
+    close: onClose,
   });
 
   const routes = Object.entries(options.routes);

@@ -414,6 +414,7 @@ export function createNode(config: NodeConfig, deps: NodeDeps): RingdocNode {
             store,
             log,
             epoch: currentEpoch,
+            ringMembers: () => currentView()?.ring.members.join(',') ?? '',
             waitForEpoch: (e, t) => watcher?.waitForEpoch(e, t) ?? Promise.resolve(false),
             isFenced: () => membership?.isFenced() ?? true,
           }),

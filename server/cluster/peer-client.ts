@@ -17,6 +17,8 @@ export type RequestBody =
       readonly docId: string;
       readonly generation: string;
       readonly role: 'replicate' | 'handoff';
+      /** Hand-offs: the sender's ring members, comma-joined (M5 staleness check). */
+      readonly ring?: string;
       readonly update: Uint8Array;
     };
 
@@ -127,6 +129,7 @@ export function createPeerPool(options: PeerPoolOptions): PeerPool {
               docId: body.docId,
               generation: body.generation,
               role: body.role,
+              ring: body.ring ?? '',
               update: body.update,
             };
       const current = link;

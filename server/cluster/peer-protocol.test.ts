@@ -19,6 +19,7 @@ const message: fc.Arbitrary<PeerMessage> = fc.oneof(
     docId: str,
     generation: str,
     role: fc.constantFrom('replicate' as const, 'handoff' as const),
+    ring: str,
     update: bytes,
   }),
   fc.record({

@@ -20,6 +20,8 @@ export type PeerRequest =
       readonly docId: string;
       readonly generation: string;
       readonly role: PushRole;
+      /** The sender's active member ids, comma-joined, for hand-offs ('' otherwise): M5. */
+      readonly ring: string;
       readonly update: Uint8Array;
     };
 
@@ -65,6 +67,7 @@ export function encodePeerMessage(m: PeerMessage): Uint8Array {
       encoding.writeVarString(e, m.docId);
       encoding.writeVarString(e, m.generation);
       encoding.writeVarUint(e, ROLE[m.role]);
+      encoding.writeVarString(e, m.ring);
       encoding.writeVarUint8Array(e, m.update);
       break;
     case 'response':
@@ -101,6 +104,7 @@ export function decodePeerMessage(bytes: Uint8Array): PeerMessage {
       const generation = decoding.readVarString(d);
       const role = decoding.readVarUint(d);
       if (role !== 0 && role !== 1) throw new PeerProtocolError(`unknown push role ${role}`);
+      const ring = decoding.readVarString(d);
       const update = decoding.readVarUint8Array(d);
       message = {
         kind: 'push',
@@ -109,6 +113,7 @@ export function decodePeerMessage(bytes: Uint8Array): PeerMessage {
         docId,
         generation,
         role: role === 0 ? 'replicate' : 'handoff',
+        ring,
         update,
       };
     } else if (kind === PeerKind.RESPONSE) {

@@ -16,6 +16,8 @@ export interface PeerServiceOptions {
   readonly store: DocStore;
   readonly log: Logger;
   readonly epoch: () => number;
+  /** This node's active member ids, comma-joined. */
+  readonly ringMembers: () => string;
   readonly waitForEpoch: (epoch: number, timeoutMs: number) => Promise<boolean>;
   /** A fenced node answers every request with an error (it may be behind the cluster). */
   readonly isFenced: () => boolean;
@@ -55,12 +57,19 @@ export function createPeerService(
         };
       }
       const room = registry.get(req.docId);
-      const stale = req.role === 'handoff' && req.epoch < base.epoch;
+      // Views with the same members can carry different revisions on different nodes: a
+      // hand-off is stale only if it was decided on another member set at an older epoch.
+      const stale =
+        req.role === 'handoff' &&
+        req.ring !== '' &&
+        req.ring !== options.ringMembers() &&
+        req.epoch < base.epoch;
       if (room && !room.isFaulted) {
         room.applyRemote(req.update);
         await room.durable();
       } else {
-        Y.decodeUpdate(req.update);
+        // Peers are authenticated and validated these updates when clients sent them: no
+        // second decode here (it costs more than the fsync for a large document).
         await store.append(req.docId, req.update, req.generation);
         // A load under way may have read the store before this append: merge it in too.
         registry.pendingLoad(req.docId)?.then(

@@ -58,7 +58,14 @@ export function createPrewarmer(options: PrewarmerOptions): (view: RingView) => 
       }
       const res = await options.pool.request(
         record.internalUrl,
-        { kind: 'push', docId, generation, role: 'handoff', update: state },
+        {
+          kind: 'push',
+          docId,
+          generation,
+          role: 'handoff',
+          ring: view.ring.members.join(','),
+          update: state,
+        },
         view.epoch,
         30_000,
       );

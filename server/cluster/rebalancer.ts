@@ -70,11 +70,19 @@ export function createRebalancer(options: RebalancerOptions): Rebalancer {
     docId: string,
     generation: string,
     state: Uint8Array,
-    epoch: number,
+    view: RingView,
   ) => {
+    const epoch = view.epoch;
     const res = await pool.request(
       target.internalUrl,
-      { kind: 'push', docId, generation, role: 'handoff', update: state },
+      {
+        kind: 'push',
+        docId,
+        generation,
+        role: 'handoff',
+        ring: view.ring.members.join(','),
+        update: state,
+      },
       epoch,
       30_000,
     );
@@ -92,9 +100,12 @@ export function createRebalancer(options: RebalancerOptions): Rebalancer {
     const targets = holdersOf(view, room.docId, replicas, selfId);
     const state = Y.encodeStateAsUpdate(room.doc);
     if (owner !== selfId) {
-      const ownerTarget = targets.find((t) => t.id === owner);
-      if (ownerTarget) await push(ownerTarget, room.docId, room.generation, state, view.epoch);
+      // Clients go first: the new owner pulls this room's current state when they arrive
+      // (this node keeps answering FETCH until the room unloads), so the push below is not on
+      // their path; it makes the new owner's copy durable before this one is dropped.
       options.redirectClients(room, view);
+      const ownerTarget = targets.find((t) => t.id === owner);
+      if (ownerTarget) await push(ownerTarget, room.docId, room.generation, state, view);
       moved++;
       await room.durable().catch(() => {});
       registry.unloadIfIdle(room);
@@ -104,7 +115,7 @@ export function createRebalancer(options: RebalancerOptions): Rebalancer {
     await Promise.all(
       targets
         .filter((t) => !had.has(t.id))
-        .map((t) => push(t, room.docId, room.generation, state, view.epoch)),
+        .map((t) => push(t, room.docId, room.generation, state, view)),
     );
   };
 
@@ -125,7 +136,7 @@ export function createRebalancer(options: RebalancerOptions): Rebalancer {
     const stored = await store.load(docId);
     if (!stored) return;
     const state = Y.mergeUpdates([...stored.updates]);
-    await Promise.all(targets.map((t) => push(t, docId, stored.generation, state, view.epoch)));
+    await Promise.all(targets.map((t) => push(t, docId, stored.generation, state, view)));
     // Delete only if the holders acknowledged under the ring that is still current (M5, M6).
     if (
       !mine &&

@@ -125,12 +125,12 @@ export class Room {
   }
 
   /**
-   * Applies state from another node (replication, hand-off, pull on load). Validated like a
-   * client update; the change is persisted and replicated like any other.
+   * Applies state from another node (replication, hand-off, pull on load). Peers are
+   * authenticated and their updates were validated when clients sent them, so no second
+   * decode; the change is persisted and replicated like any other.
    */
   applyRemote(update: Uint8Array): void {
     if (this.faulted) throw new Error('document storage failed');
-    Y.decodeUpdate(update);
     Y.applyUpdate(this.doc, update, REMOTE_ORIGIN);
   }
 

@@ -18,6 +18,9 @@ export interface RouteSource {
 export class SimEditor {
   readonly doc = new Y.Doc();
   readonly typed: string[] = [];
+  /** `performance.now()` when each token was typed and when its ACK arrived (benchmarks). */
+  readonly typedAt: number[] = [];
+  readonly ackedAt: number[] = [];
   ackedCount = 0;
   redirects = 0;
   reconnects = 0;
@@ -57,6 +60,7 @@ export class SimEditor {
   type(): string {
     const token = `${this.name}.${this.seq++}`;
     this.typed.push(token);
+    this.typedAt.push(performance.now());
     const t = this.doc.getText('t');
     t.insert(t.length, `${token} `);
     return token;
@@ -126,7 +130,11 @@ export class SimEditor {
         },
         onAck: (count) => {
           const covered = this.tokensAtContent[count] ?? 0;
-          if (covered > this.ackedCount) this.ackedCount = covered;
+          if (covered > this.ackedCount) {
+            const now = performance.now();
+            for (let i = this.ackedCount; i < covered; i++) this.ackedAt[i] = now;
+            this.ackedCount = covered;
+          }
         },
       });
       this.client = client;

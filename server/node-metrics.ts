@@ -10,6 +10,8 @@ export interface NodeMetrics {
   readonly redirects: Counter;
   readonly rejected: (code: number) => Counter;
   readonly loadFailures: Counter;
+  readonly loadSeconds: Histogram;
+  readonly pullSeconds: Histogram;
   readonly storeFailures: Counter;
   readonly awarenessBroadcasts: Counter;
 }
@@ -49,6 +51,14 @@ export function createNodeMetrics(registry: MetricsRegistry): NodeMetrics {
       return c;
     },
     loadFailures: registry.counter('ringdoc_load_failures_total', 'Document loads that failed'),
+    loadSeconds: registry.histogram(
+      'ringdoc_load_seconds',
+      'Time to load a document (store + pull from other holders)',
+    ),
+    pullSeconds: registry.histogram(
+      'ringdoc_pull_seconds',
+      'Time to fetch the copies other holders have of a document on load',
+    ),
     storeFailures: registry.counter('ringdoc_store_failures_total', 'Durable writes that failed'),
     awarenessBroadcasts: registry.counter(
       'ringdoc_awareness_broadcasts_total',

@@ -113,8 +113,9 @@ export function createNode(config: NodeConfig, deps: NodeDeps): RingdocNode {
     const view = currentView();
     if (!view) return { copies: [], candidates: 0, answered: 0 };
     const holders = possibleHolders(history, view, docId, config.replicas, config.id);
+    const started = performance.now();
     const answers = await Promise.allSettled(
-      holders.map((h) => pool.request(h.internalUrl, { kind: 'fetch', docId }, view.epoch, 3000)),
+      holders.map((h) => pool.request(h.internalUrl, { kind: 'fetch', docId }, view.epoch, 1000)),
     );
     const copies: Array<{ generation: string; state: Uint8Array }> = [];
     let answered = 0;
@@ -123,6 +124,7 @@ export function createNode(config: NodeConfig, deps: NodeDeps): RingdocNode {
       answered++;
       if (a.value.doc) copies.push(a.value.doc);
     }
+    metrics.pullSeconds.observe((performance.now() - started) / 1000);
     return { copies, candidates: holders.length, answered };
   }
 

@@ -45,6 +45,19 @@ function pauses(w: Workload, docIds: Set<string>, from: number, to: number): num
   return [...byDoc.values()].sort((a, b) => a - b);
 }
 
+/** Mean of Prometheus histograms on a node, as `name mean ms (count)`. */
+async function meanOf(httpUrl: string, names: readonly string[]): Promise<string> {
+  const text = await (await fetch(`${httpUrl}/metrics`)).text();
+  const read = (key: string) =>
+    Number(new RegExp(`^${key} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return names
+    .map(
+      (n) =>
+        `${n} mean ${((read(`${n}_sum`) / read(`${n}_count`)) * 1000).toFixed(1)} ms (${read(`${n}_count`)})`,
+    )
+    .join(', ');
+}
+
 async function owners(cluster: Awaited<ReturnType<typeof startCluster>>, ids: readonly string[]) {
   return new Map(
     await Promise.all(ids.map(async (id) => [id, (await cluster.ownerOf(id)).owner] as const)),
@@ -73,6 +86,9 @@ async function plannedMoves(docs: number): Promise<void> {
           .filter((e) => moved.has(e.docId))
           .every((e) => e.connected && e.currentNode() === 'n4'),
       60_000,
+    );
+    say(
+      `new owner n4 (info): ${await meanOf(cluster.node('n4').httpUrl, ['ringdoc_load_seconds', 'ringdoc_pull_seconds', 'ringdoc_durable_seconds'])}`,
     );
     const joinEnd = performance.now() + 1000;
     await new Promise((r) => setTimeout(r, 1500));

@@ -35,7 +35,10 @@ export function createPeerService(
   const { registry, store, log } = options;
 
   const handle = async (req: PeerRequest): Promise<PeerResponse> => {
-    if (req.epoch > options.epoch()) await options.waitForEpoch(req.epoch, 1000);
+    // Only a hand-off acts on the ring; reads and replicated updates need not wait for it.
+    if (req.kind === 'push' && req.role === 'handoff' && req.epoch > options.epoch()) {
+      await options.waitForEpoch(req.epoch, 1000);
+    }
     const base = { kind: 'response' as const, id: req.id, epoch: options.epoch() };
     if (options.isFenced()) return { ...base, status: 'error', message: 'node is fenced' };
     try {

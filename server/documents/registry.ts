@@ -172,6 +172,15 @@ export class DocumentRegistry {
   }
 
   private async load(docId: string): Promise<Room> {
+    const started = performance.now();
+    try {
+      return await this.loadUntimed(docId);
+    } finally {
+      this.options.metrics.loadSeconds.observe((performance.now() - started) / 1000);
+    }
+  }
+
+  private async loadUntimed(docId: string): Promise<Room> {
     const remotePromise = this.options.pullRemote?.(docId) ?? Promise.resolve(NO_REMOTE);
     const cached = this.encoded.get(docId);
     const doc = new Y.Doc();

@@ -1,8 +1,9 @@
 import type { Metadata } from 'next';
-import { OpsPlaceholder } from '../../components/OpsPlaceholder.tsx';
+import { RingDashboard } from '../../components/ring/RingDashboard.tsx';
 
 export const metadata: Metadata = { title: 'Ring · ringdoc' };
 
+/** The ops dashboard (DESIGN W5): the ring, its members, documents and load, live. */
 export default function OpsPage() {
-  return <OpsPlaceholder />;
+  return <RingDashboard />;
 }

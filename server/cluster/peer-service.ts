@@ -69,7 +69,9 @@ export function createPeerService(
         req.epoch < base.epoch;
       if (room && !room.isFaulted) {
         room.applyRemote(req.update);
-        await room.durable();
+        // A replica acknowledges what it stored; waiting for its own replication too would
+        // deadlock two nodes that both have the room loaded (each waiting on the other).
+        await (req.role === 'replicate' ? room.localDurable() : room.durable());
       } else {
         // Peers are authenticated and validated these updates when clients sent them: no
         // second decode here (it costs more than the fsync for a large document).

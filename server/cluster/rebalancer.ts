@@ -52,6 +52,10 @@ export interface Rebalancer {
  * 2. each stored document: its state is pushed to holders that joined its preference list;
  *    if this node is no longer a holder, it is deleted only after every holder acknowledged.
  * Documents with connected clients move first; at most `concurrency` moves run at once.
+ * A holder "joined" unless it was in the preference list of every view seen since the last
+ * completed pass (the replicator may have skipped it under any of them, N3). No pass runs on
+ * a view that does not yet show this node `active` or `draining` (a restarting node would
+ * otherwise hand off and delete the copies it is about to hold).
  */
 export function createRebalancer(options: RebalancerOptions): Rebalancer {
   const { selfId, replicas, registry, store, pool, log } = options;
@@ -60,10 +64,34 @@ export function createRebalancer(options: RebalancerOptions): Rebalancer {
   let again = false;
   let stopped = false;
   let previous: RingView | null = null;
+  /** Views seen since `previous` was completed (bounded; on overflow every holder is new). */
+  let since: RingView[] = [];
   let inFlight = 0;
   let moved = 0;
   let failed = 0;
   let lastPassMs = 0;
+
+  const noteView = () => {
+    const view = options.view();
+    if (!view || view === previous || view === since.at(-1)) return;
+    since.push(view);
+    if (since.length > 32) {
+      previous = null;
+      since = [];
+    }
+  };
+
+  /** Holders of `key` in every view since the last completed pass (none after a restart). */
+  const heldThroughout = (key: string, before: readonly RingView[] | null): Set<string> => {
+    if (!before || before.length === 0) return new Set();
+    const [first, ...rest] = before as [RingView, ...RingView[]];
+    const held = new Set(first.ring.preferenceList(key, replicas));
+    for (const view of rest) {
+      const list = view.ring.preferenceList(key, replicas);
+      for (const id of held) if (!list.includes(id)) held.delete(id);
+    }
+    return held;
+  };
 
   const push = async (
     target: Target,
@@ -94,7 +122,7 @@ export function createRebalancer(options: RebalancerOptions): Rebalancer {
     if (res.status !== 'ok') throw new Error(`${target.id} refused ${docId}: ${res.message}`);
   };
 
-  const moveRoom = async (room: Room, view: RingView, before: RingView | null) => {
+  const moveRoom = async (room: Room, view: RingView, before: readonly RingView[] | null) => {
     const key = routingKey(room.docId);
     const owner = view.ring.ownerOf(key);
     const targets = holdersOf(view, room.docId, replicas, selfId);
@@ -108,10 +136,13 @@ export function createRebalancer(options: RebalancerOptions): Rebalancer {
       if (ownerTarget) await push(ownerTarget, room.docId, room.generation, state, view);
       moved++;
       await room.durable().catch(() => {});
-      registry.unloadIfIdle(room);
+      // Unloaded, it is one more stored copy: the other holders get it, then it is deleted
+      // (M6). Clients or writes still here: a later pass finishes the move.
+      if (registry.unloadIfIdle(room)) await moveStored(room.docId, view, before);
+      else again = true;
       return;
     }
-    const had = new Set(before ? before.ring.preferenceList(key, replicas) : []);
+    const had = heldThroughout(key, before);
     await Promise.all(
       targets
         .filter((t) => !had.has(t.id))
@@ -119,7 +150,7 @@ export function createRebalancer(options: RebalancerOptions): Rebalancer {
     );
   };
 
-  const moveStored = async (docId: string, view: RingView, before: RingView | null) => {
+  const moveStored = async (docId: string, view: RingView, before: readonly RingView[] | null) => {
     const pending = registry.pendingLoad(docId);
     const room =
       registry.get(docId) ?? (pending ? await pending.catch(() => undefined) : undefined);
@@ -130,7 +161,7 @@ export function createRebalancer(options: RebalancerOptions): Rebalancer {
     const key = routingKey(docId);
     const list = view.ring.preferenceList(key, replicas);
     const mine = list.includes(selfId);
-    const had = new Set(before ? before.ring.preferenceList(key, replicas) : []);
+    const had = heldThroughout(key, before);
     const targets = holdersOf(view, docId, replicas, selfId).filter((t) => !mine || !had.has(t.id));
     if (targets.length === 0 && mine) return;
     const stored = await store.load(docId);
@@ -173,21 +204,34 @@ export function createRebalancer(options: RebalancerOptions): Rebalancer {
   const pass = async () => {
     const view = options.view();
     if (!view || options.paused()) return;
-    const before = previous;
+    const self = view.members.get(selfId)?.state;
+    if (self !== 'active' && self !== 'draining') return;
+    noteView();
+    const before = previous ? [previous, ...since] : null;
     const started = Date.now();
     const rooms = [...registry.loadedRooms()].sort((a, b) => b.connectionCount - a.connectionCount);
     await runLimited(rooms.map((room) => () => moveRoom(room, view, before)));
     const moving = new Set(rooms.map((r) => r.docId));
     const ids = (await store.list()).filter((id) => !moving.has(id));
     await runLimited(ids.map((id) => () => moveStored(id, view, before)));
-    if (!again) previous = view;
+    if (!again) {
+      previous = view;
+      since = [];
+    }
     lastPassMs = Date.now() - started;
   };
 
   const loop = async () => {
     do {
       again = false;
-      await pass();
+      try {
+        await pass();
+      } catch (error) {
+        // e.g. the store cannot list its documents: retry, never leave `running` set forever.
+        failed++;
+        again = true;
+        log.warn('rebalance pass failed; will retry', { error });
+      }
       if (again && !stopped) await new Promise((r) => setTimeout(r, 500));
     } while (again && !stopped);
     running = null;
@@ -196,6 +240,7 @@ export function createRebalancer(options: RebalancerOptions): Rebalancer {
   return {
     schedule() {
       if (stopped) return;
+      noteView();
       if (running) {
         again = true;
         return;

@@ -50,6 +50,9 @@ export interface RemoteCopies {
 
 const NO_REMOTE: RemoteCopies = { copies: [], candidates: 0, answered: 0 };
 
+/** A Yjs update with no content: stores a new document's generation (M7). */
+const EMPTY_UPDATE = Uint8Array.of(0, 0);
+
 interface Encoded {
   readonly state: Uint8Array;
   readonly generation: string;
@@ -224,12 +227,35 @@ export class DocumentRegistry {
         new Error('no other holder of the document answered; retry'),
       );
     }
+    generation ??= pickGeneration(remote) ?? randomUUID();
+    if (!hadLocal) {
+      // M7: HELLO announces the generation and hand-offs carry it, so it is made durable
+      // before anyone sees it: a document that moves, or whose owner dies, before its first
+      // edit keeps its generation. Replicated first (N3): an owner that dies in between
+      // leaves it where the next owner looks, not only on its own disk.
+      try {
+        await this.options.replicate?.(docId, generation, EMPTY_UPDATE);
+        await this.options.store.append(docId, EMPTY_UPDATE, generation);
+        // A hand-off or replicated update may have reached the store first: its generation
+        // (and state) wins over the one just picked.
+        const written = await this.options.store.load(docId);
+        if (written && written.generation !== generation) {
+          generation = written.generation;
+          doc.transact(() => {
+            for (const update of written.updates) Y.applyUpdate(doc, update);
+          });
+        }
+      } catch (error) {
+        doc.destroy();
+        this.options.metrics.loadFailures.inc();
+        throw new DocumentLoadError(docId, error);
+      }
+    }
     const raced = this.rooms.get(docId);
     if (raced) {
       doc.destroy();
       return raced;
     }
-    generation ??= pickGeneration(remote) ?? randomUUID();
     const room: Room = new Room(docId, generation, doc, {
       store: this.options.store,
       broadcaster: this.options.broadcaster,

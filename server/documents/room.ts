@@ -45,8 +45,11 @@ export class Room {
   private readonly changedAwareness = new Set<number>();
   private awarenessFlushScheduled = false;
   private durableChain: Promise<void> = Promise.resolve();
+  private localChain: Promise<void> = Promise.resolve();
   private pendingWrites = 0;
   private faulted = false;
+  /** While a client update is being applied: its doc updates, held back until it succeeds. */
+  private staged: Array<readonly [Uint8Array, unknown]> | null = null;
   private destroyed = false;
   lastActive = Date.now();
 
@@ -80,6 +83,14 @@ export class Room {
     return this.durableChain;
   }
 
+  /**
+   * Resolves once every change integrated so far is in this node's store, replicated or not
+   * (what a replica acknowledges: waiting for its own replication could wait on the sender).
+   */
+  localDurable(): Promise<void> {
+    return this.localChain;
+  }
+
   join(conn: Connection): void {
     this.members.set(conn, new Set());
     this.deps.broadcaster.join(this.topic, conn);
@@ -110,14 +121,27 @@ export class Room {
   }
 
   /**
-   * Validates then applies a client's update (C5): a malformed update throws before anything
-   * is integrated, so nothing from it is applied, stored or acknowledged.
+   * Validates then applies a client's update (C5): a malformed update throws and nothing from
+   * it is stored, broadcast or acknowledged. Yjs can integrate part of a crafted update that
+   * decodes cleanly before it throws (found by the session fuzz): its changes are held back,
+   * and the room faults (the registry drops it and its clients resync from the store) instead
+   * of serving a half-applied state.
    */
   applyUpdate(update: Uint8Array, origin: Connection): void {
     if (this.faulted) throw new Error('document storage failed');
     const started = performance.now();
     Y.decodeUpdate(update);
-    Y.applyUpdate(this.doc, update, origin);
+    const staged: Array<readonly [Uint8Array, unknown]> = [];
+    this.staged = staged;
+    try {
+      Y.applyUpdate(this.doc, update, origin);
+    } catch (error) {
+      if (staged.length > 0) this.fault(error, 'an update failed halfway through integration');
+      throw error;
+    } finally {
+      this.staged = null;
+    }
+    for (const [change, changeOrigin] of staged) this.onDocUpdate(change, changeOrigin);
     this.deps.metrics.applySeconds.observe((performance.now() - started) / 1000);
     this.deps.metrics.updatesApplied.inc();
     this.deps.metrics.updateBytes.inc(update.length);
@@ -183,9 +207,15 @@ export class Room {
   }
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    if (this.staged) {
+      this.staged.push([update, origin]);
+      return;
+    }
     const started = performance.now();
     this.pendingWrites++;
     const local = this.deps.store.append(this.docId, update, this.generation);
+    this.localChain = Promise.all([this.localChain, local]).then(() => undefined);
+    this.localChain.catch(() => {});
     const write = this.deps.replicate
       ? Promise.all([local, this.deps.replicate(this.docId, this.generation, update)]).then(
           () => undefined,
@@ -235,11 +265,11 @@ export class Room {
     this.deps.metrics.awarenessBroadcasts.inc();
   };
 
-  private fault(error: unknown): void {
+  private fault(error: unknown, what = 'durable write failed'): void {
     if (this.faulted) return;
     this.faulted = true;
-    this.deps.metrics.storeFailures.inc();
-    this.deps.log.error('durable write failed; closing the document so clients resync', {
+    if (what === 'durable write failed') this.deps.metrics.storeFailures.inc();
+    this.deps.log.error(`${what}; closing the document so clients resync`, {
       docId: this.docId,
       error,
     });

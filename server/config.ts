@@ -1,3 +1,5 @@
+import { type LimitSettings, resolveLimits } from './limits/settings.ts';
+
 /**
  * Configuration of one node. Every field has a default chosen for a small cluster on
  * one machine; the reason for each limit is given beside it.
@@ -51,13 +53,22 @@ export interface NodeConfig {
   readonly durability: 'local' | 'replica';
   /** Shared secret of the internal node-to-node channel (`RINGDOC_CLUSTER_SECRET`). */
   readonly clusterSecret: string;
+  /**
+   * SPKI PEM public key(s) of the web app's ticket signer (`--ticket-public-key`). `null`
+   * (default): no access control, every client may edit every document; set: every socket
+   * must present a ticket for its document (PROTOCOL.md P21, SECURITY.md).
+   */
+  readonly ticketPublicKey: string | null;
+  /** Abuse limits with their reasons (`server/limits/settings.ts`, PROTOCOL.md P22). */
+  readonly limits: LimitSettings;
 }
 
 /** The secret used when none is configured: fine on one machine, never in production. */
 export const DEVELOPMENT_CLUSTER_SECRET = 'ringdoc-development-secret';
 
-export type NodeConfigInput = Partial<NodeConfig> &
-  Pick<NodeConfig, 'id' | 'port' | 'dataDir'> & { etcd: readonly string[] };
+export type NodeConfigInput = Partial<Omit<NodeConfig, 'limits'>> & {
+  readonly limits?: Partial<LimitSettings>;
+} & Pick<NodeConfig, 'id' | 'port' | 'dataDir'> & { etcd: readonly string[] };
 
 /** Fills defaults and validates; throws a clear `Error` on an invalid value. */
 export function resolveNodeConfig(input: NodeConfigInput): NodeConfig {
@@ -95,6 +106,8 @@ export function resolveNodeConfig(input: NodeConfigInput): NodeConfig {
     replicas: input.replicas ?? 2,
     durability: input.durability ?? 'replica',
     clusterSecret: input.clusterSecret ?? DEVELOPMENT_CLUSTER_SECRET,
+    ticketPublicKey: input.ticketPublicKey ?? null,
+    limits: resolveLimits(input.limits),
   };
   if (config.replicas < 1 || !Number.isInteger(config.replicas))
     throw new Error('replicas must be an integer >= 1');
@@ -111,6 +124,12 @@ export function resolveNodeConfig(input: NodeConfigInput): NodeConfig {
     throw new Error(
       `binding ${config.host} with the development cluster secret: set RINGDOC_CLUSTER_SECRET (>= 16 characters) on every node`,
     );
+  }
+  if (
+    config.ticketPublicKey !== null &&
+    !config.ticketPublicKey.includes('-----BEGIN PUBLIC KEY-----')
+  ) {
+    throw new Error('the ticket public key must be an SPKI PEM ("-----BEGIN PUBLIC KEY-----")');
   }
   if (config.leaseTtlSeconds < 2) throw new Error('leaseTtlSeconds must be >= 2 (etcd minimum)');
   if (!config.prefix.endsWith('/')) throw new Error('prefix must end with "/"');

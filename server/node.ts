@@ -5,6 +5,7 @@ import { watchConfig } from '../ring/etcd/config-watcher.ts';
 import { joinCluster } from '../ring/etcd/membership.ts';
 import { watchMembers } from '../ring/etcd/membership-watcher.ts';
 import type { ConfigWatcher, Membership, MembershipWatcher, RingView } from '../ring/etcd/types.ts';
+import { createNodeAuth } from './auth/node-auth.ts';
 import { createPeerPool } from './cluster/peer-client.ts';
 import { createPeerService } from './cluster/peer-service.ts';
 import { createPrewarmer, waitForPrewarm } from './cluster/prewarm.ts';
@@ -18,6 +19,7 @@ import type { Room } from './documents/room.ts';
 import { Session } from './documents/session.ts';
 import { createMetricsRegistry } from './http/metrics.ts';
 import { createNodeRoutes } from './http/routes.ts';
+import { createNodeLimits } from './limits/node-limits.ts';
 import type { Logger } from './log.ts';
 import { createNodeMetrics } from './node-metrics.ts';
 import { createFileStore } from './persistence/file-store.ts';
@@ -81,6 +83,16 @@ export function createNode(config: NodeConfig, deps: NodeDeps): RingdocNode {
     deps.store ??
     createFileStore({ dir: config.dataDir, groupCommitMs: config.groupCommitMs, log });
   const sessions = new Set<Session>();
+  // Access control and abuse limits (SECURITY.md, PROTOCOL.md P21/P22).
+  const limits = createNodeLimits(config.limits);
+  const auth = config.ticketPublicKey
+    ? createNodeAuth({
+        publicKeys: config.ticketPublicKey,
+        prefix: config.prefix,
+        log,
+        ...config.limits,
+      })
+    : null;
   let transport: Transport | null = null;
   let boundPort = 0;
   let etcd: Etcd3 | null = null;
@@ -177,6 +189,7 @@ export function createNode(config: NodeConfig, deps: NodeDeps): RingdocNode {
   const currentEpoch = () => watcher?.current()?.epoch ?? 0;
 
   const sessionDeps = {
+    limits,
     nodeId: config.id,
     log,
     metrics,
@@ -193,6 +206,7 @@ export function createNode(config: NodeConfig, deps: NodeDeps): RingdocNode {
 
   function onOpen(conn: Connection, upgrade: UpgradeInfo) {
     metrics.connectionsOpened.inc();
+    const crowded = limits.addresses.attempt(upgrade.remoteAddress);
     let info: ReturnType<typeof parseConnectUrl>;
     try {
       info = parseConnectUrl(upgrade.pathAndQuery);
@@ -209,8 +223,13 @@ export function createNode(config: NodeConfig, deps: NodeDeps): RingdocNode {
       close: () => {
         session.closed();
         sessions.delete(session);
+        auth?.forget(session);
       },
     };
+    if (crowded) {
+      session.refuse(crowded);
+      return handler;
+    }
     // The allowlist stops other sites' pages (browsers always send Origin); non-browser
     // clients send none and could forge any, so a missing Origin is not refused.
     if (
@@ -230,6 +249,10 @@ export function createNode(config: NodeConfig, deps: NodeDeps): RingdocNode {
       session.reject(CloseCode.RETRY, stopping ? 'node shutting down' : 'node not registered', {
         retryAfterMs: 1000,
       });
+      return handler;
+    }
+    if (auth) {
+      handler.message = auth.admit(session, () => void route(session));
       return handler;
     }
     void route(session);
@@ -401,6 +424,7 @@ export function createNode(config: NodeConfig, deps: NodeDeps): RingdocNode {
       configWatcher.onChange((name) => {
         if (name === 'min-client-build' || name === 'require-client-build') enforceGate();
       });
+      await auth?.start(etcd);
       transport = createUwsTransport({
         uws,
         host: config.host,
@@ -472,6 +496,7 @@ export function createNode(config: NodeConfig, deps: NodeDeps): RingdocNode {
       }
       transport?.closeAll();
       await registry.stop();
+      await auth?.stop();
       await store.close();
       await membership?.leave().catch((error: unknown) => log.warn('leave failed', { error }));
       await watcher?.close();

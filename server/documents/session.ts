@@ -1,3 +1,6 @@
+import type { ConnectionBudget } from '../limits/connection-budget.ts';
+import type { NodeLimits } from '../limits/node-limits.ts';
+import type { Refusal } from '../limits/refusal.ts';
 import type { Logger } from '../log.ts';
 import type { NodeMetrics } from '../node-metrics.ts';
 import {
@@ -11,6 +14,7 @@ import {
   encodeRedirect,
   encodeSyncStep1,
   encodeSyncStep2,
+  type Permission,
   ProtocolError,
 } from '../protocol/index.ts';
 import type { Connection } from './connection.ts';
@@ -35,6 +39,8 @@ export interface SessionDeps {
   readonly protocolVersion: number;
   /** True while the node must not accept edits (fenced, DESIGN R6). */
   readonly isFenced: () => boolean;
+  /** Rate and size limits (P22, `server/limits`); absent: only the pending and awareness caps. */
+  readonly limits?: NodeLimits;
 }
 
 /**
@@ -49,12 +55,30 @@ export class Session {
   private room: Room | null = null;
   private contentReceived = 0;
   private acked = 0;
+  private permission: Permission | null = null;
+  private toldReadOnly = false;
+  private readonly budget: ConnectionBudget | null;
 
   constructor(
     readonly conn: Connection,
     readonly info: ConnectInfo,
     private readonly deps: SessionDeps,
-  ) {}
+  ) {
+    this.budget = deps.limits?.connection() ?? null;
+  }
+
+  /** What this connection may do: `edit` unless a ticket restricted it (P21). */
+  get perm(): Permission {
+    return this.permission ?? 'edit';
+  }
+
+  /**
+   * Sets what this connection may do, from its verified ticket (P21). Call before `attach`;
+   * HELLO then carries `perm`. A `view` session's content is never applied, stored or acked.
+   */
+  setPermission(perm: Permission): void {
+    this.permission = perm;
+  }
 
   /** True when the client speaks ringdoc's own messages (it declared a protocol version). */
   get isRingdocClient(): boolean {
@@ -72,6 +96,11 @@ export class Session {
   /** Handles one frame. `frame` must stay valid after return (copy uWS buffers first). */
   receive(frame: Uint8Array): void {
     if (this.state === 'closed') return;
+    const refusal = this.budget?.frame(frame.length);
+    if (refusal) {
+      this.refuse(refusal);
+      return;
+    }
     if (this.state === 'pending') {
       this.queuedBytes += frame.length;
       if (this.queuedBytes > this.deps.maxPendingBytes) {
@@ -98,6 +127,7 @@ export class Session {
             epoch: this.deps.epoch(),
             generation: room.generation,
             protocol: this.deps.protocolVersion,
+            ...(this.permission ? { perm: this.permission } : {}),
           }),
         );
       }
@@ -134,6 +164,15 @@ export class Session {
     this.closed();
   }
 
+  /** Closes with a limit's refusal (P22). */
+  refuse(refusal: Refusal): void {
+    this.reject(
+      refusal.code,
+      refusal.reason,
+      refusal.retryAfterMs !== undefined ? { retryAfterMs: refusal.retryAfterMs } : undefined,
+    );
+  }
+
   /** Sends the client to the document's owner: REDIRECT (ringdoc clients) then close 4300 (C2). */
   redirect(target: { owner: string; url: string; epoch: number }): void {
     if (this.state === 'closed' || this.conn.closed) return;
@@ -152,6 +191,11 @@ export class Session {
   private handle(bytes: Uint8Array): void {
     const room = this.room;
     if (!room) return;
+    const refusal = this.deps.limits?.documents.inbound(room.doc, bytes.length);
+    if (refusal) {
+      this.refuse(refusal);
+      return;
+    }
     let frame: ReturnType<typeof decodeClientFrame>;
     try {
       frame = decodeClientFrame(bytes);
@@ -178,7 +222,12 @@ export class Session {
       case 'sync-update':
         this.applyContent(room, frame.update);
         return;
-      case 'awareness':
+      case 'awareness': {
+        const refusal = this.budget?.awareness();
+        if (refusal) {
+          this.refuse(refusal);
+          return;
+        }
         try {
           room.applyAwareness(frame.update, this.conn);
         } catch (error) {
@@ -186,6 +235,11 @@ export class Session {
             error instanceof AwarenessRejected ? error.message : 'malformed awareness update';
           this.reject(CloseCode.BAD_REQUEST, detail);
         }
+        return;
+      }
+      case 'ticket':
+        // Verified by the node's access control (server/auth) before frames reach the
+        // session; a node without access control ignores tickets (P21).
         return;
       case 'query-awareness': {
         const states = room.awarenessSnapshot();
@@ -198,6 +252,15 @@ export class Session {
   private applyContent(room: Room, update: Uint8Array): void {
     if (this.deps.isFenced()) {
       this.reject(CloseCode.RETRY, 'node fenced from the cluster', { retryAfterMs: 1000 });
+      return;
+    }
+    if (this.permission === 'view') {
+      this.ignoreReadOnlyContent();
+      return;
+    }
+    const refusal = this.deps.limits?.documents.admitUpdate(room.doc, update);
+    if (refusal) {
+      this.refuse(refusal);
       return;
     }
     const n = ++this.contentReceived;
@@ -217,6 +280,23 @@ export class Session {
         /* the room faulted and closes this socket with retry; nothing is acked */
       },
     );
+  }
+
+  /**
+   * A `view` session's content is dropped: not applied, stored, counted or acknowledged (P21).
+   * The first time, a ringdoc client is told so (NOTICE 4403 "read-only", socket kept open).
+   */
+  private ignoreReadOnlyContent(): void {
+    if (this.toldReadOnly) return;
+    this.toldReadOnly = true;
+    if (this.isRingdocClient) {
+      this.conn.send(
+        encodeNotice({
+          code: CloseCode.FORBIDDEN,
+          reason: 'read-only: this connection may view the document; its updates are ignored',
+        }),
+      );
+    }
   }
 
   private ack(n: number): void {

@@ -24,9 +24,11 @@ describe('close-code table', () => {
       [4401, 'unauthorized', 'stop'],
       [4403, 'forbidden', 'stop'],
       [4409, 'generation-mismatch', 'recover'],
+      [4413, 'document-too-large', 'stop'],
       [4426, 'upgrade-required', 'reload'],
       [4500, 'load-failed', 'retry'],
       [4503, 'retry', 'retry'],
+      [4529, 'rate-limited', 'retry'],
     ];
     expect(Object.values(CloseCode).sort()).toEqual(expected.map(([code]) => code));
     for (const [code, name, action] of expected) {

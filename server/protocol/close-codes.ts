@@ -17,12 +17,19 @@ export const CloseCode = {
   FORBIDDEN: 4403,
   /** The document was re-created under a new generation (M7): reload, offer local text. */
   GENERATION_MISMATCH: 4409,
+  /** The document reached its maximum size; further growth is refused: stop (P22). */
+  DOCUMENT_TOO_LARGE: 4413,
   /** Client build or protocol too old (C6): reload once unsynced edits are safe. */
   UPGRADE_REQUIRED: 4426,
   /** The document cannot be loaded now: retry with backoff. */
   LOAD_FAILED: 4500,
   /** Node fenced, overloaded, migrating or shutting down: retry, honouring retryAfterMs. */
   RETRY: 4503,
+  /**
+   * This client (or its address, or its document) sent more than the limits allow (P22):
+   * retry after `retryAfterMs`. Outside 4400–4499 so stock clients retry too.
+   */
+  RATE_LIMITED: 4529,
 } as const;
 
 export type CloseCodeName = keyof typeof CloseCode;
@@ -60,9 +67,16 @@ const TABLE: ReadonlyMap<number, CloseCodeInfo> = new Map(
       'recover',
       'document was re-created; reload and recover local text',
     ),
+    info(
+      CloseCode.DOCUMENT_TOO_LARGE,
+      'document-too-large',
+      'stop',
+      'document reached its maximum size',
+    ),
     info(CloseCode.UPGRADE_REQUIRED, 'upgrade-required', 'reload', 'client upgrade required'),
     info(CloseCode.LOAD_FAILED, 'load-failed', 'retry', 'document cannot be loaded now'),
     info(CloseCode.RETRY, 'retry', 'retry', 'node unavailable; retry later'),
+    info(CloseCode.RATE_LIMITED, 'rate-limited', 'retry', 'rate limit exceeded; retry later'),
   ].map((entry) => [entry.code, entry]),
 );
 

@@ -10,7 +10,15 @@ export interface Hello {
   readonly generation: string;
   /** The protocol version the node speaks on this connection. */
   readonly protocol: number;
+  /**
+   * What this connection may do (P21): `view` sessions' content is never applied; absent
+   * means `edit` (a node without access control).
+   */
+  readonly perm?: Permission;
 }
+
+/** What an access ticket allows on a document (P21). */
+export type Permission = 'edit' | 'view';
 
 /** REDIRECT (18): the document's owner; followed by close 4300 (P11). */
 export interface Redirect {
@@ -74,12 +82,16 @@ function uint(fields: Fields, key: string, what: string): number {
 /** Parses HELLO's JSON payload; unknown fields are ignored (P5). Throws `ProtocolError`. */
 export function parseHello(json: string): Hello {
   const f = parseObject(json, 'hello');
-  return {
+  const hello = {
     node: str(f, 'node', 'hello', true),
     epoch: uint(f, 'epoch', 'hello'),
     generation: str(f, 'generation', 'hello', true),
     protocol: uint(f, 'protocol', 'hello'),
   };
+  if (f.perm === undefined) return hello;
+  if (f.perm !== 'edit' && f.perm !== 'view')
+    throw malformed('hello.perm must be "edit" or "view"');
+  return { ...hello, perm: f.perm };
 }
 
 /** Parses REDIRECT's JSON payload (P5). Throws `ProtocolError`. */
@@ -116,10 +128,8 @@ export function parseNotice(json: string): Notice {
  * Throws `RangeError` for a value its decoder would reject (a server bug, not peer input).
  */
 export function helloJson(h: Hello): string {
-  return checked(
-    { node: h.node, epoch: h.epoch, generation: h.generation, protocol: h.protocol },
-    parseHello,
-  );
+  const body = { node: h.node, epoch: h.epoch, generation: h.generation, protocol: h.protocol };
+  return checked(h.perm === undefined ? body : { ...body, perm: h.perm }, parseHello);
 }
 
 export function redirectJson(r: Redirect): string {

@@ -8,6 +8,7 @@ import * as Y from 'yjs';
 import { ProtocolError } from './errors.ts';
 import {
   type ClientFrame,
+  type CommonFrame,
   decodeClientFrame,
   decodeServerFrame,
   encodeAck,
@@ -21,9 +22,11 @@ import {
   encodeSyncStep1,
   encodeSyncStep2,
   encodeSyncUpdate,
+  encodeTicket,
   encodeUpgradeRequired,
   type ServerFrame,
 } from './frame.ts';
+import { MAX_TICKET_LENGTH } from './message-types.ts';
 
 /** Random runs use a fresh seed unless FC_SEED pins one; failures print seed and path. */
 const SEED = process.env.FC_SEED !== undefined ? Number(process.env.FC_SEED) : Date.now() | 0;
@@ -45,7 +48,7 @@ const payload = fc.uint8Array({ maxLength: 200 });
 /** fc.record builds prototype-less objects; decoders return plain ones. */
 const plain = <T extends object>(value: T): T => ({ ...value });
 
-const clientFrameArb: fc.Arbitrary<ClientFrame> = fc
+const commonFrameArb: fc.Arbitrary<CommonFrame> = fc
   .oneof(
     fc.record({ type: fc.constant('sync-step1' as const), stateVector: payload }),
     fc.record({ type: fc.constant('sync-step2' as const), update: payload }),
@@ -55,16 +58,27 @@ const clientFrameArb: fc.Arbitrary<ClientFrame> = fc
   )
   .map(plain);
 
+const ticketArb = fc.stringMatching(/^[A-Za-z0-9_.-]{1,300}$/);
+
+const clientFrameArb: fc.Arbitrary<ClientFrame> = fc.oneof(
+  commonFrameArb,
+  fc.record({ type: fc.constant('ticket' as const), ticket: ticketArb }).map(plain),
+);
+
 const serverFrameArb: fc.Arbitrary<ServerFrame> = fc
   .oneof(
-    clientFrameArb,
-    fc.record({
-      type: fc.constant('hello' as const),
-      node: anyText({ minLength: 1 }),
-      epoch: uint,
-      generation: anyText({ minLength: 1 }),
-      protocol: uint,
-    }),
+    commonFrameArb,
+    fc.record(
+      {
+        type: fc.constant('hello' as const),
+        node: anyText({ minLength: 1 }),
+        epoch: uint,
+        generation: anyText({ minLength: 1 }),
+        protocol: uint,
+        perm: fc.constantFrom('edit' as const, 'view' as const),
+      },
+      { requiredKeys: ['type', 'node', 'epoch', 'generation', 'protocol'] },
+    ),
     fc.record({ type: fc.constant('ack' as const), count: uint }),
     fc.record({
       type: fc.constant('redirect' as const),
@@ -124,7 +138,7 @@ describe('round trip', () => {
         const encoded = encodeClientFrame(frame);
         expect(decodeClientFrame(encoded)).toStrictEqual(frame);
         expect(decodeClientFrame(embedded(encoded))).toStrictEqual(frame);
-        expect(decodeServerFrame(encoded)).toStrictEqual(frame);
+        if (frame.type !== 'ticket') expect(decodeServerFrame(encoded)).toStrictEqual(frame);
       }),
       run(2000),
     );
@@ -364,6 +378,45 @@ describe('malformed frames throw ProtocolError 4400', () => {
     });
   }
 
+  it('[P21] a ticket frame round-trips; a node never sends one', () => {
+    const frame = encodeTicket('eyJhbGciOiJFZERTQSJ9.e30.sig-_');
+    expect(decodeClientFrame(frame)).toEqual({
+      type: 'ticket',
+      ticket: 'eyJhbGciOiJFZERTQSJ9.e30.sig-_',
+    });
+    expect(protocolError(() => decodeServerFrame(frame)).reason).toMatch(/sent by clients only/);
+  });
+
+  it('[P21] empty, oversized or non-JWS tickets are malformed and never encoded', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['', /1-4096 characters/],
+      ['x'.repeat(MAX_TICKET_LENGTH + 1), /1-4096 characters/],
+      ['a b', /compact JWS/],
+      ['a/b', /compact JWS/],
+    ];
+    for (const [ticket, reason] of cases) {
+      expect(protocolError(() => decodeClientFrame(jsonFrameLib0(21, ticket))).reason).toMatch(
+        reason,
+      );
+      expect(() => encodeTicket(ticket)).toThrow(RangeError);
+    }
+    expect(decodeClientFrame(jsonFrameLib0(21, 'x'.repeat(MAX_TICKET_LENGTH)))).toMatchObject({
+      type: 'ticket',
+    });
+  });
+
+  it('[P5][P21] hello.perm is optional and must be edit or view', () => {
+    const hello = { node: 'n', epoch: 1, generation: 'g', protocol: 1 };
+    expect(decodeServerFrame(encodeHello({ ...hello, perm: 'view' }))).toEqual({
+      type: 'hello',
+      ...hello,
+      perm: 'view',
+    });
+    expect(decodeServerFrame(encodeHello(hello))).toEqual({ type: 'hello', ...hello });
+    const bad = jsonFrameLib0(16, JSON.stringify({ ...hello, perm: 'admin' }));
+    expect(protocolError(() => decodeServerFrame(bad)).reason).toMatch(/hello.perm/);
+  });
+
   it('[P2] ringdoc types 16-20 from a client are refused as server-only', () => {
     for (const frame of [
       encodeAck(1),
@@ -449,7 +502,11 @@ describe('fuzz', () => {
    * an accepted binary frame must re-encode to the same bytes (P1: the encoding is canonical).
    */
   function decodeBoth(frame: Uint8Array): void {
-    for (const decode of [decodeClientFrame, decodeServerFrame]) {
+    const pairs = [
+      [decodeClientFrame, (f: ClientFrame) => encodeClientFrame(f)],
+      [decodeServerFrame, (f: ServerFrame) => encodeServerFrame(f)],
+    ] as const;
+    for (const [decode, encode] of pairs) {
       let decoded: ClientFrame | ServerFrame;
       try {
         decoded = decode(frame);
@@ -457,7 +514,9 @@ describe('fuzz', () => {
         if (!(error instanceof ProtocolError) || error.code !== 4400) throw error;
         continue;
       }
-      if (!JSON_TYPES.has(decoded.type)) expect(encodeServerFrame(decoded)).toEqual(frame);
+      if (!JSON_TYPES.has(decoded.type)) {
+        expect((encode as (f: ClientFrame | ServerFrame) => Uint8Array)(decoded)).toEqual(frame);
+      }
     }
   }
 
@@ -485,15 +544,19 @@ describe('fuzz', () => {
     const frames = fc.oneof(
       fc.uint8Array({ maxLength: 48 }),
       fc.uint8Array({ maxLength: 48 }).map((b) => Uint8Array.of(0, b.length % 4, ...b)),
-      fc.uint8Array({ maxLength: 48 }).map((b) => Uint8Array.of(16 + (b.length % 5), ...b)),
+      fc.uint8Array({ maxLength: 48 }).map((b) => Uint8Array.of(16 + (b.length % 6), ...b)),
     );
     fc.assert(fc.property(frames, decodeBoth), run(10_000));
   });
 
   it('[P4] mutated valid frames never throw anything but ProtocolError 4400', () => {
+    const encoded = fc.oneof(
+      serverFrameArb.map((f) => encodeServerFrame(f)),
+      clientFrameArb.map((f) => encodeClientFrame(f)),
+    );
     const frames = fc
-      .tuple(serverFrameArb, fc.array(mutation, { minLength: 1, maxLength: 3 }))
-      .map(([frame, mutations]) => mutate(encodeServerFrame(frame), mutations));
+      .tuple(encoded, fc.array(mutation, { minLength: 1, maxLength: 3 }))
+      .map(([frame, mutations]) => mutate(frame, mutations));
     fc.assert(fc.property(frames, decodeBoth), run(10_000));
   });
 });

@@ -14,7 +14,7 @@ import {
   upgradeRequiredJson,
 } from './control-messages.ts';
 import { malformed } from './errors.ts';
-import { MessageType, SyncType } from './message-types.ts';
+import { MAX_TICKET_LENGTH, MessageType, SyncType } from './message-types.ts';
 
 /** y-protocols sync messages; payloads are subarrays of the decoded frame (P3). */
 export type SyncFrame =
@@ -25,12 +25,18 @@ export type SyncFrame =
 export type AwarenessFrame = { readonly type: 'awareness'; readonly update: Uint8Array };
 export type QueryAwarenessFrame = { readonly type: 'query-awareness' };
 
+/** An access ticket (P21): a compact JWS, 1–4096 of `[A-Za-z0-9_.-]`. Client → node only. */
+export type TicketFrame = { readonly type: 'ticket'; readonly ticket: string };
+
+/** Messages both sides send (P2). */
+export type CommonFrame = SyncFrame | AwarenessFrame | QueryAwarenessFrame;
+
 /** What a node accepts from a client (P2). */
-export type ClientFrame = SyncFrame | AwarenessFrame | QueryAwarenessFrame;
+export type ClientFrame = CommonFrame | TicketFrame;
 
 /** What a client accepts from a node (P2). */
 export type ServerFrame =
-  | ClientFrame
+  | CommonFrame
   | ({ readonly type: 'hello' } & Hello)
   | { readonly type: 'ack'; readonly count: number }
   | ({ readonly type: 'redirect' } & Redirect)
@@ -47,7 +53,7 @@ const SERVER_ONLY_NAMES: Readonly<Record<number, string>> = {
 
 /**
  * Decodes one frame a client sent (P1–P4). Strict: the whole frame must be one well-formed
- * message of type 0, 1 or 3. Payloads are zero-copy subarrays of `bytes` (copy them if
+ * message of type 0, 1, 3 or 21. Payloads are zero-copy subarrays of `bytes` (copy them if
  * `bytes` is reused). Yjs content is not validated here. Throws `ProtocolError` (4400).
  */
 export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
@@ -55,6 +61,7 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
   const type = reader.varUint('message type');
   const common = decodeCommon(type, reader);
   if (common) return common;
+  if (type === MessageType.TICKET) return decodeTicket(reader);
   const name = SERVER_ONLY_NAMES[type];
   if (name) throw malformed(`message type ${type} (${name}) is sent by servers only`);
   throw unknownType(type);
@@ -87,6 +94,8 @@ export function decodeServerFrame(bytes: Uint8Array): ServerFrame {
       };
     case MessageType.NOTICE:
       return { type: 'notice', ...parseNotice(jsonPayload(reader, 'notice')) };
+    case MessageType.TICKET:
+      throw malformed('message type 21 (ticket) is sent by clients only');
     default:
       throw unknownType(type);
   }
@@ -104,7 +113,20 @@ function unknownType(type: number) {
   return malformed(`unknown message type ${type}`);
 }
 
-function decodeCommon(type: number, reader: ByteReader): ClientFrame | null {
+const TICKET_CHARS = /^[A-Za-z0-9_.-]+$/;
+
+function decodeTicket(reader: ByteReader): TicketFrame {
+  const ticket = reader.varString('ticket');
+  reader.end('ticket');
+  if (ticket.length === 0 || ticket.length > MAX_TICKET_LENGTH) {
+    throw malformed(`ticket must be 1-${MAX_TICKET_LENGTH} characters`);
+  }
+  if (!TICKET_CHARS.test(ticket))
+    throw malformed('ticket must be a compact JWS (A-Z a-z 0-9 _ . -)');
+  return { type: 'ticket', ticket };
+}
+
+function decodeCommon(type: number, reader: ByteReader): CommonFrame | null {
   switch (type) {
     case MessageType.SYNC:
       return decodeSync(reader);
@@ -175,6 +197,17 @@ export function encodeQueryAwareness(): Uint8Array {
   return frameOfVarUints([MessageType.QUERY_AWARENESS]);
 }
 
+/**
+ * `21 • varString(ticket)` (P21). Throws `RangeError` for a ticket a node would reject
+ * (empty, longer than 4096 characters, or not of the compact-JWS alphabet).
+ */
+export function encodeTicket(ticket: string): Uint8Array {
+  if (ticket.length === 0 || ticket.length > MAX_TICKET_LENGTH || !TICKET_CHARS.test(ticket)) {
+    throw new RangeError('refusing to encode an invalid ticket');
+  }
+  return frameWithBytes([MessageType.TICKET], new TextEncoder().encode(ticket));
+}
+
 /** `16 • varString(JSON)`. Throws `RangeError` on a value a client would reject. */
 export function encodeHello(hello: Hello): Uint8Array {
   return jsonFrame(MessageType.HELLO, helloJson(hello));
@@ -218,6 +251,8 @@ export function encodeClientFrame(frame: ClientFrame): Uint8Array {
       return encodeAwareness(frame.update);
     case 'query-awareness':
       return encodeQueryAwareness();
+    case 'ticket':
+      return encodeTicket(frame.ticket);
   }
 }
 

@@ -21,12 +21,19 @@ export {
   MAX_CONNECT_URL_LENGTH,
   parseConnectUrl,
 } from './connect-url.ts';
-export type { Hello, Notice, Redirect, UpgradeRequired } from './control-messages.ts';
+export type {
+  Hello,
+  Notice,
+  Permission,
+  Redirect,
+  UpgradeRequired,
+} from './control-messages.ts';
 export { DOC_ID_LIMITS, type DocId, isValidDocId, parseDocId } from './doc-id.ts';
 export { ProtocolError } from './errors.ts';
 export {
   type AwarenessFrame,
   type ClientFrame,
+  type CommonFrame,
   decodeClientFrame,
   decodeServerFrame,
   encodeAck,
@@ -40,9 +47,17 @@ export {
   encodeSyncStep1,
   encodeSyncStep2,
   encodeSyncUpdate,
+  encodeTicket,
   encodeUpgradeRequired,
   type QueryAwarenessFrame,
   type ServerFrame,
   type SyncFrame,
+  type TicketFrame,
 } from './frame.ts';
-export { MessageType, PROTOCOL_VERSION, SUPPORTED_PROTOCOLS, SyncType } from './message-types.ts';
+export {
+  MAX_TICKET_LENGTH,
+  MessageType,
+  PROTOCOL_VERSION,
+  SUPPORTED_PROTOCOLS,
+  SyncType,
+} from './message-types.ts';

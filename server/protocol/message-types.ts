@@ -1,6 +1,7 @@
 /**
  * Message type numbers (the leading varUint of every frame, PROTOCOL.md P2). 0–3 are
- * y-websocket's; 16–20 are ringdoc's own, server → client only.
+ * y-websocket's; 16–20 are ringdoc's own, server → client only; 21 (TICKET) is ringdoc's
+ * own, client → server only (P21).
  */
 export const MessageType = {
   SYNC: 0,
@@ -13,7 +14,12 @@ export const MessageType = {
   REDIRECT: 18,
   UPGRADE_REQUIRED: 19,
   NOTICE: 20,
+  /** Client → node: an access ticket, first on the socket and again to renew it (P21). */
+  TICKET: 21,
 } as const;
+
+/** Longest ticket a TICKET frame may carry, in characters (P21). */
+export const MAX_TICKET_LENGTH = 4096;
 
 /** Sub-types of a sync message (y-protocols/sync). */
 export const SyncType = {

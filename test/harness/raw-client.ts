@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import {
   decodeServerFrame,
   encodeClientFrame,
+  encodeTicket,
   PROTOCOL_VERSION,
   type ServerFrame,
 } from '../../server/protocol/index.ts';
@@ -20,6 +21,10 @@ export interface RawClientOptions {
   readonly onContentSent?: (n: number) => void;
   /** Called with each cumulative ACK count. */
   readonly onAck?: (count: number) => void;
+  /** Access ticket sent as the first frame (P21). */
+  readonly ticket?: string;
+  /** Local address to connect from (e.g. `127.0.0.7`: per-address limits, P22). */
+  readonly localAddress?: string;
 }
 
 /**
@@ -52,6 +57,7 @@ export class RawClient {
     const qs = params.toString();
     this.ws = new WebSocket(`${baseUrl}/doc/${docId}${qs ? `?${qs}` : ''}`, {
       headers: options.origin ? { origin: options.origin } : {},
+      ...(options.localAddress ? { localAddress: options.localAddress } : {}),
     });
     this.ws.binaryType = 'nodebuffer';
     this.ready = new Promise((resolve, reject) => {
@@ -84,6 +90,7 @@ export class RawClient {
 
   async opened(): Promise<void> {
     await this.ready;
+    if (this.options.ticket) this.sendRaw(encodeTicket(this.options.ticket));
     this.sendRaw(
       encodeClientFrame({ type: 'sync-step1', stateVector: Y.encodeStateVector(this.doc) }),
     );

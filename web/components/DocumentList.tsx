@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useCallback, useEffect, useId, useState } from 'react';
+import { saveAccess } from '../lib/collab/access.ts';
 import { loadRecent, type RecentDoc } from '../lib/recent.ts';
 import type { DocRecord } from '../lib/server/doc-record.ts';
 
@@ -117,8 +118,14 @@ export function DocumentList() {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ title: newTitle }),
       });
-      const body = (await response.json()) as { doc?: DocRecord; error?: string };
+      const body = (await response.json()) as {
+        doc?: DocRecord;
+        error?: string;
+        access?: { token?: string };
+      };
       if (!response.ok || !body.doc) throw new Error(body.error ?? `HTTP ${response.status}`);
+      // Access control on: the creator's owner link (SECURITY.md), shown only this once.
+      if (body.access?.token) saveAccess(window.localStorage, body.doc.id, body.access.token);
       router.push(`/d/${body.doc.id}`);
     } catch (error) {
       setCreateError((error as Error).message);

@@ -13,6 +13,7 @@ import type { Provider } from '@lexical/yjs';
 import { $getRoot, type LexicalEditor } from 'lexical';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import * as Y from 'yjs';
+import { fetchTicket } from '../../lib/collab/access.ts';
 import { createLocalStore, type LocalStore } from '../../lib/collab/local-store.ts';
 import { RingProvider } from '../../lib/collab/provider.ts';
 import { EDITOR_NODES } from '../../lib/editor/nodes.ts';
@@ -20,11 +21,19 @@ import { EDITOR_THEME } from '../../lib/editor/theme.ts';
 import type { Identity } from '../../lib/identity.ts';
 import { LifecycleBanners } from './LifecycleBanners.tsx';
 import { PresenceList } from './PresenceList.tsx';
+import { ShareDialog } from './ShareDialog.tsx';
 import { StatusBar } from './StatusBar.tsx';
 import { Toolbar } from './Toolbar.tsx';
 import { useProviderSnapshot } from './useProviderSnapshot.ts';
 
+/** This tab's share link (access control on, SECURITY.md); `null` when documents are open. */
+export interface Access {
+  readonly token: string;
+  readonly perm: 'owner' | 'edit' | 'view';
+}
+
 export interface CollabEditorProps {
+  readonly access?: Access | null;
   readonly docId: string;
   readonly build: string;
   readonly identity: Identity;
@@ -45,6 +54,13 @@ const initialConfig: InitialConfigType = {
   },
 };
 
+/** Makes the editor read-only for view links (P21); the node would ignore their edits anyway. */
+function EditablePlugin({ editable }: { editable: boolean }) {
+  const [editor] = useLexicalComposerContext();
+  useEffect(() => editor.setEditable(editable), [editor, editable]);
+  return null;
+}
+
 /** Exposes the Lexical editor to the page (text capture for recovery, tests). */
 function EditorHandle({ onEditor }: { onEditor: (editor: LexicalEditor) => void }) {
   const [editor] = useLexicalComposerContext();
@@ -59,7 +75,14 @@ function EditorHandle({ onEditor }: { onEditor: (editor: LexicalEditor) => void 
  * CollaborationPlugin installs, so a user undoes only their own edits. Never bootstraps
  * content (`shouldBootstrap={false}`): the server seeds new documents once (W4).
  */
-export function CollabEditor({ docId, build, identity, preferNode, header }: CollabEditorProps) {
+export function CollabEditor({
+  docId,
+  build,
+  identity,
+  preferNode,
+  header,
+  access = null,
+}: CollabEditorProps) {
   const [provider, setProvider] = useState<RingProvider | null>(null);
   const [local, setLocal] = useState<LocalStore | null>(null);
   const [editor, setEditor] = useState<LexicalEditor | null>(null);
@@ -68,6 +91,8 @@ export function CollabEditor({ docId, build, identity, preferNode, header }: Col
   // The name and colour the collaboration plugin starts with; later renames go straight to
   // the awareness state so the provider is not torn down and rebuilt.
   const [initialIdentity] = useState(identity);
+  const [sharing, setSharing] = useState(false);
+  const accessToken = access?.token ?? null;
 
   const providerFactory = useCallback(
     (id: string, yjsDocMap: Map<string, Y.Doc>): Provider => {
@@ -80,13 +105,14 @@ export function CollabEditor({ docId, build, identity, preferNode, header }: Col
         build,
         local: store,
         ...(preferNode ? { preferNode } : {}),
+        ...(accessToken ? { ticket: () => fetchTicket(docId, accessToken) } : {}),
       });
       created.current.push({ provider: next, local: store });
       setProvider(next);
       setLocal(store);
       return next;
     },
-    [docId, build, preferNode],
+    [docId, build, preferNode, accessToken],
   );
 
   // Release providers and IndexedDB handles on unmount. Deferred a tick: React's StrictMode
@@ -116,6 +142,7 @@ export function CollabEditor({ docId, build, identity, preferNode, header }: Col
   }, [provider, identity.name, identity.color]);
 
   const snapshot = useProviderSnapshot(provider);
+  const readOnly = snapshot.permission === 'view' || access?.perm === 'view';
 
   const readText = useCallback(
     () => editor?.getEditorState().read(() => $getRoot().getTextContent()) ?? '',
@@ -123,11 +150,31 @@ export function CollabEditor({ docId, build, identity, preferNode, header }: Col
   );
 
   return (
-    <div className="editor-app" data-testid="editor-app" data-doc-id={docId}>
+    <div
+      className="editor-app"
+      data-testid="editor-app"
+      data-doc-id={docId}
+      data-permission={readOnly ? 'view' : (access?.perm ?? 'open')}
+    >
       <div className="editor-header">
         {header}
+        <div className="access-actions">
+          {readOnly ? (
+            <span className="badge badge-readonly" data-testid="read-only-badge">
+              View only
+            </span>
+          ) : null}
+          {access?.perm === 'owner' ? (
+            <button type="button" onClick={() => setSharing(true)} data-testid="share-button">
+              Share
+            </button>
+          ) : null}
+        </div>
         <PresenceList provider={provider} />
       </div>
+      {sharing && access?.perm === 'owner' ? (
+        <ShareDialog docId={docId} ownerToken={access.token} onClose={() => setSharing(false)} />
+      ) : null}
       <LifecycleBanners
         docId={docId}
         build={build}
@@ -138,7 +185,7 @@ export function CollabEditor({ docId, build, identity, preferNode, header }: Col
       />
       <LexicalCollaboration>
         <LexicalComposer initialConfig={initialConfig}>
-          <Toolbar />
+          {readOnly ? null : <Toolbar />}
           <div className="editor-shell">
             <div className="editor-cursors" ref={cursorsRef} data-testid="remote-cursors" />
             <RichTextPlugin
@@ -156,6 +203,7 @@ export function CollabEditor({ docId, build, identity, preferNode, header }: Col
           <ListPlugin />
           <LinkPlugin />
           <EditorHandle onEditor={setEditor} />
+          <EditablePlugin editable={!readOnly} />
           <CollaborationPlugin
             id={docId}
             providerFactory={providerFactory}

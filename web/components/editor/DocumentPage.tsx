@@ -2,9 +2,10 @@
 
 import Link from 'next/link';
 import { useEffect, useId, useState } from 'react';
+import { loadAccess, saveAccess, tokenFromHash } from '../../lib/collab/access.ts';
 import { cleanName, type Identity, loadIdentity, saveName } from '../../lib/identity.ts';
 import { rememberRecent } from '../../lib/recent.ts';
-import { CollabEditor } from './CollabEditor.tsx';
+import { type Access, CollabEditor } from './CollabEditor.tsx';
 
 export interface DocumentPageProps {
   readonly docId: string;
@@ -14,7 +15,22 @@ export interface DocumentPageProps {
 
 type Prep =
   | { state: 'ensuring' }
-  | { state: 'ready'; title: string | null; warning: string | null };
+  | { state: 'denied'; message: string }
+  | { state: 'ready'; title: string | null; warning: string | null; access: Access | null };
+
+/**
+ * This tab's link token for `docId`: a share URL's `#access=` fragment (remembered, then removed
+ * from the address bar so it is not re-shared by accident), else the one remembered earlier.
+ */
+function takeAccessToken(docId: string): string | null {
+  const fromHash = tokenFromHash(window.location.hash);
+  if (fromHash) {
+    saveAccess(window.localStorage, docId, fromHash);
+    window.history.replaceState(null, '', window.location.pathname + window.location.search);
+    return fromHash;
+  }
+  return loadAccess(window.localStorage, docId);
+}
 
 /** Longest wait for the server-side seed before the editor opens anyway (offline, outage). */
 const ENSURE_TIMEOUT_MS = 20_000;
@@ -37,16 +53,31 @@ export function DocumentPage({ docId, build, preferNode }: DocumentPageProps) {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), ENSURE_TIMEOUT_MS);
     (async () => {
+      const token = takeAccessToken(docId);
       try {
         const response = await fetch(`/api/docs/${docId}/ensure`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: '{}',
+          body: JSON.stringify(token ? { access: token } : {}),
           signal: abort.signal,
         });
-        const body = (await response.json()) as { doc?: { title: string }; error?: string };
+        const body = (await response.json()) as {
+          doc?: { title: string };
+          error?: string;
+          access?: { enabled: boolean; perm?: Access['perm']; token?: string };
+        };
+        if (response.status === 403) {
+          setPrep({ state: 'denied', message: body.error ?? 'You do not have access.' });
+          return;
+        }
         if (!response.ok || !body.doc) throw new Error(body.error ?? `HTTP ${response.status}`);
-        setPrep({ state: 'ready', title: body.doc.title, warning: null });
+        if (body.access?.token) saveAccess(window.localStorage, docId, body.access.token);
+        const linkToken = body.access?.token ?? token;
+        const access: Access | null =
+          body.access?.enabled && body.access.perm && linkToken
+            ? { token: linkToken, perm: body.access.perm }
+            : null;
+        setPrep({ state: 'ready', title: body.doc.title, warning: null, access });
         setTitle(body.doc.title);
         rememberRecent(window.localStorage, {
           id: docId,
@@ -55,9 +86,12 @@ export function DocumentPage({ docId, build, preferNode }: DocumentPageProps) {
         });
       } catch (error) {
         const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
+        const remembered = loadAccess(window.localStorage, docId);
         setPrep({
           state: 'ready',
           title: null,
+          // Offline with a remembered link: the provider asks for tickets once back online.
+          access: remembered ? { token: remembered, perm: 'edit' } : null,
           warning: offline
             ? 'You are offline: showing the copy kept on this device.'
             : `Could not reach the document service (${(error as Error).message}); retrying in the background.`,
@@ -80,7 +114,10 @@ export function DocumentPage({ docId, build, preferNode }: DocumentPageProps) {
     if (prep.state !== 'ready' || prep.title === null || title.trim() === prep.title) return;
     const response = await fetch(`/api/docs/${docId}`, {
       method: 'PATCH',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        ...(prep.access ? { authorization: `Bearer ${prep.access.token}` } : {}),
+      },
       body: JSON.stringify({ title }),
     }).catch(() => null);
     if (!response?.ok) return;
@@ -106,7 +143,7 @@ export function DocumentPage({ docId, build, preferNode }: DocumentPageProps) {
           className="title-input"
           value={title}
           placeholder="Untitled document"
-          disabled={prep.state !== 'ready' || prep.title === null}
+          disabled={prep.state !== 'ready' || prep.title === null || prep.access?.perm === 'view'}
           onChange={(e) => setTitle(e.target.value)}
           onBlur={rename}
           onKeyDown={(e) => {
@@ -140,13 +177,18 @@ export function DocumentPage({ docId, build, preferNode }: DocumentPageProps) {
           {prep.warning}
         </div>
       ) : null}
-      {identity && prep.state === 'ready' ? (
+      {prep.state === 'denied' ? (
+        <div className="banner banner-error" role="alert" data-testid="access-denied">
+          <strong>No access.</strong> {prep.message}. Ask the document's owner for a link.
+        </div>
+      ) : identity && prep.state === 'ready' ? (
         <CollabEditor
           docId={docId}
           build={build}
           identity={{ name: cleanName(identity.name) ?? identity.name, color: identity.color }}
           preferNode={preferNode}
           header={header}
+          access={prep.access}
         />
       ) : (
         <p className="loading" data-testid="preparing">

@@ -36,10 +36,32 @@ describe('close decisions', () => {
     });
   });
 
-  it('[C5] bad-request, unauthorized, forbidden and unknown 44xx codes stop', () => {
-    for (const code of [CloseCode.BAD_REQUEST, CloseCode.UNAUTHORIZED, CloseCode.FORBIDDEN, 4499]) {
+  it('[C5][P21] bad-request, forbidden (revoked, read-only) and unknown 44xx codes stop', () => {
+    for (const code of [
+      CloseCode.BAD_REQUEST,
+      CloseCode.FORBIDDEN,
+      CloseCode.DOCUMENT_TOO_LARGE,
+      4499,
+    ]) {
       expect(decideOnClose({ code, reason: 'no' }).kind).toBe('stop');
     }
+  });
+
+  it('[P21] unauthorized (ticket refused or expired) fetches a new ticket and reconnects', () => {
+    const notice = { code: CloseCode.UNAUTHORIZED, reason: 'ticket expired' };
+    expect(decideOnClose({ code: CloseCode.UNAUTHORIZED, reason: 'x', notice })).toEqual({
+      kind: 'reauth',
+      reason: 'ticket expired',
+    });
+  });
+
+  it('[P22] rate-limited retries no sooner than the NOTICE says', () => {
+    const notice = { code: CloseCode.RATE_LIMITED, reason: 'slow down', retryAfterMs: 2000 };
+    expect(decideOnClose({ code: CloseCode.RATE_LIMITED, reason: '', notice })).toEqual({
+      kind: 'retry',
+      retryAfterMs: 2000,
+      reason: 'slow down',
+    });
   });
 
   it('[C5] too-big stops instead of resending the same frame', () => {

@@ -17,7 +17,9 @@ export type CloseDecision =
   /** This build is too old: keep edits in IndexedDB and reload (C6). */
   | { readonly kind: 'upgrade'; readonly minBuild: string; readonly message: string }
   /** The document was re-created under another generation: do not merge; reload and offer the local text (M7). */
-  | { readonly kind: 'recover'; readonly reason: string };
+  | { readonly kind: 'recover'; readonly reason: string }
+  /** The ticket was refused or expired (4401): fetch a new one, then reconnect (P21). */
+  | { readonly kind: 'reauth'; readonly reason: string };
 
 /** What the node told this socket before it closed. */
 export interface CloseContext {
@@ -37,6 +39,7 @@ export function decideOnClose(ctx: CloseContext): CloseDecision {
   const info = closeCodeInfo(ctx.code);
   const notice = ctx.notice && ctx.notice.code === ctx.code ? ctx.notice : null;
   const reason = notice?.reason || ctx.reason || info.reason;
+  if (ctx.code === CloseCode.UNAUTHORIZED) return { kind: 'reauth', reason };
   switch (info.action) {
     case 'follow-redirect':
       if (ctx.redirect) return { kind: 'redirect', target: ctx.redirect };

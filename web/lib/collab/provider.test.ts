@@ -7,12 +7,14 @@ import {
   encodeAck,
   encodeHello,
   encodeNotice,
+  encodeQueryAwareness,
   encodeRedirect,
   encodeSyncStep1,
   encodeSyncStep2,
   encodeSyncUpdate,
   encodeUpgradeRequired,
 } from '../../../server/protocol/index.ts';
+import { AccessDenied, type TicketGrant } from './access.ts';
 import { createBackoff } from './backoff.ts';
 import type { LocalStore } from './local-store.ts';
 import { type Environment, RingProvider, type SocketLike } from './provider.ts';
@@ -105,7 +107,14 @@ const members = [
   { id: 'n2', url: 'ws://127.0.0.1:4002', state: 'active' },
 ];
 
-function harness(options: { owner?: string; local?: LocalStore; preferNode?: string } = {}) {
+function harness(
+  options: {
+    owner?: string;
+    local?: LocalStore;
+    preferNode?: string;
+    ticket?: () => Promise<TicketGrant | null>;
+  } = {},
+) {
   const clock = manualEnvironment();
   const sockets: FakeSocket[] = [];
   const owner = options.owner ?? 'n1';
@@ -132,6 +141,7 @@ function harness(options: { owner?: string; local?: LocalStore; preferNode?: str
     onWarning: (m) => warnings.push(m),
     ...(options.local ? { local: options.local } : {}),
     ...(options.preferNode ? { preferNode: options.preferNode } : {}),
+    ...(options.ticket ? { ticket: options.ticket } : {}),
   });
   const flush = () => new Promise((r) => setTimeout(r, 0));
   return { clock, sockets, provider, doc, route, warnings, flush };
@@ -354,5 +364,134 @@ describe('RingProvider', () => {
     await h.flush();
     expect(h.sockets).toHaveLength(2);
     h.provider.destroy();
+  });
+
+  describe('access tickets (P21)', () => {
+    /** A ticket source whose answers the test queues; counts calls. */
+    function tickets(clock: { now: () => number }) {
+      const calls: number[] = [];
+      let mode: 'ok' | 'denied' | 'down' = 'ok';
+      let perm: 'edit' | 'view' = 'edit';
+      return {
+        calls,
+        set(next: typeof mode, p: typeof perm = perm) {
+          mode = next;
+          perm = p;
+        },
+        source: async (): Promise<TicketGrant> => {
+          calls.push(clock.now());
+          if (mode === 'denied') throw new AccessDenied('link revoked');
+          if (mode === 'down') throw new Error('HTTP 503');
+          return { ticket: `t${calls.length}.x.y`, perm, expiresAt: clock.now() + 300_000 };
+        },
+      };
+    }
+
+    /** Advances the clock in 20 s steps with traffic from the node (the liveness timer is 30 s). */
+    async function live(h: ReturnType<typeof harness>, socket: FakeSocket, ms: number) {
+      for (let done = 0; done < ms; done += 20_000) {
+        h.clock.advance(Math.min(20_000, ms - done));
+        socket.serverSend(encodeQueryAwareness());
+        await h.flush();
+      }
+    }
+
+    it('[P21] sends its ticket first, then SyncStep1; the ticket decides the permission', async () => {
+      let now = () => 0;
+      const t = tickets({ now: () => now() });
+      const h = harness({ ticket: t.source });
+      now = h.clock.env.now;
+      h.provider.connect();
+      await h.flush();
+      const socket = h.sockets[0]!;
+      serve(socket, 'n1');
+      expect(socket.sent.map((f) => f.type).slice(0, 2)).toEqual(['ticket', 'sync-step1']);
+      expect(socket.sent[0]).toEqual({ type: 'ticket', ticket: 't1.x.y' });
+      expect(h.provider.getSnapshot()).toMatchObject({ phase: 'synced', permission: 'edit' });
+    });
+
+    it('[P21] renews the ticket on the open socket before it expires: no reconnect, no lost edit', async () => {
+      let now = () => 0;
+      const t = tickets({ now: () => now() });
+      const h = harness({ ticket: t.source });
+      now = h.clock.env.now;
+      h.provider.connect();
+      await h.flush();
+      const socket = h.sockets[0]!;
+      serve(socket, 'n1');
+      h.doc.getText('t').insert(0, 'typed before renewal');
+      await live(h, socket, 240_000);
+      expect(t.calls).toHaveLength(2);
+      expect(h.sockets).toHaveLength(1);
+      expect(socket.sent.at(-1)).toEqual({ type: 'ticket', ticket: 't2.x.y' });
+      h.doc.getText('t').insert(0, 'and after ');
+      socket.serverSend(encodeAck(3));
+      expect(h.provider.getSnapshot()).toMatchObject({ phase: 'synced', pending: 0 });
+    });
+
+    it('[P21] after 4401 (expired) it fetches a new ticket and reconnects; unacked edits resync', async () => {
+      let now = () => 0;
+      const t = tickets({ now: () => now() });
+      const h = harness({ ticket: t.source });
+      now = h.clock.env.now;
+      h.provider.connect();
+      await h.flush();
+      const first = h.sockets[0]!;
+      serve(first, 'n1');
+      h.doc.getText('t').insert(0, 'not yet saved');
+      first.serverSend(
+        encodeNotice({ code: CloseCode.UNAUTHORIZED, reason: 'ticket expired; fetch a new one' }),
+      );
+      first.serverClose(CloseCode.UNAUTHORIZED);
+      h.clock.advance(60_000);
+      await h.flush();
+      await h.flush();
+      const second = h.sockets[1]!;
+      expect(second).toBeDefined();
+      serve(second, 'n1');
+      expect(second.sent[0]).toEqual({ type: 'ticket', ticket: 't2.x.y' });
+      const answer = second.content()[0];
+      expect(answer?.type).toBe('sync-step2');
+      const probe = new Y.Doc();
+      Y.applyUpdate(probe, (answer as { update: Uint8Array }).update);
+      expect(probe.getText('t').toString()).toBe('not yet saved');
+    });
+
+    it('[P21] a revoked link stops the tab with a clear error and closes its socket', async () => {
+      let now = () => 0;
+      const t = tickets({ now: () => now() });
+      const h = harness({ ticket: t.source });
+      now = h.clock.env.now;
+      h.provider.connect();
+      await h.flush();
+      const socket = h.sockets[0]!;
+      serve(socket, 'n1');
+      t.set('denied');
+      await live(h, socket, 240_000);
+      expect(socket.closedByClient).toBe(1000);
+      expect(h.provider.getSnapshot().phase).toBe('stopped');
+      expect(h.provider.getSnapshot().error).toMatch(/revoked/);
+    });
+
+    it('[P21] a view ticket: no content is sent, local changes stay local, awareness still flows', async () => {
+      let now = () => 0;
+      const t = tickets({ now: () => now() });
+      t.set('ok', 'view');
+      const h = harness({ ticket: t.source });
+      now = h.clock.env.now;
+      h.provider.connect();
+      await h.flush();
+      const socket = h.sockets[0]!;
+      const state = new Y.Doc();
+      state.getText('t').insert(0, 'shared text');
+      serve(socket, 'n1', state);
+      expect(h.provider.getSnapshot()).toMatchObject({ phase: 'synced', permission: 'view' });
+      expect(h.doc.getText('t').toString()).toBe('shared text');
+      h.doc.getText('t').insert(0, 'local ');
+      h.provider.awareness.setLocalState({ name: 'Viewer' });
+      expect(socket.content()).toEqual([]);
+      expect(socket.sent.some((f) => f.type === 'awareness')).toBe(true);
+      expect(h.provider.getSnapshot().unsynced).toBe(false);
+    });
   });
 });

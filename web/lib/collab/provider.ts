@@ -8,6 +8,7 @@ import {
   encodeSyncStep1,
   encodeSyncStep2,
   encodeSyncUpdate,
+  encodeTicket,
   formatConnectPath,
   type Notice,
   PROTOCOL_VERSION,
@@ -15,6 +16,7 @@ import {
   type ServerFrame,
   type UpgradeRequired,
 } from '../../../server/protocol/index.ts';
+import { AccessDenied, type TicketGrant } from './access.ts';
 import { type AckTracker, createAckTracker } from './ack-tracker.ts';
 import { type Backoff, createBackoff } from './backoff.ts';
 import { decideOnClose } from './close-action.ts';
@@ -69,6 +71,14 @@ export interface RingProviderOptions {
   readonly livenessTimeoutMs?: number;
   /** Called with every decoding or transport problem (default: console.warn). */
   readonly onWarning?: (message: string) => void;
+  /**
+   * Access tickets (PROTOCOL.md P21): called before connecting (unless the current ticket has
+   * more than 30 s left) and again at 80 % of each ticket's remaining life, to renew it on the
+   * open socket. Resolves `null` when access control is off; rejects with `AccessDenied` when
+   * the link is revoked (the provider stops) or with another error (it retries). Absent: no
+   * tickets are sent.
+   */
+  readonly ticket?: () => Promise<TicketGrant | null>;
 }
 
 type ProviderEvents = {
@@ -95,6 +105,10 @@ interface Session {
 const OPEN = 1;
 /** An encoded update of an empty document is `[0, 0]`. */
 const EMPTY_UPDATE_BYTES = 2;
+/** A ticket with less than this left is renewed before connecting. */
+const TICKET_FRESH_MS = 30_000;
+/** Consecutive 4401 closes after which the tab stops asking (a clock or key problem). */
+const MAX_REAUTHS = 3;
 
 /**
  * Lexical's collaboration `Provider` over ringdoc's protocol (server/PROTOCOL.md, DESIGN §3):
@@ -128,6 +142,9 @@ export class RingProvider implements Provider {
   private preferNode: string | undefined;
   private rememberedGeneration: string | null = null;
   private localReady = false;
+  private grant: TicketGrant | null = null;
+  private renewTimer: unknown = null;
+  private reauths = 0;
   private readonly unsubscribeOnline: () => void;
 
   constructor(options: RingProviderOptions) {
@@ -178,6 +195,7 @@ export class RingProvider implements Provider {
     this.wanted = false;
     this.attempt++;
     this.cancelRetry();
+    this.cancelRenewal();
     this.dropSession(1000, 'client disconnect');
     if (!this.isFinal()) this.update({ phase: 'idle', retryAt: null });
   }
@@ -191,6 +209,11 @@ export class RingProvider implements Provider {
     this.awareness.off('update', this.onAwarenessUpdate);
     this.unsubscribeOnline();
     this.awareness.destroy();
+  }
+
+  /** True when this tab may only view (its ticket or HELLO said `view`, P21). */
+  private get readOnly(): boolean {
+    return this.snapshot.permission === 'view';
   }
 
   private isFinal(): boolean {
@@ -233,7 +256,74 @@ export class RingProvider implements Provider {
       this.scheduleRetry(undefined, 'no reachable owner');
       return;
     }
+    if (this.options.ticket && !this.ticketIsFresh()) {
+      const outcome = await this.fetchTicket();
+      if (attempt !== this.attempt || !this.wanted) return;
+      if (outcome !== 'ok') {
+        this.nextUrl = url;
+        if (outcome === 'denied') return;
+        this.scheduleRetry(undefined, 'could not get an access ticket');
+        return;
+      }
+    }
     this.open(url);
+  }
+
+  // ---- access tickets (P21) -----------------------------------------------------------------
+
+  private ticketIsFresh(): boolean {
+    return this.grant !== null && this.grant.expiresAt - this.env.now() > TICKET_FRESH_MS;
+  }
+
+  /** Gets a ticket; on `denied` the provider has stopped (the link was revoked). */
+  private async fetchTicket(): Promise<'ok' | 'denied' | 'failed'> {
+    try {
+      const grant = (await this.options.ticket?.()) ?? null;
+      this.grant = grant;
+      if (grant && grant.perm !== this.snapshot.permission) this.update({ permission: grant.perm });
+      this.scheduleRenewal();
+      return 'ok';
+    } catch (error) {
+      if (error instanceof AccessDenied) {
+        this.dropSession(1000, 'access revoked');
+        this.finish('stopped', {
+          error: `Your access to this document was revoked (${error.message}).`,
+        });
+        return 'denied';
+      }
+      this.warn(`ticket request failed: ${(error as Error).message}`);
+      return 'failed';
+    }
+  }
+
+  private scheduleRenewal(): void {
+    this.cancelRenewal();
+    const grant = this.grant;
+    if (!grant || !this.wanted) return;
+    const delay = Math.max(1000, Math.floor((grant.expiresAt - this.env.now()) * 0.8));
+    this.renewTimer = this.env.setTimeout(() => void this.renew(), delay);
+  }
+
+  /** Renews the ticket and hands the new one to the open socket (no reconnect, no lost edits). */
+  private async renew(): Promise<void> {
+    this.renewTimer = null;
+    if (!this.wanted || this.destroyed) return;
+    const outcome = await this.fetchTicket();
+    if (outcome === 'denied' || !this.wanted) return;
+    if (outcome === 'failed') {
+      // Retry soon; should the ticket lapse meanwhile, the node closes with 4401 and the
+      // reconnect fetches a new one.
+      this.cancelRenewal();
+      this.renewTimer = this.env.setTimeout(() => void this.renew(), 5000);
+      return;
+    }
+    const session = this.session;
+    if (this.grant && session?.helloOk) this.send(session, encodeTicket(this.grant.ticket));
+  }
+
+  private cancelRenewal(): void {
+    if (this.renewTimer !== null) this.env.clearTimeout(this.renewTimer);
+    this.renewTimer = null;
   }
 
   /** The owner's URL from the route look-up (or the preferred member's); `null` if unknown. */
@@ -296,6 +386,7 @@ export class RingProvider implements Provider {
     socket.onopen = () => {
       if (this.session !== session) return;
       this.touch(session);
+      if (this.grant) this.send(session, encodeTicket(this.grant.ticket));
       this.send(session, encodeSyncStep1(Y.encodeStateVector(this.doc)));
     };
     socket.onmessage = (event) => {
@@ -347,9 +438,13 @@ export class RingProvider implements Provider {
     switch (frame.type) {
       case 'hello':
         this.onHello(session, frame.node, frame.epoch, frame.generation);
+        if (frame.perm && frame.perm !== this.snapshot.permission) {
+          this.update({ permission: frame.perm });
+        }
         return;
       case 'sync-step1':
-        if (!session.helloOk) return;
+        // A view-only tab sends no content (P21): the node would ignore it anyway.
+        if (!session.helloOk || this.readOnly) return;
         this.sendContent(
           session,
           encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, frame.stateVector)),
@@ -432,6 +527,7 @@ export class RingProvider implements Provider {
   private onSynced(session: Session): void {
     if (session.synced) return;
     session.synced = true;
+    this.reauths = 0;
     this.backoff.reset();
     this.redirects.reset();
     this.sendLocalAwareness(session);
@@ -480,6 +576,10 @@ export class RingProvider implements Provider {
 
   private onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === this) return;
+    if (this.readOnly) {
+      this.emitter.emit('update', update);
+      return;
+    }
     if (!this.snapshot.unsynced) this.update({ unsynced: true });
     const session = this.session;
     // Before HELLO the update is not sent: it travels in our answer to the node's sync step 1.
@@ -577,6 +677,15 @@ export class RingProvider implements Provider {
       case 'recover':
         this.finish('recovery-required', { error: decision.reason });
         return;
+      case 'reauth':
+        this.grant = null;
+        this.reauths++;
+        if (this.reauths > MAX_REAUTHS) {
+          this.finish('stopped', { error: `Access refused: ${decision.reason}` });
+          return;
+        }
+        this.scheduleRetry(undefined, decision.reason);
+        return;
     }
   }
 
@@ -630,6 +739,7 @@ export class RingProvider implements Provider {
     this.wanted = false;
     this.attempt++;
     this.cancelRetry();
+    this.cancelRenewal();
     this.update({ ...patch, phase, retryAt: null });
   }
 

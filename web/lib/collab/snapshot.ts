@@ -22,6 +22,8 @@ export type ProviderPhase =
 /** An immutable picture of a provider, replaced on every change (for `useSyncExternalStore`). */
 export interface ProviderSnapshot {
   readonly phase: ProviderPhase;
+  /** What this tab may do (P21): from its ticket and HELLO; `null` while unknown (or no access control). */
+  readonly permission: 'edit' | 'view' | null;
   /** Node serving this connection (from HELLO), `null` before one. */
   readonly node: string | null;
   /** Content messages sent on this connection and not yet acknowledged as durable (C4). */
@@ -47,6 +49,7 @@ export interface ProviderSnapshot {
 
 export const INITIAL_SNAPSHOT: ProviderSnapshot = Object.freeze({
   phase: 'idle',
+  permission: null,
   node: null,
   pending: 0,
   acked: false,

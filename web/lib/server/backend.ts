@@ -4,8 +4,10 @@ import { createEtcdClient } from '../../../ring/etcd/client.ts';
 import { createKeyspace } from '../../../ring/etcd/keys.ts';
 import { watchMembers } from '../../../ring/etcd/membership-watcher.ts';
 import type { Logger, MembershipWatcher, RingView } from '../../../ring/etcd/types.ts';
+import { createTicketSigner } from '../../../server/auth/ticket.ts';
 import { normalizeMemberUrl } from '../collab/redirect-policy.ts';
 import type { RouteInfo } from '../collab/route-info.ts';
+import { type AccessControl, createAccessControl } from './access.ts';
 import type { WebConfig } from './config.ts';
 import { createDocIndex, type DocIndex } from './doc-index.ts';
 import type { DocRecord } from './doc-record.ts';
@@ -17,6 +19,8 @@ import { seedDocument } from './seed-client.ts';
 export interface WebBackend {
   readonly config: WebConfig;
   readonly index: DocIndex;
+  /** Share links and tickets (SECURITY.md); `access.enabled` is false without a ticket key. */
+  readonly access: AccessControl;
   /** The current ring view, waiting up to `timeoutMs` for the first one; `null` if none. */
   view(timeoutMs?: number): Promise<RingView | null>;
   /** Owner look-up for `docId` (`null` when the ring view is not available yet). */
@@ -58,6 +62,16 @@ export function createWebBackend(config: WebConfig, deps: WebBackendDeps): WebBa
   const keys = createKeyspace(config.prefix);
   const watcher: MembershipWatcher = watchMembers({ client, prefix: config.prefix, log });
   const index = createDocIndex({ client, keys });
+  const access = createAccessControl({
+    client,
+    prefix: keys.prefix,
+    signer: config.ticketPrivateKey
+      ? createTicketSigner({
+          privateKey: config.ticketPrivateKey,
+          ttlSeconds: config.ticketTtlSeconds,
+        })
+      : null,
+  });
 
   const view = async (timeoutMs = 5000): Promise<RingView | null> => {
     const current = watcher.current();
@@ -79,6 +93,7 @@ export function createWebBackend(config: WebConfig, deps: WebBackendDeps): WebBa
       docId: record.id,
       update: buildInitialUpdate(record.title),
       build: config.build,
+      ...(access.enabled ? { ticket: () => access.seedTicket(record.id) } : {}),
       ownerUrl: () => {
         const current = watcher.current();
         return current ? routeInView(current, record.id).url : null;
@@ -97,6 +112,7 @@ export function createWebBackend(config: WebConfig, deps: WebBackendDeps): WebBa
   return {
     config,
     index,
+    access,
     view,
     async route(docId) {
       const current = await view();

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { DEFAULT_PREFIX, normalizePrefix } from '../../../ring/etcd/keys.ts';
 
 /** Settings of the web app's server side, from the environment. */
@@ -8,12 +9,20 @@ export interface WebConfig {
   readonly prefix: string;
   /** Build this web app reports when it seeds documents (`NEXT_PUBLIC_RINGDOC_BUILD`). */
   readonly build: string;
+  /**
+   * PKCS#8 PEM private key that signs access tickets (`RINGDOC_TICKET_PRIVATE_KEY`, or the
+   * file named by `RINGDOC_TICKET_PRIVATE_KEY_FILE`). `null` (default): access control off,
+   * anyone with the URL may edit (nodes must then run without `--ticket-public-key`).
+   */
+  readonly ticketPrivateKey: string | null;
+  /** Lifetime of each ticket in seconds (`RINGDOC_TICKET_TTL_SECONDS`, default 300). */
+  readonly ticketTtlSeconds: number;
 }
 
 /** Default client build when `NEXT_PUBLIC_RINGDOC_BUILD` is unset (the package version). */
 export const DEFAULT_CLIENT_BUILD = '0.1.0';
 
-/** Reads {@link WebConfig} from `env`. Throws on an empty prefix. */
+/** Reads {@link WebConfig} from `env`. Throws on an empty prefix or an unreadable key file. */
 export function readWebConfig(env: Record<string, string | undefined>): WebConfig {
   const endpoints = (env.RINGDOC_ETCD ?? 'http://127.0.0.1:2379')
     .split(',')
@@ -23,5 +32,11 @@ export function readWebConfig(env: Record<string, string | undefined>): WebConfi
     etcdEndpoints: endpoints.length > 0 ? endpoints : ['http://127.0.0.1:2379'],
     prefix: normalizePrefix(env.RINGDOC_PREFIX || DEFAULT_PREFIX),
     build: env.NEXT_PUBLIC_RINGDOC_BUILD || DEFAULT_CLIENT_BUILD,
+    ticketPrivateKey:
+      env.RINGDOC_TICKET_PRIVATE_KEY ||
+      (env.RINGDOC_TICKET_PRIVATE_KEY_FILE
+        ? readFileSync(env.RINGDOC_TICKET_PRIVATE_KEY_FILE, 'utf8')
+        : null),
+    ticketTtlSeconds: Number(env.RINGDOC_TICKET_TTL_SECONDS) || 300,
   };
 }

@@ -7,6 +7,7 @@ import {
   encodeSyncStep1,
   encodeSyncStep2,
   encodeSyncUpdate,
+  encodeTicket,
   formatConnectPath,
   PROTOCOL_VERSION,
   type Redirect,
@@ -24,6 +25,8 @@ export interface SeedOptions {
   readonly build: string;
   /** Gives up after this long (default 15 000 ms). */
   readonly timeoutMs?: number;
+  /** An access ticket for the document, sent first on each connection (P21); absent: none. */
+  readonly ticket?: () => Promise<string>;
 }
 
 /** `written`: this call put the initial content in; `present`: the node already had content. */
@@ -46,7 +49,8 @@ export async function seedDocument(options: SeedOptions): Promise<SeedOutcome> {
     const base = redirectUrl ?? options.ownerUrl();
     redirectUrl = null;
     if (base !== null) {
-      const result = await seedOnce(base, options, deadline - Date.now());
+      const ticket = options.ticket ? await options.ticket() : null;
+      const result = await seedOnce(base, options, deadline - Date.now(), ticket);
       if (result.kind === 'done') return result.outcome;
       if (result.kind === 'fatal') throw new Error(result.reason);
       lastError = result.reason;
@@ -68,7 +72,12 @@ type Attempt =
   | { kind: 'retry'; reason: string }
   | { kind: 'fatal'; reason: string };
 
-function seedOnce(base: string, options: SeedOptions, budgetMs: number): Promise<Attempt> {
+function seedOnce(
+  base: string,
+  options: SeedOptions,
+  budgetMs: number,
+  ticket: string | null,
+): Promise<Attempt> {
   return new Promise((resolve) => {
     const url = `${base}${formatConnectPath({
       docId: options.docId,
@@ -101,7 +110,10 @@ function seedOnce(base: string, options: SeedOptions, budgetMs: number): Promise
       if (content) sent++;
     };
     socket.binaryType = 'nodebuffer';
-    socket.on('open', () => send(encodeSyncStep1(Y.encodeStateVector(doc)), false));
+    socket.on('open', () => {
+      if (ticket) send(encodeTicket(ticket), false);
+      send(encodeSyncStep1(Y.encodeStateVector(doc)), false);
+    });
     socket.on('message', (data: Buffer) => {
       let frame: ReturnType<typeof decodeServerFrame>;
       try {

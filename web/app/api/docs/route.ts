@@ -1,26 +1,38 @@
 import { newDocId } from '../../../lib/doc-ids.ts';
+import { admitToDocument } from '../../../lib/server/access-http.ts';
 import { errorMessage, json, jsonError, readJsonObject } from '../../../lib/server/http.ts';
 import { getBackend } from '../../../lib/server/runtime.ts';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-/** `GET /api/docs` → `{ docs: DocRecord[] }`, most recently updated first. */
+/**
+ * `GET /api/docs` → `{ docs: DocRecord[] }`, most recently updated first. With access control
+ * on, the index is not listed to anyone (`{docs: [], restricted: true}`): titles are private.
+ */
 export async function GET() {
   try {
+    if (getBackend().access.enabled) return json({ docs: [], restricted: true });
     return json({ docs: await getBackend().index.list() });
   } catch (error) {
     return jsonError(503, errorMessage(error));
   }
 }
 
-/** `POST /api/docs {title?}` → `201 { doc }`: a new document, already seeded (W4). */
+/**
+ * `POST /api/docs {title?}` → `201 { doc, access }`: a new document, already seeded (W4).
+ * With access control on, `access.token` is the creator's owner link (returned once).
+ */
 export async function POST(request: Request) {
   const body = await readJsonObject(request);
   const title = typeof body.title === 'string' ? body.title : undefined;
   try {
-    const doc = await getBackend().ensure(newDocId(), title);
-    return json({ doc }, 201);
+    const backend = getBackend();
+    const docId = newDocId();
+    const gate = await admitToDocument(backend, docId, title, undefined);
+    if (gate instanceof Response) return gate;
+    const doc = await backend.ensure(docId, title);
+    return json({ doc, access: gate }, 201);
   } catch (error) {
     return jsonError(503, errorMessage(error));
   }

@@ -1,4 +1,5 @@
 import { isPageDocId } from '../../../../lib/doc-ids.ts';
+import { requireLink } from '../../../../lib/server/access-http.ts';
 import { errorMessage, json, jsonError, readJsonObject } from '../../../../lib/server/http.ts';
 import { getBackend } from '../../../../lib/server/runtime.ts';
 
@@ -12,6 +13,12 @@ export async function GET(_request: Request, ctx: Ctx) {
   const { docId } = await ctx.params;
   if (!isPageDocId(docId)) return jsonError(400, 'bad document id');
   try {
+    const denied = await requireLink(getBackend().access, docId, _request, [
+      'owner',
+      'edit',
+      'view',
+    ]);
+    if (denied instanceof Response) return denied;
     const doc = await getBackend().index.get(docId);
     return doc ? json({ doc }) : jsonError(404, 'no such document');
   } catch (error) {
@@ -26,6 +33,8 @@ export async function PATCH(request: Request, ctx: Ctx) {
   const body = await readJsonObject(request);
   if (typeof body.title !== 'string') return jsonError(400, 'title must be a string');
   try {
+    const denied = await requireLink(getBackend().access, docId, request, ['owner', 'edit']);
+    if (denied instanceof Response) return denied;
     const doc = await getBackend().index.rename(docId, body.title);
     return doc ? json({ doc }) : jsonError(404, 'no such document');
   } catch (error) {

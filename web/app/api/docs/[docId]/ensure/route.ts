@@ -1,4 +1,5 @@
 import { isPageDocId } from '../../../../../lib/doc-ids.ts';
+import { admitToDocument } from '../../../../../lib/server/access-http.ts';
 import { errorMessage, json, jsonError, readJsonObject } from '../../../../../lib/server/http.ts';
 import { getBackend } from '../../../../../lib/server/runtime.ts';
 
@@ -6,20 +7,23 @@ export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
 /**
- * `POST /api/docs/<docId>/ensure {title?}` → `{ doc }`. Idempotent: creates the index record
- * if absent and writes the initial content exactly once across all callers (W4); answers
- * once the content is durable on the owner node.
+ * `POST /api/docs/<docId>/ensure {title?, access?}` → `{ doc, access }`. Idempotent: creates
+ * the index record if absent and writes the initial content exactly once across all callers
+ * (W4); answers once the content is durable on the owner node. With access control on
+ * (SECURITY.md), whoever creates the document gets its owner link (`access.token`, once);
+ * an existing document needs a valid link token in `access`, else 403.
  */
 export async function POST(request: Request, ctx: { params: Promise<{ docId: string }> }) {
   const { docId } = await ctx.params;
   if (!isPageDocId(docId)) return jsonError(400, 'bad document id');
   const body = await readJsonObject(request);
+  const title = typeof body.title === 'string' ? body.title : undefined;
   try {
-    const doc = await getBackend().ensure(
-      docId,
-      typeof body.title === 'string' ? body.title : undefined,
-    );
-    return json({ doc });
+    const backend = getBackend();
+    const gate = await admitToDocument(backend, docId, title, body.access);
+    if (gate instanceof Response) return gate;
+    const doc = await backend.ensure(docId, title);
+    return json({ doc, access: gate });
   } catch (error) {
     return jsonError(503, errorMessage(error));
   }

@@ -1,0 +1,173 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext } from '@playwright/test';
+import { generateTicketKeys } from '../server/auth/ticket.ts';
+import { type Cluster, startCluster } from '../test/harness/cluster.ts';
+import { createPortAllocator } from '../test/harness/ports.ts';
+import { EditorUser, expect, freshDocId, test } from './support/fixtures.ts';
+import { startWebServer, type WebServer } from './support/web-server.ts';
+
+/**
+ * Access control end to end (SECURITY.md, PROTOCOL.md P21) on a cluster of its own with
+ * tickets required (the shared suite runs open): the web app signs tickets with a key pair
+ * generated here, the nodes verify them with its public key.
+ */
+let cluster: Cluster | undefined;
+let web: WebServer | undefined;
+let keyDir: string | undefined;
+const contexts: BrowserContext[] = [];
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000);
+  const keys = generateTicketKeys();
+  keyDir = await mkdtemp(path.join(os.tmpdir(), 'ringdoc-e2e-keys-'));
+  const publicKeyFile = path.join(keyDir, 'ticket-public.pem');
+  await writeFile(publicKeyFile, keys.publicKey);
+  cluster = await startCluster({
+    nodes: 2,
+    leaseTtl: 5,
+    nodeArgs: ['--ticket-public-key', publicKeyFile],
+  });
+  web = await startWebServer({
+    port: await createPortAllocator()(),
+    etcd: cluster.etcd.endpoint,
+    prefix: cluster.prefix,
+    env: { RINGDOC_TICKET_PRIVATE_KEY: keys.privateKey },
+  });
+});
+
+test.afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => {})));
+});
+
+test.afterAll(async () => {
+  await web?.stop();
+  await cluster?.stop();
+  if (keyDir) await rm(keyDir, { recursive: true, force: true });
+});
+
+/** A person with their own browser context on the access-controlled web app. */
+async function person(browser: Browser, name: string): Promise<EditorUser> {
+  if (!web) throw new Error('web app not started');
+  const context = await browser.newContext({ baseURL: web.url });
+  contexts.push(context);
+  await context.addInitScript((n) => window.localStorage.setItem('ringdoc:name', n), name);
+  return new EditorUser(name, context, await context.newPage());
+}
+
+/** Another tab of the same person (same storage, so the same link). */
+async function anotherTab(user: EditorUser): Promise<EditorUser> {
+  return new EditorUser(user.name, user.context, await user.context.newPage());
+}
+
+/** Creates a link with `perm` in the owner's share dialog and returns its URL. */
+async function createLink(owner: EditorUser, perm: 'edit' | 'view'): Promise<string> {
+  const dialog = owner.page.getByTestId('share-dialog');
+  if (!(await dialog.isVisible())) await owner.page.getByTestId('share-button').click();
+  await dialog.getByTestId('share-perm').selectOption(perm);
+  const url = dialog.getByTestId('share-url');
+  // The dialog keeps showing the previous link until the new one is created.
+  const previous = (await url.count()) > 0 ? await url.inputValue() : null;
+  await dialog.getByTestId('share-create').click();
+  await expect(url).toHaveAttribute('data-perm', perm);
+  await expect(url).toHaveValue(/#access=/);
+  if (previous !== null) await expect(url).not.toHaveValue(previous);
+  return url.inputValue();
+}
+
+const linkIdOf = (url: string) => new URL(url).hash.replace('#access=', '').split('.')[0]!;
+
+test.describe('sharing by link (access control on)', () => {
+  test('[P21] the creator shares an edit link and a view link: the viewer sees everything, edits nothing, and is present', async ({
+    browser,
+  }) => {
+    const docId = freshDocId();
+    const alice = await person(browser, 'Alice');
+    await alice.open(docId);
+    await alice.caretToEnd();
+    await alice.page.keyboard.type('Written by Alice.');
+    await alice.waitSaved();
+
+    const editUrl = await createLink(alice, 'edit');
+    const viewUrl = await createLink(alice, 'view');
+    await alice.page.getByTestId('share-dialog').getByRole('button', { name: 'Close' }).click();
+
+    const bob = await person(browser, 'Bob');
+    await bob.page.goto(editUrl);
+    await bob.waitSynced();
+    expect(new URL(bob.page.url()).hash).toBe('');
+    await bob.caretToEnd();
+    await bob.page.keyboard.type(' Bob was here.');
+    await bob.waitSaved();
+    await expect(alice.editor).toContainText('Bob was here.');
+
+    const carol = await person(browser, 'Carol');
+    await carol.page.goto(viewUrl);
+    await carol.waitSynced();
+    await expect(carol.page.getByTestId('read-only-badge')).toBeVisible();
+    await expect(carol.page.getByTestId('editor-app')).toHaveAttribute('data-permission', 'view');
+    await expect(carol.editor).toHaveAttribute('contenteditable', 'false');
+    await expect(carol.editor).toContainText('Written by Alice. Bob was here.');
+    await expect(
+      alice.page.locator('[data-testid="presence-user"][data-name="Carol"]'),
+    ).toBeVisible();
+
+    await carol.editor.click();
+    await carol.page.keyboard.type('vandalism');
+    await alice.caretToEnd();
+    await alice.page.keyboard.type(' Still Alice.');
+    await alice.waitSaved();
+    await expect(carol.editor).toContainText('Still Alice.');
+    expect(await carol.text()).not.toContain('vandalism');
+    expect(await alice.text()).not.toContain('vandalism');
+  });
+
+  test('[P21] revoking a link disconnects every tab opened through it; other links keep editing', async ({
+    browser,
+  }) => {
+    const docId = freshDocId();
+    const alice = await person(browser, 'Alice');
+    await alice.open(docId);
+    const bobUrl = await createLink(alice, 'edit');
+    const daveUrl = await createLink(alice, 'edit');
+
+    const bob = await person(browser, 'Bob');
+    await bob.page.goto(bobUrl);
+    await bob.waitSynced();
+    const bobAgain = await anotherTab(bob);
+    await bobAgain.open(docId);
+    const dave = await person(browser, 'Dave');
+    await dave.page.goto(daveUrl);
+    await dave.waitSynced();
+
+    const dialog = alice.page.getByTestId('share-dialog');
+    const row = dialog.locator(
+      `[data-testid="share-link-row"][data-link-id="${linkIdOf(bobUrl)}"]`,
+    );
+    await row.getByTestId('share-revoke').click();
+    await expect(row).toHaveAttribute('data-revoked', 'true');
+
+    for (const tab of [bob, bobAgain]) {
+      await expect(tab.page.getByTestId('stopped-banner')).toContainText('revoked');
+      await expect(tab.status).toHaveAttribute('data-state', 'error');
+    }
+    await dave.caretToEnd();
+    await dave.page.keyboard.type('Dave keeps editing.');
+    await dave.waitSaved();
+    await expect(alice.editor).toContainText('Dave keeps editing.');
+
+    await bob.page.reload();
+    await expect(bob.page.getByTestId('access-denied')).toBeVisible();
+  });
+
+  test('[P21] without a link an existing document does not open', async ({ browser }) => {
+    const docId = freshDocId();
+    const alice = await person(browser, 'Alice');
+    await alice.open(docId);
+    const mallory = await person(browser, 'Mallory');
+    await mallory.page.goto(`/d/${docId}`);
+    await expect(mallory.page.getByTestId('access-denied')).toBeVisible();
+    await expect(mallory.editor).toHaveCount(0);
+  });
+});

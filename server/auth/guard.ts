@@ -1,0 +1,232 @@
+import type { Permission } from '../protocol/index.ts';
+import { CloseCode, decodeClientFrame, MessageType, ProtocolError } from '../protocol/index.ts';
+import {
+  type Grant,
+  grantCovers,
+  TICKET_CLOCK_TOLERANCE_SECONDS,
+  type TicketVerifier,
+} from './ticket.ts';
+
+/** What the guard needs of a session (`server/documents/session.ts` implements it). */
+export interface GuardedSession {
+  readonly info: { readonly docId: string };
+  readonly conn: { readonly closed: boolean };
+  receive(frame: Uint8Array): void;
+  reject(code: number, detail: string, extra?: { retryAfterMs?: number }): void;
+  setPermission(perm: Permission): void;
+}
+
+export interface AuthGuardOptions {
+  readonly verifier: TicketVerifier;
+  /** True for a revoked share link. */
+  readonly isRevoked: (linkId: string) => boolean;
+  /** A socket without a ticket after this long is closed with 4401. */
+  readonly ticketWaitMs: number;
+  /** Bytes a socket may send before its ticket is verified; more closes it with 1009. */
+  readonly maxUnauthenticatedBytes: number;
+  /** Wall clock (ms); default `Date.now`. */
+  readonly now?: () => number;
+}
+
+/** Admission by ticket (P21): one per node. */
+export interface AuthGuard {
+  /**
+   * Takes over `session`'s inbound frames: the first must be a TICKET; once it verifies for
+   * this document (and its link is not revoked) the session gets the ticket's permission and
+   * `admitted` runs (the owner decision and load follow). Returns the socket's frame handler:
+   * later TICKET frames renew the ticket, anything else goes to `session.receive`.
+   * Nothing of the document is loaded for a socket that is not admitted.
+   */
+  admit(session: GuardedSession, admitted: () => void): (frame: Uint8Array) => void;
+  /** The socket closed: forget it. */
+  forget(session: GuardedSession): void;
+  /** Closes (4403) every socket holding a ticket of `linkId`; returns how many. */
+  revoke(linkId: string): number;
+  /** Closes sockets whose ticket expired or that sent none in time (4401). Runs every second once started. */
+  sweep(): void;
+  start(): void;
+  stop(): void;
+  /** Sockets being tracked (admitted or waiting). */
+  readonly size: number;
+}
+
+interface Entry {
+  stage: 'awaiting' | 'verifying' | 'admitted';
+  readonly openedAt: number;
+  unauthenticatedBytes: number;
+  grant: Grant | null;
+}
+
+/**
+ * Creates the guard. Failures close with the codes of PROTOCOL.md P21: no/forged/expired/
+ * malformed ticket 4401, a ticket of another document or of a revoked link 4403, too much
+ * data before the ticket is verified 1009.
+ */
+export function createAuthGuard(options: AuthGuardOptions): AuthGuard {
+  const now = options.now ?? Date.now;
+  const entries = new Map<GuardedSession, Entry>();
+  let timer: ReturnType<typeof setInterval> | null = null;
+
+  const refuse = (session: GuardedSession, code: number, reason: string) => {
+    entries.delete(session);
+    session.reject(code, reason);
+  };
+
+  /** Why `grant` may not be used on `session` (4403), or `null`. */
+  const forbidden = (session: GuardedSession, grant: Grant): string | null => {
+    if (!grantCovers(grant.docId, session.info.docId)) {
+      return `ticket is for document ${grant.docId}, not ${session.info.docId}`;
+    }
+    if (options.isRevoked(grant.linkId)) return 'the share link of this ticket was revoked';
+    return null;
+  };
+
+  const readTicket = (frame: Uint8Array): string | null => {
+    try {
+      const decoded = decodeClientFrame(frame);
+      return decoded.type === 'ticket' ? decoded.ticket : null;
+    } catch (error) {
+      if (error instanceof ProtocolError) return null;
+      throw error;
+    }
+  };
+
+  const verify = async (ticket: string): Promise<Grant | string> => {
+    try {
+      return await options.verifier.verify(ticket);
+    } catch (error) {
+      return (error as { reason?: string }).reason ?? 'ticket is not valid';
+    }
+  };
+
+  const first = (
+    session: GuardedSession,
+    entry: Entry,
+    frame: Uint8Array,
+    admitted: () => void,
+  ) => {
+    const ticket = readTicket(frame);
+    if (ticket === null) {
+      refuse(session, CloseCode.UNAUTHORIZED, 'a ticket is required: send TICKET first (P21)');
+      return;
+    }
+    entry.stage = 'verifying';
+    void verify(ticket).then((result) => {
+      if (session.conn.closed || entries.get(session) !== entry) return;
+      if (typeof result === 'string') {
+        refuse(session, CloseCode.UNAUTHORIZED, result);
+        return;
+      }
+      const why = forbidden(session, result);
+      if (why) {
+        refuse(session, CloseCode.FORBIDDEN, why);
+        return;
+      }
+      entry.grant = result;
+      entry.stage = 'admitted';
+      session.setPermission(result.perm);
+      admitted();
+    });
+  };
+
+  const renew = (session: GuardedSession, entry: Entry, frame: Uint8Array) => {
+    const ticket = readTicket(frame);
+    if (ticket === null) {
+      // Not a well-formed ticket: the session's own decoder reports the malformed frame.
+      session.receive(frame);
+      return;
+    }
+    void verify(ticket).then((result) => {
+      if (session.conn.closed || entries.get(session) !== entry) return;
+      if (typeof result === 'string') {
+        refuse(session, CloseCode.UNAUTHORIZED, result);
+        return;
+      }
+      const current = entry.grant;
+      const why =
+        forbidden(session, result) ??
+        (current && (result.docId !== current.docId || result.perm !== current.perm)
+          ? 'a renewed ticket must be for the same document and permission'
+          : null);
+      if (why) {
+        refuse(session, CloseCode.FORBIDDEN, why);
+        return;
+      }
+      entry.grant = result;
+    });
+  };
+
+  const guard: AuthGuard = {
+    admit(session, admitted) {
+      const entry: Entry = {
+        stage: 'awaiting',
+        openedAt: now(),
+        unauthenticatedBytes: 0,
+        grant: null,
+      };
+      entries.set(session, entry);
+      return (frame) => {
+        if (entries.get(session) !== entry) return;
+        if (entry.stage === 'admitted') {
+          if (frame[0] === MessageType.TICKET) renew(session, entry, frame);
+          else session.receive(frame);
+          return;
+        }
+        entry.unauthenticatedBytes += frame.length;
+        if (entry.unauthenticatedBytes > options.maxUnauthenticatedBytes) {
+          refuse(
+            session,
+            CloseCode.TOO_BIG,
+            `more than ${options.maxUnauthenticatedBytes} bytes before the ticket was verified`,
+          );
+          return;
+        }
+        if (entry.stage === 'awaiting') first(session, entry, frame, admitted);
+        else session.receive(frame);
+      };
+    },
+    forget(session) {
+      entries.delete(session);
+    },
+    revoke(linkId) {
+      let closed = 0;
+      for (const [session, entry] of [...entries]) {
+        if (entry.grant?.linkId !== linkId) continue;
+        refuse(session, CloseCode.FORBIDDEN, 'the share link of this ticket was revoked');
+        closed++;
+      }
+      return closed;
+    },
+    sweep() {
+      const t = now();
+      for (const [session, entry] of [...entries]) {
+        if (session.conn.closed) {
+          entries.delete(session);
+        } else if (entry.grant) {
+          if (t > entry.grant.expiresAt + TICKET_CLOCK_TOLERANCE_SECONDS * 1000) {
+            refuse(
+              session,
+              CloseCode.UNAUTHORIZED,
+              'ticket expired; fetch a new one and reconnect',
+            );
+          }
+        } else if (t - entry.openedAt > options.ticketWaitMs) {
+          refuse(session, CloseCode.UNAUTHORIZED, 'no ticket presented in time');
+        }
+      }
+    },
+    start() {
+      timer ??= setInterval(() => guard.sweep(), 1000);
+      timer.unref?.();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      entries.clear();
+    },
+    get size() {
+      return entries.size;
+    },
+  };
+  return guard;
+}

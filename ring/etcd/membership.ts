@@ -331,8 +331,13 @@ export async function joinCluster(options: JoinClusterOptions): Promise<Membersh
       listeners.clear();
       if (current) {
         const expired = Symbol('expired');
+        // The give-up timer is cancelled once revoke settles, so it never holds the process open.
+        const giveUp = new AbortController();
         try {
-          const outcome = await Promise.race([current.revoke(), sleep(ttlMs).then(() => expired)]);
+          const outcome = await Promise.race([
+            current.revoke(),
+            sleep(ttlMs, giveUp.signal).then(() => (giveUp.signal.aborted ? undefined : expired)),
+          ]).finally(() => giveUp.abort());
           if (outcome === expired) throw new Error(`revoke still pending after ${ttl} s`);
           log.info(`member ${desired.id} left (lease revoked)`);
         } catch (error) {

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { resolveNodeConfig } from '../config.ts';
+import { parseLimitAssignments } from '../limits/settings.ts';
 import { createLogger, parseLevel } from '../log.ts';
 import { createNode } from '../node.ts';
 import { option, type ParsedArgs } from './args.ts';
@@ -7,7 +9,15 @@ export const NODE_USAGE = `ringdoc node --id <id> --port <port> --etcd <url[,url
   [--host 127.0.0.1] [--public-url ws://host:port] [--internal-url ws://host:port]
   [--prefix /ringdoc/] [--build <build>] [--lease-ttl 5] [--max-frame-bytes 8388608]
   [--allowed-origins https://a,https://b] [--replicas 2] [--durability replica|local]
-Environment: RINGDOC_LOG_LEVEL (debug|info|warn|error), RINGDOC_CLUSTER_SECRET (internal channel).`;
+  [--ticket-public-key <pem file | PEM>] [--limits name=value[,name=value]]
+Environment: RINGDOC_LOG_LEVEL (debug|info|warn|error), RINGDOC_CLUSTER_SECRET (internal channel),
+  RINGDOC_TICKET_PUBLIC_KEY (as --ticket-public-key: access control on, SECURITY.md).`;
+
+/** `--ticket-public-key` / `RINGDOC_TICKET_PUBLIC_KEY`: PEM text, or the path of a PEM file. */
+function ticketPublicKey(raw: string | undefined): { ticketPublicKey?: string } {
+  if (raw === undefined || raw === '') return {};
+  return { ticketPublicKey: raw.includes('-----BEGIN') ? raw : readFileSync(raw, 'utf8') };
+}
 
 /** `ringdoc node …`: runs one node until SIGINT/SIGTERM, then stops gracefully (exit 0). */
 export async function runNode(args: ParsedArgs): Promise<number> {
@@ -37,6 +47,12 @@ export async function runNode(args: ParsedArgs): Promise<number> {
     ...(process.env.RINGDOC_CLUSTER_SECRET
       ? { clusterSecret: process.env.RINGDOC_CLUSTER_SECRET }
       : {}),
+    ...ticketPublicKey(
+      typeof args.options.get('ticket-public-key') === 'string'
+        ? option(args, 'ticket-public-key')
+        : process.env.RINGDOC_TICKET_PUBLIC_KEY,
+    ),
+    limits: parseLimitAssignments(option(args, 'limits', '')),
   });
   const log = createLogger({ name: config.id, level: parseLevel(process.env.RINGDOC_LOG_LEVEL) });
   const node = createNode(config, { log });

@@ -3,12 +3,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCluster } from '../test/harness/cluster.ts';
 import { createPortAllocator } from '../test/harness/ports.ts';
+import { startControlServer } from './support/control-server.ts';
 import { E2E_ENV, type E2eEnvironment } from './support/environment.ts';
 import { buildWeb, startWebServer, webBuildIsStale } from './support/web-server.ts';
 
 /**
- * Builds the web app if `web/.next` is stale, starts etcd + 3 nodes (test/harness) and
- * `next start web`, and hands their addresses to the tests through `RINGDOC_E2E`.
+ * Builds the web app if `web/.next` is stale, starts etcd + 3 nodes (test/harness),
+ * `next start web` and a loopback control server through which tests add, kill, drain and
+ * restart nodes (tests run in worker processes; the node processes live here), and hands their
+ * addresses to the tests through `RINGDOC_E2E`.
  * Returns the teardown, which stops everything (also after failures) and leaves the process
  * logs in `test-results/logs/` (web.log, node-n1.log, …) for post-mortems.
  */
@@ -17,11 +20,20 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   // The product's lease TTL (5 s): the suite tests editing, not crash timing, and a 2 s lease
   // can fence every node when the machine is busy starting Chromium.
   const cluster = await startCluster({ nodes: 3, leaseTtl: 5 });
+  const baseIds = cluster.nodes.map((n) => n.id);
   let web: Awaited<ReturnType<typeof startWebServer>>;
+  let control: Awaited<ReturnType<typeof startControlServer>>;
   try {
     const port = await createPortAllocator()();
     web = await startWebServer({ port, etcd: cluster.etcd.endpoint, prefix: cluster.prefix });
   } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
+  try {
+    control = await startControlServer(cluster, baseIds);
+  } catch (error) {
+    await web.stop();
     await cluster.stop();
     throw error;
   }
@@ -30,6 +42,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     etcd: cluster.etcd.endpoint,
     prefix: cluster.prefix,
     nodes: cluster.nodes.map((n) => ({ id: n.id, url: n.url, httpUrl: n.httpUrl })),
+    controlUrl: control.url,
   };
   process.env[E2E_ENV] = JSON.stringify(env);
   return async () => {
@@ -39,6 +52,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     for (const node of cluster.nodes) {
       await writeFile(path.join(logs, `node-${node.id}.log`), node.output()).catch(() => {});
     }
+    await control.close();
     await web.stop();
     await cluster.stop();
   };

@@ -66,9 +66,12 @@ test.describe('offline and reload', () => {
     await expect(alice.status).toHaveAttribute('data-state', 'offline');
     await alice.caretToEnd();
     await alice.page.keyboard.type('kept in indexeddb');
-    // Reloading needs the page itself; serve it, but keep the socket and API offline.
-    await alice.context.setOffline(false);
+    await expect(alice.editor).toContainText('kept in indexeddb');
+    await alice.flushLocalCopy(docId);
+    // Reloading needs the page itself; serve it, but keep the socket and API offline (the API
+    // is cut first, or the tab's `online` handler reaches a node before the reload).
     await alice.context.route('**/api/**', (route) => route.abort('internetdisconnected'));
+    await alice.context.setOffline(false);
     await alice.page.reload();
     await expect(alice.editor).toContainText('kept in indexeddb');
     await alice.context.unroute('**/api/**');

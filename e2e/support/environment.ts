@@ -6,11 +6,14 @@ export interface E2eEnvironment {
   readonly webUrl: string;
   readonly etcd: string;
   readonly prefix: string;
+  /** The nodes the suite starts with (the base shape every test leaves behind). */
   readonly nodes: readonly {
     readonly id: string;
     readonly url: string;
     readonly httpUrl: string;
   }[];
+  /** The global setup's loopback control server (see `control-server.ts`). */
+  readonly controlUrl: string;
 }
 
 /** Reads the environment the global setup published; throws when run without it. */

@@ -6,6 +6,7 @@ import {
   type Locator,
   type Page,
 } from '@playwright/test';
+import { type ClusterControl, createClusterControl } from './control.ts';
 import { type E2eEnvironment, e2eEnvironment } from './environment.ts';
 
 /** One simulated person: their own browser context (storage, IndexedDB, network) and tab. */
@@ -45,6 +46,32 @@ export class EditorUser {
     await this.page.keyboard.press('Control+End');
   }
 
+  /**
+   * Resolves once every edit this tab made so far is committed to its IndexedDB copy of
+   * `docId` (DESIGN W3): a read-only transaction on y-indexeddb's `updates` store starts only
+   * after the read-write ones queued before it finished — what `LocalStore.flush()` relies on.
+   * A reload or crash before that may lose the last keystrokes of an offline tab.
+   */
+  async flushLocalCopy(docId: string): Promise<void> {
+    await this.page.evaluate(
+      (name) =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open(name);
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const db = open.result;
+            const count = db.transaction('updates', 'readonly').objectStore('updates').count();
+            count.onsuccess = () => {
+              db.close();
+              resolve();
+            };
+            count.onerror = () => reject(count.error);
+          };
+        }),
+      `ringdoc:${docId}`,
+    );
+  }
+
   /** The editor's inner HTML (what every tab must agree on). */
   html(): Promise<string> {
     return this.editor.innerHTML();
@@ -75,7 +102,12 @@ export function occurrences(haystack: string, needle: string): number {
 /** Two copies of Yjs in one bundle break `instanceof` checks (STACK: one copy per process). */
 const DUPLICATE_YJS = /Yjs was already imported/;
 
-export const test = base.extend<{ env: E2eEnvironment; docId: string; users: Users }>({
+export const test = base.extend<{
+  env: E2eEnvironment;
+  docId: string;
+  users: Users;
+  cluster: ClusterControl;
+}>({
   // The web app's port is only known after the global setup ran.
   // biome-ignore lint/correctness/noEmptyPattern: Playwright requires a destructuring pattern
   baseURL: async ({}, use) => {
@@ -84,6 +116,12 @@ export const test = base.extend<{ env: E2eEnvironment; docId: string; users: Use
   // biome-ignore lint/correctness/noEmptyPattern: Playwright requires a destructuring pattern
   env: async ({}, use) => {
     await use(e2eEnvironment());
+  },
+  // A test that changes the cluster leaves the base shape behind, also when it fails.
+  cluster: async ({ env }, use) => {
+    const control = createClusterControl(env.controlUrl);
+    await use(control);
+    await control.restore();
   },
   // biome-ignore lint/correctness/noEmptyPattern: Playwright requires a destructuring pattern
   docId: async ({}, use) => {

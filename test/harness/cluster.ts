@@ -24,8 +24,11 @@ export interface Cluster {
   node(id: string): NodeProcess;
   /** Starts one more node (id `n<k>`) and waits until it is ready. */
   addNode(id?: string): Promise<NodeProcess>;
-  /** Waits until every running node's `/ring` lists exactly `ids` as active members. */
-  waitForRing(ids: readonly string[]): Promise<void>;
+  /**
+   * Waits until every running, unpaused node's `/ring` lists exactly `ids` as active members;
+   * throws after `timeoutMs` (default 15 s).
+   */
+  waitForRing(ids: readonly string[], timeoutMs?: number): Promise<void>;
   /** The owner of `docId` per node `via`'s `/route`. */
   ownerOf(
     docId: string,
@@ -72,17 +75,21 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       await node.start();
       return node;
     },
-    async waitForRing(ids) {
+    async waitForRing(ids, timeoutMs) {
       const want = [...ids].sort().join(',');
-      await waitFor(`ring = [${want}] on every running node`, async () => {
-        for (const node of nodes.filter((n) => n.running && !n.paused)) {
-          const res = await fetch(`${node.httpUrl}/ring`, { signal: AbortSignal.timeout(2000) });
-          if (res.status !== 200) return false;
-          const body = (await res.json()) as { ring: { members: string[] } };
-          if ([...body.ring.members].sort().join(',') !== want) return false;
-        }
-        return true;
-      });
+      await waitFor(
+        `ring = [${want}] on every running node`,
+        async () => {
+          for (const node of nodes.filter((n) => n.running && !n.paused)) {
+            const res = await fetch(`${node.httpUrl}/ring`, { signal: AbortSignal.timeout(2000) });
+            if (res.status !== 200) return false;
+            const body = (await res.json()) as { ring: { members: string[] } };
+            if ([...body.ring.members].sort().join(',') !== want) return false;
+          }
+          return true;
+        },
+        timeoutMs,
+      );
     },
     async ownerOf(docId, via) {
       const node = via ?? nodes.find((n) => n.running && !n.paused);

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { createPeerPool } from '../../server/cluster/peer-client.ts';
+import { createPeerPool, type PeerPool } from '../../server/cluster/peer-client.ts';
 import { DEVELOPMENT_CLUSTER_SECRET } from '../../server/config.ts';
 import { createSilentLogger } from '../../server/log.ts';
 import type { Cluster } from './cluster.ts';
@@ -80,10 +80,98 @@ export class Workload {
     return this.editors.reduce((n, e) => n + e.ackedCount, 0);
   }
 
+  /** How many tokens each editor (in `editors` order) has typed so far: marks for `waitAcked`. */
+  typedMarks(): number[] {
+    return this.editors.map((e) => e.typed.length);
+  }
+
+  /**
+   * Waits until every editor is connected and the server acknowledged at least the first
+   * `marks[i]` tokens of editor i (default: everything typed so far) while typing may go on.
+   * Throws after `timeoutMs` (default 60 s) naming the editors that are behind.
+   */
+  async waitAcked(marks: readonly number[] = this.typedMarks(), timeoutMs = 60_000): Promise<void> {
+    const behind = () =>
+      this.editors.filter((e, i) => !e.connected || e.ackedCount < (marks[i] ?? 0));
+    await waitFor(
+      'every editor connected with its tokens acked',
+      () => behind().length === 0,
+      timeoutMs,
+    ).catch((error: Error) => {
+      const stuck = behind()
+        .slice(0, 10)
+        .map(
+          (e) =>
+            `${e.name} doc=${e.docId} connected=${e.connected} acked=${e.ackedCount}/${marks[this.editors.indexOf(e)]} node=${e.currentNode()} reconnects=${e.reconnects}`,
+        );
+      throw new Error(`${error.message}\n${stuck.join('\n')}`);
+    });
+  }
+
+  /**
+   * Waits until each holder (owner and the next `replicas − 1` members per the cluster's
+   * `/route`) of every document stores every token its editors had acknowledged when the call
+   * started (DESIGN N3: a second failure must find every acknowledged update on a survivor).
+   * Throws after `timeoutMs` (default 60 s) naming the documents still missing tokens.
+   */
+  async waitReplicated(replicas = 2, timeoutMs = 60_000): Promise<void> {
+    const want = new Map(
+      this.docIds.map((id) => [id, this.editorsOf(id).flatMap((e) => e.acked())]),
+    );
+    const missing = new Map<string, string>();
+    const pool = createPeerPool({ secret: DEVELOPMENT_CLUSTER_SECRET, log: createSilentLogger() });
+    try {
+      await waitFor(
+        'every holder stores every acknowledged token',
+        async () => {
+          for (const docId of [...want.keys()]) {
+            const route = await this.cluster.ownerOf(docId);
+            const holders = [route.owner, ...route.replicas].slice(0, replicas);
+            let ok = true;
+            for (const holder of holders) {
+              const got = await this.holderDoc(pool, holder, docId);
+              const counts = tokenCounts(
+                typeof got === 'string' ? '' : got.getText('t').toString(),
+              );
+              const absent = (want.get(docId) ?? []).filter((t) => !counts.has(t));
+              if (typeof got === 'string' || absent.length > 0) {
+                missing.set(
+                  docId,
+                  `${docId}: holder ${holder} ${typeof got === 'string' ? `cannot serve it (${got})` : `lacks ${absent.length} acked tokens (e.g. ${absent[0]})`}`,
+                );
+                ok = false;
+                break;
+              }
+            }
+            if (!ok) return false;
+            missing.delete(docId);
+            want.delete(docId);
+          }
+          return true;
+        },
+        timeoutMs,
+      );
+    } catch (error) {
+      throw new Error(
+        `${(error as Error).message}\n${[...missing.values()].slice(0, 10).join('\n')}`,
+      );
+    } finally {
+      pool.close();
+    }
+  }
+
+  /** Closes an editor saw that it must never see (bad request, upgrade required), by editor. */
+  badCloses(): string[] {
+    return this.editors.flatMap((e) =>
+      e.badCloses.map((c) => `${e.name} doc=${e.docId}: closed ${c}`),
+    );
+  }
+
   /**
    * The invariants of DESIGN M3: every acknowledged token is present exactly once in every
    * editor's document and in every holder's stored copy; no token appears twice; no phantom
-   * (untyped) word appears. Returns a list of violations (empty = OK).
+   * (untyped) word appears; every editor and holder of a document has the same text and the
+   * same Yjs state vector. Returns a list of violations (empty = OK).
    */
   async verify(replicas = 2): Promise<string[]> {
     const violations: string[] = [];
@@ -93,41 +181,67 @@ export class Workload {
         const editors = this.editorsOf(docId);
         const typed = new Set(editors.flatMap((e) => e.typed));
         const acked = editors.flatMap((e) => e.acked());
-        const texts: Array<[string, string]> = editors.map((e) => [`editor ${e.name}`, e.text()]);
+        const copies: Array<{ who: string; text: string; sv: string }> = editors.map((e) => ({
+          who: `editor ${e.name}`,
+          text: e.text(),
+          sv: stateVectorKey(e.doc),
+        }));
+        const reference = copies[0];
         const route = await this.cluster.ownerOf(docId);
         const holders = [route.owner, ...route.replicas].slice(0, replicas);
         for (const holder of holders) {
-          const node = this.cluster.node(holder);
-          let holderText = '';
+          let copy: { who: string; text: string; sv: string } | null = null;
+          let failure = 'no answer';
           await waitFor(
             `holder ${holder} of ${docId} caught up`,
             async () => {
-              const res = await pool.request(node.url, { kind: 'fetch', docId }, 0, 5000);
-              if (res.status !== 'ok' || !res.doc) return false;
-              const doc = new Y.Doc();
-              Y.applyUpdate(doc, res.doc.state);
-              holderText = doc.getText('t').toString();
-              return holderText === texts[0]?.[1];
+              const got = await this.holderDoc(pool, holder, docId);
+              if (typeof got === 'string') {
+                failure = got;
+                return false;
+              }
+              copy = {
+                who: `holder ${holder}`,
+                text: got.getText('t').toString(),
+                sv: stateVectorKey(got),
+              };
+              return copy.text === reference?.text && copy.sv === reference.sv;
             },
             5_000,
           ).catch(() => {});
-          texts.push([`holder ${holder}`, holderText]);
+          if (copy) copies.push(copy);
+          else violations.push(`${docId}: holder ${holder} cannot serve it (${failure})`);
         }
-        for (const [who, text] of texts) {
+        for (const { who, text, sv } of copies) {
           const counts = tokenCounts(text);
-          if (text !== texts[0]?.[1]) {
+          if (text !== reference?.text) {
             violations.push(
-              `${docId}: ${who} differs from ${texts[0]?.[0]} (${counts.size} vs ${tokenCounts(texts[0]?.[1] ?? '').size} words; route ${route.owner}+${route.replicas.join(',')})`,
+              `${docId}: ${who} differs from ${reference?.who} (${counts.size} vs ${tokenCounts(reference?.text ?? '').size} words; route ${route.owner}+${route.replicas.join(',')})`,
+            );
+          } else if (sv !== reference.sv) {
+            violations.push(
+              `${docId}: ${who} state vector {${sv}} differs from ${reference.who}'s {${reference.sv}}`,
             );
           }
-          for (const token of acked) {
-            const n = counts.get(token) ?? 0;
-            if (n !== 1) violations.push(`${docId}: acked token ${token} appears ${n}x in ${who}`);
-          }
-          for (const [word, n] of counts) {
-            if (!typed.has(word)) violations.push(`${docId}: phantom word ${word} in ${who}`);
-            else if (n > 1) violations.push(`${docId}: token ${word} duplicated (${n}x) in ${who}`);
-          }
+          const lost = acked.filter((t) => !counts.has(t));
+          const twice = [...counts]
+            .filter(([w, n]) => typed.has(w) && n > 1)
+            .map(([w, n]) => `${w} ${n}x`);
+          const phantom = [...counts.keys()].filter((w) => !typed.has(w));
+          const some = (list: string[]) =>
+            `${list.slice(0, 5).join(', ')}${list.length > 5 ? ', …' : ''}`;
+          if (lost.length > 0)
+            violations.push(
+              `${docId}: ${lost.length} acked tokens missing in ${who} (${some(lost)})`,
+            );
+          if (twice.length > 0)
+            violations.push(
+              `${docId}: ${twice.length} tokens duplicated in ${who} (${some(twice)})`,
+            );
+          if (phantom.length > 0)
+            violations.push(
+              `${docId}: ${phantom.length} phantom words in ${who} (${some(phantom)})`,
+            );
         }
       }
     } finally {
@@ -136,8 +250,31 @@ export class Workload {
     return violations;
   }
 
+  /** The document as `holder` stores it, or why it cannot serve it right now. */
+  private async holderDoc(pool: PeerPool, holder: string, docId: string): Promise<Y.Doc | string> {
+    const node = this.cluster.node(holder);
+    try {
+      const res = await pool.request(node.url, { kind: 'fetch', docId }, 0, 5000);
+      if (res.status !== 'ok') return `fetch answered ${res.status}: ${res.message}`;
+      if (!res.doc) return 'it does not hold the document';
+      const doc = new Y.Doc();
+      Y.applyUpdate(doc, res.doc.state);
+      return doc;
+    } catch (error) {
+      return `fetch failed: ${(error as Error).message}`;
+    }
+  }
+
   stop(): void {
     this.stopTyping();
     for (const e of this.editors) e.stop();
   }
+}
+
+/** A document's state vector as `client:clock` pairs sorted by client (comparable as a string). */
+export function stateVectorKey(doc: Y.Doc): string {
+  return [...Y.decodeStateVector(Y.encodeStateVector(doc))]
+    .sort((a, b) => a[0] - b[0])
+    .map(([client, clock]) => `${client}:${clock}`)
+    .join(',');
 }

@@ -1,0 +1,115 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+interface CallFrame {
+  readonly functionName: string;
+  readonly url: string;
+  readonly lineNumber: number;
+}
+interface ProfileNode {
+  readonly id: number;
+  readonly callFrame: CallFrame;
+  readonly hitCount?: number;
+}
+interface CpuProfile {
+  readonly nodes: readonly ProfileNode[];
+  readonly startTime: number;
+  readonly endTime: number;
+  readonly samples: readonly number[];
+}
+
+/** Share of busy (non-idle) CPU samples. */
+export interface ProfileEntry {
+  readonly name: string;
+  readonly share: number;
+}
+
+export interface ProfileSummary {
+  /** Busy samples over all samples. */
+  readonly busyShare: number;
+  /** Top functions by self time. */
+  readonly functions: readonly ProfileEntry[];
+  /** Self time grouped by where the code lives (yjs, uWS, ringdoc store, …). */
+  readonly areas: readonly ProfileEntry[];
+}
+
+const AREAS: readonly [RegExp, string][] = [
+  [/node_modules\/yjs\//, 'yjs'],
+  [/node_modules\/lib0\//, 'lib0'],
+  [/node_modules\/y-protocols\//, 'y-protocols'],
+  [/node_modules\/uWebSockets\.js|uws/i, 'uWebSockets.js'],
+  [/node_modules\/etcd3|node_modules\/@grpc/, 'etcd client'],
+  [/server\/persistence\//, 'ringdoc store'],
+  [/server\/documents\//, 'ringdoc documents'],
+  [/server\/protocol\//, 'ringdoc protocol'],
+  [/server\/transport\//, 'ringdoc transport'],
+  [/server\//, 'ringdoc other'],
+  [/node_modules\/tsx\//, 'tsx loader'],
+  [/^node:|^internal\//, 'node internals'],
+];
+
+function area(frame: CallFrame): string {
+  if (frame.url === '') {
+    if (frame.functionName.startsWith('(')) return frame.functionName;
+    return 'native/builtin';
+  }
+  for (const [re, name] of AREAS) if (re.test(frame.url)) return name;
+  return 'other JS';
+}
+
+function shorten(url: string): string {
+  const i = url.lastIndexOf('node_modules/');
+  if (i >= 0) return url.slice(i + 'node_modules/'.length);
+  const j = url.indexOf('/server/');
+  if (j >= 0) return url.slice(j + 1);
+  return url.replace(/^file:\/\//, '');
+}
+
+/**
+ * Summarizes the busiest `.cpuprofile` in `dir` (V8's `--cpu-prof` output; one file per
+ * thread, e.g. tsx's loader thread besides the main thread) by self time.
+ */
+export async function summarizeProfile(dir: string, top = 12): Promise<ProfileSummary | null> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
+  let best: { profile: CpuProfile; busy: number } | null = null;
+  for (const file of files) {
+    const profile = JSON.parse(await readFile(path.join(dir, file), 'utf8')) as CpuProfile;
+    const idle = new Set(
+      profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id),
+    );
+    const busy = profile.samples.filter((id) => !idle.has(id)).length;
+    if (!best || busy > best.busy) best = { profile, busy };
+  }
+  if (!best) return null;
+  const profile = best.profile;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<number, number>();
+  for (const id of profile.samples) self.set(id, (self.get(id) ?? 0) + 1);
+  let busy = 0;
+  const functions = new Map<string, number>();
+  const areas = new Map<string, number>();
+  for (const [id, count] of self) {
+    const node = byId.get(id);
+    if (!node) continue;
+    const frame = node.callFrame;
+    if (frame.functionName === '(idle)') continue;
+    busy += count;
+    const name =
+      frame.url === ''
+        ? frame.functionName || '(anonymous)'
+        : `${frame.functionName || '(anonymous)'} ${shorten(frame.url)}:${frame.lineNumber + 1}`;
+    functions.set(name, (functions.get(name) ?? 0) + count);
+    const a = area(frame);
+    areas.set(a, (areas.get(a) ?? 0) + count);
+  }
+  const rank = (m: Map<string, number>, n: number) =>
+    [...m.entries()]
+      .sort((x, y) => y[1] - x[1])
+      .slice(0, n)
+      .map(([name, count]) => ({ name, share: busy ? count / busy : 0 }));
+  return {
+    busyShare: profile.samples.length ? busy / profile.samples.length : 0,
+    functions: rank(functions, top),
+    areas: rank(areas, 10),
+  };
+}

@@ -1,0 +1,302 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EtcdServer } from '../../ring/testing/etcd-server.ts';
+import type { ServerKind } from './wire.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const PROBE = path.join(ROOT, 'bench/peers/probe.mjs');
+const OUTPUT_LIMIT = 64 * 1024;
+
+/**
+ * Every load-generator socket comes from 127.0.0.1, so ours' per-address limit on new
+ * connections (10/s, burst 40: one office behind a NAT) would refuse the benchmark's own
+ * editors (4529). It is raised; every other limit keeps its default. The peers have no such
+ * limit.
+ */
+export const OURS_LIMITS = 'connectionAttemptsPerSecond=1000000,connectionAttemptBurst=1000000';
+
+/** Memory of a server process after full GCs (bytes), as its probe reported it. */
+export interface MemorySnapshot {
+  readonly rss: number;
+  /** Anonymous resident memory (RssAnon), null when /proc is unavailable. */
+  readonly rssAnon: number | null;
+  readonly heapUsed: number;
+  readonly external: number;
+  readonly arrayBuffers: number;
+}
+
+/** One running server process, pinned to the server core. */
+export interface ServerProcess {
+  readonly kind: ServerKind;
+  readonly id: string;
+  readonly host: string;
+  readonly port: number;
+  readonly pid: number;
+  /** Runs full GCs in the process and returns its memory (via bench/peers/probe.mjs). */
+  memory(): Promise<MemorySnapshot>;
+  /**
+   * Ends the process (SIGKILL; SIGTERM when it writes a CPU profile, then SIGKILL after 10 s)
+   * and resolves once it exited. Idempotent.
+   */
+  stop(): Promise<void>;
+  /** The last 64 KB the process wrote (for failure messages). */
+  output(): string;
+}
+
+/** What every server launch needs: one etcd (ours), ports, a scratch dir, the server core. */
+export interface LaunchEnv {
+  readonly etcd: EtcdServer;
+  readonly nextPort: () => Promise<number>;
+  /** Scratch directory for data dirs and profiles. */
+  readonly root: string;
+  /** The core every server process is pinned to. */
+  readonly serverCpu: number;
+  /** Unique etcd prefixes: every launch of ours gets a fresh ring. */
+  readonly nextPrefix: () => string;
+  /**
+   * Nice value the benchmark runs at (null: default priority). Server processes inherit it from
+   * the benchmark process (`nice -n` would add to it).
+   */
+  readonly niceness: number | null;
+}
+
+export interface LaunchOptions {
+  /** Write a V8 CPU profile (`--cpu-prof`) into this directory when the process exits. */
+  readonly cpuProfileDir?: string;
+  /** Extra `node` flags (e.g. a fixed young generation for memory figures). */
+  readonly nodeFlags?: readonly string[];
+}
+
+const children = new Set<ChildProcess>();
+let exitHook = false;
+
+function track(child: ChildProcess): void {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  if (exitHook) return;
+  exitHook = true;
+  process.once('exit', () => {
+    for (const c of children) c.kill('SIGKILL');
+  });
+}
+
+function pinnedNode(
+  env: LaunchEnv,
+  nodeArgs: readonly string[],
+  options: LaunchOptions,
+  extraEnv: Record<string, string> = {},
+) {
+  const profile = options.cpuProfileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`]
+    : [];
+  const child = spawn(
+    'taskset',
+    [
+      '-c',
+      String(env.serverCpu),
+      process.execPath,
+      '--expose-gc',
+      '--import',
+      PROBE,
+      ...profile,
+      ...(options.nodeFlags ?? []),
+      ...nodeArgs,
+    ],
+    { cwd: ROOT, env: { ...process.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  track(child);
+  let log = '';
+  const memoryWaiters: ((line: string) => void)[] = [];
+  const append = (chunk: Buffer) => {
+    const text = chunk.toString();
+    for (const line of text.split('\n')) {
+      if (line.startsWith('BENCH_MEM ')) memoryWaiters.shift()?.(line.slice(10));
+    }
+    log = (log + text).slice(-OUTPUT_LIMIT);
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  let stopped: Promise<void> | null = null;
+  return {
+    child,
+    output: () => log,
+    memory(): Promise<MemorySnapshot> {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('memory probe timed out')), 20_000);
+        memoryWaiters.push((json) => {
+          clearTimeout(timer);
+          resolve(JSON.parse(json) as MemorySnapshot);
+        });
+        child.kill('SIGUSR2');
+      });
+    },
+    stop(): Promise<void> {
+      stopped ??= (async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const exited = once(child, 'exit');
+        // A profiled process must exit normally to write its profile; otherwise there is
+        // nothing left to measure and a graceful stop of ours takes seconds.
+        child.kill(options.cpuProfileDir ? 'SIGTERM' : 'SIGKILL');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      })();
+      return stopped;
+    },
+  };
+}
+
+async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await probe()) return;
+    } catch {
+      /* not yet */
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const PEER_SCRIPTS: Record<Exclude<ServerKind, 'ours'>, string> = {
+  'y-websocket': 'bench/peers/y-websocket.ts',
+  'hocuspocus-3': 'bench/peers/hocuspocus-3.ts',
+  'hocuspocus-4': 'bench/peers/hocuspocus-4.ts',
+  relay: 'bench/peers/relay.ts',
+};
+
+/**
+ * Starts a peer (or the relay floor) in its own child process pinned to the server core and
+ * resolves once it prints `listening`. Rejects with the process output when it exits first
+ * or does not listen within 20 s.
+ */
+export async function startPeer(
+  kind: Exclude<ServerKind, 'ours'>,
+  env: LaunchEnv,
+  options: LaunchOptions = {},
+): Promise<ServerProcess> {
+  const port = await env.nextPort();
+  const proc = pinnedNode(
+    env,
+    ['--import', 'tsx', PEER_SCRIPTS[kind], '--port', String(port)],
+    options,
+  );
+  try {
+    await waitUntil(
+      `${kind} listening`,
+      async () => {
+        if (proc.child.exitCode !== null) throw new Error(`${kind} exited`);
+        return proc.output().includes(`listening ${port}`);
+      },
+      20_000,
+    );
+  } catch (error) {
+    await proc.stop();
+    throw new Error(`${kind} did not start: ${(error as Error).message}\n${proc.output()}`);
+  }
+  return {
+    kind,
+    id: kind,
+    host: '127.0.0.1',
+    port,
+    pid: proc.child.pid ?? -1,
+    memory: proc.memory,
+    stop: proc.stop,
+    output: proc.output,
+  };
+}
+
+/**
+ * Starts `count` ringdoc nodes (`n1`…) as `ringdoc node` processes on one fresh etcd prefix,
+ * every one pinned to the server core, each with its own data dir under `env.root`; resolves
+ * once every node answers `/readyz` 200 and lists all of them in `/ring`.
+ */
+export async function startOurs(
+  env: LaunchEnv,
+  count = 1,
+  options: LaunchOptions & { readonly leaseTtl?: number } = {},
+): Promise<ServerProcess[]> {
+  const prefix = env.nextPrefix();
+  const nodes: ServerProcess[] = [];
+  try {
+    for (let i = 1; i <= count; i++) {
+      const id = `n${i}`;
+      const port = await env.nextPort();
+      const dataDir = path.join(env.root, prefix.replaceAll('/', ''), id);
+      await mkdir(dataDir, { recursive: true });
+      const proc = pinnedNode(
+        env,
+        [
+          path.join(ROOT, 'bin/ringdoc.mjs'),
+          'node',
+          '--id',
+          id,
+          '--port',
+          String(port),
+          '--etcd',
+          env.etcd.endpoint,
+          '--data',
+          dataDir,
+          '--prefix',
+          prefix,
+          '--lease-ttl',
+          String(options.leaseTtl ?? 5),
+          '--limits',
+          OURS_LIMITS,
+        ],
+        options,
+        { RINGDOC_LOG_LEVEL: 'warn' },
+      );
+      nodes.push({
+        kind: 'ours',
+        id,
+        host: '127.0.0.1',
+        port,
+        pid: proc.child.pid ?? -1,
+        memory: proc.memory,
+        stop: proc.stop,
+        output: proc.output,
+      });
+    }
+    const want = nodes
+      .map((n) => n.id)
+      .sort()
+      .join(',');
+    for (const node of nodes) {
+      await waitUntil(
+        `node ${node.id} ready with ring [${want}]`,
+        async () => {
+          const ready = await fetch(`http://127.0.0.1:${node.port}/readyz`);
+          if (ready.status !== 200) return false;
+          const ring = (await (await fetch(`http://127.0.0.1:${node.port}/ring`)).json()) as {
+            ring: { members: string[] };
+          };
+          return [...ring.ring.members].sort().join(',') === want;
+        },
+        30_000,
+      );
+    }
+  } catch (error) {
+    await Promise.all(nodes.map((n) => n.stop()));
+    const outputs = nodes.map((n) => `--- ${n.id} ---\n${n.output()}`).join('\n');
+    throw new Error(`ringdoc did not start: ${(error as Error).message}\n${outputs}`);
+  }
+  return nodes;
+}
+
+/** Starts one server of `kind` (ours: a 1-node cluster). */
+export async function startServer(
+  kind: ServerKind,
+  env: LaunchEnv,
+  options: LaunchOptions = {},
+): Promise<ServerProcess> {
+  if (kind === 'ours') {
+    const [node] = await startOurs(env, 1, options);
+    return node!;
+  }
+  return startPeer(kind, env, options);
+}

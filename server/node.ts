@@ -206,7 +206,7 @@ export function createNode(config: NodeConfig, deps: NodeDeps): RingdocNode {
 
   function onOpen(conn: Connection, upgrade: UpgradeInfo) {
     metrics.connectionsOpened.inc();
-    const crowded = limits.addresses.attempt(upgrade.remoteAddress);
+    const crowded = limits.addresses.attempt(upgrade.remoteAddress) ?? limits.node.admit();
     let info: ReturnType<typeof parseConnectUrl>;
     try {
       info = parseConnectUrl(upgrade.pathAndQuery);

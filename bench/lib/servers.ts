@@ -16,7 +16,8 @@ const OUTPUT_LIMIT = 64 * 1024;
  * editors (4529). It is raised; every other limit keeps its default. The peers have no such
  * limit.
  */
-export const OURS_LIMITS = 'connectionAttemptsPerSecond=1000000,connectionAttemptBurst=1000000';
+export const OURS_LIMITS =
+  'connectionAttemptsPerSecond=1000000,connectionAttemptBurst=1000000,nodeConnectionsPerSecond=1000000,nodeConnectionBurst=1000000';
 
 /** Memory of a server process after full GCs (bytes), as its probe reported it. */
 export interface MemorySnapshot {

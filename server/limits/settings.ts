@@ -12,6 +12,15 @@ export interface LimitSettings {
    */
   readonly connectionAttemptsPerSecond: number;
   readonly connectionAttemptBurst: number;
+  /**
+   * New WebSocket connections per second to this node from all addresses together (default 500,
+   * burst 1 000; DESIGN C7). When a node dies, its tabs reconnect to its neighbours within about
+   * a second (jittered backoff), and each connection may load a document: a node admits a
+   * failover of ~1 000 tabs at once and spreads anything larger over seconds with a jittered
+   * retry-after (4529). Raise it with the node's capacity.
+   */
+  readonly nodeConnectionsPerSecond: number;
+  readonly nodeConnectionBurst: number;
   /** Addresses remembered by the connection limiter (default 10 000): bounds its memory; idle ones go first. */
   readonly trackedAddresses: number;
   /**
@@ -63,6 +72,8 @@ const MiB = 1024 * 1024;
 export const DEFAULT_LIMITS: LimitSettings = Object.freeze({
   connectionAttemptsPerSecond: 10,
   connectionAttemptBurst: 40,
+  nodeConnectionsPerSecond: 500,
+  nodeConnectionBurst: 1000,
   trackedAddresses: 10_000,
   messagesPerSecond: 100,
   messageBurst: 400,

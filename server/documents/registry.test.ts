@@ -125,4 +125,53 @@ describe('DocumentRegistry', () => {
     for (const u of stored!.updates) Y.applyUpdate(check, u);
     expect(check.getText('t').toString()).toBe(text);
   });
+
+  it('[M1][M3] with a copy of its own, a slow holder does not hold up the load; its copy is merged and stored when it answers', async () => {
+    const store = createMemoryStore();
+    await seed(store, 'd', 'local');
+    const remote = new Y.Doc();
+    remote.getText('t').insert(0, 'late ');
+    let answer!: (copies: Awaited<ReturnType<NonNullable<RegistryOptions['pullRemote']>>>) => void;
+    const registry = makeRegistry(store, {
+      pullRemote: () => new Promise((resolve) => (answer = resolve)),
+    });
+    const room = await registry.acquire('d');
+    expect(room.doc.getText('t').toString()).toBe('local');
+    const seen: Uint8Array[] = [];
+    room.doc.on('update', (u: Uint8Array) => seen.push(u));
+    answer({
+      copies: [{ generation: 'gen-1', state: Y.encodeStateAsUpdate(remote) }],
+      candidates: 1,
+      answered: 1,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(room.doc.getText('t').toString()).toContain('late');
+    expect(seen.length).toBeGreaterThan(0);
+    await room.durable();
+    const stored = await store.load('d');
+    const check = new Y.Doc();
+    for (const u of stored!.updates) Y.applyUpdate(check, u);
+    expect(check.getText('t').toString()).toBe(room.doc.getText('t').toString());
+  });
+
+  it('[M4] without a copy of its own the load waits for the holders (they decide the generation)', async () => {
+    const remote = new Y.Doc();
+    remote.getText('t').insert(0, 'held elsewhere');
+    let answered = false;
+    const registry = makeRegistry(createMemoryStore(), {
+      pullRemote: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        answered = true;
+        return {
+          copies: [{ generation: 'gen-9', state: Y.encodeStateAsUpdate(remote) }],
+          candidates: 1,
+          answered: 1,
+        };
+      },
+    });
+    const room = await registry.acquire('d');
+    expect(answered).toBe(true);
+    expect(room.generation).toBe('gen-9');
+    expect(room.doc.getText('t').toString()).toBe('held elsewhere');
+  });
 });

@@ -218,6 +218,20 @@ export class DocumentRegistry {
         throw new DocumentLoadError(docId, error);
       }
     }
+    // With a copy of its own (a replica, a pre-warmed or handed-off document) the room serves
+    // at once and the other holders' copies are merged when they answer: Yjs merges are
+    // idempotent, clients get what the pull adds as an ordinary update, and nothing waits for
+    // the slowest holder during a move. Without one, the pull decides the generation (M7).
+    if (hadLocal && generation !== undefined) {
+      const room = this.open(docId, generation, doc);
+      if (room.doc !== doc) return room;
+      void remotePromise
+        .catch(() => NO_REMOTE)
+        .then((remote) => {
+          if (this.rooms.get(docId) === room) this.mergeRemote(room, remote);
+        });
+      return room;
+    }
     const remote = await remotePromise.catch(() => NO_REMOTE);
     if (!hadLocal && remote.candidates > 0 && remote.answered === 0) {
       doc.destroy();
@@ -251,6 +265,13 @@ export class DocumentRegistry {
         throw new DocumentLoadError(docId, error);
       }
     }
+    const room = this.open(docId, generation, doc);
+    if (room.doc === doc) this.mergeRemote(room, remote);
+    return room;
+  }
+
+  /** The room of `doc`, registered; or the room another load registered first (`doc` dropped). */
+  private open(docId: string, generation: string, doc: Y.Doc): Room {
     const raced = this.rooms.get(docId);
     if (raced) {
       doc.destroy();
@@ -270,22 +291,30 @@ export class DocumentRegistry {
       },
     });
     this.rooms.set(docId, room);
+    return room;
+  }
+
+  /** Applies the other holders' copies of the room's generation (pull on load, N1/M4). */
+  private mergeRemote(room: Room, remote: RemoteCopies): void {
     for (const copy of remote.copies) {
-      if (copy.generation !== generation) {
+      if (copy.generation !== room.generation) {
         this.options.log.warn('ignoring a copy of another generation (M7)', {
-          docId,
-          ours: generation,
+          docId: room.docId,
+          ours: room.generation,
           theirs: copy.generation,
         });
         continue;
       }
+      if (room.isFaulted) return;
       try {
         room.applyRemote(copy.state);
       } catch (error) {
-        this.options.log.warn('ignoring a remote copy Yjs cannot apply', { docId, error });
+        this.options.log.warn('ignoring a remote copy Yjs cannot apply', {
+          docId: room.docId,
+          error,
+        });
       }
     }
-    return room;
   }
 }
 

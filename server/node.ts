@@ -6,6 +6,7 @@ import { joinCluster } from '../ring/etcd/membership.ts';
 import { watchMembers } from '../ring/etcd/membership-watcher.ts';
 import type { ConfigWatcher, Membership, MembershipWatcher, RingView } from '../ring/etcd/types.ts';
 import { createNodeAuth } from './auth/node-auth.ts';
+import { createGenerations } from './cluster/generations.ts';
 import { createPeerPool } from './cluster/peer-client.ts';
 import { createPeerService } from './cluster/peer-service.ts';
 import { createPrewarmer, waitForPrewarm } from './cluster/prewarm.ts';
@@ -140,9 +141,12 @@ export function createNode(config: NodeConfig, deps: NodeDeps): RingdocNode {
     return { copies, candidates: holders.length, answered };
   }
 
+  const generations = createGenerations({ client: () => etcd, prefix: config.prefix });
+
   const registry: DocumentRegistry = new DocumentRegistry({
     replicate,
     pullRemote,
+    agreeGeneration: generations.agree,
     store,
     broadcaster: {
       join: (t, c) => transport?.broadcaster.join(t, c),

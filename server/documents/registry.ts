@@ -36,6 +36,12 @@ export interface RegistryOptions {
   readonly replicate?: Replicate;
   /** Fetches the copies other nodes hold (pull on load, M1/M4); absent: none. */
   readonly pullRemote?: (docId: string) => Promise<RemoteCopies>;
+  /**
+   * The cluster's generation of a document loaded without a copy of its own, recording the
+   * proposed one if none is recorded (M7, `server/cluster/generations.ts`); absent: the copies
+   * that answered, or a fresh one, decide alone. A rejection fails the load.
+   */
+  readonly agreeGeneration?: (docId: string, proposed: string) => Promise<string>;
   /** Closes the connections of a room whose storage failed (with "retry"). */
   readonly onRoomFault: (room: Room) => void;
 }
@@ -242,6 +248,17 @@ export class DocumentRegistry {
       );
     }
     generation ??= pickGeneration(remote) ?? randomUUID();
+    if (this.options.agreeGeneration) {
+      // M7: the cluster's record wins over the copies that answered and over a fresh one, so
+      // a document loaded while all its holders are out keeps the generation they hold.
+      try {
+        generation = await this.options.agreeGeneration(docId, generation);
+      } catch (error) {
+        doc.destroy();
+        this.options.metrics.loadFailures.inc();
+        throw new DocumentLoadError(docId, error);
+      }
+    }
     if (!hadLocal) {
       // M7: HELLO announces the generation and hand-offs carry it, so it is made durable
       // before anyone sees it: a document that moves, or whose owner dies, before its first

@@ -30,6 +30,8 @@ export interface SimMembership {
   subscribe(deliver: (view: RingView) => void): ViewSubscription;
   /** Deliveries still scheduled (for the settle check). */
   inFlight(): number;
+  /** `generations/<docId>`: the recorded generation, or `proposed` recorded now (create-if-absent). */
+  agreeGeneration(docId: string, proposed: string): string;
 }
 
 export interface SimMembershipOptions {
@@ -61,6 +63,7 @@ export function createSimMembership(options: SimMembershipOptions): SimMembershi
   const records = new Map<string, { record: MemberRecord; lease: number }>();
   const rings = new Map<string, Ring>();
   const subscribers = new Set<Subscriber>();
+  const generations = new Map<string, string>();
   let revision = 1;
   let nextLease = 1;
   let inFlight = 0;
@@ -148,6 +151,13 @@ export function createSimMembership(options: SimMembershipOptions): SimMembershi
       };
     },
     inFlight: () => inFlight,
+    agreeGeneration(docId, proposed) {
+      const recorded = generations.get(docId);
+      if (recorded !== undefined) return recorded;
+      generations.set(docId, proposed);
+      options.trace(`etcd: generations/${docId} = ${proposed.slice(0, 6)}`);
+      return proposed;
+    },
   };
 }
 

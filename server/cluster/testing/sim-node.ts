@@ -188,6 +188,11 @@ export function createSimNode(options: SimNodeOptions): SimNode {
   const registry: DocumentRegistry = new DocumentRegistry({
     replicate,
     pullRemote,
+    // server/cluster/generations.ts over the simulated etcd: unreachable while cut off.
+    agreeGeneration: async (docId, proposed) => {
+      if (subscription.stalled) throw new Error('etcd unreachable');
+      return membership.agreeGeneration(docId, proposed);
+    },
     store,
     broadcaster,
     log,

@@ -87,6 +87,10 @@ async function plannedMoves(docs: number): Promise<void> {
           .every((e) => e.connected && e.currentNode() === 'n4'),
       60_000,
     );
+    const joinRebalanceMs = performance.now() - joinStart;
+    say(
+      `join 3->4 rebalance (info): ${moved.size} documents moved, every editor on n4 ${fmt(joinRebalanceMs)} after the node was started (process start, pre-warm, active, hand-offs)`,
+    );
     say(
       `new owner n4 (info): ${await meanOf(cluster.node('n4').httpUrl, ['ringdoc_load_seconds', 'ringdoc_pull_seconds', 'ringdoc_durable_seconds'])}`,
     );

@@ -82,4 +82,35 @@ test.describe('offline and reload', () => {
     await expect(bob.editor).toContainText('kept in indexeddb');
     expect(occurrences(await bob.text(), 'kept in indexeddb')).toBe(1);
   });
+
+  test('[W3] keystrokes typed while disconnected right before a reload survive it (no wait for IndexedDB) and sync once', async ({
+    users,
+    docId,
+  }) => {
+    const alice = await users.create('Alice');
+    // Every document socket goes through this route: while `cut`, new ones are closed at once.
+    let cut = false;
+    await alice.context.routeWebSocket(/\/doc\//, (ws) => {
+      if (cut) ws.close({ code: 1001, reason: 'test: no connection' });
+      else ws.connectToServer();
+    });
+    await alice.open(docId);
+    cut = true;
+    await alice.context.setOffline(true);
+    await expect(alice.status).toHaveAttribute('data-state', 'offline');
+    await alice.context.setOffline(false);
+    await alice.caretToEnd();
+    // Typed and reloaded at once: the page goes away while IndexedDB may still be writing.
+    await alice.page.keyboard.type('typed then reloaded at once');
+    await alice.page.reload();
+    await expect(alice.editor).toContainText('typed then reloaded at once');
+    cut = false;
+    await alice.waitSaved();
+    expect(occurrences(await alice.text(), 'typed then reloaded at once')).toBe(1);
+
+    const bob = await users.create('Bob');
+    await bob.open(docId);
+    await expect(bob.editor).toContainText('typed then reloaded at once');
+    expect(occurrences(await bob.text(), 'typed then reloaded at once')).toBe(1);
+  });
 });

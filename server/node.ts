@@ -305,6 +305,9 @@ export function createNode(config: NodeConfig, deps: NodeDeps): RingdocNode {
   function onFenceChange(fenced: boolean): void {
     if (!fenced) {
       log.info('lease re-established; accepting clients again');
+      // Passes are skipped while fenced: a view that arrived meanwhile (a holder that came
+      // back, say) has not been acted on yet.
+      rebalancer.schedule();
       return;
     }
     log.warn('fenced: keepalives not acknowledged; closing clients with retry');

@@ -174,4 +174,47 @@ describe('DocumentRegistry', () => {
     expect(room.generation).toBe('gen-9');
     expect(room.doc.getText('t').toString()).toBe('held elsewhere');
   });
+
+  it('[N3] a room dropped before its updates reached the other holders repairs them on its next load, before any ack', async () => {
+    const store = createMemoryStore();
+    await seed(store, 'd', 'replicated ');
+    const pushed: Uint8Array[] = [];
+    let replicaUp = false;
+    let release!: () => void;
+    const registry = makeRegistry(store, {
+      replicate: (_docId, _generation, update) => {
+        pushed.push(update);
+        if (!replicaUp) return new Promise<void>(() => {}); // the replica never answers
+        return new Promise<void>((r) => (release = r));
+      },
+    });
+    const first = await registry.acquire('d');
+    expect(pushed).toHaveLength(0); // a plain load pushes nothing
+    const edit = new Y.Doc();
+    Y.applyUpdate(edit, Y.encodeStateAsUpdate(first.doc));
+    edit.getText('t').insert(edit.getText('t').length, 'stored here only');
+    first.applyRemote(Y.encodeStateAsUpdate(edit, Y.encodeStateVector(first.doc)));
+    await first.localDurable();
+    expect(first.hasUnreplicated).toBe(true);
+    registry.dropAll(); // fenced: the room goes with its replication unfinished
+
+    replicaUp = true;
+    const again = await registry.acquire('d');
+    expect(pushed).toHaveLength(2);
+    const check = new Y.Doc();
+    Y.applyUpdate(check, pushed[1]!);
+    expect(check.getText('t').toString()).toBe('replicated stored here only');
+    let durable = false;
+    void again.durable().then(() => (durable = true));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(durable).toBe(false);
+    release();
+    await again.durable();
+    expect(again.hasUnreplicated).toBe(false);
+
+    // Repaired once: the next load after an ordinary unload pushes nothing.
+    registry.dropAll();
+    await registry.acquire('d');
+    expect(pushed).toHaveLength(2);
+  });
 });

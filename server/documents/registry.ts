@@ -71,6 +71,8 @@ interface Encoded {
  */
 export class DocumentRegistry {
   private readonly rooms = new Map<string, Room>();
+  /** Documents whose room was dropped before all its updates reached the other holders (N3). */
+  private readonly needsRepair = new Set<string>();
   private readonly loading = new Map<string, Promise<Room>>();
   private readonly encoded = new Map<string, Encoded>();
   private encodedBytes = 0;
@@ -118,7 +120,7 @@ export class DocumentRegistry {
 
   /** Drops every loaded room and cached state without saving (fencing: they may be stale). */
   dropAll(): void {
-    for (const room of this.rooms.values()) room.destroy();
+    for (const room of this.rooms.values()) this.discard(room);
     this.rooms.clear();
     this.dropEncoded(0);
   }
@@ -156,7 +158,7 @@ export class DocumentRegistry {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = null;
     await Promise.allSettled([...this.rooms.values()].map((room) => room.durable()));
-    for (const room of this.rooms.values()) room.destroy();
+    for (const room of this.rooms.values()) this.discard(room);
     this.rooms.clear();
     this.dropEncoded(0);
   }
@@ -169,6 +171,12 @@ export class DocumentRegistry {
       this.encodedBytes += state.length;
       this.dropEncoded(this.options.encodedCacheBytes);
     }
+    this.discard(room);
+  }
+
+  /** Destroys a room, remembering whether its next load must repair the other holders. */
+  private discard(room: Room): void {
+    if (room.hasUnreplicated) this.needsRepair.add(room.docId);
     room.destroy();
   }
 
@@ -304,11 +312,28 @@ export class DocumentRegistry {
       onFault: (faulted) => {
         if (this.rooms.get(faulted.docId) === faulted) this.rooms.delete(faulted.docId);
         this.options.onRoomFault(faulted);
-        faulted.destroy();
+        this.discard(faulted);
       },
     });
     this.rooms.set(docId, room);
+    this.repairHolders(room);
     return room;
+  }
+
+  /**
+   * N3 on load: an owner can hold updates its replicas never got (it stored them, then lost
+   * the room, fenced or faulted, before their replication succeeded); a client that re-sends
+   * such an update changes nothing here, so it would be acknowledged while only this node has
+   * it. Such a document's loaded state goes to the other holders before any acknowledgement.
+   * (Repairing every load would cost every move a full-state push; a process that died with
+   * updates unreplicated never acknowledged them, and its clients re-send them elsewhere.)
+   */
+  private repairHolders(room: Room): void {
+    const replicate = this.options.replicate;
+    if (!replicate || !this.needsRepair.delete(room.docId)) return;
+    const state = Y.encodeStateAsUpdate(room.doc);
+    if (state.length <= EMPTY_UPDATE.length) return;
+    room.holdAcksFor(replicate(room.docId, room.generation, state));
   }
 
   /** Applies the other holders' copies of the room's generation (pull on load, N1/M4). */

@@ -47,6 +47,8 @@ export class Room {
   private durableChain: Promise<void> = Promise.resolve();
   private localChain: Promise<void> = Promise.resolve();
   private pendingWrites = 0;
+  /** Updates whose replication has not succeeded (yet, or ever). */
+  private unreplicated = 0;
   private faulted = false;
   /** While a client update is being applied: its doc updates, held back until it succeeds. */
   private staged: Array<readonly [Uint8Array, unknown]> | null = null;
@@ -74,6 +76,14 @@ export class Room {
     return this.pendingWrites > 0;
   }
 
+  /**
+   * True while some update (or the load-time repair) has not reached the other holders: if the
+   * room is dropped now, its next load must bring them up to date (N3).
+   */
+  get hasUnreplicated(): boolean {
+    return this.unreplicated > 0;
+  }
+
   get isFaulted(): boolean {
     return this.faulted;
   }
@@ -89,6 +99,27 @@ export class Room {
    */
   localDurable(): Promise<void> {
     return this.localChain;
+  }
+
+  /**
+   * Every acknowledgement from now on also waits for `work` (the load-time repair of the other
+   * holders' copies, N3); if it fails the room faults and its clients resync.
+   */
+  holdAcksFor(work: Promise<void>): void {
+    this.pendingWrites++;
+    this.unreplicated++;
+    this.durableChain = Promise.all([this.durableChain, work]).then(() => undefined);
+    this.durableChain.catch(() => {});
+    work.then(
+      () => {
+        this.pendingWrites--;
+        this.unreplicated--;
+      },
+      (error: unknown) => {
+        this.pendingWrites--;
+        this.fault(error, 'the other holders could not be brought up to date');
+      },
+    );
   }
 
   join(conn: Connection): void {
@@ -216,11 +247,17 @@ export class Room {
     const local = this.deps.store.append(this.docId, update, this.generation);
     this.localChain = Promise.all([this.localChain, local]).then(() => undefined);
     this.localChain.catch(() => {});
-    const write = this.deps.replicate
-      ? Promise.all([local, this.deps.replicate(this.docId, this.generation, update)]).then(
-          () => undefined,
-        )
-      : local;
+    const replicated = this.deps.replicate?.(this.docId, this.generation, update) ?? null;
+    if (replicated) {
+      this.unreplicated++;
+      replicated.then(
+        () => {
+          this.unreplicated--;
+        },
+        () => {},
+      );
+    }
+    const write = replicated ? Promise.all([local, replicated]).then(() => undefined) : local;
     const previous = this.durableChain;
     this.durableChain = Promise.all([previous, write]).then(() => undefined);
     this.durableChain.catch(() => {});

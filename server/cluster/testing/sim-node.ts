@@ -320,7 +320,10 @@ export function createSimNode(options: SimNodeOptions): SimNode {
 
   function onFenceChange(nowFenced: boolean): void {
     trace(nowFenced ? 'fenced: drops every room' : 'unfenced');
-    if (!nowFenced) return;
+    if (!nowFenced) {
+      rebalancer.schedule();
+      return;
+    }
     for (const session of [...sessions]) {
       session.reject(CloseCode.RETRY, 'node fenced from the cluster', { retryAfterMs: 1000 });
     }

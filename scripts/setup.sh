@@ -52,7 +52,7 @@ fi
 if [ "$want_web" = 1 ]; then
   export NEXT_TELEMETRY_DISABLED=1
   build_id=web/.next/BUILD_ID
-  if [ ! -f "$build_id" ] || [ -n "$(find web server/protocol ring package-lock.json -newer "$build_id" \
+  if [ ! -f "$build_id" ] || [ -n "$(find web server/protocol server/auth ring package-lock.json -newer "$build_id" \
       -not -path 'web/.next/*' -not -name '*.test.ts' -type f -print -quit 2>/dev/null)" ]; then
     say "building the web app (next build)"
     npx next build web >/tmp/ringdoc-next-build.log 2>&1 || { cat /tmp/ringdoc-next-build.log >&2; exit 1; }

@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { singleMemberEtcdArgs } from './etcd-args.ts';
 import { findFreePort } from './free-port.ts';
 
 export interface EtcdServerOptions {
@@ -77,34 +78,19 @@ export async function startEtcd(options: EtcdServerOptions = {}): Promise<EtcdSe
   const peerUrl = `http://127.0.0.1:${peerPort}`;
   const name = `ringdoc-${clientPort}`;
   const args = [
-    '--name',
-    name,
-    '--data-dir',
-    path.join(dataDir, 'member-data'),
-    '--listen-client-urls',
-    endpoint,
-    '--advertise-client-urls',
-    endpoint,
-    '--listen-peer-urls',
-    peerUrl,
-    '--initial-advertise-peer-urls',
-    peerUrl,
-    '--initial-cluster',
-    `${name}=${peerUrl}`,
-    '--initial-cluster-state',
-    'new',
+    ...singleMemberEtcdArgs({
+      name,
+      dataDir,
+      endpoint,
+      peerUrl,
+      logLevel: options.logLevel ?? 'warn',
+    }),
     '--initial-cluster-token',
     `ringdoc-test-${clientPort}-${process.pid}`,
     '--auto-compaction-retention',
     '0',
     '--quota-backend-bytes',
     String(options.quotaBackendBytes ?? 256 * 1024 * 1024),
-    '--logger',
-    'zap',
-    '--log-outputs',
-    'stderr',
-    '--log-level',
-    options.logLevel ?? 'warn',
   ];
   const startTimeoutMs = options.startTimeoutMs ?? 20_000;
 

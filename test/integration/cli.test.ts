@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureIo } from '../../server/cli/io.ts';
 import { main } from '../../server/cli/main.ts';
@@ -12,9 +10,7 @@ import { type Cluster, startCluster } from '../harness/cluster.ts';
 import { waitFor } from '../harness/node-process.ts';
 import { createPortAllocator } from '../harness/ports.ts';
 import { RawClient } from '../harness/raw-client.ts';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = path.join(ROOT, 'bin/ringdoc.mjs');
+import { type RingdocRun, runRingdoc } from '../harness/run-ringdoc.ts';
 
 let cluster: Cluster;
 let scratch: string;
@@ -34,34 +30,12 @@ async function cli(args: string[], env: Record<string, string> = {}) {
 }
 
 /** Runs the real `bin/ringdoc.mjs` as a child process (bounded to 30 s). */
-function cliProcess(
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, RINGDOC_STATE_FILE: path.join(scratch, 'no-local-cluster.json') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(
-        new Error(`ringdoc ${args.join(' ')} still running after 30 s:\n${stdout}\n${stderr}`),
-      );
-    }, 30_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function cliProcess(args: string[]): Promise<RingdocRun> {
+  return runRingdoc(
+    args,
+    { RINGDOC_STATE_FILE: path.join(scratch, 'no-local-cluster.json') },
+    30_000,
+  );
 }
 
 async function writeOn(docId: string, text: string): Promise<RawClient> {

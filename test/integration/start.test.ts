@@ -9,9 +9,9 @@ import { groupAlive, isAlive } from '../../server/cli/local/proc.ts';
 import { type LocalClusterState, parseState } from '../../server/cli/local/state.ts';
 import type { StatusReport } from '../../server/cli/status-command.ts';
 import { waitFor } from '../harness/node-process.ts';
+import { type RingdocRun, runRingdoc } from '../harness/run-ringdoc.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = path.join(ROOT, 'bin/ringdoc.mjs');
 
 let npm: ChildProcess | null = null;
 let scratch = '';
@@ -33,33 +33,8 @@ function readStateFile(file: string): LocalClusterState {
 }
 
 /** `ringdoc …` through the real binary against the running local cluster (found via its state file). */
-function ringdoc(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`ringdoc ${args.join(' ')} still running after 60 s`));
-    }, 60_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function ringdoc(args: string[], env: Record<string, string>): Promise<RingdocRun> {
+  return runRingdoc(args, env, 60_000);
 }
 
 afterAll(async () => {

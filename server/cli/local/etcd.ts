@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
-import path from 'node:path';
+import { singleMemberEtcdArgs } from '../../../ring/testing/etcd-args.ts';
 import { findFreePort } from '../../../ring/testing/free-port.ts';
 import { type ManagedProcess, spawnManaged, stopGroup } from './managed-process.ts';
 import { WaitAborted, waitFor } from './wait.ts';
@@ -44,32 +44,17 @@ export async function startLocalEtcd(options: LocalEtcdOptions): Promise<LocalEt
   const proc = spawnManaged({
     command: binary,
     args: [
-      '--name',
-      name,
-      '--data-dir',
-      path.join(options.dataDir, 'member-data'),
-      '--listen-client-urls',
-      endpoint,
-      '--advertise-client-urls',
-      endpoint,
-      '--listen-peer-urls',
-      peerUrl,
-      '--initial-advertise-peer-urls',
-      peerUrl,
-      '--initial-cluster',
-      `${name}=${peerUrl}`,
-      '--initial-cluster-state',
-      'new',
+      ...singleMemberEtcdArgs({
+        name,
+        dataDir: options.dataDir,
+        endpoint,
+        peerUrl,
+        logLevel: 'warn',
+      }),
       '--auto-compaction-mode',
       'periodic',
       '--auto-compaction-retention',
       '1h',
-      '--logger',
-      'zap',
-      '--log-outputs',
-      'stderr',
-      '--log-level',
-      'warn',
     ],
     logFile: options.logFile,
   });

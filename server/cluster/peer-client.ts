@@ -22,6 +22,22 @@ export type RequestBody =
       readonly update: Uint8Array;
     };
 
+/** The wire request for `body`: its id and the sender's epoch added (M5). */
+export function stampRequest(body: RequestBody, id: number, epoch: number): PeerRequest {
+  return body.kind === 'fetch'
+    ? { kind: 'fetch', id, epoch, docId: body.docId }
+    : {
+        kind: 'push',
+        id,
+        epoch,
+        docId: body.docId,
+        generation: body.generation,
+        role: body.role,
+        ring: body.ring ?? '',
+        update: body.update,
+      };
+}
+
 /** Outgoing requests to other nodes, one multiplexed socket per peer URL. */
 export interface PeerPool {
   /**
@@ -119,19 +135,7 @@ export function createPeerPool(options: PeerPoolOptions): PeerPool {
       }
       await link.open;
       const id = nextId++;
-      const request: PeerRequest =
-        body.kind === 'fetch'
-          ? { kind: 'fetch', id, epoch, docId: body.docId }
-          : {
-              kind: 'push',
-              id,
-              epoch,
-              docId: body.docId,
-              generation: body.generation,
-              role: body.role,
-              ring: body.ring ?? '',
-              update: body.update,
-            };
+      const request = stampRequest(body, id, epoch);
       const current = link;
       return new Promise<PeerResponse>((resolve, reject) => {
         const timer = setTimeout(() => {

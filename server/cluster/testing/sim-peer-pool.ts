@@ -1,10 +1,9 @@
 import type { Connection } from '../../documents/connection.ts';
 import type { SocketHandler } from '../../transport/uws-server.ts';
-import type { PeerPool } from '../peer-client.ts';
+import { type PeerPool, stampRequest } from '../peer-client.ts';
 import {
   decodePeerMessage,
   encodePeerMessage,
-  type PeerRequest,
   type PeerResponse,
 } from '../peer-protocol.ts';
 import type { SimClock } from './sim-clock.ts';
@@ -113,19 +112,7 @@ export function createSimPeerPool(options: SimPeerPoolOptions): PeerPool {
       await link.open;
       if (closed || link.dead) throw new Error(`connection to peer ${url} closed`);
       const id = nextId++;
-      const request: PeerRequest =
-        body.kind === 'fetch'
-          ? { kind: 'fetch', id, epoch, docId: body.docId }
-          : {
-              kind: 'push',
-              id,
-              epoch,
-              docId: body.docId,
-              generation: body.generation,
-              role: body.role,
-              ring: body.ring ?? '',
-              update: body.update,
-            };
+      const request = stampRequest(body, id, epoch);
       const current = link;
       return new Promise<PeerResponse>((resolve, reject) => {
         const cancelTimer = clock.after(timeoutMs, () => {

@@ -1,11 +1,7 @@
 import type { Connection } from '../../documents/connection.ts';
 import type { SocketHandler } from '../../transport/uws-server.ts';
 import { type PeerPool, stampRequest } from '../peer-client.ts';
-import {
-  decodePeerMessage,
-  encodePeerMessage,
-  type PeerResponse,
-} from '../peer-protocol.ts';
+import { decodePeerMessage, encodePeerMessage, type PeerResponse } from '../peer-protocol.ts';
 import type { SimClock } from './sim-clock.ts';
 import { acceptSocket } from './sim-connection.ts';
 import type { SimNetwork, SocketEnd } from './sim-network.ts';

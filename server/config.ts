@@ -1,3 +1,4 @@
+import { isValidMemberId } from '../ring/index.ts';
 import { type LimitSettings, resolveLimits } from './limits/settings.ts';
 
 /**
@@ -73,8 +74,10 @@ export type NodeConfigInput = Partial<Omit<NodeConfig, 'limits'>> & {
 /** Fills defaults and validates; throws a clear `Error` on an invalid value. */
 export function resolveNodeConfig(input: NodeConfigInput): NodeConfig {
   const host = input.host ?? '127.0.0.1';
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(input.id)) {
-    throw new Error(`invalid node id ${JSON.stringify(input.id)}: use 1-64 of [A-Za-z0-9_.-]`);
+  if (!isValidMemberId(input.id)) {
+    throw new Error(
+      `invalid node id ${JSON.stringify(input.id)}: use 1-63 of [A-Za-z0-9._-], starting with a letter or digit`,
+    );
   }
   if (!Number.isInteger(input.port) || input.port <= 0 || input.port >= 65536) {
     throw new Error(`invalid port ${input.port}`);

@@ -4,8 +4,13 @@ export const DEFAULT_PREFIX = '/ringdoc/';
 const MEMBER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 const CONFIG_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
+const LINK_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
 /**
- * The key layout under one prefix: `members/<id>`, `config/<name>`, `docs/<docId>`.
+ * Every etcd key ringdoc uses, under one prefix (STYLE 12: built here and nowhere else):
+ * `members/<id>`, `config/<name>`, `docs/<docId>`, `generations/<docId>`,
+ * `handoff/<joiner>/<owner>` (pre-warm markers, M1), `control/<id>/drain` (drain requests, M2),
+ * `links/<linkId>` and `doc-links/<docId>/<linkId>` (share links), `seeding/<docId>` (W4 claim).
  * Builders throw on ids/names that would not round-trip (empty, containing `/`, odd characters);
  * parsers return `null` for keys outside their folder.
  */
@@ -15,9 +20,28 @@ export interface Keyspace {
   readonly membersPrefix: string;
   readonly configPrefix: string;
   readonly docsPrefix: string;
+  readonly linksPrefix: string;
   memberKey(id: string): string;
   configKey(name: string): string;
   docKey(docId: string): string;
+  /** The generation record of a document (M7). */
+  generationKey(docId: string): string;
+  /** The folder of pre-warm markers for joining member `joiner` (M1). */
+  prewarmPrefix(joiner: string): string;
+  /** Written by `owner` once it pushed `joiner` the documents it will own (M1). */
+  prewarmKey(joiner: string, owner: string): string;
+  /** The owner id of a key under `prewarmPrefix(joiner)`, or `null`. */
+  parsePrewarmKey(joiner: string, key: string): string | null;
+  /** A request that member `id` drains (M2; `ringdoc drain`). */
+  drainRequestKey(id: string): string;
+  /** A share link's record. */
+  linkKey(linkId: string): string;
+  /** The link id of a key under `linksPrefix`, or `null`. */
+  parseLinkKey(key: string): string | null;
+  /** The index of a document's links (`docLinksKey(docId)` alone is the folder). */
+  docLinksKey(docId: string, linkId?: string): string;
+  /** The claim of the one process that seeds a new document (W4). */
+  seedingKey(docId: string): string;
   /** The member id of `<prefix>members/<id>`, or `null`. */
   parseMemberKey(key: string): string | null;
   /** The setting name of `<prefix>config/<name>`, or `null`. */
@@ -48,6 +72,15 @@ export function createKeyspace(prefix: string = DEFAULT_PREFIX): Keyspace {
   const membersPrefix = `${root}members/`;
   const configPrefix = `${root}config/`;
   const docsPrefix = `${root}docs/`;
+  const linksPrefix = `${root}links/`;
+  const member = (id: string) => {
+    if (!isValidMemberId(id)) throw new Error(`invalid member id ${JSON.stringify(id)}`);
+    return id;
+  };
+  const doc = (docId: string) => {
+    if (docId.length === 0) throw new Error('document id must not be empty');
+    return docId;
+  };
   const tail = (key: string, folder: string, valid: (s: string) => boolean): string | null => {
     if (!key.startsWith(folder)) return null;
     const rest = key.slice(folder.length);
@@ -58,18 +91,25 @@ export function createKeyspace(prefix: string = DEFAULT_PREFIX): Keyspace {
     membersPrefix,
     configPrefix,
     docsPrefix,
-    memberKey(id) {
-      if (!isValidMemberId(id)) throw new Error(`invalid member id ${JSON.stringify(id)}`);
-      return membersPrefix + id;
-    },
+    linksPrefix,
+    memberKey: (id) => membersPrefix + member(id),
     configKey(name) {
       if (!isValidConfigName(name)) throw new Error(`invalid config name ${JSON.stringify(name)}`);
       return configPrefix + name;
     },
-    docKey(docId) {
-      if (docId.length === 0) throw new Error('document id must not be empty');
-      return docsPrefix + docId;
+    docKey: (docId) => docsPrefix + doc(docId),
+    generationKey: (docId) => `${root}generations/${doc(docId)}`,
+    prewarmPrefix: (joiner) => `${root}handoff/${member(joiner)}/`,
+    prewarmKey: (joiner, owner) => `${root}handoff/${member(joiner)}/${member(owner)}`,
+    parsePrewarmKey: (joiner, key) => tail(key, `${root}handoff/${member(joiner)}/`, isValidMemberId),
+    drainRequestKey: (id) => `${root}control/${member(id)}/drain`,
+    linkKey(linkId) {
+      if (!LINK_ID.test(linkId)) throw new Error(`invalid link id ${JSON.stringify(linkId)}`);
+      return linksPrefix + linkId;
     },
+    parseLinkKey: (key) => tail(key, linksPrefix, (rest) => LINK_ID.test(rest)),
+    docLinksKey: (docId, linkId = '') => `${root}doc-links/${doc(docId)}/${linkId}`,
+    seedingKey: (docId) => `${root}seeding/${doc(docId)}`,
     parseMemberKey: (key) => tail(key, membersPrefix, isValidMemberId),
     parseConfigKey: (key) => tail(key, configPrefix, isValidConfigName),
     parseDocKey: (key) => tail(key, docsPrefix, (rest) => rest.length > 0),

@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.ts';
 import type { Permission } from '../protocol/index.ts';
 import { CloseCode, decodeClientFrame, MessageType, ProtocolError } from '../protocol/index.ts';
 import {
@@ -24,8 +25,8 @@ export interface AuthGuardOptions {
   readonly ticketWaitMs: number;
   /** Bytes a socket may send before its ticket is verified; more closes it with 1009. */
   readonly maxUnauthenticatedBytes: number;
-  /** Wall clock (ms); default `Date.now`. */
-  readonly now?: () => number;
+  /** Wall clock (ms) and the timer of the expiry sweep. */
+  readonly clock: Pick<Clock, 'now' | 'every'>;
 }
 
 /** Admission by ticket (P21): one per node. */
@@ -48,6 +49,8 @@ export interface AuthGuard {
   stop(): void;
   /** Sockets being tracked (admitted or waiting). */
   readonly size: number;
+  /** Tickets being verified now (first tickets and renewals). */
+  readonly verifying: number;
 }
 
 interface Entry {
@@ -63,9 +66,9 @@ interface Entry {
  * data before the ticket is verified 1009.
  */
 export function createAuthGuard(options: AuthGuardOptions): AuthGuard {
-  const now = options.now ?? Date.now;
+  const now = options.clock.now;
   const entries = new Map<GuardedSession, Entry>();
-  let timer: ReturnType<typeof setInterval> | null = null;
+  let stopSweep: (() => void) | null = null;
 
   const refuse = (session: GuardedSession, code: number, reason: string) => {
     entries.delete(session);
@@ -91,11 +94,15 @@ export function createAuthGuard(options: AuthGuardOptions): AuthGuard {
     }
   };
 
+  let verifying = 0;
   const verify = async (ticket: string): Promise<Grant | string> => {
+    verifying++;
     try {
       return await options.verifier.verify(ticket);
     } catch (error) {
       return (error as { reason?: string }).reason ?? 'ticket is not valid';
+    } finally {
+      verifying--;
     }
   };
 
@@ -216,16 +223,18 @@ export function createAuthGuard(options: AuthGuardOptions): AuthGuard {
       }
     },
     start() {
-      timer ??= setInterval(() => guard.sweep(), 1000);
-      timer.unref?.();
+      stopSweep ??= options.clock.every(1000, () => guard.sweep());
     },
     stop() {
-      if (timer) clearInterval(timer);
-      timer = null;
+      stopSweep?.();
+      stopSweep = null;
       entries.clear();
     },
     get size() {
       return entries.size;
+    },
+    get verifying() {
+      return verifying;
     },
   };
   return guard;

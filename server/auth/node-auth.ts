@@ -1,13 +1,13 @@
-import type { Etcd3 } from 'etcd3';
+import type { Clock } from '../clock.ts';
+import type { Coordination, RevocationView } from '../coordination/coordination.ts';
 import type { Logger } from '../log.ts';
 import { type AuthGuard, createAuthGuard, type GuardedSession } from './guard.ts';
-import { type RevocationWatch, watchRevocations } from './revocations.ts';
 import { createTicketVerifier } from './ticket.ts';
 
 /** A node's access control (P21): ticket verification, revocation watch, expiry sweep. */
 export interface NodeAuth {
   /** Imports the key and loads the revoked links; call before the node accepts sockets. */
-  start(etcd: Etcd3): Promise<void>;
+  start(coordination: Coordination): Promise<void>;
   /** See `AuthGuard.admit`. Valid after `start`. */
   admit(session: GuardedSession, admitted: () => void): (frame: Uint8Array) => void;
   forget(session: GuardedSession): void;
@@ -17,9 +17,8 @@ export interface NodeAuth {
 export interface NodeAuthOptions {
   /** SPKI PEM public key(s) of the web app's ticket signer. */
   readonly publicKeys: string;
-  /** etcd key prefix (ends with `/`). */
-  readonly prefix: string;
   readonly log: Logger;
+  readonly clock: Clock;
   readonly ticketWaitMs: number;
   readonly maxUnauthenticatedBytes: number;
 }
@@ -27,31 +26,26 @@ export interface NodeAuthOptions {
 /** Creates the access control of one node; `start` rejects on an unusable key. */
 export function createNodeAuth(options: NodeAuthOptions): NodeAuth {
   let guard: AuthGuard | null = null;
-  let revocations: RevocationWatch | null = null;
+  let revocations: RevocationView | null = null;
   const required = (): AuthGuard => {
     if (!guard) throw new Error('access control used before start()');
     return guard;
   };
   return {
-    async start(etcd) {
+    async start(coordination) {
       const verifier = await createTicketVerifier({ publicKeys: options.publicKeys });
-      const watch = watchRevocations({
-        client: etcd,
-        prefix: options.prefix,
-        log: options.log,
-        onRevoked: (linkId) => {
-          const closed = guard?.revoke(linkId) ?? 0;
-          options.log.info('share link revoked', { linkId, closed });
-        },
+      const watch = await coordination.watchRevocations((linkId) => {
+        const closed = guard?.revoke(linkId) ?? 0;
+        options.log.info('share link revoked', { linkId, closed });
       });
       revocations = watch;
       guard = createAuthGuard({
         verifier,
         isRevoked: (id) => watch.isRevoked(id),
+        clock: options.clock,
         ticketWaitMs: options.ticketWaitMs,
         maxUnauthenticatedBytes: options.maxUnauthenticatedBytes,
       });
-      await watch.ready();
       guard.start();
       options.log.info('access control on: clients need a ticket (P21)');
     },

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolveNodeConfig } from '../config.ts';
 import { parseLimitAssignments } from '../limits/settings.ts';
 import { createLogger, parseLevel } from '../log.ts';
-import { createNode } from '../node.ts';
+import { createProductionNode } from '../node/production.ts';
 import { option, type ParsedArgs } from './args.ts';
 
 export const NODE_USAGE = `ringdoc node --id <id> --port <port> --etcd <url[,url]> --data <dir>
@@ -55,7 +55,7 @@ export async function runNode(args: ParsedArgs): Promise<number> {
     limits: parseLimitAssignments(option(args, 'limits', '')),
   });
   const log = createLogger({ name: config.id, level: parseLevel(process.env.RINGDOC_LOG_LEVEL) });
-  const node = createNode(config, { log });
+  const node = createProductionNode(config, log);
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= node.stop();

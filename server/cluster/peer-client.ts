@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { type Clock, systemClock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import {
   decodePeerMessage,
@@ -57,7 +58,7 @@ export interface PeerPool {
 interface Pending {
   resolve(r: PeerResponse): void;
   reject(e: Error): void;
-  timer: NodeJS.Timeout;
+  cancelTimer: () => void;
 }
 
 interface Link {
@@ -69,12 +70,15 @@ interface Link {
 export interface PeerPoolOptions {
   readonly secret: string;
   readonly log: Logger;
+  /** Runs request time-outs (default the system clock). */
+  readonly clock?: Clock;
   /** Default request timeout (default 5 s). */
   readonly timeoutMs?: number;
 }
 
 export function createPeerPool(options: PeerPoolOptions): PeerPool {
   const links = new Map<string, Link>();
+  const clock = options.clock ?? systemClock();
   let nextId = 1;
   let closed = false;
 
@@ -110,14 +114,14 @@ export function createPeerPool(options: PeerPoolOptions): PeerPool {
       const p = pending.get(message.id);
       if (!p) return;
       pending.delete(message.id);
-      clearTimeout(p.timer);
+      p.cancelTimer();
       p.resolve(message);
     });
     ws.on('error', () => {});
     ws.on('close', () => {
       if (links.get(url) === link) links.delete(url);
       for (const [, p] of pending) {
-        clearTimeout(p.timer);
+        p.cancelTimer();
         p.reject(new Error(`connection to peer ${url} closed`));
       }
       pending.clear();
@@ -138,11 +142,11 @@ export function createPeerPool(options: PeerPoolOptions): PeerPool {
       const request = stampRequest(body, id, epoch);
       const current = link;
       return new Promise<PeerResponse>((resolve, reject) => {
-        const timer = setTimeout(() => {
+        const cancelTimer = clock.after(timeoutMs, () => {
           current.pending.delete(id);
           reject(new Error(`peer ${url} did not answer within ${timeoutMs} ms`));
-        }, timeoutMs);
-        current.pending.set(id, { resolve, reject, timer });
+        });
+        current.pending.set(id, { resolve, reject, cancelTimer });
         current.ws.send(encodePeerMessage(request));
       });
     },

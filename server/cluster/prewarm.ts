@@ -1,33 +1,26 @@
-import type { Etcd3 } from 'etcd3';
 import * as Y from 'yjs';
-import { createRing } from '../../ring/core/ring.ts';
-import { routingKey } from '../../ring/core/routing-key.ts';
-import type { RingView } from '../../ring/etcd/types.ts';
+import { createRing, type RingView, routingKey } from '../../ring/index.ts';
+import type { Clock } from '../clock.ts';
+import type { Coordination } from '../coordination/coordination.ts';
 import type { DocumentRegistry } from '../documents/registry.ts';
 import type { Logger } from '../log.ts';
 import type { DocStore } from '../persistence/store.ts';
 import type { PeerPool } from './peer-client.ts';
 
-/** etcd key an owner writes once it pushed a joining member its future documents (M1). */
-export function prewarmKey(prefix: string, joiner: string, owner: string): string {
-  return `${prefix}handoff/${joiner}/${owner}`;
-}
-
 export interface PrewarmerOptions {
   readonly selfId: string;
-  readonly prefix: string;
   readonly vnodes: number;
   readonly registry: DocumentRegistry;
   readonly store: DocStore;
   readonly pool: PeerPool;
-  readonly etcd: Etcd3;
+  readonly coordination: Coordination;
   readonly log: Logger;
 }
 
 /**
  * The owner side of a join (DESIGN M1): when a member registers `joining`, push it the whole
  * state of every document this node owns that the joiner will own once active, then write
- * `handoff/<joiner>/<self>`. Correctness does not depend on it (the new owner also pulls on
+ * the pre-warm marker (`handoff/<joiner>/<self>` in etcd). Correctness does not depend on it (the new owner also pulls on
  * load and the rebalancer pushes after the switch); it makes the switch a short pause.
  */
 export function createPrewarmer(options: PrewarmerOptions): (view: RingView) => void {
@@ -81,9 +74,7 @@ export function createPrewarmer(options: PrewarmerOptions): (view: RingView) => 
       }
       pushed++;
     }
-    await options.etcd
-      .put(prewarmKey(options.prefix, joiner, options.selfId))
-      .value(String(view.epoch));
+    await options.coordination.markPrewarmed(joiner, options.selfId, view.epoch);
     options.log.info('pre-warmed a joining member', { joiner, documents: pushed });
   };
   return (view) => {
@@ -104,24 +95,23 @@ export function createPrewarmer(options: PrewarmerOptions): (view: RingView) => 
 }
 
 /**
- * The joiner side: waits until every active member wrote its pre-warm key (or `timeoutMs`),
- * then removes the keys. Returns the members that did not answer in time.
+ * The joiner side: waits until every active member marked it pre-warmed (or `timeoutMs`),
+ * then removes the markers. Returns the members that did not answer in time.
  */
 export async function waitForPrewarm(
-  etcd: Etcd3,
-  prefix: string,
+  coordination: Coordination,
+  clock: Clock,
   selfId: string,
   owners: readonly string[],
   timeoutMs: number,
 ): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = clock.now() + timeoutMs;
   let missing = [...owners];
-  while (missing.length > 0 && Date.now() < deadline) {
-    const done = await etcd.getAll().prefix(`${prefix}handoff/${selfId}/`).keys();
-    const finished = new Set(done.map((k) => k.slice(k.lastIndexOf('/') + 1)));
+  while (missing.length > 0 && clock.now() < deadline) {
+    const finished = new Set(await coordination.prewarmedBy(selfId));
     missing = missing.filter((m) => !finished.has(m));
-    if (missing.length > 0) await new Promise((r) => setTimeout(r, 100));
+    if (missing.length > 0) await clock.sleep(100);
   }
-  await etcd.delete().prefix(`${prefix}handoff/${selfId}/`);
+  await coordination.clearPrewarm(selfId);
   return missing;
 }

@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import { routingKey } from '../../ring/core/routing-key.ts';
 import type { RingView } from '../../ring/etcd/types.ts';
+import type { Clock } from '../clock.ts';
 import type { DocumentRegistry } from '../documents/registry.ts';
 import type { Room } from '../documents/room.ts';
 import type { Logger } from '../log.ts';
@@ -15,6 +16,7 @@ export interface RebalancerOptions {
   readonly store: DocStore;
   readonly pool: PeerPool;
   readonly log: Logger;
+  readonly clock: Clock;
   readonly view: () => RingView | null;
   /** Sends the room's clients to its new owner (REDIRECT + close 4300). */
   readonly redirectClients: (room: Room, view: RingView) => void;
@@ -208,7 +210,7 @@ export function createRebalancer(options: RebalancerOptions): Rebalancer {
     if (self !== 'active' && self !== 'draining') return;
     noteView();
     const before = previous ? [previous, ...since] : null;
-    const started = Date.now();
+    const started = options.clock.now();
     const rooms = [...registry.loadedRooms()].sort((a, b) => b.connectionCount - a.connectionCount);
     await runLimited(rooms.map((room) => () => moveRoom(room, view, before)));
     const moving = new Set(rooms.map((r) => r.docId));
@@ -218,7 +220,7 @@ export function createRebalancer(options: RebalancerOptions): Rebalancer {
       previous = view;
       since = [];
     }
-    lastPassMs = Date.now() - started;
+    lastPassMs = options.clock.now() - started;
   };
 
   const loop = async () => {
@@ -232,7 +234,7 @@ export function createRebalancer(options: RebalancerOptions): Rebalancer {
         again = true;
         log.warn('rebalance pass failed; will retry', { error });
       }
-      if (again && !stopped) await new Promise((r) => setTimeout(r, 500));
+      if (again && !stopped) await options.clock.sleep(500);
     } while (again && !stopped);
     running = null;
   };

@@ -3,6 +3,7 @@ import { createRing } from '../../ring/core/ring.ts';
 import type { MemberRecord } from '../../ring/etcd/member-record.ts';
 import type { RingView } from '../../ring/etcd/types.ts';
 import { createSilentLogger } from '../log.ts';
+import { createManualClock } from '../testing/manual-clock.ts';
 import type { PeerPool, RequestBody } from './peer-client.ts';
 import type { PeerResponse } from './peer-protocol.ts';
 import { createReplicator } from './replicator.ts';
@@ -52,6 +53,7 @@ describe('replicator', () => {
       view: () => view,
       pool,
       log: createSilentLogger(),
+      clock: createManualClock({ autoAdvance: true }),
       replicas: 2,
       durability: 'replica',
     });
@@ -69,6 +71,7 @@ describe('replicator', () => {
       view: () => view,
       pool,
       log: createSilentLogger(),
+      clock: createManualClock({ autoAdvance: true }),
       replicas: 2,
       durability: 'replica',
     });
@@ -83,6 +86,7 @@ describe('replicator', () => {
       view: () => view,
       pool,
       log: createSilentLogger(),
+      clock: createManualClock({ autoAdvance: true }),
       replicas: 2,
       durability: 'replica',
       deadlineMs: 150,
@@ -91,24 +95,29 @@ describe('replicator', () => {
   });
 
   it('[N3] local durability resolves at once; a single-member ring needs no replica', async () => {
-    const { pool } = fakePool(() => new Promise(() => {}));
+    const { pool, calls } = fakePool(() => new Promise(() => {}));
     const local = createReplicator({
       selfId: owner,
       view: () => view,
       pool,
       log: createSilentLogger(),
+      clock: createManualClock({ autoAdvance: true }),
       replicas: 2,
       durability: 'local',
     });
-    await local(doc, 'g', new Uint8Array([1]));
+    // The replica never answers: local durability must not wait for it (it still sends).
+    await expect(local(doc, 'g', new Uint8Array([1]))).resolves.toBeUndefined();
+    expect(calls).toEqual([{ url: replica, epoch: 7 }]);
     const alone = createReplicator({
       selfId: 'a',
       view: () => viewOf(['a']),
       pool,
       log: createSilentLogger(),
+      clock: createManualClock({ autoAdvance: true }),
       replicas: 2,
       durability: 'replica',
     });
-    await alone(doc, 'g', new Uint8Array([1]));
+    await expect(alone(doc, 'g', new Uint8Array([1]))).resolves.toBeUndefined();
+    expect(calls).toHaveLength(1);
   });
 });

@@ -1,4 +1,5 @@
 import type { RingView } from '../../ring/etcd/types.ts';
+import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { PeerPool } from './peer-client.ts';
 import { holdersOf } from './targets.ts';
@@ -11,6 +12,7 @@ export interface ReplicatorOptions {
   readonly view: () => RingView | null;
   readonly pool: PeerPool;
   readonly log: Logger;
+  readonly clock: Clock;
   /** Copies per document, owner included (default 2). */
   readonly replicas: number;
   readonly durability: Durability;
@@ -64,7 +66,7 @@ export function createReplicator(options: ReplicatorOptions): Replicate {
   };
 
   return async (docId, generation, update) => {
-    const started = Date.now();
+    const started = options.clock.now();
     let delay = 100;
     const first = pushOnce(docId, generation, update);
     if (options.durability === 'local') {
@@ -79,10 +81,10 @@ export function createReplicator(options: ReplicatorOptions): Replicate {
     }
     if (await first) return;
     for (;;) {
-      if (Date.now() - started > deadlineMs) {
+      if (options.clock.now() - started > deadlineMs) {
         throw new Error(`no replica of ${docId} acknowledged within ${deadlineMs} ms`);
       }
-      await new Promise((r) => setTimeout(r, delay));
+      await options.clock.sleep(delay);
       delay = Math.min(delay * 2, 2000);
       if (await pushOnce(docId, generation, update)) return;
     }

@@ -5,6 +5,7 @@ import { createSilentLogger } from '../log.ts';
 import { createNodeMetrics } from '../node-metrics.ts';
 import { createMemoryStore } from '../persistence/memory-store.ts';
 import { type DocStore, StoreCorruptError } from '../persistence/store.ts';
+import { createManualClock } from '../testing/manual-clock.ts';
 import { DocumentLoadError, DocumentRegistry, type RegistryOptions } from './registry.ts';
 import { createMemoryBroadcaster } from './testing/memory-transport.ts';
 
@@ -14,6 +15,8 @@ function makeRegistry(store: DocStore, extra: Partial<RegistryOptions> = {}) {
     broadcaster: createMemoryBroadcaster(),
     log: createSilentLogger(),
     metrics: createNodeMetrics(createMetricsRegistry()),
+    clock: createManualClock(),
+    heapUsed: () => 0,
     maxAwarenessBytes: 65536,
     idleUnloadMs: 10,
     encodedCacheBytes: 1 << 20,
@@ -80,7 +83,7 @@ describe('DocumentRegistry', () => {
     const room = await registry.acquire('d');
     room.doc.getText('t').insert(4, '!');
     await room.durable();
-    registry.sweep(Date.now() + 1000);
+    registry.sweep(1000);
     expect(registry.loadedCount).toBe(0);
     expect(registry.encodedCount).toBe(1);
     const again = await registry.acquire('d');
@@ -144,7 +147,8 @@ describe('DocumentRegistry', () => {
       candidates: 1,
       answered: 1,
     });
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await Promise.resolve(); // the merge runs in the pull's continuation, no timer
+    await Promise.resolve();
     expect(room.doc.getText('t').toString()).toContain('late');
     expect(seen.length).toBeGreaterThan(0);
     await room.durable();
@@ -155,12 +159,13 @@ describe('DocumentRegistry', () => {
   });
 
   it('[M4] without a copy of its own the load waits for the holders (they decide the generation)', async () => {
+    const clock = createManualClock({ autoAdvance: true });
     const remote = new Y.Doc();
     remote.getText('t').insert(0, 'held elsewhere');
     let answered = false;
     const registry = makeRegistry(createMemoryStore(), {
       pullRemote: async () => {
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        await clock.sleep(20);
         answered = true;
         return {
           copies: [{ generation: 'gen-9', state: Y.encodeStateAsUpdate(remote) }],
@@ -206,7 +211,8 @@ describe('DocumentRegistry', () => {
     expect(check.getText('t').toString()).toBe('replicated stored here only');
     let durable = false;
     void again.durable().then(() => (durable = true));
-    await new Promise((r) => setTimeout(r, 10));
+    await again.localDurable(); // stored here: only the repair push holds the ack back
+    await Promise.resolve();
     expect(durable).toBe(false);
     release();
     await again.durable();

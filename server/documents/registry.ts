@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as Y from 'yjs';
+import type { Clock } from '../clock.ts';
 import type { Replicate } from '../cluster/replicator.ts';
 import type { Logger } from '../log.ts';
 import type { NodeMetrics } from '../node-metrics.ts';
@@ -25,6 +26,9 @@ export interface RegistryOptions {
   readonly broadcaster: Broadcaster;
   readonly log: Logger;
   readonly metrics: NodeMetrics;
+  readonly clock: Clock;
+  /** Heap in use (bytes), checked against `heapHighWaterBytes` by the sweep. */
+  readonly heapUsed: () => number;
   readonly maxAwarenessBytes: number;
   /** Idle (no connections) documents are unloaded after this delay. */
   readonly idleUnloadMs: number;
@@ -42,6 +46,8 @@ export interface RegistryOptions {
    * that answered, or a fresh one, decide alone. A rejection fails the load.
    */
   readonly agreeGeneration?: (docId: string, proposed: string) => Promise<string>;
+  /** A fresh generation id (M7; default `crypto.randomUUID`; the simulation seeds it). */
+  readonly newGeneration?: () => string;
   /** Closes the connections of a room whose storage failed (with "retry"). */
   readonly onRoomFault: (room: Room) => void;
 }
@@ -76,7 +82,7 @@ export class DocumentRegistry {
   private readonly loading = new Map<string, Promise<Room>>();
   private readonly encoded = new Map<string, Encoded>();
   private encodedBytes = 0;
-  private sweepTimer: NodeJS.Timeout | null = null;
+  private stopSweep: (() => void) | null = null;
 
   constructor(private readonly options: RegistryOptions) {}
 
@@ -139,13 +145,12 @@ export class DocumentRegistry {
 
   /** Starts the idle sweep (every second). */
   start(): void {
-    this.sweepTimer ??= setInterval(() => this.sweep(), 1000);
-    this.sweepTimer.unref();
+    this.stopSweep ??= this.options.clock.every(1000, () => this.sweep());
   }
 
   /** Unloads idle rooms past their delay, or every idle room when the heap is high. */
-  sweep(now = Date.now()): void {
-    const pressure = process.memoryUsage().heapUsed > this.options.heapHighWaterBytes;
+  sweep(now = this.options.clock.now()): void {
+    const pressure = this.options.heapUsed() > this.options.heapHighWaterBytes;
     for (const room of [...this.rooms.values()]) {
       if (room.connectionCount > 0 || room.hasPendingWrites) continue;
       if (pressure || now - room.lastActive >= this.options.idleUnloadMs) this.unload(room);
@@ -155,8 +160,8 @@ export class DocumentRegistry {
 
   /** Waits for pending writes of every room, then stops the sweep and drops everything. */
   async stop(): Promise<void> {
-    if (this.sweepTimer) clearInterval(this.sweepTimer);
-    this.sweepTimer = null;
+    this.stopSweep?.();
+    this.stopSweep = null;
     await Promise.allSettled([...this.rooms.values()].map((room) => room.durable()));
     for (const room of this.rooms.values()) this.discard(room);
     this.rooms.clear();
@@ -189,11 +194,11 @@ export class DocumentRegistry {
   }
 
   private async load(docId: string): Promise<Room> {
-    const started = performance.now();
+    const started = this.options.clock.now();
     try {
       return await this.loadUntimed(docId);
     } finally {
-      this.options.metrics.loadSeconds.observe((performance.now() - started) / 1000);
+      this.options.metrics.loadSeconds.observe((this.options.clock.now() - started) / 1000);
     }
   }
 
@@ -255,7 +260,7 @@ export class DocumentRegistry {
         new Error('no other holder of the document answered; retry'),
       );
     }
-    generation ??= pickGeneration(remote) ?? randomUUID();
+    generation ??= pickGeneration(remote) ?? (this.options.newGeneration ?? randomUUID)();
     if (this.options.agreeGeneration) {
       // M7: the cluster's record wins over the copies that answered and over a fresh one, so
       // a document loaded while all its holders are out keeps the generation they hold.
@@ -307,6 +312,7 @@ export class DocumentRegistry {
       broadcaster: this.options.broadcaster,
       log: this.options.log,
       metrics: this.options.metrics,
+      clock: this.options.clock,
       maxAwarenessBytes: this.options.maxAwarenessBytes,
       ...(this.options.replicate ? { replicate: this.options.replicate } : {}),
       onFault: (faulted) => {

@@ -1,5 +1,6 @@
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
+import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { NodeMetrics } from '../node-metrics.ts';
 import type { DocStore } from '../persistence/store.ts';
@@ -12,6 +13,7 @@ export interface RoomDeps {
   readonly broadcaster: Broadcaster;
   readonly log: Logger;
   readonly metrics: NodeMetrics;
+  readonly clock: Clock;
   readonly maxAwarenessBytes: number;
   /**
    * Copies one integrated update to the document's other holders (N3); resolves when the
@@ -53,7 +55,7 @@ export class Room {
   /** While a client update is being applied: its doc updates, held back until it succeeds. */
   private staged: Array<readonly [Uint8Array, unknown]> | null = null;
   private destroyed = false;
-  lastActive = Date.now();
+  lastActive: number;
 
   constructor(
     readonly docId: string,
@@ -62,6 +64,7 @@ export class Room {
     private readonly deps: RoomDeps,
   ) {
     this.topic = `doc/${docId}`;
+    this.lastActive = deps.clock.now();
     this.awareness = new awarenessProtocol.Awareness(doc);
     this.awareness.setLocalState(null);
     doc.on('update', this.onDocUpdate);
@@ -125,7 +128,7 @@ export class Room {
   join(conn: Connection): void {
     this.members.set(conn, new Set());
     this.deps.broadcaster.join(this.topic, conn);
-    this.lastActive = Date.now();
+    this.lastActive = this.deps.clock.now();
   }
 
   /** Removes the connection and the awareness states it introduced (C8). */
@@ -138,7 +141,7 @@ export class Room {
     if (ids.size > 0 && !this.destroyed) {
       awarenessProtocol.removeAwarenessStates(this.awareness, [...ids], conn);
     }
-    this.lastActive = Date.now();
+    this.lastActive = this.deps.clock.now();
   }
 
   /** This document's Yjs state vector. */
@@ -160,7 +163,7 @@ export class Room {
    */
   applyUpdate(update: Uint8Array, origin: Connection): void {
     if (this.faulted) throw new Error('document storage failed');
-    const started = performance.now();
+    const started = this.deps.clock.now();
     Y.decodeUpdate(update);
     const staged: Array<readonly [Uint8Array, unknown]> = [];
     this.staged = staged;
@@ -173,10 +176,10 @@ export class Room {
       this.staged = null;
     }
     for (const [change, changeOrigin] of staged) this.onDocUpdate(change, changeOrigin);
-    this.deps.metrics.applySeconds.observe((performance.now() - started) / 1000);
+    this.deps.metrics.applySeconds.observe((this.deps.clock.now() - started) / 1000);
     this.deps.metrics.updatesApplied.inc();
     this.deps.metrics.updateBytes.inc(update.length);
-    this.lastActive = Date.now();
+    this.lastActive = this.deps.clock.now();
   }
 
   /**
@@ -242,7 +245,7 @@ export class Room {
       this.staged.push([update, origin]);
       return;
     }
-    const started = performance.now();
+    const started = this.deps.clock.now();
     this.pendingWrites++;
     const local = this.deps.store.append(this.docId, update, this.generation);
     this.localChain = Promise.all([this.localChain, local]).then(() => undefined);
@@ -264,7 +267,7 @@ export class Room {
     write.then(
       () => {
         this.pendingWrites--;
-        this.deps.metrics.durableSeconds.observe((performance.now() - started) / 1000);
+        this.deps.metrics.durableSeconds.observe((this.deps.clock.now() - started) / 1000);
       },
       (error: unknown) => {
         this.pendingWrites--;

@@ -3,6 +3,7 @@ import * as encoding from 'lib0/encoding';
 import { describe, expect, it } from 'vitest';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
+import { systemClock } from '../clock.ts';
 import { createMetricsRegistry } from '../http/metrics.ts';
 import { createNodeLimits } from '../limits/node-limits.ts';
 import { resolveLimits } from '../limits/settings.ts';
@@ -228,6 +229,7 @@ function freshRoom(): Stored {
     broadcaster: createMemoryBroadcaster(),
     log,
     metrics,
+    clock: systemClock(),
     maxAwarenessBytes: 64 * 1024,
     onFault: () => {},
   });

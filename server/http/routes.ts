@@ -1,10 +1,12 @@
 import type { RingView } from '../../ring/etcd/types.ts';
 import { ProtocolError, parseDocId } from '../protocol/index.ts';
 import { routeOf } from '../routing/owner.ts';
-import type { HttpHandler, HttpReply } from '../transport/uws-server.ts';
+import type { HttpHandler, HttpReply } from '../transport/transport.ts';
 
 export interface NodeStatus {
   readonly id: string;
+  /** Copies per document (`--replicas`): the length of the preference list `/route` shows. */
+  readonly replicas: number;
   readonly view: () => RingView | null;
   /** `null` when ready, else why not (N6). */
   readonly notReadyReason: () => string | null;
@@ -57,7 +59,7 @@ export function createNodeRoutes(status: NodeStatus): Record<string, HttpHandler
       }
       const view = status.view();
       if (!view) return json(503, { error: 'membership view not ready' });
-      const route = routeOf(view, raw);
+      const route = routeOf(view, raw, status.replicas);
       if (route.owner === null) return json(503, { error: 'no active member', epoch: view.epoch });
       return json(200, route);
     },

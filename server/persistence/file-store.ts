@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import * as Y from 'yjs';
+import type { Clock } from '../clock.ts';
 import { createSilentLogger, type Logger } from '../log.ts';
 import { assertStorableDocId, docDirName, docIdFromDirName, isDocDirName } from './doc-id.ts';
 import { createGroupCommit } from './group-commit.ts';
@@ -32,6 +33,8 @@ export interface FileStoreOptions {
   readonly log?: Logger;
   /** File-system facade (default the real one); tests inject faults through it. */
   readonly fs?: StoreFs;
+  /** Runs the group-commit timer (default the system clock). */
+  readonly clock?: Clock;
 }
 
 /** Where the file store keeps one document under `dir`. */
@@ -352,6 +355,7 @@ export function createFileStore(options: FileStoreOptions): DocStore {
 
   const groupCommit = createGroupCommit<PendingAppend>({
     delayMs: options.groupCommitMs ?? 2,
+    ...(options.clock ? { after: options.clock.after } : {}),
     commit: async (docId, items) => {
       const state = await io(docId, async () => {
         await ensureReady();

@@ -1,3 +1,4 @@
+import { systemClock } from '../clock.ts';
 /**
  * Per-key ordered work with group commit (DESIGN N2): items are batched and committed once per
  * batch; tasks (load, compact, delete…) run between batches in call order. Nothing of one key
@@ -26,6 +27,8 @@ export interface GroupCommit<T> {
 export interface GroupCommitOptions<T> {
   /** How long the first item of an idle key waits for company before its batch is committed. */
   readonly delayMs: number;
+  /** Schedules the shared timer (default: the system clock); returns a cancel function. */
+  readonly after?: (ms: number, fn: () => void) => () => void;
   /** Makes `items` durable; never called twice at once for one key. */
   readonly commit: (key: string, items: readonly T[]) => Promise<void>;
 }
@@ -53,7 +56,8 @@ export function createGroupCommit<T>(options: GroupCommitOptions<T>): GroupCommi
   const pending = new Map<string, Entry<T>[]>();
   const running = new Map<string, Promise<void>>();
   const ready = new Set<string>();
-  let timer: ReturnType<typeof setTimeout> | null = null;
+  let timer: (() => void) | null = null;
+  const after = options.after ?? systemClock().after;
 
   const fire = () => {
     timer = null;
@@ -113,7 +117,7 @@ export function createGroupCommit<T>(options: GroupCommitOptions<T>): GroupCommi
         enqueue(key, { kind: 'item', item, resolve, reject });
         if (!running.has(key)) {
           ready.add(key);
-          timer ??= setTimeout(fire, options.delayMs);
+          timer ??= after(options.delayMs, fire);
         }
       });
     },
@@ -135,7 +139,7 @@ export function createGroupCommit<T>(options: GroupCommitOptions<T>): GroupCommi
     flush: (key) => start(key),
     async flushAll() {
       if (timer !== null) {
-        clearTimeout(timer);
+        timer();
         timer = null;
       }
       const keys = new Set([...ready, ...pending.keys(), ...running.keys()]);

@@ -1,4 +1,5 @@
 import * as Y from 'yjs';
+import type { Clock } from '../clock.ts';
 import { assertStorableDocId } from './doc-id.ts';
 import { createGroupCommit } from './group-commit.ts';
 import { type DocStore, StoreCorruptError, type StoredDoc, StoreIoError } from './store.ts';
@@ -29,6 +30,8 @@ export interface MemoryStoreOptions {
   readonly barrier?: (docId: string) => Promise<void>;
   /** Group-commit window (default 0: appends of one tick share a batch). */
   readonly groupCommitMs?: number;
+  /** Runs the group-commit timer (default the system clock). */
+  readonly clock?: Clock;
 }
 
 interface PendingAppend {
@@ -55,6 +58,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): DocStore {
 
   const groupCommit = createGroupCommit<PendingAppend>({
     delayMs: options.groupCommitMs ?? 0,
+    ...(options.clock ? { after: options.clock.after } : {}),
     commit: async (docId, items) => {
       if (barrier) {
         try {

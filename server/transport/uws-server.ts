@@ -11,30 +11,17 @@ import { SECRET_HEADER } from '../cluster/peer-client.ts';
 import type { Broadcaster, Connection } from '../documents/connection.ts';
 import type { Logger } from '../log.ts';
 import { CloseCode } from '../protocol/index.ts';
+import type {
+  HttpHandler,
+  HttpReply,
+  SocketHandler,
+  Transport,
+  TransportHandlers,
+  UpgradeInfo,
+} from './transport.ts';
 import type { Uws } from './uws-native.ts';
 
-/** What the transport knows of an upgrade request (read synchronously, STACK: uWS). */
-export interface UpgradeInfo {
-  /** Path and query, e.g. `/doc/abc?build=3`. */
-  readonly pathAndQuery: string;
-  readonly origin: string;
-  readonly remoteAddress: string;
-}
-
-/** Per-socket callbacks returned by `onOpen`. */
-export interface SocketHandler {
-  message(frame: Uint8Array): void;
-  close(code: number): void;
-}
-
-export interface HttpReply {
-  readonly status: number;
-  readonly contentType?: string;
-  readonly body: string;
-  readonly headers?: Record<string, string>;
-}
-
-export type HttpHandler = (path: string, query: string) => HttpReply | Promise<HttpReply>;
+export type { HttpHandler, HttpReply, SocketHandler, Transport, UpgradeInfo } from './transport.ts';
 
 export interface TransportOptions {
   readonly uws: Uws;
@@ -43,24 +30,9 @@ export interface TransportOptions {
   readonly maxFrameBytes: number;
   readonly maxBackpressureBytes: number;
   readonly log: Logger;
-  readonly onOpen: (conn: Connection, info: UpgradeInfo) => SocketHandler;
-  /** The node-to-node channel on `/internal`, open only to holders of the cluster secret. */
-  readonly internal: {
-    readonly secret: string;
-    readonly onOpen: (conn: Connection) => SocketHandler;
-  };
-  /** GET handlers by exact path or prefix ending in `*`. */
-  readonly routes: Record<string, HttpHandler>;
-}
-
-export interface Transport {
-  readonly broadcaster: Broadcaster;
-  /** Binds with the exclusive-port flag (N5); rejects if the port is taken. */
-  listen(): Promise<number>;
-  /** Stops accepting; open sockets stay until closed by their owners. */
-  stopListening(): void;
-  /** Closes every socket now (after `stopListening`). */
-  closeAll(): void;
+  /** The node-to-node channel on `/internal` is open only to holders of this secret. */
+  readonly secret: string;
+  readonly handlers: TransportHandlers;
 }
 
 interface UserData {
@@ -171,7 +143,7 @@ export function createUwsTransport(options: TransportOptions): Transport {
       };
       upgradeTo(res, req, context, info);
     },
-    open: (ws) => accept(ws, (conn) => options.onOpen(conn, ws.getUserData().info)),
+    open: (ws) => accept(ws, (conn) => options.handlers.onOpen(conn, ws.getUserData().info)),
     message: (ws, message) => {
       const data = ws.getUserData();
       if (message.byteLength > options.maxFrameBytes) {
@@ -194,20 +166,20 @@ export function createUwsTransport(options: TransportOptions): Transport {
     sendPingsAutomatically: true,
     upgrade: (res, req, context) => {
       const presented = req.getHeader(SECRET_HEADER);
-      if (!secretsEqual(presented, options.internal.secret)) {
+      if (!secretsEqual(presented, options.secret)) {
         res.cork(() => res.writeStatus('401 Unauthorized').end('cluster secret required\n'));
         return;
       }
       upgradeTo(res, req, context, { pathAndQuery: '/internal', origin: '', remoteAddress: '' });
     },
-    open: (ws) => accept(ws, options.internal.onOpen),
+    open: (ws) => accept(ws, options.handlers.onInternal),
     message: (ws, message) => {
       ws.getUserData().handler?.message(new Uint8Array(message.slice(0)));
     },
     close: onClose,
   });
 
-  const routes = Object.entries(options.routes);
+  const routes = Object.entries(options.handlers.routes);
   app.get('/*', (res, req) => {
     const path = req.getUrl();
     const query = req.getQuery() ?? '';

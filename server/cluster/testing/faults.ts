@@ -133,7 +133,7 @@ export function createFaultInjector(options: FaultInjectorOptions): FaultInjecto
       return;
     }
     note(`restart ${id}`);
-    cluster.start(id, 'joining');
+    cluster.start(id);
   };
 
   const inject = (kind: FaultKind): void => {
@@ -181,7 +181,7 @@ export function createFaultInjector(options: FaultInjectorOptions): FaultInjecto
         if (free.length === 0) return;
         const id = pick.pick(free);
         note(`join ${id}`);
-        cluster.start(id, 'joining');
+        cluster.start(id);
         return;
       }
       case 'drain': {

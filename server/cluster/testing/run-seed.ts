@@ -149,7 +149,7 @@ export async function runSeed(seed: number, options: RunSeedOptions): Promise<Se
   };
 
   // Boot: the initial members register as active; editors start once every node sees them all.
-  for (let i = 0; i < nodeCount; i++) cluster.start(SLOT_IDS[i] as string, 'active');
+  for (let i = 0; i < nodeCount; i++) cluster.start(SLOT_IDS[i] as string);
   const initial = SLOT_IDS.slice(0, nodeCount);
   const booted = await drive(
     options.control,

@@ -5,6 +5,8 @@
  * deterministic clock. `drive` fires one timer at a time and lets every promise continuation
  * run before the next one, so one seed always runs the same interleaving.
  */
+import type { Clock } from '../../clock.ts';
+
 const realSetImmediate = globalThis.setImmediate;
 
 export interface SimClock {
@@ -16,6 +18,11 @@ export interface SimClock {
   sleep(ms: number): Promise<void>;
   /** Simulation timers not yet run (module timers are not counted). */
   pending(): number;
+  /**
+   * The clock the node's own modules get (group commit, replication back-off, rebalancer
+   * retries, idle sweep): the same simulated time, not counted in `pending`.
+   */
+  readonly modules: Clock;
 }
 
 /** A clock over the current (fake, in the fuzz) `setTimeout` and `Date.now`. */
@@ -41,11 +48,25 @@ export function createSimClock(): SimClock {
       clearTimeout(timer);
     };
   };
+  const now = () => Date.now() - start;
+  const moduleAfter = (ms: number, fn: () => void): (() => void) => {
+    const timer = setTimeout(fn, Math.max(0, ms));
+    return () => clearTimeout(timer);
+  };
   return {
-    now: () => Date.now() - start,
+    now,
     after,
     sleep: (ms) => new Promise((resolve) => after(ms, resolve)),
     pending: () => pending,
+    modules: {
+      now,
+      after: moduleAfter,
+      every(ms, fn) {
+        const timer = setInterval(fn, Math.max(1, ms));
+        return () => clearInterval(timer);
+      },
+      sleep: (ms) => new Promise((resolve) => moduleAfter(ms, () => resolve())),
+    },
   };
 }
 

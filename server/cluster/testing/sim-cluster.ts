@@ -41,8 +41,11 @@ export interface SimCluster {
   readonly editorTransport: EditorTransport;
   /** The live process of `id` (starting or up), or `null`. */
   live(id: string): SimNode | null;
-  /** Starts a process for `id` on its disk (a new slot gets an empty disk). */
-  start(id: string, initialState: 'active' | 'joining'): SimNode;
+  /**
+   * Starts a process for `id` on its disk (a new slot gets an empty disk). It joins as
+   * production nodes do: registers `joining`, waits for the owners' pre-warm, turns `active`.
+   */
+  start(id: string): SimNode;
   /** Kills the process and loses its disk for good. */
   destroy(id: string): void;
 }
@@ -90,7 +93,7 @@ export function createSimCluster(options: SimClusterOptions): SimCluster {
           socket.abort();
           return;
         }
-        acceptSocket(socket.b, connId(), (conn) => node.acceptClient(conn, pathAndQuery));
+        acceptSocket(socket.b, connId(), (conn) => node.acceptClient(conn, pathAndQuery, editor));
         onOpen(socket.a);
       });
     },
@@ -103,23 +106,23 @@ export function createSimCluster(options: SimClusterOptions): SimCluster {
     slots,
     editorTransport,
     live,
-    start(id, initialState) {
+    start(id) {
       let slot = slots.get(id);
       if (!slot) {
         slot = { id, backing: createMemoryBacking(), node: null, destroyed: false };
         slots.set(id, slot);
       }
-      trace(`${id} process starts (${initialState})`);
+      trace(`${id} process starts`);
       const node = createSimNode({
         id,
         clock,
         net,
         prng: diskPrng,
         membership,
+        vnodes: options.vnodes,
         backing: slot.backing,
         directory,
         nextConnId: connId,
-        initialState,
         log: log(id),
         trace,
         verbose: options.verbose === true,

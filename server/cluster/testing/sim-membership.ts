@@ -30,8 +30,21 @@ export interface SimMembership {
   subscribe(deliver: (view: RingView) => void): ViewSubscription;
   /** Deliveries still scheduled (for the settle check). */
   inFlight(): number;
-  /** `generations/<docId>`: the recorded generation, or `proposed` recorded now (create-if-absent). */
-  agreeGeneration(docId: string, proposed: string): string;
+  /** The rest of the keyspace (settings, generations, drain requests, markers, links). */
+  readonly kv: SimKv;
+}
+
+/** etcd's plain keys, linearizable; watchers are called synchronously on every change. */
+export interface SimKv {
+  get(key: string): string | undefined;
+  put(key: string, value: string): void;
+  delete(key: string): void;
+  deletePrefix(prefix: string): void;
+  list(prefix: string): Array<[string, string]>;
+  /** Writes `value` unless `key` exists; returns what `key` holds afterwards. */
+  createIfAbsent(key: string, value: string): string;
+  /** Calls `listener(key, value | null)` for every change under `prefix`. */
+  watch(prefix: string, listener: (key: string, value: string | null) => void): () => void;
 }
 
 export interface SimMembershipOptions {
@@ -63,7 +76,7 @@ export function createSimMembership(options: SimMembershipOptions): SimMembershi
   const records = new Map<string, { record: MemberRecord; lease: number }>();
   const rings = new Map<string, Ring>();
   const subscribers = new Set<Subscriber>();
-  const generations = new Map<string, string>();
+  const kv = createSimKv(options.trace);
   let revision = 1;
   let nextLease = 1;
   let inFlight = 0;
@@ -151,13 +164,7 @@ export function createSimMembership(options: SimMembershipOptions): SimMembershi
       };
     },
     inFlight: () => inFlight,
-    agreeGeneration(docId, proposed) {
-      const recorded = generations.get(docId);
-      if (recorded !== undefined) return recorded;
-      generations.set(docId, proposed);
-      options.trace(`etcd: generations/${docId} = ${proposed.slice(0, 6)}`);
-      return proposed;
-    },
+    kv,
   };
 }
 
@@ -186,4 +193,42 @@ export function simRecord(id: string, state: MemberState): MemberRecord {
 
 function shortState(state: MemberState): string {
   return state === 'active' ? 'A' : state === 'joining' ? 'J' : 'D';
+}
+
+function createSimKv(trace: (line: string) => void): SimKv {
+  const entries = new Map<string, string>();
+  const watchers = new Set<{
+    prefix: string;
+    listener: (key: string, value: string | null) => void;
+  }>();
+  const notify = (key: string, value: string | null) => {
+    for (const w of [...watchers]) if (key.startsWith(w.prefix)) w.listener(key, value);
+  };
+  const kv: SimKv = {
+    get: (key) => entries.get(key),
+    put(key, value) {
+      entries.set(key, value);
+      notify(key, value);
+    },
+    delete(key) {
+      if (entries.delete(key)) notify(key, null);
+    },
+    deletePrefix(prefix) {
+      for (const key of [...entries.keys()]) if (key.startsWith(prefix)) kv.delete(key);
+    },
+    list: (prefix) => [...entries].filter(([key]) => key.startsWith(prefix)),
+    createIfAbsent(key, value) {
+      const recorded = entries.get(key);
+      if (recorded !== undefined) return recorded;
+      trace(`etcd: ${key} = ${value.slice(0, 6)}`);
+      kv.put(key, value);
+      return value;
+    },
+    watch(prefix, listener) {
+      const watcher = { prefix, listener };
+      watchers.add(watcher);
+      return () => void watchers.delete(watcher);
+    },
+  };
+  return kv;
 }

@@ -1,0 +1,135 @@
+import type { Etcd3 } from 'etcd3';
+import {
+  type ConfigWatcher,
+  createKeyspace,
+  joinCluster,
+  type Logger,
+  type MembershipWatcher,
+  type PrefixUpdate,
+  watchConfig,
+  watchMembers,
+  watchPrefix,
+} from '../../ring/index.ts';
+import type { Clock } from '../clock.ts';
+import type { Coordination, RevocationView } from './coordination.ts';
+import { createGenerations } from './generations.ts';
+import { createRevocationTracker } from './revocation-tracker.ts';
+
+export interface EtcdCoordinationOptions {
+  readonly client: Etcd3;
+  /** Key prefix (ends with `/`). */
+  readonly prefix: string;
+  readonly log: Logger;
+  readonly clock: Clock;
+  /** Virtual nodes per member of the rings built. */
+  readonly vnodes: number;
+  /** How long `agreeGeneration` waits for etcd (default 2 000 ms). */
+  readonly generationTimeoutMs?: number;
+}
+
+/**
+ * {@link Coordination} over etcd: the members folder is listed then watched (R5), settings
+ * likewise; registration is `joinCluster` (lease + keepalive + fencing, R6); generations are a
+ * create-if-absent transaction; drain requests and pre-warm markers are plain keys. Every key
+ * comes from the one keyspace (`ring/etcd/keys.ts`). The client is not closed by `close()`.
+ */
+export function createEtcdCoordination(options: EtcdCoordinationOptions): Coordination {
+  const { client, log, clock } = options;
+  const keys = createKeyspace(options.prefix);
+  let members: MembershipWatcher | null = null;
+  let config: ConfigWatcher | null = null;
+  const cleanups = new Set<() => Promise<void>>();
+  const started = () => {
+    if (!members || !config) throw new Error('coordination used before start()');
+    return { members, config };
+  };
+
+  return {
+    async start() {
+      members ??= watchMembers({ client, prefix: keys.prefix, log, vnodes: options.vnodes });
+      config ??= watchConfig({ client, prefix: keys.prefix, log });
+      await Promise.all([members.ready(), config.ready()]);
+    },
+    view: () => members?.current() ?? null,
+    onView: (listener) => started().members.onChange(listener),
+    waitForEpoch: (epoch, timeoutMs) => started().members.waitForEpoch(epoch, timeoutMs),
+    setting: (name) => config?.get(name),
+    onSetting: (listener) => started().config.onChange((name) => listener(name)),
+    register: (record, ttlSeconds) =>
+      joinCluster({ client, prefix: keys.prefix, ttlSeconds, log, record, now: clock.now }),
+    agreeGeneration: createGenerations({
+      keys,
+      clock,
+      ...(options.generationTimeoutMs !== undefined
+        ? { timeoutMs: options.generationTimeoutMs }
+        : {}),
+      createIfAbsent: async (key, value) => {
+        const result = await client
+          .if(key, 'Create', '==', 0)
+          .then(client.put(key).value(value))
+          .else(client.get(key))
+          .commit();
+        if (result.succeeded) return value;
+        const recorded = result.responses[0]?.response_range?.kvs[0]?.value.toString();
+        if (!recorded) throw new Error(`the record at ${key} vanished; retry`);
+        return recorded;
+      },
+    }),
+    async onDrainRequest(nodeId, listener) {
+      const key = keys.drainRequestKey(nodeId);
+      const watch = await client.watch().key(key).create();
+      watch.on('put', () => listener());
+      watch.on('error', (error) => log.warn('drain request watch error', { error }));
+      const stop = async () => {
+        cleanups.delete(stop);
+        await watch.cancel().catch(() => {});
+      };
+      cleanups.add(stop);
+      if ((await client.get(key).string()) !== null) listener();
+      return () => void stop();
+    },
+    async clearDrainRequest(nodeId) {
+      await client.delete().key(keys.drainRequestKey(nodeId));
+    },
+    async markPrewarmed(joiner, owner, epoch) {
+      await client.put(keys.prewarmKey(joiner, owner)).value(String(epoch));
+    },
+    async prewarmedBy(joiner) {
+      const found = await client.getAll().prefix(keys.prewarmPrefix(joiner)).keys();
+      return found
+        .map((key) => keys.parsePrewarmKey(joiner, key))
+        .filter((owner): owner is string => owner !== null);
+    },
+    async clearPrewarm(joiner) {
+      await client.delete().prefix(keys.prewarmPrefix(joiner));
+    },
+    async watchRevocations(onRevoked) {
+      const tracker = createRevocationTracker({ keys, log, onRevoked });
+      const onUpdate = (update: PrefixUpdate) => {
+        for (const key of update.changed) {
+          tracker.apply(key, update.snapshot.entries.get(key)?.value.toString('utf8') ?? null);
+        }
+      };
+      const watch = watchPrefix({
+        client,
+        prefix: keys.linksPrefix,
+        log,
+        label: 'links',
+        onUpdate,
+      });
+      const stop = async () => {
+        cleanups.delete(stop);
+        await watch.close();
+      };
+      cleanups.add(stop);
+      await watch.ready();
+      const view: RevocationView = { isRevoked: tracker.isRevoked, close: stop };
+      return view;
+    },
+    async close() {
+      await Promise.allSettled([...cleanups].map((stop) => stop()));
+      await members?.close();
+      await config?.close();
+    },
+  };
+}

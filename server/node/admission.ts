@@ -1,0 +1,118 @@
+import type { NodeAuth } from '../auth/node-auth.ts';
+import type { Connection } from '../documents/connection.ts';
+import { Session, type SessionDeps } from '../documents/session.ts';
+import type { NodeLimits } from '../limits/node-limits.ts';
+import type { NodeMetrics } from '../node-metrics.ts';
+import {
+  CloseCode,
+  closeReason,
+  encodeUpgradeRequired,
+  ProtocolError,
+  parseConnectUrl,
+} from '../protocol/index.ts';
+import { checkClient, type GateSettings } from '../routing/version-gate.ts';
+import type { SocketHandler, UpgradeInfo } from '../transport/transport.ts';
+import type { SessionTable } from './sessions.ts';
+
+/** Protocol versions a node speaks (C6). */
+export interface ProtocolRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface AdmissionOptions {
+  readonly limits: NodeLimits;
+  readonly sessions: SessionTable;
+  readonly sessionDeps: SessionDeps;
+  readonly metrics: NodeMetrics;
+  /** Browser origins allowed to connect; `null`: any. */
+  readonly allowedOrigins: readonly string[] | null;
+  readonly gate: () => GateSettings;
+  readonly protocols: ProtocolRange;
+  /** Why this node takes no clients now (stopping, not registered, fenced), or `null`. */
+  readonly unavailable: () => string | null;
+  /** Access control (P21); `null` when off. */
+  readonly auth: NodeAuth | null;
+  /** The owner decision and load of an admitted session. */
+  readonly route: (session: Session) => void;
+}
+
+/** Admission of client sockets, and the live version gate over the admitted ones. */
+export interface Admission {
+  /** The transport's `onOpen`: checks, in order, limits, URL, origin, version, node state, ticket. */
+  open(conn: Connection, upgrade: UpgradeInfo): SocketHandler;
+  /** Ops raised the minimum build: tells connected outdated clients to reload (C6). */
+  enforceGate(): void;
+}
+
+const IGNORE: SocketHandler = { message: () => {}, close: () => {} };
+
+/** Creates the admission of one node. */
+export function createAdmission(options: AdmissionOptions): Admission {
+  const { limits, sessions, metrics } = options;
+
+  const upgradeRequired = (session: Session, minBuild: string, message: string) => {
+    if (session.isRingdocClient) session.conn.send(encodeUpgradeRequired({ minBuild, message }));
+    session.reject(CloseCode.UPGRADE_REQUIRED, message);
+  };
+
+  return {
+    open(conn, upgrade) {
+      metrics.connectionsOpened.inc();
+      const crowded = limits.addresses.attempt(upgrade.remoteAddress) ?? limits.node.admit();
+      let info: ReturnType<typeof parseConnectUrl>;
+      try {
+        info = parseConnectUrl(upgrade.pathAndQuery);
+      } catch (error) {
+        const reason = error instanceof ProtocolError ? error.reason : 'bad request';
+        metrics.rejected(CloseCode.BAD_REQUEST).inc();
+        conn.close(CloseCode.BAD_REQUEST, closeReason(CloseCode.BAD_REQUEST, reason));
+        return IGNORE;
+      }
+      const session = new Session(conn, info, options.sessionDeps);
+      sessions.add(session);
+      const handler = {
+        message: (frame: Uint8Array) => session.receive(frame),
+        close: () => {
+          session.closed();
+          sessions.delete(session);
+          options.auth?.forget(session);
+        },
+      };
+      if (crowded) {
+        session.refuse(crowded);
+        return handler;
+      }
+      // The allowlist stops other sites' pages (browsers always send Origin); non-browser
+      // clients send none and could forge any, so a missing Origin is not refused.
+      const origins = options.allowedOrigins;
+      if (origins && upgrade.origin !== '' && !origins.includes(upgrade.origin)) {
+        session.reject(CloseCode.FORBIDDEN, `origin ${upgrade.origin} is not allowed`);
+        return handler;
+      }
+      const verdict = checkClient(info, options.gate(), options.protocols);
+      if (!verdict.ok) {
+        upgradeRequired(session, verdict.minBuild, verdict.message);
+        return handler;
+      }
+      const why = options.unavailable();
+      if (why !== null) {
+        session.reject(CloseCode.RETRY, why, { retryAfterMs: 1000 });
+        return handler;
+      }
+      if (options.auth) {
+        handler.message = options.auth.admit(session, () => options.route(session));
+        return handler;
+      }
+      options.route(session);
+      return handler;
+    },
+    enforceGate() {
+      const settings = options.gate();
+      for (const session of sessions.all()) {
+        const verdict = checkClient(session.info, settings, options.protocols);
+        if (!verdict.ok) upgradeRequired(session, verdict.minBuild, verdict.message);
+      }
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import type { RingView } from '../../ring/index.ts';
+import { DocumentLoadError, type DocumentRegistry } from '../documents/registry.ts';
+import type { Room } from '../documents/room.ts';
+import type { Session } from '../documents/session.ts';
+import type { Logger } from '../log.ts';
+import type { NodeMetrics } from '../node-metrics.ts';
+import { CloseCode } from '../protocol/index.ts';
+import { decideOwner } from '../routing/owner.ts';
+import type { SessionTable } from './sessions.ts';
+
+export interface ClientRouterOptions {
+  readonly selfId: string;
+  readonly view: () => RingView | null;
+  readonly waitForEpoch: (epoch: number, timeoutMs: number) => Promise<boolean>;
+  /** How long a client carrying a newer epoch waits for this node's view (C3). */
+  readonly epochWaitMs: number;
+  readonly registry: DocumentRegistry;
+  readonly sessions: SessionTable;
+  readonly metrics: NodeMetrics;
+  readonly log: Logger;
+  /** Called when a session was attached to its room (the simulation traces it). */
+  readonly onServe?: (session: Session, room: Room) => void;
+}
+
+/** Where an admitted client goes: served here, redirected to the owner, or told to retry. */
+export interface ClientRouter {
+  /**
+   * The owner decision for an admitted session (C2, C3), then the load (N1). Never rejects:
+   * a load failure closes the session with 4503 and any unexpected error with "retry", so a
+   * bug in one connection's path cannot take the node down.
+   */
+  route(session: Session): Promise<void>;
+  /** Redirects the sessions of `room` when `view` gives the document another owner. */
+  redirectClients(room: Room, view: RingView): void;
+}
+
+/** Creates the router of one node. */
+export function createClientRouter(options: ClientRouterOptions): ClientRouter {
+  const { selfId, registry, metrics, log } = options;
+
+  const routeOnce = async (session: Session) => {
+    const wanted = session.info.epoch;
+    if (wanted !== undefined && wanted > (options.view()?.epoch ?? 0)) {
+      await options.waitForEpoch(wanted, options.epochWaitMs);
+    }
+    if (session.conn.closed) return;
+    const decision = decideOwner(options.view(), selfId, session.info.docId);
+    if (decision.kind === 'redirect') {
+      metrics.redirects.inc();
+      session.redirect(decision);
+      return;
+    }
+    if (decision.kind === 'unavailable') {
+      session.reject(CloseCode.RETRY, decision.reason, { retryAfterMs: 1000 });
+      return;
+    }
+    const room = await registry.acquire(session.info.docId);
+    if (session.conn.closed) return;
+    options.onServe?.(session, room);
+    session.attach(room);
+  };
+
+  return {
+    async route(session) {
+      try {
+        await routeOnce(session);
+      } catch (error) {
+        if (error instanceof DocumentLoadError) {
+          log.error(error.message, { docId: session.info.docId });
+          session.reject(CloseCode.LOAD_FAILED, error.message, { retryAfterMs: 5000 });
+          return;
+        }
+        log.error('unexpected error routing a client; closing it with retry', {
+          docId: session.info.docId,
+          error,
+        });
+        session.reject(CloseCode.RETRY, 'internal error; reconnect', { retryAfterMs: 1000 });
+      }
+    },
+    redirectClients(room, view) {
+      const decision = decideOwner(view, selfId, room.docId);
+      if (decision.kind !== 'redirect') return;
+      for (const session of options.sessions.inRoom(room)) {
+        metrics.redirects.inc();
+        session.redirect(decision);
+      }
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { mkdir } from 'node:fs/promises';
+import { createEtcdClient } from '../../ring/index.ts';
+import { systemClock } from '../clock.ts';
+import { createPeerPool } from '../cluster/peer-client.ts';
+import type { NodeConfig } from '../config.ts';
+import { createEtcdCoordination } from '../coordination/etcd-coordination.ts';
+import type { Logger } from '../log.ts';
+import { createFileStore } from '../persistence/file-store.ts';
+import { loadNativeUws } from '../transport/uws-native.ts';
+import { createUwsTransport } from '../transport/uws-server.ts';
+import { createNode, type RingdocNode } from './create-node.ts';
+
+/**
+ * A node as `ringdoc node` runs it: the native uWS transport (refusing the JS fallback, N5),
+ * etcd coordination, the file store in `config.dataDir`, the WebSocket peer pool and the
+ * system clock. `stop` also closes the etcd client.
+ */
+export function createProductionNode(config: NodeConfig, log: Logger): RingdocNode {
+  const clock = systemClock();
+  const uws = loadNativeUws();
+  const etcd = createEtcdClient({ endpoints: [...config.etcd], log });
+  const node = createNode(config, {
+    clock,
+    log,
+    store: createFileStore({
+      dir: config.dataDir,
+      groupCommitMs: config.groupCommitMs,
+      log,
+      clock,
+    }),
+    peers: createPeerPool({ secret: config.clusterSecret, log, clock }),
+    coordination: createEtcdCoordination({
+      client: etcd,
+      prefix: config.prefix,
+      log,
+      clock,
+      vnodes: config.vnodes,
+    }),
+    transport: (handlers) =>
+      createUwsTransport({
+        uws,
+        host: config.host,
+        port: config.port,
+        maxFrameBytes: config.maxFrameBytes,
+        maxBackpressureBytes: config.maxBackpressureBytes,
+        log,
+        secret: config.clusterSecret,
+        handlers,
+      }),
+  });
+  return {
+    ...node,
+    async start() {
+      await mkdir(config.dataDir, { recursive: true });
+      await node.start();
+      log.info('data directory', { dataDir: config.dataDir });
+    },
+    async stop() {
+      await node.stop();
+      etcd.close();
+    },
+  };
+}

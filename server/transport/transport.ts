@@ -1,0 +1,50 @@
+import type { Broadcaster, Connection } from '../documents/connection.ts';
+
+/** What the transport knows of an upgrade request (read synchronously, STACK: uWS). */
+export interface UpgradeInfo {
+  /** Path and query, e.g. `/doc/abc?build=3`. */
+  readonly pathAndQuery: string;
+  readonly origin: string;
+  readonly remoteAddress: string;
+}
+
+/** Per-socket callbacks returned by `onOpen`. */
+export interface SocketHandler {
+  message(frame: Uint8Array): void;
+  close(code: number): void;
+}
+
+export interface HttpReply {
+  readonly status: number;
+  readonly contentType?: string;
+  readonly body: string;
+  readonly headers?: Record<string, string>;
+}
+
+export type HttpHandler = (path: string, query: string) => HttpReply | Promise<HttpReply>;
+
+/** What a node gives its transport: the socket and HTTP handlers. */
+export interface TransportHandlers {
+  /** A client WebSocket on `/doc/…` was accepted. */
+  readonly onOpen: (conn: Connection, info: UpgradeInfo) => SocketHandler;
+  /** A peer opened the node-to-node channel (`/internal`, cluster secret checked). */
+  readonly onInternal: (conn: Connection) => SocketHandler;
+  /** GET handlers by exact path or prefix ending in `*`. */
+  readonly routes: Record<string, HttpHandler>;
+}
+
+export interface Transport {
+  readonly broadcaster: Broadcaster;
+  /** Binds with the exclusive-port flag (N5); rejects if the port is taken. */
+  listen(): Promise<number>;
+  /** Stops accepting; open sockets stay until closed by their owners. */
+  stopListening(): void;
+  /** Closes every socket now (after `stopListening`). */
+  closeAll(): void;
+}
+
+/**
+ * Builds a node's transport around its handlers: uWS in production
+ * (`createUwsTransport`), the simulated network in the convergence fuzz.
+ */
+export type TransportFactory = (handlers: TransportHandlers) => Transport;

@@ -101,7 +101,8 @@ export function createKeyspace(prefix: string = DEFAULT_PREFIX): Keyspace {
     generationKey: (docId) => `${root}generations/${doc(docId)}`,
     prewarmPrefix: (joiner) => `${root}handoff/${member(joiner)}/`,
     prewarmKey: (joiner, owner) => `${root}handoff/${member(joiner)}/${member(owner)}`,
-    parsePrewarmKey: (joiner, key) => tail(key, `${root}handoff/${member(joiner)}/`, isValidMemberId),
+    parsePrewarmKey: (joiner, key) =>
+      tail(key, `${root}handoff/${member(joiner)}/`, isValidMemberId),
     drainRequestKey: (id) => `${root}control/${member(id)}/drain`,
     linkKey(linkId) {
       if (!LINK_ID.test(linkId)) throw new Error(`invalid link id ${JSON.stringify(linkId)}`);

@@ -12,7 +12,6 @@ import type { Broadcaster, Connection } from '../documents/connection.ts';
 import type { Logger } from '../log.ts';
 import { CloseCode } from '../protocol/index.ts';
 import type {
-  HttpHandler,
   HttpReply,
   SocketHandler,
   Transport,

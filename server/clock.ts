@@ -15,13 +15,13 @@ export interface Clock {
 }
 
 /**
- * The process's real clock. Its timers are `unref`ed: a pending timer never keeps a process
- * alive on its own (sockets and files do that).
+ * The process's real clock. One-shot timers keep the process alive like `setTimeout` (a
+ * group commit must not be dropped by an exiting process); periodic ones (`every`: sweeps)
+ * are `unref`ed and never keep it alive on their own.
  */
 export function systemClock(): Clock {
   const after = (ms: number, fn: () => void) => {
     const timer = setTimeout(fn, Math.max(0, ms));
-    timer.unref?.();
     return () => clearTimeout(timer);
   };
   return {

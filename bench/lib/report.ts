@@ -1,7 +1,7 @@
 import type { CrashResult } from '../items/crash.ts';
 import type { MemoryResult } from '../items/memory.ts';
 import { CLIENT_BOUND_CPU, type SweepResult, stepFailure } from '../items/propagation.ts';
-import { PENDING, REBALANCING_ITEMS } from '../items/rebalancing.ts';
+import { NOT_MEASURED, REBALANCING_ITEMS } from '../items/rebalancing.ts';
 import type { RedirectResult } from '../items/redirect.ts';
 import type { StepResult } from './editors.ts';
 import { type BenchPlan, LABELS, PEERS } from './plan.ts';
@@ -35,7 +35,7 @@ export interface Collected {
   docTrace: TraceStats | null;
 }
 
-export type Verdict = 'PASS' | 'FAIL' | 'pending' | 'info' | 'error';
+export type Verdict = 'PASS' | 'FAIL' | 'info' | 'error';
 
 /** One row of the figures table (one DESIGN §7 item). */
 export interface Figure {
@@ -210,10 +210,10 @@ export function buildFigures(c: Collected): Figure[] {
     figures.push({
       metric: item.metric,
       goal: item.goal,
-      cells: { ours: c.plan.quick ? 'not run in --quick (bench/moves)' : PENDING },
+      cells: { ours: c.plan.quick ? 'not run in --quick (bench/moves)' : NOT_MEASURED },
       ratios: '',
       floor: '–',
-      verdict: c.plan.quick ? 'info' : 'pending',
+      verdict: c.plan.quick ? 'info' : 'error',
       clientBound: [],
     });
   };
@@ -537,6 +537,6 @@ export function pendingSection(c: Collected): string {
     return 'The live-rebalancing figures come from `bench/moves`, which only the full run runs.';
   }
   return REBALANCING_ITEMS.map(
-    (i) => `- **${i.metric}** (goal ${i.goal}): ${PENDING}. Plan: ${i.plan}`,
+    (i) => `- **${i.metric}** (goal ${i.goal}): ${NOT_MEASURED}. Plan: ${i.plan}`,
   ).join('\n');
 }

@@ -11,6 +11,7 @@
  */
 import * as Y from 'yjs';
 import { createEtcdClient } from '../../ring/etcd/client.ts';
+import { createKeyspace } from '../../ring/index.ts';
 import { createPeerPool } from '../../server/cluster/peer-client.ts';
 import { DEVELOPMENT_CLUSTER_SECRET } from '../../server/config.ts';
 import { createSilentLogger } from '../../server/log.ts';
@@ -116,7 +117,7 @@ async function plannedMoves(docs: number): Promise<void> {
       log: createSilentLogger(),
     });
     const drainStart = performance.now();
-    await etcd.put(`${cluster.prefix}control/${drainOwner}/drain`).value('{}');
+    await etcd.put(createKeyspace(cluster.prefix).drainRequestKey(drainOwner)).value('{}');
     const code = await cluster.node(drainOwner).exited(120_000);
     const drainMs = performance.now() - drainStart;
     etcd.close();

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createKeyspace } from '../../ring/index.ts';
 import type { Cluster } from '../../test/harness/cluster.ts';
 import type { NodeProcess } from '../../test/harness/node-process.ts';
 
@@ -62,7 +63,7 @@ export async function startControlServer(
   const drain = async (node: NodeProcess): Promise<number | null> => {
     await cluster.etcd.etcdctl(
       'put',
-      `${cluster.prefix}control/${node.id}/drain`,
+      createKeyspace(cluster.prefix).drainRequestKey(node.id),
       JSON.stringify({ requestedAt: Date.now() }),
     );
     return node.exited(DRAIN_TIMEOUT_MS);

@@ -27,25 +27,6 @@ export function isValidLinkId(id: string): boolean {
   return LINK_ID.test(id);
 }
 
-/** The etcd folder of link records under `prefix` (which ends with `/`). */
-export function linksPrefix(prefix: string): string {
-  return `${prefix}links/`;
-}
-
-/** The etcd key of link `id`. Throws on a malformed id. */
-export function linkKey(prefix: string, id: string): string {
-  if (!isValidLinkId(id)) throw new Error(`invalid link id ${JSON.stringify(id)}`);
-  return linksPrefix(prefix) + id;
-}
-
-/** The link id of a key under `linksPrefix(prefix)`, or `null`. */
-export function parseLinkKey(prefix: string, key: string): string | null {
-  const folder = linksPrefix(prefix);
-  if (!key.startsWith(folder)) return null;
-  const id = key.slice(folder.length);
-  return isValidLinkId(id) ? id : null;
-}
-
 /** What a ticket minted from a link of `perm` allows on the document. */
 export function ticketPermission(perm: LinkPermission): Permission {
   return perm === 'view' ? 'view' : 'edit';

@@ -14,7 +14,7 @@ const POLL_MS = 500;
 /** The etcd key a node watches for drain requests (DESIGN M2): `<prefix>control/<id>/drain`. */
 export function drainKey(prefix: string, id: string): string {
   if (!isValidMemberId(id)) throw new UsageError(`invalid node id ${JSON.stringify(id)}`);
-  return `${createKeyspace(prefix).prefix}control/${id}/drain`;
+  return createKeyspace(prefix).drainRequestKey(id);
 }
 
 /** One observation while waiting for a drain; `null` counts mean the node did not answer `/docs`. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MemberRecord } from '../../ring/etcd/member-record.ts';
+import { createKeyspace } from '../../ring/index.ts';
 import { httpBaseOf, memberHttpBases } from './cluster-reader.ts';
 import { checkSetting } from './config-command.ts';
 import { renderDocuments } from './docs-command.ts';
@@ -152,9 +153,10 @@ describe('docs rendering', () => {
 });
 
 describe('drain', () => {
-  it('[M2] the request key is <prefix>control/<id>/drain, as the node watches it', () => {
-    expect(drainKey('/ringdoc/', 'n2')).toBe('/ringdoc/control/n2/drain');
-    expect(drainKey('/other', 'n2')).toBe('/other/control/n2/drain');
+  it('[M2] the request key is the one the node watches (the one keyspace both use)', () => {
+    // The node's etcd coordination watches `keys.drainRequestKey(id)` (etcd-coordination.ts).
+    expect(drainKey('/ringdoc/', 'n2')).toBe(createKeyspace('/ringdoc/').drainRequestKey('n2'));
+    expect(drainKey('/other', 'n2')).toBe(createKeyspace('/other/').drainRequestKey('n2'));
     expect(() => drainKey('/ringdoc/', '../n2')).toThrow(UsageError);
   });
 

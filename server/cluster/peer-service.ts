@@ -3,6 +3,7 @@ import type { Connection } from '../documents/connection.ts';
 import type { DocumentRegistry } from '../documents/registry.ts';
 import type { Logger } from '../log.ts';
 import type { DocStore } from '../persistence/store.ts';
+import { GenerationMismatchError } from '../persistence/store.ts';
 import type { SocketHandler } from '../transport/uws-server.ts';
 import {
   decodePeerMessage,
@@ -68,6 +69,11 @@ export function createPeerService(
         req.ring !== options.ringMembers() &&
         req.epoch < base.epoch;
       if (room && !room.isFaulted) {
+        if (room.generation !== req.generation) {
+          // M7: a copy of another generation (a node restored from an old backup, a document
+          // re-created after every copy was lost) is a different history: never merged.
+          throw new GenerationMismatchError(req.docId, room.generation, req.generation);
+        }
         room.applyRemote(req.update);
         // A replica acknowledges what it stored; waiting for its own replication too would
         // deadlock two nodes that both have the room loaded (each waiting on the other).
@@ -78,7 +84,9 @@ export function createPeerService(
         await store.append(req.docId, req.update, req.generation);
         // A load under way may have read the store before this append: merge it in too.
         registry.pendingLoad(req.docId)?.then(
-          (loaded) => loaded.applyRemote(req.update),
+          (loaded) => {
+            if (loaded.generation === req.generation) loaded.applyRemote(req.update);
+          },
           () => {},
         );
       }

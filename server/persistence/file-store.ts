@@ -6,7 +6,13 @@ import { createSilentLogger, type Logger } from '../log.ts';
 import { assertStorableDocId, docDirName, docIdFromDirName, isDocDirName } from './doc-id.ts';
 import { createGroupCommit } from './group-commit.ts';
 import { decodeLog, decodeSnapshot, encodeRecord, encodeSnapshot } from './record-log.ts';
-import { type DocStore, StoreCorruptError, type StoredDoc, StoreIoError } from './store.ts';
+import {
+  type DocStore,
+  partitionByGeneration,
+  StoreCorruptError,
+  type StoredDoc,
+  StoreIoError,
+} from './store.ts';
 import {
   closeQuietly,
   isNotFound,
@@ -357,11 +363,18 @@ export function createFileStore(options: FileStoreOptions): DocStore {
     delayMs: options.groupCommitMs ?? 2,
     ...(options.clock ? { after: options.clock.after } : {}),
     commit: async (docId, items) => {
+      let outcome: unknown[] = [];
       const state = await io(docId, async () => {
         await ensureReady();
-        return writeBatch(handleOf(docId), items);
+        const h = handleOf(docId);
+        const known = h.state ?? (await readDisk(h)).state;
+        const split = partitionByGeneration(docId, known.exists ? known.generation : null, items);
+        outcome = split.outcome;
+        if (split.accepted.length === 0) return null;
+        return writeBatch(h, split.accepted);
       });
-      maybeCompact(docId, state);
+      if (state) maybeCompact(docId, state);
+      return outcome;
     },
   });
 

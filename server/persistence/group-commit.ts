@@ -29,8 +29,12 @@ export interface GroupCommitOptions<T> {
   readonly delayMs: number;
   /** Schedules the shared timer (default: the system clock); returns a cancel function. */
   readonly after?: (ms: number, fn: () => void) => () => void;
-  /** Makes `items` durable; never called twice at once for one key. */
-  readonly commit: (key: string, items: readonly T[]) => Promise<void>;
+  /**
+   * Makes `items` durable; never called twice at once for one key. It may refuse single items
+   * by resolving with one entry per item: an error for a refused item (its `add` rejects with
+   * it), `undefined` for a committed one.
+   */
+  readonly commit: (key: string, items: readonly T[]) => Promise<void | readonly unknown[]>;
 }
 
 interface ItemEntry<T> {
@@ -100,11 +104,15 @@ export function createGroupCommit<T>(options: GroupCommitOptions<T>): GroupCommi
       const end = queue.findIndex((entry) => entry.kind === 'task');
       const batch = queue.splice(0, end === -1 ? queue.length : end) as ItemEntry<T>[];
       try {
-        await options.commit(
+        const refused = await options.commit(
           key,
           batch.map((entry) => entry.item),
         );
-        for (const entry of batch) entry.resolve();
+        batch.forEach((entry, i) => {
+          const error = refused?.[i];
+          if (error === undefined) entry.resolve();
+          else entry.reject(error);
+        });
       } catch (error) {
         for (const entry of batch) entry.reject(error);
       }

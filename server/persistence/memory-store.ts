@@ -2,7 +2,13 @@ import * as Y from 'yjs';
 import type { Clock } from '../clock.ts';
 import { assertStorableDocId } from './doc-id.ts';
 import { createGroupCommit } from './group-commit.ts';
-import { type DocStore, StoreCorruptError, type StoredDoc, StoreIoError } from './store.ts';
+import {
+  type DocStore,
+  partitionByGeneration,
+  StoreCorruptError,
+  type StoredDoc,
+  StoreIoError,
+} from './store.ts';
 
 interface MemoryDoc {
   readonly generation: string;
@@ -68,11 +74,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): DocStore {
         }
       }
       let doc = docs.get(docId);
+      const split = partitionByGeneration(docId, doc?.generation ?? null, items);
+      if (split.accepted.length === 0) return split.outcome;
       if (!doc) {
-        doc = { generation: items[0]?.generation ?? '', snapshot: null, log: [] };
+        doc = { generation: split.generation, snapshot: null, log: [] };
         docs.set(docId, doc);
       }
-      for (const item of items) doc.log.push(item.update);
+      for (const item of split.accepted) doc.log.push(item.update);
+      return split.outcome;
     },
   });
 

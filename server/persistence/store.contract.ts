@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidDocIdError } from './doc-id.ts';
-import { type DocStore, StoreIoError } from './store.ts';
+import { type DocStore, GenerationMismatchError, StoreIoError } from './store.ts';
 import type { StoreFaults } from './testing/store-faults.ts';
 import { createWriter, textOf } from './testing/yjs-updates.ts';
 
@@ -77,11 +77,29 @@ export function describeStoreContract(
       expect(loaded?.generation).toBe('gen-1');
     });
 
-    it('[M7] the generation of the first append is kept', async () => {
-      const [first, second] = createWriter().next(2);
+    it('[M7] the generation of the first append is kept; appends of another are refused, nothing stored', async () => {
+      const writer = createWriter();
+      const [first, second] = writer.next(2);
       await store.append('doc-g', first!, 'gen-first');
-      await store.append('doc-g', second!, 'gen-other');
-      expect((await store.load('doc-g'))?.generation).toBe('gen-first');
+      await expect(store.append('doc-g', second!, 'gen-other')).rejects.toBeInstanceOf(
+        GenerationMismatchError,
+      );
+      const loaded = await store.load('doc-g');
+      expect(loaded?.generation).toBe('gen-first');
+      expect(loaded?.updates).toHaveLength(1);
+    });
+
+    it("[M7] in one batch, only the appends of the document's generation are kept", async () => {
+      const updates = createWriter().next(3);
+      const results = await Promise.allSettled([
+        store.append('doc-b', updates[0]!, 'gen-a'),
+        store.append('doc-b', updates[1]!, 'gen-b'),
+        store.append('doc-b', updates[2]!, 'gen-a'),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      const loaded = await store.load('doc-b');
+      expect(loaded?.generation).toBe('gen-a');
+      expect(loaded?.updates.map((u) => [...u])).toEqual([[...updates[0]!], [...updates[2]!]]);
     });
 
     it('[C4] append resolves only after its durability barrier completed', async ({ skip }) => {

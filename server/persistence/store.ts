@@ -25,6 +25,8 @@ export interface DocStore {
    * Appends one update. Resolves only once the update is durable (group commit:
    * fsync batched over a few ms). `generation` is recorded when the document is new.
    * Rejects with `StoreIoError` if the write or fsync fails; the update is then not durable.
+   * Rejects with `GenerationMismatchError`, storing nothing, when the document is stored under
+   * another generation (M7: two unrelated histories are never merged).
    */
   append(docId: string, update: Uint8Array, generation: string): Promise<void>;
   /** Merges the log into a snapshot. Safe to call concurrently with `append`. */
@@ -59,4 +61,40 @@ export class StoreIoError extends Error {
       `store I/O failed for ${JSON.stringify(docId)}: ${cause instanceof Error ? cause.message : String(cause)}`,
     );
   }
+}
+
+/** An append of another generation than the stored document's (M7); nothing was stored. */
+export class GenerationMismatchError extends Error {
+  override readonly name = 'GenerationMismatchError';
+  constructor(
+    readonly docId: string,
+    readonly stored: string,
+    readonly offered: string,
+  ) {
+    super(
+      `document ${JSON.stringify(docId)} is stored under generation ${stored}, not ${offered} (M7): not merged`,
+    );
+  }
+}
+
+/**
+ * Splits a batch of appends by generation (M7): the stored document's generation, or for a new
+ * document the first item's. Returns the generation to keep, the items to write and one entry
+ * per item (`GenerationMismatchError` for a refused one, `undefined` otherwise).
+ */
+export function partitionByGeneration<T extends { readonly generation: string }>(
+  docId: string,
+  stored: string | null,
+  items: readonly T[],
+): { generation: string; accepted: T[]; outcome: Array<GenerationMismatchError | undefined> } {
+  const generation = stored ?? items[0]?.generation ?? '';
+  const accepted: T[] = [];
+  const outcome = items.map((item) => {
+    if (item.generation === generation) {
+      accepted.push(item);
+      return undefined;
+    }
+    return new GenerationMismatchError(docId, generation, item.generation);
+  });
+  return { generation, accepted, outcome };
 }

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as prng from 'lib0/prng';
+import { createKeyspace } from '../../ring/index.ts';
 import { type Cluster, startCluster } from './cluster.ts';
 import { Workload } from './workload.ts';
 
@@ -275,7 +276,7 @@ async function inject(
       const node = cluster.node(fault.node as string);
       await cluster.etcd.etcdctl(
         'put',
-        `${cluster.prefix}control/${node.id}/drain`,
+        createKeyspace(cluster.prefix).drainRequestKey(node.id),
         JSON.stringify({ requestedAt: Date.now() }),
       );
       members.delete(node.id);

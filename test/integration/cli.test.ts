@@ -3,6 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKeyspace } from '../../ring/index.ts';
 import { captureIo } from '../../server/cli/io.ts';
 import { main } from '../../server/cli/main.ts';
 import type { StatusReport } from '../../server/cli/status-command.ts';
@@ -251,7 +252,11 @@ describe('ringdoc drain', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^ringdoc drain: ghost is the only active member/);
     expect(
-      await cluster.etcd.etcdctl('get', `${prefix}control/ghost/drain`, '--print-value-only'),
+      await cluster.etcd.etcdctl(
+        'get',
+        createKeyspace(prefix).drainRequestKey('ghost'),
+        '--print-value-only',
+      ),
     ).toBe('');
 
     const timedOut = await cli(['drain', 'ghost', '--prefix', prefix, '--timeout', '1', '--force']);
@@ -264,7 +269,7 @@ describe('ringdoc drain', () => {
     );
     const value = await cluster.etcd.etcdctl(
       'get',
-      `${prefix}control/ghost/drain`,
+      createKeyspace(prefix).drainRequestKey('ghost'),
       '--print-value-only',
     );
     expect(JSON.parse(value)).toEqual({ requestedAt: expect.any(Number) });
@@ -289,7 +294,11 @@ describe('ringdoc drain', () => {
     const cancel = await cli(['drain', 'ghost', '--prefix', prefix, '--cancel']);
     expect(cancel.code).toBe(0);
     expect(
-      await cluster.etcd.etcdctl('get', `${prefix}control/ghost/drain`, '--print-value-only'),
+      await cluster.etcd.etcdctl(
+        'get',
+        createKeyspace(prefix).drainRequestKey('ghost'),
+        '--print-value-only',
+      ),
     ).toBe('');
   });
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEtcdClient } from '../../ring/etcd/client.ts';
+import { createKeyspace } from '../../ring/index.ts';
 import { createSilentLogger } from '../../server/log.ts';
 import { type Cluster, startCluster } from '../harness/cluster.ts';
 import { waitFor } from '../harness/node-process.ts';
@@ -59,7 +60,7 @@ describe('documents move with the ring and nothing is lost (real cluster)', () =
     const etcd = createEtcdClient({ endpoints: [c.etcd.endpoint], log: createSilentLogger() });
     try {
       await etcd
-        .put(`${c.prefix}control/n2/drain`)
+        .put(createKeyspace(c.prefix).drainRequestKey('n2'))
         .value(JSON.stringify({ requestedAt: Date.now() }));
       expect(await c.node('n2').exited(60_000)).toBe(0);
     } finally {

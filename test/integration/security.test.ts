@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { encodeLinkRecord, linkKey } from '../../server/auth/link-record.ts';
+import { createKeyspace } from '../../ring/index.ts';
+import { encodeLinkRecord } from '../../server/auth/link-record.ts';
 import { createTicketSigner, generateTicketKeys } from '../../server/auth/ticket.ts';
 import { SECRET_HEADER } from '../../server/cluster/peer-client.ts';
 import { DEVELOPMENT_CLUSTER_SECRET } from '../../server/config.ts';
@@ -231,7 +232,7 @@ describe('[P21] tickets', () => {
     const docId = await docOn(n1(), 'doc-revoke');
     const revoked = await synced(n1(), docId, { ticket: await mint(docId, 'edit', 'link-revoke') });
     const kept = await synced(n1(), docId, { ticket: await mint(docId, 'edit', 'link-keepit') });
-    await etcd.put(linkKey(cluster.prefix, 'link-revoke')).value(
+    await etcd.put(createKeyspace(cluster.prefix).linkKey('link-revoke')).value(
       encodeLinkRecord({
         id: 'link-revoke',
         doc: docId,

@@ -154,4 +154,56 @@ describe('npm start (the local cluster launcher)', () => {
     expect(existsSync(withN4.root)).toBe(false);
     expect(existsSync(stateFile)).toBe(false);
   }, 240_000);
+
+  it('`kill -INT <pid of npm start>` (npm alone, as a supervisor signals it) stops every process', async () => {
+    // Before: npm forwarded the signal to its `sh -c` wrapper, which waits for its child and
+    // never passed it on, so the launcher, the nodes and etcd kept running.
+    scratch ??= await mkdtemp(path.join(os.tmpdir(), 'ringdoc-start-test-'));
+    const stateFile = path.join(scratch, 'state-npm-pid.json');
+    const child = spawn('npm', ['start', '--silent', '--', '--nodes', '1', '--no-web'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        RINGDOC_STATE_FILE: stateFile,
+        RINGDOC_SKIP_SETUP: '1',
+        RINGDOC_ETCD: '',
+        RINGDOC_PREFIX: '',
+      },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    npm = child;
+    let log = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      log += d.toString();
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      log += d.toString();
+    });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    await waitFor(
+      'npm start (one node, no web) to come up',
+      () => {
+        if (child.exitCode !== null) throw new Error(`npm start exited:\n${log}`);
+        return /Press Ctrl-C to stop/.test(log);
+      },
+      120_000,
+    );
+    const state = readStateFile(stateFile);
+    lastState = state;
+    process.kill(child.pid as number, 'SIGINT');
+    await waitFor(
+      'npm start to exit after SIGINT to npm alone',
+      async () => {
+        await Promise.race([exited, new Promise((r) => setImmediate(r))]);
+        return child.exitCode !== null || child.signalCode !== null;
+      },
+      60_000,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n--- output ---\n${log}`);
+    });
+    expect(log).toContain('[ringdoc] received SIGINT');
+    for (const pid of pidsOf(state)) expect(isAlive(pid), `pid ${pid} still running`).toBe(false);
+    expect(existsSync(stateFile)).toBe(false);
+  }, 180_000);
 });

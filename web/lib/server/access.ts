@@ -1,10 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Etcd3 } from 'etcd3';
+import { createKeyspace } from '../../../ring/index.ts';
 import {
   encodeLinkRecord,
   type LinkPermission,
   type LinkRecord,
-  linkKey,
   parseLinkRecord,
   ticketPermission,
 } from '../../../server/auth/link-record.ts';
@@ -60,14 +60,15 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
   const now = options.now ?? Date.now;
   // A bad key rejects every ticket request with its message, not as an unhandled rejection.
   options.signer?.catch(() => {});
-  const indexKey = (docId: string, linkId = '') => `${prefix}doc-links/${docId}/${linkId}`;
+  const keys = createKeyspace(prefix);
+  const indexKey = (docId: string, linkId = '') => keys.docLinksKey(docId, linkId);
   const signer = async () => {
     if (!options.signer) throw new Error('access control is off');
     return options.signer;
   };
 
   const read = async (linkId: string): Promise<LinkRecord | null> => {
-    const value = await client.get(linkKey(prefix, linkId)).string();
+    const value = await client.get(keys.linkKey(linkId)).string();
     return value === null ? null : parseLinkRecord(linkId, value);
   };
 
@@ -86,7 +87,7 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
           revoked: false,
           revokedAt: null,
         };
-        const key = linkKey(prefix, id);
+        const key = keys.linkKey(id);
         const result = await client
           .if(key, 'Create', '==', 0)
           .then(
@@ -109,7 +110,7 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     },
     async revokeLink(docId, linkId) {
       if (!parseAccessToken(`${linkId}.${'x'.repeat(20)}`)) return null;
-      const key = linkKey(prefix, linkId);
+      const key = keys.linkKey(linkId);
       for (let attempt = 0; attempt < 10; attempt++) {
         const response = await client.get(key).exec();
         const kv = response.kvs[0];

@@ -23,6 +23,8 @@ export interface WebBackend {
   readonly access: AccessControl;
   /** The current ring view, waiting up to `timeoutMs` for the first one; `null` if none. */
   view(timeoutMs?: number): Promise<RingView | null>;
+  /** The live membership watch (every revision is a change event: the ring dashboard follows it). */
+  readonly membership: MembershipWatcher;
   /** Owner look-up for `docId` (`null` when the ring view is not available yet). */
   route(docId: string): Promise<RouteInfo | null>;
   /** Creates the document if needed and seeds it exactly once (DESIGN W4). */
@@ -114,13 +116,14 @@ export function createWebBackend(config: WebConfig, deps: WebBackendDeps): WebBa
     index,
     access,
     view,
+    membership: watcher,
     async route(docId) {
       const current = await view();
       return current ? routeInView(current, docId) : null;
     },
     ensure(docId, title) {
       return ensureDocument(
-        { client, index, log, seed, claimKey: (id) => `${keys.prefix}seeding/${id}` },
+        { client, index, log, seed, claimKey: (id) => keys.seedingKey(id) },
         docId,
         title,
       );

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { DocumentRegistry } from '../documents/registry.ts';
+import {
+  createMemoryBroadcaster,
+  MemoryConnection,
+} from '../documents/testing/memory-transport.ts';
+import { createMetricsRegistry } from '../http/metrics.ts';
+import { createSilentLogger } from '../log.ts';
+import { createNodeMetrics } from '../node-metrics.ts';
+import { createMemoryStore } from '../persistence/memory-store.ts';
+import { createManualClock } from '../testing/manual-clock.ts';
+import { decodePeerMessage, encodePeerMessage, type PeerResponse } from './peer-protocol.ts';
+import { createPeerService } from './peer-service.ts';
+
+function setup() {
+  const store = createMemoryStore();
+  const registry = new DocumentRegistry({
+    store,
+    broadcaster: createMemoryBroadcaster(),
+    log: createSilentLogger(),
+    metrics: createNodeMetrics(createMetricsRegistry()),
+    clock: createManualClock(),
+    heapUsed: () => 0,
+    maxAwarenessBytes: 65536,
+    idleUnloadMs: 1000,
+    encodedCacheBytes: 1 << 20,
+    heapHighWaterBytes: Number.MAX_SAFE_INTEGER,
+    onRoomFault: () => {},
+  });
+  const open = createPeerService({
+    registry,
+    store,
+    log: createSilentLogger(),
+    epoch: () => 5,
+    ringMembers: () => 'a,b',
+    waitForEpoch: async () => true,
+    isFenced: () => false,
+  });
+  const conn = new MemoryConnection(1);
+  const handler = open(conn);
+  let id = 0;
+  const push = async (docId: string, generation: string, text: string): Promise<PeerResponse> => {
+    const doc = new Y.Doc();
+    doc.getText('t').insert(0, text);
+    const request = {
+      kind: 'push' as const,
+      id: ++id,
+      epoch: 5,
+      docId,
+      generation,
+      role: 'handoff' as const,
+      ring: 'a,b',
+      update: Y.encodeStateAsUpdate(doc),
+    };
+    const before = conn.sent.length;
+    handler.message(encodePeerMessage(request));
+    for (let i = 0; i < 1000 && conn.sent.length === before; i++) {
+      await new Promise((r) => setImmediate(r));
+    }
+    const answer = decodePeerMessage(conn.sent.at(-1)!);
+    if (answer.kind !== 'response') throw new Error('expected a response');
+    return answer;
+  };
+  return { store, registry, push };
+}
+
+describe('peer service', () => {
+  it('[M7] a PUSH of another generation than the stored copy is refused and stores nothing', async () => {
+    const { store, push } = setup();
+    expect((await push('doc-1', 'gen-a', 'first history')).status).toBe('ok');
+    const refused = await push('doc-1', 'gen-old', 'unrelated history');
+    expect(refused.status).toBe('error');
+    expect(refused.status === 'error' && refused.message).toMatch(/generation gen-a, not gen-old/);
+    const stored = await store.load('doc-1');
+    const doc = new Y.Doc();
+    for (const u of stored!.updates) Y.applyUpdate(doc, u);
+    expect(doc.getText('t').toString()).toBe('first history');
+  });
+
+  it('[M7] a PUSH of another generation than the loaded room is refused; the room is unchanged', async () => {
+    const { registry, push } = setup();
+    await push('doc-2', 'gen-a', 'live ');
+    const room = await registry.acquire('doc-2');
+    const refused = await push('doc-2', 'gen-b', 'stale');
+    expect(refused.status).toBe('error');
+    expect(room.doc.getText('t').toString()).toBe('live ');
+    expect((await push('doc-2', 'gen-a', 'more')).status).toBe('ok');
+    expect(room.doc.getText('t').toString()).toContain('more');
+  });
+});

@@ -28,6 +28,12 @@ interface Pin {
  */
 const PINNED: readonly Pin[] = [
   {
+    seed: 1531,
+    faults: 'overlapping',
+    found:
+      'a crashed process’s dropped room kept retrying replication and reported the failure as a storage fault (production createNode in the fuzz)',
+  },
+  {
     seed: 227,
     faults: 'single',
     found:

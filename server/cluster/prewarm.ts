@@ -96,7 +96,8 @@ export function createPrewarmer(options: PrewarmerOptions): (view: RingView) => 
 
 /**
  * The joiner side: waits until every active member marked it pre-warmed (or `timeoutMs`),
- * then removes the markers. Returns the members that did not answer in time.
+ * then removes the markers. An owner that leaves the ring meanwhile (crashed, drained) is no
+ * longer waited for. Returns the members that did not answer in time.
  */
 export async function waitForPrewarm(
   coordination: Coordination,
@@ -106,10 +107,11 @@ export async function waitForPrewarm(
   timeoutMs: number,
 ): Promise<string[]> {
   const deadline = clock.now() + timeoutMs;
-  let missing = [...owners];
+  const inRing = (id: string) => coordination.view()?.ring.has(id) ?? true;
+  let missing = owners.filter(inRing);
   while (missing.length > 0 && clock.now() < deadline) {
     const finished = new Set(await coordination.prewarmedBy(selfId));
-    missing = missing.filter((m) => !finished.has(m));
+    missing = missing.filter((m) => !finished.has(m) && inRing(m));
     if (missing.length > 0) await clock.sleep(100);
   }
   await coordination.clearPrewarm(selfId);

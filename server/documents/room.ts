@@ -308,6 +308,12 @@ export class Room {
   private fault(error: unknown, what = 'durable write failed'): void {
     if (this.faulted) return;
     this.faulted = true;
+    if (this.destroyed) {
+      // Dropped already (fenced, or the process is going away): its clients are gone and
+      // nothing of the failed write was acknowledged; the registry repairs on the next load.
+      this.deps.log.warn(`${what} after the document was dropped`, { docId: this.docId, error });
+      return;
+    }
     if (what === 'durable write failed') this.deps.metrics.storeFailures.inc();
     this.deps.log.error(`${what}; closing the document so clients resync`, {
       docId: this.docId,

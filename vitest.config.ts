@@ -12,8 +12,19 @@ export default defineConfig({
             'web/**/*.test.ts',
             'bench/**/*.test.ts',
           ],
+          exclude: ['**/*.fuzz.test.ts', '**/node_modules/**'],
           environment: 'node',
           testTimeout: 20_000,
+        },
+      },
+      {
+        // The long fuzzers (convergence: 500 seeds; session frames: 100,000 cases): run by
+        // `npm test` and CI, kept out of `npm run check` so that stays a fast loop.
+        test: {
+          name: 'fuzz',
+          include: ['server/**/*.fuzz.test.ts'],
+          environment: 'node',
+          testTimeout: 300_000,
         },
       },
       {

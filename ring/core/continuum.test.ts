@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { propertySeed } from '../testing/seed.ts';
 import {
   buildBucketIndex,
   buildContinuum,
@@ -9,7 +10,7 @@ import {
 } from './continuum.ts';
 
 /** Replay a failing property with FC_SEED=<seed> (fast-check prints seed and path on failure). */
-const fcSeed = process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {};
+const fcSeed = { seed: propertySeed() };
 
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
 

@@ -1,12 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { propertySeed } from '../testing/seed.ts';
 import { diffRings, movedKeys, rangeContainsKey, rangeContainsPoint } from './diff.ts';
 import { murmur3 } from './hash.ts';
 import { createRing, EMPTY_RING } from './ring.ts';
 import type { MovedRange, Ring } from './types.ts';
 
 /** Replay a failing property with FC_SEED=<seed> (fast-check prints seed and path on failure). */
-const fcSeed = process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {};
+const fcSeed = { seed: propertySeed() };
 
 const pool = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
 const memberSet = fc.subarray(pool);

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { propertySeed } from '../testing/seed.ts';
 import { murmur3, murmur3Bytes } from './hash.ts';
 
 /** Replay a failing property with FC_SEED=<seed> (fast-check prints seed and path on failure). */
-const fcSeed = process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {};
+const fcSeed = { seed: propertySeed() };
 
 const utf8 = new TextEncoder();
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { propertySeed } from '../testing/seed.ts';
 import { buildContinuum, DEFAULT_VNODES, normalizeMembers } from './continuum.ts';
 import { murmur3 } from './hash.ts';
 import { createRing, EMPTY_RING } from './ring.ts';
@@ -7,7 +8,7 @@ import { routingKey, routingPoint } from './routing-key.ts';
 import type { Ring } from './types.ts';
 
 /** Replay a failing property with FC_SEED=<seed> (fast-check prints seed and path on failure). */
-const fcSeed = process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {};
+const fcSeed = { seed: propertySeed() };
 
 const names = (n: number, prefix = 'n'): string[] =>
   Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);

@@ -3,6 +3,7 @@ import * as encoding from 'lib0/encoding';
 import { describe, expect, it } from 'vitest';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
+import { propertySeed } from '../../ring/testing/seed.ts';
 import { systemClock } from '../clock.ts';
 import { createMetricsRegistry } from '../http/metrics.ts';
 import { createNodeLimits } from '../limits/node-limits.ts';
@@ -39,7 +40,7 @@ import { createMemoryBroadcaster } from './testing/memory-transport.ts';
  * `FUZZ_RUNS` (default 100 000; 10⁶ on demand), `FC_SEED` to replay (the seed is printed).
  */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 100_000);
-const SEED = process.env.FC_SEED !== undefined ? Number(process.env.FC_SEED) : Date.now() | 0;
+const SEED = propertySeed();
 const SLOW_FRAME_MS = 50;
 
 /** Records everything sent, also after close (the ACK invariant needs to see late sends). */

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { propertySeed } from '../../ring/testing/seed.ts';
 import { createTokenBucket } from './token-bucket.ts';
 
-const SEED = process.env.FC_SEED !== undefined ? Number(process.env.FC_SEED) : Date.now() | 0;
+const SEED = propertySeed();
 
 function clock() {
   let t = 0;

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { propertySeed } from '../../ring/testing/seed.ts';
 import {
   CloseCode,
   clampUtf8,
@@ -9,7 +10,7 @@ import {
   MAX_CLOSE_REASON_BYTES,
 } from './close-codes.ts';
 
-const SEED = process.env.FC_SEED !== undefined ? Number(process.env.FC_SEED) : Date.now() | 0;
+const SEED = propertySeed();
 const byteLength = (text: string) => new TextEncoder().encode(text).length;
 /** What `text` becomes on the wire (lone surrogates turn into U+FFFD). */
 const wellFormed = (text: string) => new TextDecoder().decode(new TextEncoder().encode(text));

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { propertySeed } from '../../ring/testing/seed.ts';
 import { formatConnectPath, MAX_CONNECT_URL_LENGTH, parseConnectUrl } from './connect-url.ts';
 import { ProtocolError } from './errors.ts';
 
-const SEED = process.env.FC_SEED !== undefined ? Number(process.env.FC_SEED) : Date.now() | 0;
+const SEED = propertySeed();
 
 function rejection(url: string): ProtocolError {
   try {

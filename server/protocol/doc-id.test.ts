@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { routingKey } from '../../ring/core/routing-key.ts';
+import { propertySeed } from '../../ring/testing/seed.ts';
 import { DOC_ID_LIMITS, isValidDocId, parseDocId } from './doc-id.ts';
 import { ProtocolError } from './errors.ts';
 
-const SEED = process.env.FC_SEED !== undefined ? Number(process.env.FC_SEED) : Date.now() | 0;
+const SEED = propertySeed();
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-';
 
 function rejection(raw: string): ProtocolError {

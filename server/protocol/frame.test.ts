@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
+import { propertySeed } from '../../ring/testing/seed.ts';
 import { ProtocolError } from './errors.ts';
 import {
   type ClientFrame,
@@ -29,7 +30,7 @@ import {
 import { MAX_TICKET_LENGTH } from './message-types.ts';
 
 /** Random runs use a fresh seed unless FC_SEED pins one; failures print seed and path. */
-const SEED = process.env.FC_SEED !== undefined ? Number(process.env.FC_SEED) : Date.now() | 0;
+const SEED = propertySeed();
 const run = (numRuns: number) => ({ seed: SEED, numRuns });
 
 /** Text with every kind of code point, lone surrogates included. */

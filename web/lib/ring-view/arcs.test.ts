@@ -2,10 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRing, EMPTY_RING } from '../../../ring/core/ring.ts';
 import { routingPoint } from '../../../ring/core/routing-key.ts';
+import { propertySeed } from '../../../ring/testing/seed.ts';
 import { arcContains, arcSpan, ownedArcs, ownershipShares, RING_SIZE } from './arcs.ts';
 
 /** Replay a failing property with FC_SEED=<seed> (fast-check prints seed and path on failure). */
-const fcSeed = process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {};
+const fcSeed = { seed: propertySeed() };
 
 const pool = ['n1', 'n2', 'n3', 'n4', 'n5', 'a', 'b'];
 const memberSet = fc.subarray(pool, { minLength: 1 });

@@ -34,7 +34,7 @@ export interface GroupCommitOptions<T> {
    * by resolving with one entry per item: an error for a refused item (its `add` rejects with
    * it), `undefined` for a committed one.
    */
-  readonly commit: (key: string, items: readonly T[]) => Promise<void | readonly unknown[]>;
+  readonly commit: (key: string, items: readonly T[]) => Promise<undefined | readonly unknown[]>;
 }
 
 interface ItemEntry<T> {

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createRing, EMPTY_RING } from '../../../ring/core/ring.ts';
-import { routingPoint } from '../../../ring/core/routing-key.ts';
-import { propertySeed } from '../../../ring/testing/seed.ts';
+import { createRing, EMPTY_RING, routingPoint } from '../../../ring/core/index.ts';
+import { propertySeed } from '../../../ring/testing/index.ts';
 import { arcContains, arcSpan, ownedArcs, ownershipShares, RING_SIZE } from './arcs.ts';
 
 /** Replay a failing property with FC_SEED=<seed> (fast-check prints seed and path on failure). */

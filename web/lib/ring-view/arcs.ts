@@ -1,6 +1,5 @@
-import { diffRings } from '../../../ring/core/diff.ts';
-import { EMPTY_RING } from '../../../ring/core/ring.ts';
-import type { Ring } from '../../../ring/core/types.ts';
+import type { Ring } from '../../../ring/core/index.ts';
+import { diffRings, EMPTY_RING } from '../../../ring/core/index.ts';
 
 /** Number of points on the ring (the unsigned 32-bit hash space). */
 export const RING_SIZE = 0x1_0000_0000;

@@ -1,4 +1,4 @@
-import { murmur3 } from '../../../ring/core/hash.ts';
+import { murmur3 } from '../../../ring/core/index.ts';
 import { compare } from './snapshot.ts';
 
 /** Nine well-separated colours (Tableau 10 without its grey, which means "no owner"). */

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRing, EMPTY_RING } from '../../../ring/core/ring.ts';
-import { routingPoint } from '../../../ring/core/routing-key.ts';
+import { createRing, EMPTY_RING, routingPoint } from '../../../ring/core/index.ts';
 import { placeDocuments } from './documents.ts';
 import { pointAngle } from './geometry.ts';
 

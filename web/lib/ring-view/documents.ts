@@ -1,5 +1,5 @@
-import { routingPoint } from '../../../ring/core/routing-key.ts';
-import type { Ring } from '../../../ring/core/types.ts';
+import type { Ring } from '../../../ring/core/index.ts';
+import { routingPoint } from '../../../ring/core/index.ts';
 import { type Circle, pointAngle, polar } from './geometry.ts';
 import type { DashboardDocument } from './types.ts';
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRing } from '../../../ring/core/ring.ts';
-import { routingPoint } from '../../../ring/core/routing-key.ts';
+import { createRing, routingPoint } from '../../../ring/core/index.ts';
 import { arcContains } from './arcs.ts';
 import { describePicture, pendingArcs, ringPicture } from './picture.ts';
 import type { MemberState, RingSnapshot } from './types.ts';

@@ -1,5 +1,5 @@
-import { createRing } from '../../../ring/core/ring.ts';
-import type { Ring } from '../../../ring/core/types.ts';
+import type { Ring } from '../../../ring/core/index.ts';
+import { createRing } from '../../../ring/core/index.ts';
 import { type OwnedArc, ownedArcs, ownershipShares } from './arcs.ts';
 import { memberColours } from './colours.ts';
 import { type PlacedDocument, placeDocuments } from './documents.ts';

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createRing } from '../../../ring/core/ring.ts';
-import type { MemberRecord, MemberState } from '../../../ring/etcd/member-record.ts';
-import type { RingView } from '../../../ring/etcd/types.ts';
+import { createRing } from '../../../ring/core/index.ts';
+import type { MemberRecord, MemberState, RingView } from '../../../ring/index.ts';
 import { buildSnapshot } from './snapshot.ts';
 import type { NodeProbe } from './types.ts';
 

@@ -1,4 +1,4 @@
-import type { RingView } from '../../../ring/etcd/types.ts';
+import type { RingView } from '../../../ring/index.ts';
 import type { DashboardDocument, DashboardMember, NodeProbe, RingSnapshot } from './types.ts';
 
 /** Documents a snapshot carries at most (default of {@link buildSnapshot}). */

@@ -1,4 +1,4 @@
-import type { MemberState } from '../../../ring/etcd/member-record.ts';
+import type { MemberState } from '../../../ring/index.ts';
 
 export type { MemberState };
 

@@ -1,4 +1,4 @@
-import type { LinkPermission, LinkRecord } from '../../../server/auth/link-record.ts';
+import type { LinkPermission, LinkRecord } from '../../../server/auth/index.ts';
 import type { AccessControl } from './access.ts';
 import type { DocIndex } from './doc-index.ts';
 import { jsonError } from './http.ts';

@@ -1,14 +1,14 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Etcd3 } from 'etcd3';
 import { createKeyspace } from '../../../ring/index.ts';
+import type { TicketSigner } from '../../../server/auth/index.ts';
 import {
   encodeLinkRecord,
   type LinkPermission,
   type LinkRecord,
   parseLinkRecord,
   ticketPermission,
-} from '../../../server/auth/link-record.ts';
-import type { TicketSigner } from '../../../server/auth/ticket.ts';
+} from '../../../server/auth/index.ts';
 import type { Permission } from '../../../server/protocol/index.ts';
 
 /**

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createRing } from '../../../ring/core/ring.ts';
-import { routingKey } from '../../../ring/core/routing-key.ts';
-import type { MemberRecord } from '../../../ring/etcd/member-record.ts';
-import type { RingView } from '../../../ring/etcd/types.ts';
+import { createRing, routingKey } from '../../../ring/core/index.ts';
+import type { MemberRecord, RingView } from '../../../ring/index.ts';
 import { routeInView } from './backend.ts';
 
 const member = (

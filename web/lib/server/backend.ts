@@ -1,10 +1,8 @@
 import type { Etcd3 } from 'etcd3';
-import { routingKey } from '../../../ring/core/routing-key.ts';
-import { createEtcdClient } from '../../../ring/etcd/client.ts';
-import { createKeyspace } from '../../../ring/etcd/keys.ts';
-import { watchMembers } from '../../../ring/etcd/membership-watcher.ts';
-import type { Logger, MembershipWatcher, RingView } from '../../../ring/etcd/types.ts';
-import { createTicketSigner } from '../../../server/auth/ticket.ts';
+import { routingKey } from '../../../ring/core/index.ts';
+import type { Logger, MembershipWatcher, RingView } from '../../../ring/index.ts';
+import { createEtcdClient, createKeyspace, watchMembers } from '../../../ring/index.ts';
+import { createTicketSigner } from '../../../server/auth/index.ts';
 import { normalizeMemberUrl } from '../collab/redirect-policy.ts';
 import type { RouteInfo } from '../collab/route-info.ts';
 import { type AccessControl, createAccessControl } from './access.ts';

@@ -1,33 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { DocumentRegistry } from '../documents/registry.ts';
-import {
-  createMemoryBroadcaster,
-  MemoryConnection,
-} from '../documents/testing/memory-transport.ts';
-import { createMetricsRegistry } from '../http/metrics.ts';
+import { MemoryConnection } from '../documents/testing/memory-transport.ts';
+import { testRegistryOptions } from '../documents/testing/registry-options.ts';
 import { createSilentLogger } from '../log.ts';
-import { createNodeMetrics } from '../node-metrics.ts';
 import { createMemoryStore } from '../persistence/memory-store.ts';
-import { createManualClock } from '../testing/manual-clock.ts';
 import { decodePeerMessage, encodePeerMessage, type PeerResponse } from './peer-protocol.ts';
 import { createPeerService } from './peer-service.ts';
 
 function setup() {
   const store = createMemoryStore();
-  const registry = new DocumentRegistry({
-    store,
-    broadcaster: createMemoryBroadcaster(),
-    log: createSilentLogger(),
-    metrics: createNodeMetrics(createMetricsRegistry()),
-    clock: createManualClock(),
-    heapUsed: () => 0,
-    maxAwarenessBytes: 65536,
-    idleUnloadMs: 1000,
-    encodedCacheBytes: 1 << 20,
-    heapHighWaterBytes: Number.MAX_SAFE_INTEGER,
-    onRoomFault: () => {},
-  });
+  const registry = new DocumentRegistry(testRegistryOptions(store, { idleUnloadMs: 1000 }));
   const open = createPeerService({
     registry,
     store,

@@ -1,29 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { createMetricsRegistry } from '../http/metrics.ts';
-import { createSilentLogger } from '../log.ts';
-import { createNodeMetrics } from '../node-metrics.ts';
 import { createMemoryStore } from '../persistence/memory-store.ts';
 import { type DocStore, StoreCorruptError } from '../persistence/store.ts';
 import { createManualClock } from '../testing/manual-clock.ts';
 import { DocumentLoadError, DocumentRegistry, type RegistryOptions } from './registry.ts';
-import { createMemoryBroadcaster } from './testing/memory-transport.ts';
+import { testRegistryOptions } from './testing/registry-options.ts';
 
 function makeRegistry(store: DocStore, extra: Partial<RegistryOptions> = {}) {
-  return new DocumentRegistry({
-    store,
-    broadcaster: createMemoryBroadcaster(),
-    log: createSilentLogger(),
-    metrics: createNodeMetrics(createMetricsRegistry()),
-    clock: createManualClock(),
-    heapUsed: () => 0,
-    maxAwarenessBytes: 65536,
-    idleUnloadMs: 10,
-    encodedCacheBytes: 1 << 20,
-    heapHighWaterBytes: Number.MAX_SAFE_INTEGER,
-    onRoomFault: () => {},
-    ...extra,
-  });
+  return new DocumentRegistry(testRegistryOptions(store, extra));
 }
 
 function countingStore(inner: DocStore) {

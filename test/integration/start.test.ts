@@ -15,7 +15,6 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 let npm: ChildProcess | null = null;
 let scratch = '';
-let output = '';
 let lastState: LocalClusterState | null = null;
 
 function pidsOf(state: LocalClusterState): number[] {
@@ -35,6 +34,39 @@ function readStateFile(file: string): LocalClusterState {
 /** `ringdoc …` through the real binary against the running local cluster (found via its state file). */
 function ringdoc(args: string[], env: Record<string, string>): Promise<RingdocRun> {
   return runRingdoc(args, env, 60_000);
+}
+
+/**
+ * `npm start [-- launcherArgs]` in its own process group (like a terminal's foreground job),
+ * with its output collected. RINGDOC_SKIP_SETUP: `npm test` ran scripts/setup.sh before the
+ * suite; running it again here could `npm ci` (delete node_modules) under the other tests.
+ */
+function startNpm(stateFile: string, launcherArgs: string[] = []) {
+  const child = spawn(
+    'npm',
+    ['start', '--silent', ...(launcherArgs.length ? ['--', ...launcherArgs] : [])],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        RINGDOC_STATE_FILE: stateFile,
+        RINGDOC_SKIP_SETUP: '1',
+        RINGDOC_ETCD: '',
+        RINGDOC_PREFIX: '',
+      },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  npm = child;
+  const run = { child, output: '' };
+  child.stdout?.on('data', (d: Buffer) => {
+    run.output += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    run.output += d.toString();
+  });
+  return run;
 }
 
 afterAll(async () => {
@@ -61,28 +93,8 @@ describe('npm start (the local cluster launcher)', () => {
     scratch = await mkdtemp(path.join(os.tmpdir(), 'ringdoc-start-test-'));
     const stateFile = path.join(scratch, 'state.json');
     const env = { RINGDOC_STATE_FILE: stateFile };
-    // Its own process group, like a terminal's foreground job: Ctrl-C signals the whole group.
-    // RINGDOC_SKIP_SETUP: `npm test` ran scripts/setup.sh before the suite; running it again here
-    // could `npm ci` (delete node_modules) under the other tests.
-    const child = spawn('npm', ['start', '--silent'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        ...env,
-        RINGDOC_SKIP_SETUP: '1',
-        RINGDOC_ETCD: '',
-        RINGDOC_PREFIX: '',
-      },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    npm = child;
-    child.stdout?.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    child.stderr?.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
+    const run = startNpm(stateFile);
+    const child = run.child;
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.once('exit', (code, signal) => resolve({ code, signal })),
     );
@@ -90,12 +102,12 @@ describe('npm start (the local cluster launcher)', () => {
     await waitFor(
       'npm start to print "ringdoc is running"',
       () => {
-        if (child.exitCode !== null) throw new Error(`npm start exited:\n${output}`);
-        return /Press Ctrl-C to stop/.test(output);
+        if (child.exitCode !== null) throw new Error(`npm start exited:\n${run.output}`);
+        return /Press Ctrl-C to stop/.test(run.output);
       },
       120_000,
     ).catch((error: Error) => {
-      throw new Error(`${error.message}\n--- output ---\n${output}`);
+      throw new Error(`${error.message}\n--- run.output ---\n${run.output}`);
     });
     const state = readStateFile(stateFile);
     lastState = state;
@@ -103,7 +115,7 @@ describe('npm start (the local cluster launcher)', () => {
     expect(state.nodes.map((n) => n.id)).toEqual(['n1', 'n2', 'n3']);
     for (const pid of pidsOf(state)) expect(isAlive(pid), `pid ${pid} alive`).toBe(true);
 
-    const url = /ringdoc is running: (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+    const url = /ringdoc is running: (http:\/\/127\.0\.0\.1:\d+)/.exec(run.output)?.[1];
     if (state.web) {
       expect(url).toBe(state.web.url);
       const page = await fetch(`${url}/d/start-test-${Date.now().toString(36)}`);
@@ -114,7 +126,7 @@ describe('npm start (the local cluster launcher)', () => {
       console.warn(
         '[start.test] web/.next is absent: the launcher ran without the web app; editor not checked',
       );
-      expect(output).toMatch(/ringdoc is running without the web app: ws:\/\/127\.0\.0\.1:\d+/);
+      expect(run.output).toMatch(/ringdoc is running without the web app: ws:\/\/127\.0\.0\.1:\d+/);
     }
 
     const status = await ringdoc(['status', '--json'], env);
@@ -137,15 +149,17 @@ describe('npm start (the local cluster launcher)', () => {
       exited,
       new Promise<never>((_, reject) =>
         setTimeout(
-          () => reject(new Error(`npm start still running 60 s after SIGINT:\n${output}`)),
+          () => reject(new Error(`npm start still running 60 s after SIGINT:\n${run.output}`)),
           60_000,
         ),
       ),
     ]);
     // The launcher exits 0 after a requested stop; npm then re-raises the SIGINT it got (as a
     // shell would report Ctrl-C), so npm itself ends by that signal.
-    expect(output).toContain('[ringdoc] received SIGINT: stopping the web app, the nodes and etcd');
-    expect(output).toContain('[ringdoc] stopped');
+    expect(run.output).toContain(
+      '[ringdoc] received SIGINT: stopping the web app, the nodes and etcd',
+    );
+    expect(run.output).toContain('[ringdoc] stopped');
     expect([0, 'SIGINT']).toContain(end.code ?? end.signal);
     for (const pid of pidsOf(withN4)) expect(isAlive(pid), `pid ${pid} still running`).toBe(false);
     for (const p of [withN4.etcd, ...withN4.nodes, ...(withN4.web ? [withN4.web] : [])]) {
@@ -160,32 +174,14 @@ describe('npm start (the local cluster launcher)', () => {
     // never passed it on, so the launcher, the nodes and etcd kept running.
     scratch ??= await mkdtemp(path.join(os.tmpdir(), 'ringdoc-start-test-'));
     const stateFile = path.join(scratch, 'state-npm-pid.json');
-    const child = spawn('npm', ['start', '--silent', '--', '--nodes', '1', '--no-web'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        RINGDOC_STATE_FILE: stateFile,
-        RINGDOC_SKIP_SETUP: '1',
-        RINGDOC_ETCD: '',
-        RINGDOC_PREFIX: '',
-      },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    npm = child;
-    let log = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      log += d.toString();
-    });
-    child.stderr?.on('data', (d: Buffer) => {
-      log += d.toString();
-    });
+    const run = startNpm(stateFile, ['--nodes', '1', '--no-web']);
+    const child = run.child;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     await waitFor(
       'npm start (one node, no web) to come up',
       () => {
-        if (child.exitCode !== null) throw new Error(`npm start exited:\n${log}`);
-        return /Press Ctrl-C to stop/.test(log);
+        if (child.exitCode !== null) throw new Error(`npm start exited:\n${run.output}`);
+        return /Press Ctrl-C to stop/.test(run.output);
       },
       120_000,
     );
@@ -200,9 +196,9 @@ describe('npm start (the local cluster launcher)', () => {
       },
       60_000,
     ).catch((error: Error) => {
-      throw new Error(`${error.message}\n--- output ---\n${log}`);
+      throw new Error(`${error.message}\n--- output ---\n${run.output}`);
     });
-    expect(log).toContain('[ringdoc] received SIGINT');
+    expect(run.output).toContain('[ringdoc] received SIGINT');
     for (const pid of pidsOf(state)) expect(isAlive(pid), `pid ${pid} still running`).toBe(false);
     expect(existsSync(stateFile)).toBe(false);
   }, 180_000);

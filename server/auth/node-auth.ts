@@ -33,7 +33,10 @@ export function createNodeAuth(options: NodeAuthOptions): NodeAuth {
   };
   return {
     async start(coordination) {
-      const verifier = await createTicketVerifier({ publicKeys: options.publicKeys });
+      const verifier = await createTicketVerifier({
+        publicKeys: options.publicKeys,
+        now: options.clock.now,
+      });
       const watch = await coordination.watchRevocations((linkId) => {
         const closed = guard?.revoke(linkId) ?? 0;
         options.log.info('share link revoked', { linkId, closed });

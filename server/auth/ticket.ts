@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto';
 import * as jose from 'jose';
+import { systemClock } from '../clock.ts';
 import { isValidDocId, type Permission } from '../protocol/index.ts';
 
 /**
@@ -54,7 +55,7 @@ export interface TicketVerifier {
 export interface VerifierOptions {
   /** One or more SPKI PEM public keys (several during a key rotation). */
   readonly publicKeys: string;
-  /** Wall clock (ms); default `Date.now`. */
+  /** Wall clock (ms); default the system clock (`server/clock.ts`). */
   readonly now?: () => number;
 }
 
@@ -72,7 +73,7 @@ export async function createTicketVerifier(options: VerifierOptions): Promise<Ti
     const alg = algorithmOf(createPublicKey(pem));
     keys.push({ key: await jose.importSPKI(pem, alg), alg });
   }
-  const now = options.now ?? Date.now;
+  const now = options.now ?? systemClock().now;
   return {
     async verify(ticket) {
       let lastError: unknown = new jose.errors.JOSEAlgNotAllowed('no key for this algorithm');
@@ -154,7 +155,7 @@ export interface SignerOptions {
   readonly privateKey: string;
   /** Lifetime of each ticket (default 300 s, at most 3600 s). */
   readonly ttlSeconds?: number;
-  /** Wall clock (ms); default `Date.now`. */
+  /** Wall clock (ms); default the system clock (`server/clock.ts`). */
   readonly now?: () => number;
 }
 
@@ -174,7 +175,7 @@ export async function createTicketSigner(options: SignerOptions): Promise<Ticket
       `ticket lifetime must be 10-${MAX_TICKET_LIFETIME_SECONDS} s, not ${ttlSeconds}`,
     );
   }
-  const now = options.now ?? Date.now;
+  const now = options.now ?? systemClock().now;
   return {
     ttlSeconds,
     async sign(request) {

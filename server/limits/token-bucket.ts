@@ -1,4 +1,5 @@
-/** A monotonic clock in milliseconds (default `performance.now`). */
+import { systemClock } from '../clock.ts';
+/** A clock in milliseconds (default the system clock, `server/clock.ts`). */
 export type Clock = () => number;
 
 /** A token bucket: `ratePerSecond` tokens refill continuously up to `burst`. */
@@ -31,7 +32,7 @@ export function createTokenBucket(options: TokenBucketOptions): TokenBucket {
   if (!(ratePerSecond > 0) || !(burst > 0)) {
     throw new RangeError(`token bucket needs rate > 0 and burst > 0 (${ratePerSecond}, ${burst})`);
   }
-  const now = options.now ?? (() => performance.now());
+  const now = options.now ?? systemClock().now;
   let tokens = burst;
   let last = now();
   const refill = () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { createBackoff } from '../../../client/index.ts';
 import {
   type ClientFrame,
   CloseCode,
@@ -15,7 +16,6 @@ import {
   encodeUpgradeRequired,
 } from '../../../server/protocol/index.ts';
 import { AccessDenied, type TicketGrant } from './access.ts';
-import { createBackoff } from './backoff.ts';
 import type { LocalStore } from './local-store.ts';
 import { type Environment, RingProvider, type SocketLike } from './provider.ts';
 import type { RouteInfo } from './route-info.ts';

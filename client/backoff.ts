@@ -4,8 +4,11 @@ export interface BackoffOptions {
   readonly baseMs?: number;
   /** Largest ceiling any delay can reach in ms (default 30 000). */
   readonly capMs?: number;
-  /** Uniform random source in [0, 1) (default `Math.random`); inject a seeded one in tests. */
-  readonly random?: () => number;
+  /**
+   * Uniform random source in [0, 1). Required: the library has no randomness of its own
+   * (browsers pass `Math.random`, simulations a seeded PRNG).
+   */
+  readonly random: () => number;
 }
 
 export interface Backoff {
@@ -27,10 +30,10 @@ export function backoffCeiling(attempt: number, baseMs = 500, capMs = 30_000): n
 }
 
 /** Creates a backoff sequence; see {@link Backoff}. Never throws. */
-export function createBackoff(options: BackoffOptions = {}): Backoff {
+export function createBackoff(options: BackoffOptions): Backoff {
   const baseMs = options.baseMs ?? 500;
   const capMs = options.capMs ?? 30_000;
-  const random = options.random ?? Math.random;
+  const random = options.random;
   let attempts = 0;
   return {
     next(retryAfterMs) {

@@ -44,7 +44,13 @@ export interface BrowserConnectionOptions {
   readonly environment?: Environment;
   /** A socket silent for this long is considered dead (default 30 000 ms). */
   readonly livenessTimeoutMs?: number;
-  /** Access tickets (P21); see `RingProviderOptions.ticket`. */
+  /**
+   * Access tickets (PROTOCOL.md P21): called before connecting (unless the current ticket has
+   * more than 30 s left) and again at 80 % of each ticket's remaining life, to renew it on the
+   * open socket. Resolves `null` when access control is off; rejects with `AccessDenied` when
+   * the link is revoked (the provider stops) or with another error (it retries). Absent: no
+   * tickets are sent.
+   */
   readonly ticket?: () => Promise<TicketGrant | null>;
   /** Every decoding, transport or policy problem. */
   readonly warn: (message: string) => void;

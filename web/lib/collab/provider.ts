@@ -3,51 +3,28 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import type * as Y from 'yjs';
 import {
   attachAwareness,
-  type Backoff,
   createDocSync,
   createEmitter,
   type DocSync,
-  type RedirectPolicy,
 } from '../../../client/index.ts';
-import type { TicketGrant } from './access.ts';
 import {
   type BrowserConnection,
+  type BrowserConnectionOptions,
   createBrowserConnection,
-  type Environment,
-  type SocketLike,
 } from './browser-connection.ts';
-import type { LocalStore } from './local-store.ts';
-import type { RouteInfo } from './route-info.ts';
 import type { ProviderSnapshot } from './snapshot.ts';
 
 export { browserEnvironment, type Environment, type SocketLike } from './browser-connection.ts';
 
-export interface RingProviderOptions {
-  readonly docId: string;
+/**
+ * What a provider needs: the connection part's options (`BrowserConnectionOptions`: build,
+ * local store, preferred node, route look-up, socket factory, backoff, redirect policy,
+ * environment, liveness timeout, access tickets) plus the document and a warning sink.
+ */
+export interface RingProviderOptions extends Omit<BrowserConnectionOptions, 'warn'> {
   readonly doc: Y.Doc;
-  /** Client build sent at connect (C6). */
-  readonly build: string;
-  /** IndexedDB copy: awaited before the first connect; remembers the generation (M7). */
-  readonly local?: LocalStore;
-  /** First connection goes to this member instead of the owner (tests, debugging). */
-  readonly preferNode?: string;
-  readonly fetchRoute?: (docId: string) => Promise<RouteInfo>;
-  readonly createSocket?: (url: string) => SocketLike;
-  readonly backoff?: Backoff;
-  readonly redirects?: RedirectPolicy;
-  readonly environment?: Environment;
-  /** A socket silent for this long is considered dead (default 30 000 ms). */
-  readonly livenessTimeoutMs?: number;
   /** Called with every decoding or transport problem (default: console.warn). */
   readonly onWarning?: (message: string) => void;
-  /**
-   * Access tickets (PROTOCOL.md P21): called before connecting (unless the current ticket has
-   * more than 30 s left) and again at 80 % of each ticket's remaining life, to renew it on the
-   * open socket. Resolves `null` when access control is off; rejects with `AccessDenied` when
-   * the link is revoked (the provider stops) or with another error (it retries). Absent: no
-   * tickets are sent.
-   */
-  readonly ticket?: () => Promise<TicketGrant | null>;
 }
 
 type ProviderEvents = {

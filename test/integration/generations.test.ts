@@ -1,6 +1,6 @@
 import type { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEtcdClient } from '../../ring/etcd/client.ts';
+import { createEtcdClient } from '../../ring/index.ts';
 import { createCleanupStack } from '../../ring/testing/cleanup.ts';
 import { type EtcdServer, startEtcd } from '../../ring/testing/etcd-server.ts';
 import { createRecordingLogger } from '../../ring/testing/recording-logger.ts';

@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRing } from '../../../ring/core/ring.ts';
-import { routingKey } from '../../../ring/core/routing-key.ts';
-import type { MemberRecord } from '../../../ring/etcd/member-record.ts';
-import type { RingView } from '../../../ring/etcd/types.ts';
+import { createRing, type MemberRecord, type RingView, routingKey } from '../../../ring/index.ts';
 import { routeInView } from './backend.ts';
 
 const member = (

@@ -1,10 +1,14 @@
 import type { Etcd3 } from 'etcd3';
 import { normalizeMemberUrl } from '../../../client/index.ts';
-import { routingKey } from '../../../ring/core/routing-key.ts';
-import { createEtcdClient } from '../../../ring/etcd/client.ts';
-import { createKeyspace } from '../../../ring/etcd/keys.ts';
-import { watchMembers } from '../../../ring/etcd/membership-watcher.ts';
-import type { Logger, MembershipWatcher, RingView } from '../../../ring/etcd/types.ts';
+import {
+  createEtcdClient,
+  createKeyspace,
+  type Logger,
+  type MembershipWatcher,
+  type RingView,
+  routingKey,
+  watchMembers,
+} from '../../../ring/index.ts';
 import { createTicketSigner } from '../../../server/auth/ticket.ts';
 import type { RouteInfo } from '../collab/route-info.ts';
 import { type AccessControl, createAccessControl } from './access.ts';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { DEFAULT_PREFIX, normalizePrefix } from '../../../ring/etcd/keys.ts';
+import { DEFAULT_PREFIX, normalizePrefix } from '../../../ring/index.ts';
 
 /** Settings of the web app's server side, from the environment. */
 export interface WebConfig {

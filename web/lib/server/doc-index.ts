@@ -1,5 +1,5 @@
 import type { Etcd3 } from 'etcd3';
-import type { Keyspace } from '../../../ring/etcd/keys.ts';
+import type { Keyspace } from '../../../ring/index.ts';
 import { type DocRecord, encodeDocRecord, normalizeTitle, parseDocRecord } from './doc-record.ts';
 
 /** The document index in etcd, `<prefix>docs/<docId>` (DESIGN W3). */

@@ -1,5 +1,5 @@
 import type { Etcd3 } from 'etcd3';
-import type { Logger } from '../../../ring/etcd/types.ts';
+import type { Logger } from '../../../ring/index.ts';
 import type { DocIndex } from './doc-index.ts';
 import type { DocRecord } from './doc-record.ts';
 

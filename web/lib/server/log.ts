@@ -1,4 +1,4 @@
-import type { Logger } from '../../../ring/etcd/types.ts';
+import type { Logger } from '../../../ring/index.ts';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const LEVELS: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };

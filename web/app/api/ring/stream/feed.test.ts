@@ -1,7 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createRing } from '../../../../../ring/core/ring.ts';
-import type { MemberRecord, MemberState } from '../../../../../ring/etcd/member-record.ts';
-import type { Logger, RingView } from '../../../../../ring/etcd/types.ts';
+import {
+  createRing,
+  type Logger,
+  type MemberRecord,
+  type MemberState,
+  type RingView,
+} from '../../../../../ring/index.ts';
 import type { NodeProbe, RingSnapshot } from '../../../../lib/ring-view/types.ts';
 import { createRingFeed, httpBaseOf, httpProbe, type ProbeNode, type ViewSource } from './feed.ts';
 

@@ -1,5 +1,4 @@
-import type { MemberRecord } from '../../../../../ring/etcd/member-record.ts';
-import type { Logger, RingView } from '../../../../../ring/etcd/types.ts';
+import type { Logger, MemberRecord, RingView } from '../../../../../ring/index.ts';
 import { buildSnapshot, DEFAULT_MAX_DOCUMENTS } from '../../../../lib/ring-view/snapshot.ts';
 import type { NodeProbe } from '../../../../lib/ring-view/types.ts';
 

@@ -1,5 +1,4 @@
-import { createEtcdClient } from '../../../../../ring/etcd/client.ts';
-import { watchMembers } from '../../../../../ring/etcd/membership-watcher.ts';
+import { createEtcdClient, watchMembers } from '../../../../../ring/index.ts';
 import { readWebConfig } from '../../../../lib/server/config.ts';
 import { createWebLogger } from '../../../../lib/server/log.ts';
 import { createRingFeed, type RingFeed } from './feed.ts';

@@ -1,175 +1,22 @@
 import {
-  decodeServerFrame,
   encodeTicket,
   formatConnectPath,
   type Hello,
-  type Notice,
   PROTOCOL_VERSION,
   type Redirect,
-  type ServerFrame,
-  type UpgradeRequired,
 } from '../server/protocol/index.ts';
-import type { Backoff } from './backoff.ts';
-import type { Cancel, Clock } from './clock.ts';
-import { type CloseDecision, decideOnClose } from './close-action.ts';
+import type { Cancel } from './clock.ts';
+import { decideOnClose } from './close-action.ts';
+import type { Connection, ConnectionEvents, ConnectionOptions } from './connection-types.ts';
 import { createEmitter } from './emitter.ts';
-import { type MaybePromise, whenSettled } from './maybe-async.ts';
-import { createRedirectPolicy, type MemberLookup, type RedirectPolicy } from './redirect-policy.ts';
-import type { ClientSocket, OpenSocket } from './socket.ts';
+import { whenSettled } from './maybe-async.ts';
+import { createRedirectPolicy } from './redirect-policy.ts';
+import { openSession, type Session, type SessionHandler, type SessionRecord } from './session.ts';
 import { type ClientState, FINAL_PHASES, INITIAL_CLIENT_STATE } from './state.ts';
-import { createTicketKeeper, type TicketKeeper, type TicketSource } from './tickets.ts';
+import { createTicketKeeper, type TicketKeeper } from './tickets.ts';
 
-/** Frames a connection hands to its document parts (everything but the control messages). */
-export type SessionFrame = Extract<
-  ServerFrame,
-  { type: 'sync-step1' | 'sync-step2' | 'sync-update' | 'awareness' | 'query-awareness' | 'ack' }
->;
-
-/** One socket and what was learnt on it; replaced wholesale on every reconnect. */
-export interface Session {
-  /** Increases with every socket the connection opens. */
-  readonly id: number;
-  /** Base URL of the node (`ws://host:port`). */
-  readonly url: string;
-  /** The accepted HELLO; `null` before it (a ringdoc client sends no content until then, P9). */
-  readonly hello: Hello | null;
-  /** True once the document part reported the first SyncStep2 ({@link Connection.markSynced}). */
-  readonly synced: boolean;
-  /** Sends one frame; `false` when the socket is not open (nothing sent). */
-  send(frame: Uint8Array): boolean;
-}
-
-/** A document part (sync, awareness) plugged into a connection; every hook is optional. */
-export interface SessionHandler {
-  /** A socket is being opened (its frames will follow). */
-  started?(session: Session): void;
-  /** The socket is open and the ticket (if any) was sent: send the opening frames. */
-  opened?(session: Session): void;
-  /** A HELLO was accepted (generation checked, M7). */
-  hello?(session: Session, hello: Hello): void;
-  /** A non-control frame arrived on the current socket. */
-  frame?(session: Session, frame: SessionFrame): void;
-  /** The session synced (first SyncStep2). */
-  synced?(session: Session): void;
-  /** The session ended (closed by either side, or replaced); it receives nothing more. */
-  ended?(session: Session): void;
-}
-
-/** What a connection reports (besides its {@link ClientState}). */
-export type ConnectionEvents = {
-  /** The state changed (a new frozen object). */
-  state: [ClientState];
-  /** A socket is being opened to `url` (full URL with path and query). */
-  opening: [url: string];
-  /** HELLO accepted on `session`. */
-  hello: [hello: Hello, session: Session];
-  /** `session` synced. */
-  synced: [session: Session];
-  /** `session` ended; `wasSynced` says whether it had synced. */
-  ended: [session: Session, wasSynced: boolean];
-  /** The node closed a socket (or it failed) and this is what the client does about it. */
-  closed: [close: { code: number; reason: string; url: string; decision: CloseDecision }];
-  /** HELLO carried another generation than the one expected (M7); the socket was dropped. */
-  'generation-mismatch': [mismatch: { expected: string; actual: string; node: string }];
-  /** A REDIRECT was not followed (unknown member, or too many in a row); the client backs off. */
-  'redirect-refused': [refusal: { target: Redirect; reason: string }];
-  /** Something a correct node never sends (undecodable frame, implausible ACK, unappliable update). */
-  fault: [message: string];
-  /** Diagnostics (retries, failed look-ups, send errors). */
-  warning: [message: string];
-};
-
-export interface ConnectionOptions {
-  /** Document id (PROTOCOL.md P7); an invalid one stops the connection at its first attempt. */
-  readonly docId: string;
-  /** Client build sent as `build` (C6); absent: none sent. */
-  readonly build?: string;
-  readonly clock: Clock;
-  readonly openSocket: OpenSocket;
-  /**
-   * Base URL (`ws://host:port`) of the node to connect to when no redirect is pending, e.g.
-   * the owner from a route look-up; `null` (or a rejection) when none is known now: the
-   * connection backs off and asks again.
-   */
-  readonly resolve: () => MaybePromise<string | null>;
-  /** Whether a REDIRECT target is a member this client may follow (C3). */
-  readonly knownMember: MemberLookup;
-  /** Refreshes what `knownMember` knows; called once before refusing an unknown target. */
-  readonly refreshMembers?: () => MaybePromise<void>;
-  /** Reconnect delays (C7); `next(retryAfterMs)` is asked once per failed attempt. */
-  readonly backoff: Backoff;
-  /** Redirect hop limit (default: at most 5 in a row). */
-  readonly redirects?: RedirectPolicy;
-  /** Access tickets (P21): fetched before connecting and renewed on the open socket. Absent: none sent. */
-  readonly tickets?: TicketSource;
-  /** A socket silent this long (ms) is replaced (default 30 000; 0 turns the check off). */
-  readonly livenessTimeoutMs?: number;
-  /** The generation this client holds (sent as `gen`, checked against HELLO, M7); `null`: none. */
-  readonly expectedGeneration?: () => string | null;
-  /**
-   * On a generation mismatch: `recover` (default) ends in `recovery-required`; `retry` backs
-   * off and reconnects (after the `generation-mismatch` listeners reset the document).
-   */
-  readonly onGenerationMismatch?: 'recover' | 'retry';
-  /** Runs once before the first attempt (e.g. loading local state); a rejection is reported and ignored. */
-  readonly prepare?: () => MaybePromise<void>;
-  /** Whether the network is up (default: always); see {@link Connection.setOnline}. */
-  readonly isOnline?: () => boolean;
-  /** Consecutive 4401 closes after which the client stops (default 3). */
-  readonly maxReauths?: number;
-  /** Epoch to start from (default 0). */
-  readonly epoch?: number;
-}
-
-/**
- * One client's connection to the node serving a document (DESIGN §3, PROTOCOL.md): resolves
- * where to connect, opens sockets through the injected {@link OpenSocket}, sends the TICKET
- * first (P21), checks HELLO's generation (M7), follows REDIRECTs to known members only (at
- * most 5 in a row, C3), switches on every close code through one table (P15), backs off with
- * the server's retry-after honoured (C7), replaces silent sockets, renews tickets, and ignores
- * every event of a socket it has replaced. Document parts ({@link SessionHandler}) do sync and
- * awareness on top. Nothing happens until `connect()`; errors never escape: they become state
- * changes and events. No timers or randomness of its own: both come from the options.
- */
-export interface Connection {
-  readonly state: ClientState;
-  /** The current socket's session, `null` between sockets. */
-  readonly session: Session | null;
-  /** Whether the client wants to be connected (between `connect()` and `disconnect()`/a final phase). */
-  readonly wanted: boolean;
-  /** Plugs in a document part; returns a function that unplugs it. */
-  use(handler: SessionHandler): () => void;
-  on<K extends keyof ConnectionEvents>(type: K, cb: (...args: ConnectionEvents[K]) => void): void;
-  off<K extends keyof ConnectionEvents>(type: K, cb: (...args: ConnectionEvents[K]) => void): void;
-  /** Starts (or keeps) connecting. Idempotent; returns at once. Ignored in a final phase. */
-  connect(): void;
-  /** Closes the socket (1000, `reason`) and stops reconnecting until `connect()`. */
-  disconnect(reason?: string): void;
-  /** Disconnects for good and drops every listener and handler. */
-  destroy(): void;
-  /** Marks `session` synced: resets backoff, redirect hops and re-auth count; tells the handlers. */
-  markSynced(session: Session): void;
-  /** Drops a misbehaving `session` (close 4000) and reconnects with backoff. */
-  replace(session: Session, reason: string): void;
-  /** Reports the network going down (drops the socket) or up (reconnects at once). */
-  setOnline(online: boolean): void;
-  /** Changes the state (for document parts: pending/acked/unsynced/phase `synced`). */
-  patch(patch: Partial<ClientState>): void;
-  /** Emits a `fault` event. */
-  fault(message: string): void;
-  /** Emits a `warning` event. */
-  warn(message: string): void;
-}
-
-interface SessionRecord extends Session {
-  hello: Hello | null;
-  synced: boolean;
-  readonly socket: { current: ClientSocket | null };
-  notice: Notice | null;
-  redirect: Redirect | null;
-  upgrade: UpgradeRequired | null;
-  liveness: Cancel | null;
-}
+export type { Connection, ConnectionEvents, ConnectionOptions } from './connection-types.ts';
+export type { Session, SessionFrame, SessionHandler } from './session.ts';
 
 /** Creates a connection; see {@link Connection}. */
 export function createConnection(options: ConnectionOptions): Connection {
@@ -205,7 +52,6 @@ export function createConnection(options: ConnectionOptions): Connection {
   const each = (fn: (h: SessionHandler) => void) => {
     for (const h of [...handlers]) fn(h);
   };
-
   const keeper: TicketKeeper | null = options.tickets
     ? createTicketKeeper(
         { source: options.tickets, clock },
@@ -302,37 +148,45 @@ export function createConnection(options: ConnectionOptions): Connection {
       return;
     }
     const url = `${baseUrl}${path}`;
-    const socketRef: { current: ClientSocket | null } = { current: null };
-    const session: SessionRecord = {
-      id: ++sessionNo,
-      url: baseUrl,
-      hello: null,
-      synced: false,
-      socket: socketRef,
-      notice: null,
-      redirect: null,
-      upgrade: null,
-      liveness: null,
-      send: (frame) => socketRef.current?.send(frame) ?? false,
-    };
+    let session: SessionRecord;
     try {
-      socketRef.current = options.openSocket(url, {
-        onOpen() {
-          if (current !== session) return;
-          touch(session);
-          if (keeper?.grant) session.send(encodeTicket(keeper.grant.ticket));
-          each((h) => h.opened?.(session));
+      session = openSession(
+        {
+          id: ++sessionNo,
+          baseUrl,
+          url,
+          openSocket: options.openSocket,
+          clock,
+          livenessMs,
+          isCurrent: (s) => current === s,
         },
-        onMessage(frame) {
-          if (current !== session) return;
-          touch(session);
-          receive(session, frame);
+        {
+          opened(s) {
+            if (keeper?.grant) s.send(encodeTicket(keeper.grant.ticket));
+            each((h) => h.opened?.(s));
+          },
+          hello: onHello,
+          redirect(_s, r) {
+            if (r.epoch > state.epoch) patch({ epoch: r.epoch });
+          },
+          frame(s, frame) {
+            for (const h of [...handlers]) {
+              if (current !== s) return;
+              h.frame?.(s, frame);
+            }
+          },
+          malformed(s, message) {
+            fault(message);
+            replace(s, 'malformed frame');
+          },
+          silent(s) {
+            warn('no message from the node for too long; reconnecting');
+            onClose(s, 4000, 'liveness timeout');
+            s.close(4000, 'liveness timeout');
+          },
+          closed: onClose,
         },
-        onClose(code, reason) {
-          if (current !== session) return;
-          onClose(session, code, reason);
-        },
-      });
+      );
     } catch (error) {
       warn(`cannot open ${url}: ${(error as Error).message}`);
       scheduleRetry(undefined, 'socket could not be opened');
@@ -342,55 +196,6 @@ export function createConnection(options: ConnectionOptions): Connection {
     patch({ phase: 'connecting', node: null, pending: 0, acked: false });
     each((h) => h.started?.(session));
     emitter.emit('opening', url);
-  }
-
-  /** Restarts the liveness timer: a socket silent for too long is replaced. */
-  function touch(session: SessionRecord): void {
-    if (livenessMs <= 0) return;
-    session.liveness?.();
-    session.liveness = clock.after(livenessMs, () => {
-      if (current !== session) return;
-      warn('no message from the node for too long; reconnecting');
-      onClose(session, 4000, 'liveness timeout');
-      session.socket.current?.close(4000, 'liveness timeout');
-    });
-  }
-
-  // ---- receiving --------------------------------------------------------------------------
-
-  function receive(session: SessionRecord, bytes: Uint8Array): void {
-    let frame: ServerFrame;
-    try {
-      frame = decodeServerFrame(bytes);
-    } catch (error) {
-      fault(`malformed frame from the node: ${(error as Error).message}`);
-      replace(session, 'malformed frame');
-      return;
-    }
-    switch (frame.type) {
-      case 'hello':
-        onHello(session, frame);
-        return;
-      case 'redirect':
-        session.redirect = { owner: frame.owner, url: frame.url, epoch: frame.epoch };
-        if (frame.epoch > state.epoch) patch({ epoch: frame.epoch });
-        return;
-      case 'upgrade-required':
-        session.upgrade = { minBuild: frame.minBuild, message: frame.message };
-        return;
-      case 'notice':
-        session.notice = {
-          code: frame.code,
-          reason: frame.reason,
-          ...(frame.retryAfterMs !== undefined ? { retryAfterMs: frame.retryAfterMs } : {}),
-        };
-        return;
-      default:
-        for (const h of [...handlers]) {
-          if (current !== session) return;
-          h.frame?.(session, frame);
-        }
-    }
   }
 
   function onHello(session: SessionRecord, hello: Hello): void {
@@ -442,13 +247,11 @@ export function createConnection(options: ConnectionOptions): Connection {
     if (!session) return;
     current = null;
     endSession(session);
-    session.socket.current?.close(code, reason);
+    session.close(code, reason);
   }
 
   /** Local bookkeeping when a session ends, whoever ended it. */
   function endSession(session: SessionRecord): void {
-    session.liveness?.();
-    session.liveness = null;
     each((h) => h.ended?.(session));
     emitter.emit('ended', session, session.synced);
     patch({ pending: 0, acked: false, node: null });

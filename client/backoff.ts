@@ -11,6 +11,7 @@ export interface BackoffOptions {
   readonly random: () => number;
 }
 
+/** A reconnect delay sequence (C7, P20); one per client. */
 export interface Backoff {
   /**
    * The delay before the next attempt: uniform in [0, min(cap, base·2^attempt)) ("full

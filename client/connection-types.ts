@@ -33,6 +33,7 @@ export type ConnectionEvents = {
   warning: [message: string];
 };
 
+/** What a connection is built from; only `docId`, `clock`, `openSocket`, `resolve`, `knownMember` and `backoff` are required. */
 export interface ConnectionOptions {
   /** Document id (PROTOCOL.md P7); an invalid one stops the connection at its first attempt. */
   readonly docId: string;

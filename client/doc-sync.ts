@@ -17,6 +17,7 @@ export type DocSyncEvents = {
   'server-content': [];
 };
 
+/** What a {@link DocSync} keeps in sync, and how it marks remote changes. */
 export interface DocSyncOptions {
   /** The document to keep in sync (replaceable with {@link DocSync.setDoc}). */
   readonly doc: Y.Doc;

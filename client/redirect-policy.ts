@@ -25,6 +25,7 @@ export type RedirectDecision =
   /** Too many hops (or still unknown after a refresh): back off, then start over from the route. */
   | { readonly kind: 'back-off'; readonly reason: string };
 
+/** Limits of a {@link RedirectPolicy}. */
 export interface RedirectPolicyOptions {
   /** Redirects followed in a row before backing off (default 5, DESIGN C3). */
   readonly maxHops?: number;

@@ -72,6 +72,7 @@ export interface SessionCallbacks {
   closed(session: SessionRecord, code: number, reason: string): void;
 }
 
+/** Where and how {@link openSession} opens its socket. */
 export interface SessionOptions {
   readonly id: number;
   readonly baseUrl: string;

@@ -24,6 +24,7 @@ export type TicketSource = () => Promise<TicketGrant | null>;
 /** How a ticket request ended. */
 export type TicketOutcome = 'ok' | 'denied' | 'failed';
 
+/** Where tickets come from and when they are fetched again. */
 export interface TicketKeeperOptions {
   readonly source: TicketSource;
   readonly clock: Clock;

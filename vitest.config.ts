@@ -7,6 +7,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: [
+            'client/**/*.test.ts',
             'ring/**/*.test.ts',
             'server/**/*.test.ts',
             'web/**/*.test.ts',

@@ -1,6 +1,15 @@
+import WebSocket from 'ws';
 import * as Y from 'yjs';
+import {
+  type Clock,
+  type Connection,
+  createConnection,
+  createDocSync,
+  type DocSync,
+  type WebSocketLike,
+  webSocketOpener,
+} from '../../client/index.ts';
 import { CloseCode } from '../../server/protocol/index.ts';
-import { RawClient } from './raw-client.ts';
 
 /** Where an editor can ask for a document's owner (any live node). */
 export interface RouteSource {
@@ -8,12 +17,23 @@ export interface RouteSource {
   nodeUrls(): string[];
 }
 
+/** The process's clock (the library takes time only from what it is given). */
+const systemClock: Clock = {
+  now: () => Date.now(),
+  after(ms, fn) {
+    const timer = setTimeout(fn, ms);
+    return () => clearTimeout(timer);
+  },
+};
+
 /**
- * A simulated editor: one Y.Doc, typing unique tokens, following redirects and reconnecting
- * like the real client (owner look-up on any live node, jittered retry). It records which
- * tokens the server acknowledged: ACK n covers every token typed before content message n
- * of that connection was sent (acks are cumulative; a connection's first content message is
- * its SyncStep2, which carries everything not yet on the server).
+ * A simulated editor for integration tests, chaos and benches: one Y.Doc typing unique tokens
+ * over real `ws` sockets through the shared client library (`client/`, like the web
+ * provider): owner look-up on any live node (`GET /route/<id>`), redirects followed (at most
+ * 5 in a row), retries after 50–300 ms of jitter or the node's retry-after. It records which
+ * tokens the server acknowledged from the library's content sequence numbers: ACK n covers
+ * every token typed before content message n of that connection was sent (a connection's
+ * first content message is its SyncStep2, which carries everything not yet on the server).
  */
 export class SimEditor {
   readonly doc = new Y.Doc();
@@ -22,22 +42,63 @@ export class SimEditor {
   readonly typedAt: number[] = [];
   readonly ackedAt: number[] = [];
   ackedCount = 0;
-  redirects = 0;
   reconnects = 0;
   badCloses: string[] = [];
-  private client: RawClient | null = null;
-  private tokensAtContent: number[] = [];
-  private stopped = false;
-  private seq = 0;
-  private nodeIndex = 0;
   /** Node ids that served this editor (from HELLO). */
   readonly servedBy: string[] = [];
+  private readonly connection: Connection;
+  private readonly sync: DocSync;
+  private tokensAtContent: number[] = [0];
+  private seq = 0;
+  private nodeIndex = 0;
 
   constructor(
     readonly docId: string,
     readonly name: string,
     private readonly routes: RouteSource,
-  ) {}
+  ) {
+    this.connection = createConnection({
+      docId,
+      clock: systemClock,
+      openSocket: webSocketOpener((url) => new WebSocket(url) as unknown as WebSocketLike),
+      resolve: () => this.findOwner(),
+      knownMember: () => true,
+      backoff: {
+        next: (retryAfterMs) => Math.max(retryAfterMs ?? 0, 50 + Math.random() * 250),
+        reset: () => {},
+        attempts: 0,
+      },
+      livenessTimeoutMs: 0,
+    });
+    this.sync = createDocSync(this.connection, { doc: this.doc });
+    this.connection.on('opening', () => {
+      this.tokensAtContent = [0];
+    });
+    this.connection.on('hello', (hello) => {
+      if (this.servedBy.at(-1) !== hello.node) this.servedBy.push(hello.node);
+    });
+    this.connection.on('closed', ({ code, reason, decision }) => {
+      if (code === CloseCode.BAD_REQUEST || code === CloseCode.UPGRADE_REQUIRED) {
+        this.badCloses.push(`${code} ${reason}`);
+      }
+      if (decision.kind !== 'redirect') this.reconnects++;
+    });
+    this.sync.on('content', (seq) => {
+      this.tokensAtContent[seq] = this.typed.length;
+    });
+    this.sync.on('ack', (count) => {
+      const covered = this.tokensAtContent[count] ?? 0;
+      if (covered <= this.ackedCount) return;
+      const now = performance.now();
+      for (let i = this.ackedCount; i < covered; i++) this.ackedAt[i] = now;
+      this.ackedCount = covered;
+    });
+  }
+
+  /** Redirects followed so far. */
+  get redirects(): number {
+    return this.connection.state.redirects;
+  }
 
   text(): string {
     return this.doc.getText('t').toString();
@@ -49,11 +110,11 @@ export class SimEditor {
   }
 
   get connected(): boolean {
-    return this.client?.synced === true && this.client.closeCode === null;
+    return this.connection.session?.synced === true;
   }
 
   start(): void {
-    void this.connectLoop(undefined);
+    this.connection.connect();
   }
 
   /** Appends one unique token (a space-separated word). */
@@ -67,42 +128,16 @@ export class SimEditor {
   }
 
   stop(): void {
-    this.stopped = true;
-    this.client?.close();
+    this.connection.destroy();
+    this.sync.detach();
   }
 
   currentNode(): string | undefined {
     return this.servedBy.at(-1);
   }
 
-  private async connectLoop(redirectUrl: string | undefined): Promise<void> {
-    let url = redirectUrl;
-    let hops = 0;
-    while (!this.stopped) {
-      if (!url) url = await this.findOwner();
-      if (!url) {
-        await sleep(100 + Math.random() * 200);
-        continue;
-      }
-      const closed = await this.connectOnce(url);
-      if (this.stopped) return;
-      if (closed.code === CloseCode.REDIRECT && closed.redirect && hops < 5) {
-        this.redirects++;
-        hops++;
-        url = closed.redirect;
-        continue;
-      }
-      if (closed.code === CloseCode.BAD_REQUEST || closed.code === CloseCode.UPGRADE_REQUIRED) {
-        this.badCloses.push(`${closed.code} ${closed.reason}`);
-      }
-      hops = 0;
-      url = undefined;
-      this.reconnects++;
-      await sleep(50 + Math.random() * 250);
-    }
-  }
-
-  private async findOwner(): Promise<string | undefined> {
+  /** The owner's URL from the first live node that answers `GET /route/<id>`. */
+  private async findOwner(): Promise<string | null> {
     const urls = this.routes.nodeUrls();
     for (let i = 0; i < urls.length; i++) {
       const base = urls[(this.nodeIndex++ + i) % urls.length] as string;
@@ -117,48 +152,8 @@ export class SimEditor {
         /* try the next node */
       }
     }
-    return undefined;
+    return null;
   }
-
-  private connectOnce(url: string): Promise<{ code: number; reason: string; redirect?: string }> {
-    return new Promise((resolve) => {
-      this.tokensAtContent = [0];
-      const client = new RawClient(url, this.docId, {
-        doc: this.doc,
-        onContentSent: (n) => {
-          this.tokensAtContent[n] = this.typed.length;
-        },
-        onAck: (count) => {
-          const covered = this.tokensAtContent[count] ?? 0;
-          if (covered > this.ackedCount) {
-            const now = performance.now();
-            for (let i = this.ackedCount; i < covered; i++) this.ackedAt[i] = now;
-            this.ackedCount = covered;
-          }
-        },
-      });
-      this.client = client;
-      client.ws.on('close', (code, reason) => {
-        client.detach();
-        const redirect = client.frame('redirect');
-        resolve({
-          code,
-          reason: reason.toString(),
-          ...(redirect ? { redirect: redirect.url } : {}),
-        });
-      });
-      client.ws.on('error', () => {});
-      client.opened().catch(() => {});
-      client.ws.on('message', () => {
-        const hello = client.frame('hello');
-        if (hello && this.servedBy.at(-1) !== hello.node) this.servedBy.push(hello.node);
-      });
-    });
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 /** Counts whole-word occurrences of each token in a text. */

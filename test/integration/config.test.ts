@@ -1,8 +1,12 @@
 import type { Etcd3 } from 'etcd3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createEtcdClient } from '../../ring/etcd/client.ts';
-import { getConfig, setConfig, watchConfig } from '../../ring/etcd/config-watcher.ts';
-import type { ConfigWatcher } from '../../ring/etcd/types.ts';
+import {
+  type ConfigWatcher,
+  createEtcdClient,
+  getConfig,
+  setConfig,
+  watchConfig,
+} from '../../ring/index.ts';
 import { createCleanupStack } from '../../ring/testing/cleanup.ts';
 import { type EtcdServer, startEtcd } from '../../ring/testing/etcd-server.ts';
 import {

@@ -3,11 +3,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Etcd3 } from 'etcd3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createEtcdClient } from '../../ring/etcd/client.ts';
-import type { MemberRecord, MemberState } from '../../ring/etcd/member-record.ts';
-import { joinCluster } from '../../ring/etcd/membership.ts';
-import { watchMembers } from '../../ring/etcd/membership-watcher.ts';
-import type { MembershipWatcher, RingView } from '../../ring/etcd/types.ts';
+import {
+  createEtcdClient,
+  joinCluster,
+  type MemberRecord,
+  type MemberState,
+  type MembershipWatcher,
+  type RingView,
+  watchMembers,
+} from '../../ring/index.ts';
 import { createCleanupStack } from '../../ring/testing/cleanup.ts';
 import { type EtcdServer, startEtcd } from '../../ring/testing/etcd-server.ts';
 import {

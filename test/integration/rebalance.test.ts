@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEtcdClient } from '../../ring/etcd/client.ts';
-import { createKeyspace } from '../../ring/index.ts';
+import { createEtcdClient, createKeyspace } from '../../ring/index.ts';
 import { createSilentLogger } from '../../server/log.ts';
 import { type Cluster, startCluster } from '../harness/cluster.ts';
 import { waitFor } from '../harness/node-process.ts';

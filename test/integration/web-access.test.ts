@@ -1,6 +1,6 @@
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKeyspace } from '../../ring/etcd/keys.ts';
+import { createKeyspace } from '../../ring/index.ts';
 import { type EtcdServer, startEtcd } from '../../ring/testing/etcd-server.ts';
 import {
   createTicketSigner,

@@ -1,15 +1,17 @@
 import * as Y from 'yjs';
 import {
-  CloseCode,
-  decodeServerFrame,
-  encodeClientFrame,
-  formatConnectPath,
-  PROTOCOL_VERSION,
-  type ServerFrame,
-} from '../../protocol/index.ts';
+  type Backoff,
+  type ClientSocket,
+  type Connection,
+  createConnection,
+  createDocSync,
+  type DocSync,
+  type SocketEvents,
+} from '../../../client/index.ts';
+import { CloseCode } from '../../protocol/index.ts';
 import type { Prng } from './prng.ts';
 import type { SimClock } from './sim-clock.ts';
-import { nodeOfUrl } from './sim-membership.ts';
+import { nodeOfUrl, simUrls } from './sim-membership.ts';
 import type { SimSocket, SocketEnd } from './sim-network.ts';
 
 /** How an editor reaches nodes. */
@@ -28,19 +30,6 @@ export interface EditorTransport {
   ): SimSocket;
 }
 
-interface Attempt {
-  readonly socket: SimSocket;
-  readonly nodeId: string;
-  sentStep2: boolean;
-  contentSent: number;
-  /** tokensAtContent[n]: tokens typed when content message n was sent. */
-  readonly tokensAtContent: number[];
-  synced: boolean;
-  servedBy: string | null;
-  redirect: { owner: string; url: string; epoch: number } | null;
-  retryAfterMs: number | undefined;
-}
-
 export interface SimEditorOptions {
   readonly name: string;
   readonly docId: string;
@@ -52,16 +41,27 @@ export interface SimEditorOptions {
   readonly trace: (line: string) => void;
 }
 
+/** Close codes a correct cluster never sends this editor. */
+const VIOLATING_CLOSES: ReadonlySet<number> = new Set([
+  CloseCode.BAD_REQUEST,
+  CloseCode.TOO_BIG,
+  CloseCode.UPGRADE_REQUIRED,
+  CloseCode.FORBIDDEN,
+]);
+
 /**
  * A simulated editor tab: one Y.Doc typing unique tokens (`<name>.<n> `), speaking the
- * client protocol like `test/harness/editor.ts` and the web provider: SyncStep1 on open,
- * SyncStep2 answering the node's, then one update per edit; HELLO's generation is
- * remembered and sent on reconnect (M7); redirects are followed (at most 5 in a row, C3);
- * any other close is retried after a jittered delay, honouring retry-after.
+ * client protocol through the shared client library (`client/`, as the web provider and the
+ * harness editor do) over simulated sockets, on the simulated clock, with every random choice
+ * (which node to try, retry delays of 20–300 ms honouring retry-after) drawn from its PRNG.
+ * HELLO's generation is remembered and sent on reconnect (M7); a different one makes the tab
+ * reload (its unacknowledged tokens are abandoned); redirects are followed to simulated node
+ * URLs only (at most 5 in a row, C3); any other close is retried. What a correct cluster never
+ * does (bad closes, undecodable frames, implausible ACKs) is recorded in `violations`.
  *
- * Acknowledgements are recorded as the harness does: ACK n covers every token typed before
- * content message n of that connection was sent (the first content message is SyncStep2,
- * which carries everything the node lacks).
+ * Acknowledgements are counted from the library's content sequence numbers: ACK n covers
+ * every token typed before content message n of that connection was sent (the first content
+ * message is SyncStep2, which carries everything the node lacks).
  */
 export class SimEditor {
   doc: Y.Doc;
@@ -72,19 +72,70 @@ export class SimEditor {
   /** Protocol violations seen by this editor. */
   readonly violations: string[] = [];
   generation: string | null = null;
-  epoch = 0;
-  redirectsFollowed = 0;
   resets = 0;
-  private attempt: Attempt | null = null;
-  private hops = 0;
+  private readonly connection: Connection;
+  private readonly sync: DocSync;
+  /** The socket of the connection's current session. */
+  private socket: SimSocket | null = null;
+  /** tokensAtContent[n]: tokens typed when content message n of this socket was sent. */
+  private tokensAtContent: number[] = [0];
   private seq = 0;
   private stopped = true;
   private tabClosed = false;
-  private cancelRetry: (() => void) | null = null;
-  private readonly remote = {};
 
   constructor(private readonly options: SimEditorOptions) {
     this.doc = this.newDoc();
+    const prng = options.prng;
+    const backoff: Backoff = {
+      next: (retryAfterMs) => Math.max(retryAfterMs ?? 0, prng.int(20, 300)),
+      reset: () => {},
+      attempts: 0,
+    };
+    this.connection = createConnection({
+      docId: options.docId,
+      build: 'sim',
+      clock: options.clock,
+      openSocket: (url, events) => this.open(url, events),
+      resolve: () => simUrls(prng.pick(options.transport.candidates())).publicUrl,
+      knownMember: (_owner, url) => nodeOfUrl(url) !== null,
+      backoff,
+      livenessTimeoutMs: 0,
+      expectedGeneration: () => this.generation,
+      onGenerationMismatch: 'retry',
+    });
+    this.sync = createDocSync(this.connection, { doc: this.doc });
+    this.connection.on('opening', () => {
+      this.tokensAtContent = [0];
+    });
+    this.connection.on('ended', () => {
+      this.socket = null;
+    });
+    this.connection.on('hello', (hello) => {
+      this.generation = hello.generation;
+    });
+    this.sync.on('content', (seq) => {
+      this.tokensAtContent[seq] = this.typed.length;
+    });
+    this.sync.on('ack', (count) => {
+      const covered = this.tokensAtContent[count] ?? 0;
+      if (covered > this.ackedCount) this.ackedCount = covered;
+    });
+    this.connection.on('generation-mismatch', ({ actual, node }) =>
+      this.generationChanged(node, actual),
+    );
+    this.connection.on('fault', (message) => this.violation(message));
+    this.connection.on('closed', ({ code, reason, url }) => {
+      const node = nodeOfUrl(url);
+      if (VIOLATING_CLOSES.has(code)) this.violation(`closed by ${node} with ${code} ${reason}`);
+      if (code === CloseCode.GENERATION_MISMATCH && this.generation !== null) {
+        this.violation(`closed with generation mismatch by ${node} without a HELLO first`);
+      }
+    });
+    this.connection.on('redirect-refused', ({ target }) => {
+      if (nodeOfUrl(target.url) === null) {
+        this.violation(`redirect to an unknown URL ${target.url}`);
+      }
+    });
   }
 
   get name(): string {
@@ -97,6 +148,16 @@ export class SimEditor {
 
   get closedTab(): boolean {
     return this.tabClosed;
+  }
+
+  /** Highest ring epoch this editor has seen (HELLO, REDIRECT). */
+  get epoch(): number {
+    return this.connection.state.epoch;
+  }
+
+  /** Redirects followed so far. */
+  get redirectsFollowed(): number {
+    return this.connection.state.redirects;
   }
 
   /** Acknowledged tokens (durable per C4). */
@@ -113,8 +174,9 @@ export class SimEditor {
 
   /** Node serving this editor now (HELLO received and synced), or `null`. */
   servedBy(): string | null {
-    const a = this.attempt;
-    return a && !a.socket.a.closed && a.synced ? a.servedBy : null;
+    const session = this.connection.session;
+    if (!session?.synced || !this.socket || this.socket.a.closed) return null;
+    return session.hello?.node ?? null;
   }
 
   /** Connected, synced, and nothing unacknowledged. */
@@ -129,7 +191,7 @@ export class SimEditor {
   start(): void {
     if (this.tabClosed || !this.stopped) return;
     this.stopped = false;
-    this.connect(null);
+    this.connection.connect();
   }
 
   /** Appends one unique token. Works offline too (sent on the next sync). */
@@ -144,17 +206,13 @@ export class SimEditor {
 
   /** The network drops the connection (both sides see 1006 later). */
   disconnect(): void {
-    this.attempt?.socket.abort();
+    this.socket?.abort();
   }
 
   /** Stops connecting (closes the socket gracefully); `start()` resumes. */
   suspend(): void {
     this.stopped = true;
-    this.cancelRetry?.();
-    this.cancelRetry = null;
-    const a = this.attempt;
-    this.attempt = null;
-    a?.socket.a.close(CloseCode.NORMAL, 'suspended');
+    this.connection.disconnect('suspended');
   }
 
   /** The tab is closed for good: unacknowledged tokens may be lost. */
@@ -166,134 +224,47 @@ export class SimEditor {
   private newDoc(): Y.Doc {
     const doc = new Y.Doc();
     doc.clientID = (this.options.clientId ^ Math.imul(this.resets, 0x9e3779b1)) >>> 0;
-    doc.on('update', (update: Uint8Array, origin: unknown) => {
-      if (origin === this.remote) return;
-      const a = this.attempt;
-      if (!a || a.socket.a.closed || !a.sentStep2) return;
-      this.sendContent(a, encodeClientFrame({ type: 'sync-update', update }));
-    });
     return doc;
   }
 
-  private sendContent(a: Attempt, frame: Uint8Array): void {
-    a.socket.a.send(frame);
-    a.contentSent++;
-    a.tokensAtContent[a.contentSent] = this.typed.length;
-  }
-
-  private connect(target: string | null): void {
-    if (this.stopped) return;
-    const nodeId = target ?? this.options.prng.pick(this.options.transport.candidates());
-    const path = formatConnectPath({
-      docId: this.options.docId,
-      build: 'sim',
-      proto: PROTOCOL_VERSION,
-      ...(this.epoch > 0 ? { epoch: this.epoch } : {}),
-      ...(this.generation ? { generation: this.generation } : {}),
-    });
-    const socket = this.options.transport.connect(this.options.name, nodeId, path, (end) => {
-      if (this.attempt?.socket !== socket) return;
-      end.send(
-        encodeClientFrame({ type: 'sync-step1', stateVector: Y.encodeStateVector(this.doc) }),
-      );
-    });
-    const attempt: Attempt = {
-      socket,
+  /** The library's socket over a simulated one (`ws://<node>.sim/doc/…`). */
+  private open(url: string, events: SocketEvents): ClientSocket {
+    const match = /^(ws:\/\/[^/]+)(\/.*)$/.exec(url);
+    const nodeId = match ? nodeOfUrl(match[1] as string) : null;
+    if (!match || nodeId === null) throw new Error(`not a simulated node URL: ${url}`);
+    const socket = this.options.transport.connect(
+      this.options.name,
       nodeId,
-      sentStep2: false,
-      contentSent: 0,
-      tokensAtContent: [0],
-      synced: false,
-      servedBy: null,
-      redirect: null,
-      retryAfterMs: undefined,
+      match[2] as string,
+      () => {
+        if (this.socket === socket) events.onOpen();
+      },
+    );
+    this.socket = socket;
+    socket.a.onMessage = (frame) => events.onMessage(frame);
+    socket.a.onClose = (code, reason) => events.onClose(code, reason);
+    return {
+      send(frame) {
+        if (socket.a.closed) return false;
+        socket.a.send(frame);
+        return true;
+      },
+      close(code, reason) {
+        if (!socket.a.closed) socket.a.close(code, reason);
+      },
     };
-    this.attempt = attempt;
-    socket.a.onMessage = (frame) => {
-      if (this.attempt === attempt) this.onFrame(attempt, frame);
-    };
-    socket.a.onClose = (code, reason) => {
-      if (this.attempt === attempt) this.onClose(attempt, code, reason);
-    };
-  }
-
-  private onFrame(a: Attempt, bytes: Uint8Array): void {
-    let frame: ServerFrame;
-    try {
-      frame = decodeServerFrame(bytes);
-    } catch (error) {
-      this.violation(`undecodable frame from ${a.nodeId}: ${(error as Error).message}`);
-      a.socket.abort();
-      return;
-    }
-    switch (frame.type) {
-      case 'hello':
-        a.servedBy = frame.node;
-        if (frame.epoch > this.epoch) this.epoch = frame.epoch;
-        if (this.generation !== null && frame.generation !== this.generation) {
-          this.generationChanged(a, frame.generation);
-          return;
-        }
-        this.generation = frame.generation;
-        return;
-      case 'sync-step1':
-        this.sendContent(
-          a,
-          encodeClientFrame({
-            type: 'sync-step2',
-            update: Y.encodeStateAsUpdate(this.doc, frame.stateVector),
-          }),
-        );
-        a.sentStep2 = true;
-        return;
-      case 'sync-step2':
-        this.apply(a, frame.update);
-        a.synced = true;
-        return;
-      case 'sync-update':
-        this.apply(a, frame.update);
-        return;
-      case 'ack': {
-        const covered = a.tokensAtContent[frame.count];
-        if (covered === undefined) {
-          this.violation(`ack ${frame.count} from ${a.nodeId} beyond ${a.contentSent} sent`);
-          return;
-        }
-        if (covered > this.ackedCount) this.ackedCount = covered;
-        return;
-      }
-      case 'redirect':
-        a.redirect = { owner: frame.owner, url: frame.url, epoch: frame.epoch };
-        if (frame.epoch > this.epoch) this.epoch = frame.epoch;
-        return;
-      case 'notice':
-        a.retryAfterMs = frame.retryAfterMs;
-        return;
-      case 'upgrade-required':
-        this.violation(`upgrade required from ${a.nodeId}`);
-        return;
-      default:
-        return;
-    }
-  }
-
-  private apply(a: Attempt, update: Uint8Array): void {
-    try {
-      Y.applyUpdate(this.doc, update, this.remote);
-    } catch (error) {
-      this.violation(`update from ${a.nodeId} cannot be applied: ${(error as Error).message}`);
-    }
   }
 
   /**
    * M7: the node serves another generation. Acknowledged tokens belong to a generation that
    * was durable, so it must never have been re-created; otherwise (nothing was ever durable)
-   * the tab reloads: its unacknowledged tokens are abandoned and it starts over.
+   * the tab reloads: its unacknowledged tokens are abandoned and it starts over (the
+   * connection then retries after a PRNG delay).
    */
-  private generationChanged(a: Attempt, theirs: string): void {
+  private generationChanged(node: string, theirs: string): void {
     if (this.ackedCount > 0) {
       this.violation(
-        `generation changed from ${this.generation} to ${theirs} at ${a.nodeId} after ${this.ackedCount} tokens were acknowledged`,
+        `generation changed from ${this.generation} to ${theirs} at ${node} after ${this.ackedCount} tokens were acknowledged`,
       );
     }
     this.options.trace(`${this.options.name} reloads: generation ${this.generation} → ${theirs}`);
@@ -301,50 +272,9 @@ export class SimEditor {
     this.ackedCount = this.typed.length;
     this.resets++;
     this.generation = null;
-    this.attempt = null;
-    a.socket.a.close(CloseCode.NORMAL, 'generation mismatch');
     this.doc.destroy();
     this.doc = this.newDoc();
-    this.retryLater(undefined);
-  }
-
-  private onClose(a: Attempt, code: number, reason: string): void {
-    this.attempt = null;
-    if (this.stopped) return;
-    if (code === CloseCode.REDIRECT && a.redirect && this.hops < 5) {
-      const target = nodeOfUrl(a.redirect.url);
-      if (target === null) {
-        this.violation(`redirect to an unknown URL ${a.redirect.url}`);
-      } else {
-        this.hops++;
-        this.redirectsFollowed++;
-        this.connect(target);
-        return;
-      }
-    }
-    if (
-      code === CloseCode.BAD_REQUEST ||
-      code === CloseCode.TOO_BIG ||
-      code === CloseCode.UPGRADE_REQUIRED ||
-      code === CloseCode.FORBIDDEN
-    ) {
-      this.violation(`closed by ${a.nodeId} with ${code} ${reason}`);
-    }
-    if (code === CloseCode.GENERATION_MISMATCH && this.generation !== null) {
-      this.violation(`closed with generation mismatch by ${a.nodeId} without a HELLO first`);
-    }
-    this.hops = 0;
-    this.retryLater(a.retryAfterMs);
-  }
-
-  private retryLater(retryAfterMs: number | undefined): void {
-    if (this.stopped) return;
-    const wait = Math.max(retryAfterMs ?? 0, this.options.prng.int(20, 300));
-    this.cancelRetry?.();
-    this.cancelRetry = this.options.clock.after(wait, () => {
-      this.cancelRetry = null;
-      this.connect(null);
-    });
+    this.sync.setDoc(this.doc);
   }
 
   private violation(message: string): void {

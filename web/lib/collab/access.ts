@@ -1,17 +1,7 @@
-import type { Permission } from '../../../server/protocol/index.ts';
+import { AccessDenied, type TicketGrant } from '../../../client/index.ts';
 
-/** A ticket from the web app (PROTOCOL.md P21): sent first on every socket and renewed before `expiresAt`. */
-export interface TicketGrant {
-  readonly ticket: string;
-  readonly perm: Permission;
-  /** ms since the epoch. */
-  readonly expiresAt: number;
-}
-
-/** The link no longer gives access (revoked, unknown, or of another document). */
-export class AccessDenied extends Error {
-  override readonly name = 'AccessDenied';
-}
+/** Tickets and their refusal are the protocol client's (`client/tickets.ts`). */
+export { AccessDenied, type TicketGrant };
 
 const TOKEN = /^[A-Za-z0-9_-]{8,64}\.[A-Za-z0-9_-]{20,128}$/;
 

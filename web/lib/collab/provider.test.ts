@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { createBackoff } from '../../../client/index.ts';
+import { StubWebSocket } from '../../../client/testing/fake-node.ts';
 import {
   type ClientFrame,
   CloseCode,
@@ -15,26 +17,21 @@ import {
   encodeUpgradeRequired,
 } from '../../../server/protocol/index.ts';
 import { AccessDenied, type TicketGrant } from './access.ts';
-import { createBackoff } from './backoff.ts';
 import type { LocalStore } from './local-store.ts';
 import { type Environment, RingProvider, type SocketLike } from './provider.ts';
 import type { RouteInfo } from './route-info.ts';
 
 /** A socket the test drives by hand: `serverSend` delivers, `serverClose` closes. */
-class FakeSocket implements SocketLike {
-  binaryType = 'blob';
-  readyState = 0;
-  onopen: ((event: unknown) => void) | null = null;
-  onmessage: ((event: { data: unknown }) => void) | null = null;
-  onclose: ((event: { code: number; reason: string }) => void) | null = null;
-  onerror: ((event: unknown) => void) | null = null;
+class FakeSocket extends StubWebSocket implements SocketLike {
   readonly sent: ClientFrame[] = [];
   closedByClient: number | null = null;
-  constructor(readonly url: string) {}
-  send(data: Uint8Array) {
+  constructor(readonly url: string) {
+    super();
+  }
+  override send(data: Uint8Array) {
     this.sent.push(decodeClientFrame(new Uint8Array(data)));
   }
-  close(code?: number) {
+  override close(code?: number) {
     this.closedByClient = code ?? 1000;
     this.readyState = 3;
   }

@@ -1,4 +1,4 @@
-import type { KnownMember } from './redirect-policy.ts';
+import type { KnownMember } from '../../../client/index.ts';
 
 /** JSON answer of the web app's `GET /api/route/<docId>` (owner look-up from its etcd watch). */
 export interface RouteInfo {

@@ -1,67 +1,13 @@
-/**
- * Where a provider is in its life (DESIGN C2–C7):
- * - `idle`: not asked to connect (or disconnected).
- * - `connecting`: loading local state, looking up the owner, opening a socket or syncing.
- * - `waiting`: backing off before the next attempt (`retryAt`).
- * - `offline`: the browser reports no network; reconnects when it is back.
- * - `synced`: connected to a node and in sync.
- * - `stopped`: the node refused this tab for good (bad request, forbidden, too big).
- * - `upgrade-required`: this build is too old (C6).
- * - `recovery-required`: the document was re-created under another generation (M7).
- */
-export type ProviderPhase =
-  | 'idle'
-  | 'connecting'
-  | 'waiting'
-  | 'offline'
-  | 'synced'
-  | 'stopped'
-  | 'upgrade-required'
-  | 'recovery-required';
+import { type ClientPhase, type ClientState, INITIAL_CLIENT_STATE } from '../../../client/index.ts';
+
+/** Where a provider is in its life: the `client/` phases (see `ClientPhase`). */
+export type ProviderPhase = ClientPhase;
 
 /** An immutable picture of a provider, replaced on every change (for `useSyncExternalStore`). */
-export interface ProviderSnapshot {
-  readonly phase: ProviderPhase;
-  /** What this tab may do (P21): from its ticket and HELLO; `null` while unknown (or no access control). */
-  readonly permission: 'edit' | 'view' | null;
-  /** Node serving this connection (from HELLO), `null` before one. */
-  readonly node: string | null;
-  /** Content messages sent on this connection and not yet acknowledged as durable (C4). */
-  readonly pending: number;
-  /** True once the node acknowledged at least one content message of this connection. */
-  readonly acked: boolean;
-  /** Local changes exist that no node has acknowledged yet (kept in IndexedDB meanwhile). */
-  readonly unsynced: boolean;
-  /** Highest ring epoch seen (route look-up, HELLO, REDIRECT). */
-  readonly epoch: number;
-  readonly generation: string | null;
-  /** Redirects followed since the page loaded. */
-  readonly redirects: number;
-  /** Epoch ms of the next attempt while `waiting`. */
-  readonly retryAt: number | null;
-  /** Why the last socket closed, for the status line's tooltip. */
-  readonly lastClose: { readonly code: number; readonly reason: string } | null;
-  /** Set in `upgrade-required`. */
-  readonly upgrade: { readonly minBuild: string; readonly message: string } | null;
-  /** Human-readable reason in `stopped` / `recovery-required`. */
-  readonly error: string | null;
-}
+export type ProviderSnapshot = ClientState;
 
-export const INITIAL_SNAPSHOT: ProviderSnapshot = Object.freeze({
-  phase: 'idle',
-  permission: null,
-  node: null,
-  pending: 0,
-  acked: false,
-  unsynced: false,
-  epoch: 0,
-  generation: null,
-  redirects: 0,
-  retryAt: null,
-  lastClose: null,
-  upgrade: null,
-  error: null,
-});
+/** The snapshot of a provider that has done nothing yet. */
+export const INITIAL_SNAPSHOT: ProviderSnapshot = INITIAL_CLIENT_STATE;
 
 /** What the status bar shows (DESIGN W2); `state` goes into `data-state` for tests. */
 export type StatusState =

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRing, routingKey } from '../../../ring/core/index.ts';
-import type { MemberRecord, RingView } from '../../../ring/index.ts';
+import { createRing, type MemberRecord, type RingView, routingKey } from '../../../ring/index.ts';
 import { routeInView } from './backend.ts';
 
 const member = (

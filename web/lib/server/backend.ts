@@ -1,9 +1,15 @@
 import type { Etcd3 } from 'etcd3';
-import { routingKey } from '../../../ring/core/index.ts';
-import type { Logger, MembershipWatcher, RingView } from '../../../ring/index.ts';
-import { createEtcdClient, createKeyspace, watchMembers } from '../../../ring/index.ts';
+import { normalizeMemberUrl } from '../../../client/index.ts';
+import {
+  createEtcdClient,
+  createKeyspace,
+  type Logger,
+  type MembershipWatcher,
+  type RingView,
+  routingKey,
+  watchMembers,
+} from '../../../ring/index.ts';
 import { createTicketSigner } from '../../../server/auth/index.ts';
-import { normalizeMemberUrl } from '../collab/redirect-policy.ts';
 import type { RouteInfo } from '../collab/route-info.ts';
 import { type AccessControl, createAccessControl } from './access.ts';
 import type { WebConfig } from './config.ts';

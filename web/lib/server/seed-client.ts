@@ -1,17 +1,13 @@
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import {
-  CloseCode,
-  closeCodeInfo,
-  decodeServerFrame,
-  encodeSyncStep1,
-  encodeSyncStep2,
-  encodeSyncUpdate,
-  encodeTicket,
-  formatConnectPath,
-  PROTOCOL_VERSION,
-  type Redirect,
-} from '../../../server/protocol/index.ts';
+  type Backoff,
+  type Clock,
+  createConnection,
+  createDocSync,
+  type WebSocketLike,
+  webSocketOpener,
+} from '../../../client/index.ts';
 
 export interface SeedOptions {
   readonly docId: string;
@@ -32,138 +28,120 @@ export interface SeedOptions {
 /** `written`: this call put the initial content in; `present`: the node already had content. */
 export type SeedOutcome = 'written' | 'present';
 
+/** How long a seed ticket is taken to be good for (the web app mints them for minutes). */
+const SEED_TICKET_LIFE_MS = 60_000;
+
+const systemClock: Clock = {
+  now: () => Date.now(),
+  after(ms, fn) {
+    const timer = setTimeout(fn, ms);
+    return () => clearTimeout(timer);
+  },
+};
+
+/** 100 ms doubling to 1 s, no jitter (one seeder per document at a time), honouring retry-after. */
+function seedBackoff(): Backoff {
+  let attempts = 0;
+  return {
+    next(retryAfterMs) {
+      const delay = Math.min(100 * 2 ** Math.min(attempts, 4), 1000);
+      attempts++;
+      return Math.max(delay, retryAfterMs ?? 0);
+    },
+    reset() {
+      attempts = 0;
+    },
+    get attempts() {
+      return attempts;
+    },
+  };
+}
+
 /**
  * Writes the initial content of a brand-new document to its owner node as an ordinary
- * protocol client (DESIGN W4): connect, sync, and only if the node's copy is still empty send
- * `update`, then wait for the durable ACK (C4). Follows redirects to known members and
+ * protocol client (DESIGN W4) through the shared client library (`client/`): connect with an
+ * empty copy, sync, and only if the node's copy is still empty apply `update` (sent as one
+ * content message), then wait for the durable ACK that covers it (C4). Follows redirects to known members and
  * retries retryable closes until `timeoutMs`. The caller must make sure one seeder runs per
  * document at a time (the etcd claim in `ensureDocument`): the emptiness check is not atomic.
  * Rejects with the reason when the node refuses for good or time runs out.
  */
-export async function seedDocument(options: SeedOptions): Promise<SeedOutcome> {
-  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
-  let redirectUrl: string | null = null;
-  let hops = 0;
+export function seedDocument(options: SeedOptions): Promise<SeedOutcome> {
+  let doc = new Y.Doc();
+  const ticket = options.ticket;
+  const connection = createConnection({
+    docId: options.docId,
+    build: options.build,
+    clock: systemClock,
+    openSocket: webSocketOpener((url) => new WebSocket(url) as unknown as WebSocketLike),
+    resolve: () => options.ownerUrl(),
+    knownMember: (_owner, url) => options.isKnownUrl(url),
+    backoff: seedBackoff(),
+    livenessTimeoutMs: 0,
+    ...(ticket
+      ? {
+          tickets: async () => ({
+            ticket: await ticket(),
+            perm: 'edit' as const,
+            expiresAt: systemClock.now() + SEED_TICKET_LIFE_MS,
+          }),
+        }
+      : {}),
+  });
+  const sync = createDocSync(connection, { doc });
   let lastError = 'no owner known';
-  for (let attempt = 0; Date.now() < deadline; attempt++) {
-    const base = redirectUrl ?? options.ownerUrl();
-    redirectUrl = null;
-    if (base !== null) {
-      const ticket = options.ticket ? await options.ticket() : null;
-      const result = await seedOnce(base, options, deadline - Date.now(), ticket);
-      if (result.kind === 'done') return result.outcome;
-      if (result.kind === 'fatal') throw new Error(result.reason);
-      lastError = result.reason;
-      if (result.kind === 'redirect' && hops < 5 && options.isKnownUrl(result.target.url)) {
-        hops++;
-        redirectUrl = result.target.url;
-        continue;
-      }
-    }
-    hops = 0;
-    await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** Math.min(attempt, 4), 1000)));
-  }
-  throw new Error(`could not seed ${options.docId}: ${lastError}`);
-}
-
-type Attempt =
-  | { kind: 'done'; outcome: SeedOutcome }
-  | { kind: 'redirect'; target: Redirect; reason: string }
-  | { kind: 'retry'; reason: string }
-  | { kind: 'fatal'; reason: string };
-
-function seedOnce(
-  base: string,
-  options: SeedOptions,
-  budgetMs: number,
-  ticket: string | null,
-): Promise<Attempt> {
-  return new Promise((resolve) => {
-    const url = `${base}${formatConnectPath({
-      docId: options.docId,
-      build: options.build,
-      proto: PROTOCOL_VERSION,
-    })}`;
-    const doc = new Y.Doc();
-    const socket = new WebSocket(url);
-    let sent = 0;
-    let seedSeq = 0;
-    let redirect: Redirect | null = null;
-    let notice = '';
+  let seedSeq = 0;
+  return new Promise<SeedOutcome>((resolve, reject) => {
     let settled = false;
-    const finish = (result: Attempt) => {
+    const finish = (outcome: SeedOutcome | Error) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      clearTimeout(deadline);
+      connection.destroy();
+      sync.detach();
       doc.destroy();
-      if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING) {
-        socket.close(1000, 'seed done');
-      }
-      resolve(result);
+      if (outcome instanceof Error) reject(outcome);
+      else resolve(outcome);
     };
-    const timer = setTimeout(
-      () => finish({ kind: 'retry', reason: 'timed out' }),
-      Math.max(budgetMs, 1),
+    const deadline = setTimeout(
+      () => finish(new Error(`could not seed ${options.docId}: ${lastError}`)),
+      options.timeoutMs ?? 15_000,
     );
-    const send = (frame: Uint8Array, content: boolean) => {
-      socket.send(frame);
-      if (content) sent++;
-    };
-    socket.binaryType = 'nodebuffer';
-    socket.on('open', () => {
-      if (ticket) send(encodeTicket(ticket), false);
-      send(encodeSyncStep1(Y.encodeStateVector(doc)), false);
+    // Every socket starts from an empty copy, so its sync tells whether the node has content.
+    connection.on('opening', () => {
+      doc.destroy();
+      doc = new Y.Doc();
+      sync.setDoc(doc);
+      seedSeq = 0;
     });
-    socket.on('message', (data: Buffer) => {
-      let frame: ReturnType<typeof decodeServerFrame>;
-      try {
-        frame = decodeServerFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-      } catch (error) {
-        finish({ kind: 'retry', reason: `malformed frame: ${(error as Error).message}` });
+    connection.on('synced', () => {
+      if (Y.encodeStateVector(doc).length > 1) {
+        finish('present');
         return;
       }
-      switch (frame.type) {
-        case 'sync-step1':
-          send(encodeSyncStep2(Y.encodeStateAsUpdate(doc, frame.stateVector)), true);
-          return;
-        case 'sync-step2': {
-          Y.applyUpdate(doc, frame.update);
-          if (Y.encodeStateVector(doc).length > 1) {
-            finish({ kind: 'done', outcome: 'present' });
-            return;
-          }
-          send(encodeSyncUpdate(options.update), true);
-          seedSeq = sent;
-          return;
-        }
-        case 'ack':
-          if (seedSeq > 0 && frame.count >= seedSeq) finish({ kind: 'done', outcome: 'written' });
-          return;
-        case 'redirect':
-          redirect = frame;
-          return;
-        case 'notice':
-          notice = frame.reason;
-          return;
-        default:
-          return;
+      Y.applyUpdate(doc, options.update);
+    });
+    sync.on('content', (seq) => {
+      if (seedSeq === 0 && Y.encodeStateVector(doc).length > 1) seedSeq = seq;
+    });
+    sync.on('ack', (count) => {
+      if (seedSeq > 0 && count >= seedSeq) finish('written');
+    });
+    connection.on('closed', ({ code, reason, decision }) => {
+      lastError =
+        decision.kind === 'redirect' ? `redirected to ${decision.target.owner}` : `closed ${code}`;
+      if (decision.kind === 'stop' || decision.kind === 'recover') {
+        finish(new Error(`closed ${code}: ${decision.reason || reason}`));
+      } else if (decision.kind === 'upgrade') {
+        finish(new Error(`closed ${code}: ${decision.message}`));
       }
     });
-    socket.on('close', (code: number, reasonBuffer: Buffer) => {
-      const reason = notice || reasonBuffer.toString('utf8') || closeCodeInfo(code).reason;
-      if (code === CloseCode.REDIRECT && redirect) {
-        finish({ kind: 'redirect', target: redirect, reason: `redirected to ${redirect.owner}` });
-        return;
-      }
-      const action = closeCodeInfo(code).action;
-      if (action === 'retry' || action === 'follow-redirect') {
-        finish({ kind: 'retry', reason: `closed ${code}: ${reason}` });
-      } else {
-        finish({ kind: 'fatal', reason: `closed ${code}: ${reason}` });
-      }
+    connection.on('state', (state) => {
+      if (state.phase === 'stopped' && state.error) finish(new Error(state.error));
     });
-    socket.on('error', (error: Error) => {
-      finish({ kind: 'retry', reason: error.message });
+    connection.on('warning', (message) => {
+      lastError = message;
     });
+    connection.connect();
   });
 }

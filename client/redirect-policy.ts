@@ -1,8 +1,19 @@
-/** A member the web app's route look-up reported (`/api/route/<docId>`). */
+/** A cluster member a client knows of (from a route look-up, `GET /ring`, or its own view). */
 export interface KnownMember {
   readonly id: string;
   readonly url: string;
   readonly state?: string;
+}
+
+/**
+ * Whether `owner` at (normalised ws base) `url` is a member this client may be sent to.
+ * See {@link knownIn} for the usual one over a member list.
+ */
+export type MemberLookup = (owner: string, url: string) => boolean;
+
+/** A {@link MemberLookup} over a member list: the id must be listed with that very URL. */
+export function knownIn(members: readonly KnownMember[]): MemberLookup {
+  return (owner, url) => members.some((m) => m.id === owner && normalizeMemberUrl(m.url) === url);
 }
 
 /** What to do with a REDIRECT (DESIGN C2, C3). */
@@ -14,14 +25,17 @@ export type RedirectDecision =
   /** Too many hops (or still unknown after a refresh): back off, then start over from the route. */
   | { readonly kind: 'back-off'; readonly reason: string };
 
+/** Limits of a {@link RedirectPolicy}. */
 export interface RedirectPolicyOptions {
   /** Redirects followed in a row before backing off (default 5, DESIGN C3). */
   readonly maxHops?: number;
 }
 
 /**
- * Redirect bookkeeping for one provider. Only URLs of known members are followed (a node
- * cannot send the tab to an arbitrary host), at most `maxHops` in a row.
+ * Redirect bookkeeping for one client (DESIGN C3, PROTOCOL.md P11). Only URLs of known
+ * members are followed (a node cannot send the client to an arbitrary host), at most
+ * `maxHops` in a row: the connection resets the count whenever a socket syncs or closes for
+ * any reason other than a redirect.
  */
 export interface RedirectPolicy {
   /**
@@ -30,7 +44,7 @@ export interface RedirectPolicy {
    */
   decide(
     target: { owner: string; url: string },
-    members: readonly KnownMember[],
+    known: MemberLookup,
     refreshed: boolean,
   ): RedirectDecision;
   /** Redirects followed since the last reset. */
@@ -66,21 +80,18 @@ export function createRedirectPolicy(options: RedirectPolicyOptions = {}): Redir
   const maxHops = options.maxHops ?? 5;
   let hops = 0;
   return {
-    decide(target, members, refreshed) {
+    decide(target, known, refreshed) {
       if (hops >= maxHops) {
         return { kind: 'back-off', reason: `more than ${maxHops} redirects in a row` };
       }
       const wanted = normalizeMemberUrl(target.url);
-      const member = members.find(
-        (m) => m.id === target.owner && normalizeMemberUrl(m.url) === wanted,
-      );
-      if (!member || wanted === null) {
+      if (wanted === null || !known(target.owner, wanted)) {
         return refreshed
           ? { kind: 'back-off', reason: `redirect to unknown member ${target.owner} ${target.url}` }
           : { kind: 'refresh', reason: `redirect to unknown member ${target.owner} ${target.url}` };
       }
       hops++;
-      return { kind: 'follow', url: wanted, owner: member.id };
+      return { kind: 'follow', url: wanted, owner: target.owner };
     },
     get hops() {
       return hops;

@@ -4,10 +4,14 @@ export interface BackoffOptions {
   readonly baseMs?: number;
   /** Largest ceiling any delay can reach in ms (default 30 000). */
   readonly capMs?: number;
-  /** Uniform random source in [0, 1) (default `Math.random`); inject a seeded one in tests. */
-  readonly random?: () => number;
+  /**
+   * Uniform random source in [0, 1). Required: the library has no randomness of its own
+   * (browsers pass `Math.random`, simulations a seeded PRNG).
+   */
+  readonly random: () => number;
 }
 
+/** A reconnect delay sequence (C7, P20); one per client. */
 export interface Backoff {
   /**
    * The delay before the next attempt: uniform in [0, min(cap, base·2^attempt)) ("full
@@ -27,10 +31,10 @@ export function backoffCeiling(attempt: number, baseMs = 500, capMs = 30_000): n
 }
 
 /** Creates a backoff sequence; see {@link Backoff}. Never throws. */
-export function createBackoff(options: BackoffOptions = {}): Backoff {
+export function createBackoff(options: BackoffOptions): Backoff {
   const baseMs = options.baseMs ?? 500;
   const capMs = options.capMs ?? 30_000;
-  const random = options.random ?? Math.random;
+  const random = options.random;
   let attempts = 0;
   return {
     next(retryAfterMs) {

@@ -4,7 +4,7 @@ import {
   type Notice,
   type Redirect,
   type UpgradeRequired,
-} from '../../../server/protocol/index.ts';
+} from '../server/protocol/index.ts';
 
 /** What the provider does after its socket closed (PROTOCOL.md close-code table, DESIGN C2–C7). */
 export type CloseDecision =

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createRedirectPolicy, normalizeMemberUrl } from './redirect-policy.ts';
+import { createRedirectPolicy, knownIn, normalizeMemberUrl } from './redirect-policy.ts';
 
-const members = [
+const members = knownIn([
   { id: 'n1', url: 'ws://127.0.0.1:4001' },
   { id: 'n2', url: 'ws://127.0.0.1:4002/' },
-];
+]);
 
 describe('redirect policy', () => {
   it('[C3] follows a redirect to a known member', () => {

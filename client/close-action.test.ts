@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CloseCode } from '../../../server/protocol/index.ts';
+import { CloseCode } from '../server/protocol/index.ts';
 import { decideOnClose } from './close-action.ts';
 
 describe('close decisions', () => {

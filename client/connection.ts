@@ -1,0 +1,441 @@
+import {
+  encodeTicket,
+  formatConnectPath,
+  type Hello,
+  PROTOCOL_VERSION,
+  type Redirect,
+} from '../server/protocol/index.ts';
+import type { Cancel } from './clock.ts';
+import { decideOnClose } from './close-action.ts';
+import type { Connection, ConnectionEvents, ConnectionOptions } from './connection-types.ts';
+import { createEmitter } from './emitter.ts';
+import { whenSettled } from './maybe-async.ts';
+import { createRedirectPolicy } from './redirect-policy.ts';
+import { openSession, type Session, type SessionHandler, type SessionRecord } from './session.ts';
+import { type ClientState, FINAL_PHASES, INITIAL_CLIENT_STATE } from './state.ts';
+import { createTicketKeeper, type TicketKeeper } from './tickets.ts';
+
+export type { Connection, ConnectionEvents, ConnectionOptions } from './connection-types.ts';
+export type { Session, SessionFrame, SessionHandler } from './session.ts';
+
+/** Creates a connection; see {@link Connection}. */
+export function createConnection(options: ConnectionOptions): Connection {
+  const clock = options.clock;
+  const emitter = createEmitter<ConnectionEvents>();
+  const redirects = options.redirects ?? createRedirectPolicy();
+  const livenessMs = options.livenessTimeoutMs ?? 30_000;
+  const maxReauths = options.maxReauths ?? 3;
+  const isOnline = options.isOnline ?? (() => true);
+  let handlers: SessionHandler[] = [];
+  let state: ClientState = Object.freeze({
+    ...INITIAL_CLIENT_STATE,
+    epoch: options.epoch ?? 0,
+  });
+  let current: SessionRecord | null = null;
+  let wanted = false;
+  let destroyed = false;
+  /** Increments whenever a pending start/timer must be abandoned. */
+  let attemptNo = 0;
+  let sessionNo = 0;
+  let retryTimer: Cancel | null = null;
+  let nextUrl: string | null = null;
+  let prepared = options.prepare === undefined;
+  let reauths = 0;
+
+  const patch = (p: Partial<ClientState>) => {
+    state = Object.freeze({ ...state, ...p });
+    emitter.emit('state', state);
+  };
+  const warn = (message: string) => emitter.emit('warning', message);
+  const fault = (message: string) => emitter.emit('fault', message);
+  const isFinal = () => FINAL_PHASES.has(state.phase);
+  const each = (fn: (h: SessionHandler) => void) => {
+    for (const h of [...handlers]) fn(h);
+  };
+  const keeper: TicketKeeper | null = options.tickets
+    ? createTicketKeeper(
+        { source: options.tickets, clock },
+        {
+          granted(grant) {
+            if (grant && grant.perm !== state.permission) patch({ permission: grant.perm });
+          },
+          denied(error) {
+            dropSession(1000, 'access revoked');
+            finish('stopped', {
+              error: `Your access to this document was revoked (${error.message}).`,
+            });
+          },
+          renewed(ticket) {
+            if (current?.hello) current.send(encodeTicket(ticket));
+          },
+          failed: warn,
+          active: () => wanted && !destroyed,
+        },
+      )
+    : null;
+
+  // ---- connecting -------------------------------------------------------------------------
+
+  function start(): void {
+    const attempt = ++attemptNo;
+    const stale = () => attempt !== attemptNo || !wanted;
+    patch({ phase: 'connecting', retryAt: null });
+    if (!prepared && options.prepare) {
+      const done = () => {
+        prepared = true;
+        if (!stale()) afterPrepare(stale);
+      };
+      whenSettled(options.prepare(), done, (error) => {
+        warn(`preparing failed: ${(error as Error).message}`);
+        done();
+      });
+      return;
+    }
+    afterPrepare(stale);
+  }
+
+  function afterPrepare(stale: () => boolean): void {
+    if (!isOnline()) {
+      patch({ phase: 'offline' });
+      return;
+    }
+    const redirected = nextUrl;
+    nextUrl = null;
+    const withUrl = (url: string | null) => {
+      if (stale()) return;
+      if (url === null) {
+        scheduleRetry(undefined, 'no reachable owner');
+        return;
+      }
+      if (keeper && !keeper.isFresh()) {
+        void keeper.fetch().then((outcome) => {
+          if (stale()) return;
+          if (outcome !== 'ok') {
+            nextUrl = url;
+            if (outcome === 'denied') return;
+            scheduleRetry(undefined, 'could not get an access ticket');
+            return;
+          }
+          open(url);
+        });
+        return;
+      }
+      open(url);
+    };
+    if (redirected !== null) {
+      withUrl(redirected);
+      return;
+    }
+    whenSettled(options.resolve(), withUrl, (error) => {
+      warn(`owner look-up failed: ${(error as Error).message}`);
+      withUrl(null);
+    });
+  }
+
+  function open(baseUrl: string): void {
+    const expected = options.expectedGeneration?.() ?? null;
+    let path: string;
+    try {
+      path = formatConnectPath({
+        docId: options.docId,
+        ...(options.build !== undefined ? { build: options.build } : {}),
+        proto: PROTOCOL_VERSION,
+        ...(state.epoch > 0 ? { epoch: state.epoch } : {}),
+        ...(expected ? { generation: expected } : {}),
+      });
+    } catch (error) {
+      finish('stopped', { error: (error as Error).message });
+      return;
+    }
+    const url = `${baseUrl}${path}`;
+    let session: SessionRecord;
+    try {
+      session = openSession(
+        {
+          id: ++sessionNo,
+          baseUrl,
+          url,
+          openSocket: options.openSocket,
+          clock,
+          livenessMs,
+          isCurrent: (s) => current === s,
+        },
+        {
+          opened(s) {
+            if (keeper?.grant) s.send(encodeTicket(keeper.grant.ticket));
+            each((h) => h.opened?.(s));
+          },
+          hello: onHello,
+          redirect(_s, r) {
+            if (r.epoch > state.epoch) patch({ epoch: r.epoch });
+          },
+          frame(s, frame) {
+            for (const h of [...handlers]) {
+              if (current !== s) return;
+              h.frame?.(s, frame);
+            }
+          },
+          malformed(s, message) {
+            fault(message);
+            replace(s, 'malformed frame');
+          },
+          silent(s) {
+            warn('no message from the node for too long; reconnecting');
+            onClose(s, 4000, 'liveness timeout');
+            s.close(4000, 'liveness timeout');
+          },
+          closed: onClose,
+        },
+      );
+    } catch (error) {
+      warn(`cannot open ${url}: ${(error as Error).message}`);
+      scheduleRetry(undefined, 'socket could not be opened');
+      return;
+    }
+    current = session;
+    patch({ phase: 'connecting', node: null, pending: 0, acked: false });
+    each((h) => h.started?.(session));
+    emitter.emit('opening', url);
+  }
+
+  function onHello(session: SessionRecord, hello: Hello): void {
+    if (hello.epoch > state.epoch) patch({ epoch: hello.epoch });
+    const expected = options.expectedGeneration?.() ?? null;
+    if (expected !== null && expected !== hello.generation) {
+      // M7: never merge local state into a re-created document.
+      dropSession(1000, 'generation mismatch');
+      emitter.emit('generation-mismatch', {
+        expected,
+        actual: hello.generation,
+        node: hello.node,
+      });
+      if (options.onGenerationMismatch === 'retry') {
+        scheduleRetry(undefined, 'generation mismatch');
+        return;
+      }
+      finish('recovery-required', {
+        error: `The document was re-created on the server (generation ${hello.generation}, this tab holds ${expected}).`,
+      });
+      return;
+    }
+    session.hello = hello;
+    patch({
+      node: hello.node,
+      generation: hello.generation,
+      ...(hello.perm && hello.perm !== state.permission ? { permission: hello.perm } : {}),
+    });
+    each((h) => h.hello?.(session, hello));
+    emitter.emit('hello', hello, session);
+  }
+
+  function markSynced(session: Session): void {
+    const record = current;
+    if (record === null || record !== session || record.synced) return;
+    record.synced = true;
+    reauths = 0;
+    options.backoff.reset();
+    redirects.reset();
+    each((h) => h.synced?.(record));
+    emitter.emit('synced', record);
+  }
+
+  // ---- closing ----------------------------------------------------------------------------
+
+  /** Forgets the current socket (its later events are ignored) and closes it. */
+  function dropSession(code: number, reason: string): void {
+    const session = current;
+    if (!session) return;
+    current = null;
+    endSession(session);
+    session.close(code, reason);
+  }
+
+  /** Local bookkeeping when a session ends, whoever ended it. */
+  function endSession(session: SessionRecord): void {
+    each((h) => h.ended?.(session));
+    emitter.emit('ended', session, session.synced);
+    patch({ pending: 0, acked: false, node: null });
+  }
+
+  function replace(session: Session, reason: string): void {
+    if (current === null || current !== session) return;
+    dropSession(4000, reason);
+    scheduleRetry(undefined, reason);
+  }
+
+  function onClose(session: SessionRecord, code: number, reason: string): void {
+    current = null;
+    endSession(session);
+    patch({ lastClose: { code, reason } });
+    if (!wanted) {
+      patch({ phase: 'idle' });
+      return;
+    }
+    const decision = decideOnClose({
+      code,
+      reason,
+      notice: session.notice,
+      redirect: session.redirect,
+      upgrade: session.upgrade,
+    });
+    emitter.emit('closed', { code, reason, url: session.url, decision });
+    // "In a row" (C3): any close other than a redirect ends the chain.
+    if (decision.kind !== 'redirect') redirects.reset();
+    switch (decision.kind) {
+      case 'redirect':
+        followRedirect(decision.target);
+        return;
+      case 'retry':
+        scheduleRetry(decision.retryAfterMs, decision.reason);
+        return;
+      case 'stop':
+        finish('stopped', { error: decision.reason });
+        return;
+      case 'upgrade':
+        finish('upgrade-required', {
+          upgrade: { minBuild: decision.minBuild, message: decision.message },
+        });
+        return;
+      case 'recover':
+        finish('recovery-required', { error: decision.reason });
+        return;
+      case 'reauth':
+        keeper?.forget();
+        reauths++;
+        if (reauths > maxReauths) {
+          finish('stopped', { error: `Access refused: ${decision.reason}` });
+          return;
+        }
+        scheduleRetry(undefined, decision.reason);
+        return;
+    }
+  }
+
+  function followRedirect(target: Redirect): void {
+    const attempt = ++attemptNo;
+    const conclude = (refreshed: boolean) => {
+      const decision = redirects.decide(target, options.knownMember, refreshed);
+      if (decision.kind === 'refresh') {
+        if (!options.refreshMembers) {
+          conclude(true);
+          return;
+        }
+        patch({ phase: 'connecting' });
+        const again = () => {
+          if (attempt === attemptNo && wanted) conclude(true);
+        };
+        whenSettled(options.refreshMembers(), again, (error) => {
+          warn(`member refresh failed: ${(error as Error).message}`);
+          again();
+        });
+        return;
+      }
+      if (decision.kind === 'follow') {
+        patch({ redirects: state.redirects + 1 });
+        nextUrl = decision.url;
+        start();
+        return;
+      }
+      warn(decision.reason);
+      emitter.emit('redirect-refused', { target, reason: decision.reason });
+      redirects.reset();
+      scheduleRetry(undefined, decision.reason);
+    };
+    conclude(false);
+  }
+
+  function scheduleRetry(retryAfterMs: number | undefined, reason: string): void {
+    cancelRetry();
+    if (!wanted || destroyed) return;
+    if (!isOnline()) {
+      patch({ phase: 'offline', retryAt: null });
+      return;
+    }
+    const delay = options.backoff.next(retryAfterMs);
+    const attempt = ++attemptNo;
+    patch({ phase: 'waiting', retryAt: clock.now() + delay });
+    retryTimer = clock.after(delay, () => {
+      retryTimer = null;
+      if (attempt !== attemptNo) return;
+      start();
+    });
+    if (reason) warn(`reconnecting in ${delay} ms (${reason})`);
+  }
+
+  function cancelRetry(): void {
+    retryTimer?.();
+    retryTimer = null;
+  }
+
+  function finish(
+    phase: 'stopped' | 'upgrade-required' | 'recovery-required',
+    p: Partial<ClientState>,
+  ): void {
+    wanted = false;
+    attemptNo++;
+    cancelRetry();
+    keeper?.cancel();
+    patch({ ...p, phase, retryAt: null });
+  }
+
+  function disconnect(reason = 'client disconnect'): void {
+    wanted = false;
+    attemptNo++;
+    cancelRetry();
+    keeper?.cancel();
+    dropSession(1000, reason);
+    if (!isFinal()) patch({ phase: 'idle', retryAt: null });
+  }
+
+  return {
+    get state() {
+      return state;
+    },
+    get session() {
+      return current;
+    },
+    get wanted() {
+      return wanted;
+    },
+    use(handler) {
+      handlers.push(handler);
+      return () => {
+        handlers = handlers.filter((h) => h !== handler);
+      };
+    },
+    on: (type, cb) => emitter.on(type, cb),
+    off: (type, cb) => emitter.off(type, cb),
+    connect() {
+      if (destroyed || isFinal()) return;
+      wanted = true;
+      if (current || retryTimer !== null || state.phase === 'connecting') return;
+      start();
+    },
+    disconnect,
+    destroy() {
+      if (destroyed) return;
+      disconnect();
+      destroyed = true;
+      handlers = [];
+    },
+    markSynced,
+    replace,
+    setOnline(online) {
+      if (!wanted) return;
+      if (!online) {
+        attemptNo++;
+        cancelRetry();
+        dropSession(1000, 'browser offline');
+        patch({ phase: 'offline', retryAt: null });
+        return;
+      }
+      if (current) return;
+      options.backoff.reset();
+      cancelRetry();
+      start();
+    },
+    patch,
+    fault,
+    warn,
+  };
+}

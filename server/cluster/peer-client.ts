@@ -55,16 +55,110 @@ export interface PeerPool {
   close(): void;
 }
 
+/**
+ * One connection to a peer, as the pool sees it: the WebSocket in production, a simulated
+ * socket in the convergence fuzz. The pool sets the handlers right after dialing.
+ */
+export interface PeerLink {
+  /** Resolves once connected; rejects if the connection could not be made. */
+  readonly open: Promise<void>;
+  /** True once the connection is closed or failed: the pool dials again. */
+  readonly dead: boolean;
+  send(bytes: Uint8Array): void;
+  /** Ends the connection now; `onClose` follows. */
+  close(): void;
+  onMessage: ((bytes: Uint8Array) => void) | null;
+  onClose: (() => void) | null;
+}
+
+/** Opens a link to the `/internal` channel of the node at `internalUrl`. */
+export type DialPeer = (internalUrl: string) => PeerLink;
+
+export interface PeerPoolOverOptions {
+  readonly dial: DialPeer;
+  readonly log: Logger;
+  /** Runs request time-outs (default the system clock). */
+  readonly clock?: Clock;
+  /** Default request timeout (default 5 s). */
+  readonly timeoutMs?: number;
+}
+
 interface Pending {
   resolve(r: PeerResponse): void;
   reject(e: Error): void;
   cancelTimer: () => void;
 }
 
-interface Link {
-  ws: WebSocket;
-  open: Promise<void>;
-  pending: Map<number, Pending>;
+/**
+ * The peer pool over any transport: one link per peer URL, requests multiplexed by id and
+ * encoded with the peer protocol, a closed link rejects every request pending on it, a request
+ * rejects after its timeout, a malformed message ends its link, `close()` ends everything.
+ */
+export function createPeerPoolOver(options: PeerPoolOverOptions): PeerPool {
+  const links = new Map<string, { link: PeerLink; pending: Map<number, Pending> }>();
+  const clock = options.clock ?? systemClock();
+  let nextId = 1;
+  let closed = false;
+
+  const connect = (url: string) => {
+    const link = options.dial(url);
+    const entry = { link, pending: new Map<number, Pending>() };
+    link.onMessage = (bytes) => {
+      let message: ReturnType<typeof decodePeerMessage>;
+      try {
+        message = decodePeerMessage(bytes);
+      } catch (error) {
+        options.log.warn('malformed message from peer', { url, error });
+        link.close();
+        return;
+      }
+      if (message.kind !== 'response') return;
+      const p = entry.pending.get(message.id);
+      if (!p) return;
+      entry.pending.delete(message.id);
+      p.cancelTimer();
+      p.resolve(message);
+    };
+    link.onClose = () => {
+      if (links.get(url) === entry) links.delete(url);
+      for (const [, p] of entry.pending) {
+        p.cancelTimer();
+        p.reject(new Error(`connection to peer ${url} closed`));
+      }
+      entry.pending.clear();
+    };
+    return entry;
+  };
+
+  return {
+    async request(url, body, epoch, timeoutMs = options.timeoutMs ?? 5000) {
+      if (closed) throw new Error('peer pool closed');
+      let entry = links.get(url);
+      if (!entry || entry.link.dead) {
+        entry = connect(url);
+        links.set(url, entry);
+      }
+      await entry.link.open;
+      if (closed || entry.link.dead) throw new Error(`connection to peer ${url} closed`);
+      const id = nextId++;
+      const request = stampRequest(body, id, epoch);
+      const current = entry;
+      return new Promise<PeerResponse>((resolve, reject) => {
+        const cancelTimer = clock.after(timeoutMs, () => {
+          current.pending.delete(id);
+          reject(new Error(`peer ${url} did not answer within ${timeoutMs} ms`));
+        });
+        current.pending.set(id, { resolve, reject, cancelTimer });
+        current.link.send(encodePeerMessage(request));
+      });
+    },
+    close() {
+      closed = true;
+      const all = [...links.values()];
+      links.clear();
+      for (const entry of all) entry.link.close();
+    },
+  };
 }
 
 export interface PeerPoolOptions {
@@ -76,84 +170,39 @@ export interface PeerPoolOptions {
   readonly timeoutMs?: number;
 }
 
+/** The production pool: WebSockets to `<internalUrl>/internal`, authenticated by the cluster secret (I1). */
 export function createPeerPool(options: PeerPoolOptions): PeerPool {
-  const links = new Map<string, Link>();
-  const clock = options.clock ?? systemClock();
-  let nextId = 1;
-  let closed = false;
-
-  const connect = (url: string): Link => {
-    const ws = new WebSocket(`${url}/internal`, {
-      headers: { [SECRET_HEADER]: options.secret },
-      maxPayload: 256 * 1024 * 1024,
-    });
-    ws.binaryType = 'nodebuffer';
-    const pending = new Map<number, Pending>();
-    const link: Link = {
-      ws,
-      pending,
-      open: new Promise((resolve, reject) => {
-        ws.once('open', () => resolve());
-        ws.once('error', (e) => reject(e));
-        ws.once('unexpected-response', (_req, res) =>
-          reject(new Error(`peer ${url} refused the internal channel: HTTP ${res.statusCode}`)),
-        );
-      }),
-    };
-    link.open.catch(() => {});
-    ws.on('message', (data: Buffer) => {
-      let message: ReturnType<typeof decodePeerMessage>;
-      try {
-        message = decodePeerMessage(new Uint8Array(data));
-      } catch (error) {
-        options.log.warn('malformed message from peer', { url, error });
-        ws.terminate();
-        return;
-      }
-      if (message.kind !== 'response') return;
-      const p = pending.get(message.id);
-      if (!p) return;
-      pending.delete(message.id);
-      p.cancelTimer();
-      p.resolve(message);
-    });
-    ws.on('error', () => {});
-    ws.on('close', () => {
-      if (links.get(url) === link) links.delete(url);
-      for (const [, p] of pending) {
-        p.cancelTimer();
-        p.reject(new Error(`connection to peer ${url} closed`));
-      }
-      pending.clear();
-    });
-    return link;
-  };
-
-  return {
-    async request(url, body, epoch, timeoutMs = options.timeoutMs ?? 5000) {
-      if (closed) throw new Error('peer pool closed');
-      let link = links.get(url);
-      if (!link || link.ws.readyState > WebSocket.OPEN) {
-        link = connect(url);
-        links.set(url, link);
-      }
-      await link.open;
-      const id = nextId++;
-      const request = stampRequest(body, id, epoch);
-      const current = link;
-      return new Promise<PeerResponse>((resolve, reject) => {
-        const cancelTimer = clock.after(timeoutMs, () => {
-          current.pending.delete(id);
-          reject(new Error(`peer ${url} did not answer within ${timeoutMs} ms`));
-        });
-        current.pending.set(id, { resolve, reject, cancelTimer });
-        current.ws.send(encodePeerMessage(request));
+  return createPeerPoolOver({
+    log: options.log,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    dial: (url) => {
+      const ws = new WebSocket(`${url}/internal`, {
+        headers: { [SECRET_HEADER]: options.secret },
+        maxPayload: 256 * 1024 * 1024,
       });
+      ws.binaryType = 'nodebuffer';
+      const link: PeerLink = {
+        open: new Promise((resolve, reject) => {
+          ws.once('open', () => resolve());
+          ws.once('error', (e) => reject(e));
+          ws.once('unexpected-response', (_req, res) =>
+            reject(new Error(`peer ${url} refused the internal channel: HTTP ${res.statusCode}`)),
+          );
+        }),
+        get dead() {
+          return ws.readyState > WebSocket.OPEN;
+        },
+        send: (bytes) => ws.send(bytes),
+        close: () => ws.terminate(),
+        onMessage: null,
+        onClose: null,
+      };
+      link.open.catch(() => {});
+      ws.on('message', (data: Buffer) => link.onMessage?.(new Uint8Array(data)));
+      ws.on('error', () => {});
+      ws.on('close', () => link.onClose?.());
+      return link;
     },
-    close() {
-      closed = true;
-      for (const link of links.values()) link.ws.terminate();
-      links.clear();
-    },
-  };
+  });
 }

@@ -105,6 +105,7 @@ export function createSimNode(options: SimNodeOptions): SimNode {
       clock,
       directory: options.directory,
       nextConnId: options.nextConnId,
+      log,
     }),
     trace,
     options.verbose === true,

@@ -1,10 +1,10 @@
 import type { Connection } from '../../documents/connection.ts';
-import type { SocketHandler } from '../../transport/uws-server.ts';
-import { type PeerPool, stampRequest } from '../peer-client.ts';
-import { decodePeerMessage, encodePeerMessage, type PeerResponse } from '../peer-protocol.ts';
+import type { Logger } from '../../log.ts';
+import type { SocketHandler } from '../../transport/transport.ts';
+import { createPeerPoolOver, type PeerLink, type PeerPool } from '../peer-client.ts';
 import type { SimClock } from './sim-clock.ts';
 import { acceptSocket } from './sim-connection.ts';
-import type { SimNetwork, SocketEnd } from './sim-network.ts';
+import type { SimNetwork } from './sim-network.ts';
 
 /** Where the pool finds the node behind an internal URL (`null`: nobody listens there). */
 export type InternalDirectory = (internalUrl: string) => {
@@ -20,112 +20,63 @@ export interface SimPeerPoolOptions {
   readonly directory: InternalDirectory;
   /** Allocates connection ids on the receiving node. */
   readonly nextConnId: () => number;
+  readonly log: Logger;
   readonly timeoutMs?: number;
 }
 
-interface Pending {
-  resolve(r: PeerResponse): void;
-  reject(e: Error): void;
-  cancelTimer(): void;
-}
-
-interface Link {
-  end: SocketEnd;
-  open: Promise<void>;
-  pending: Map<number, Pending>;
-  dead: boolean;
-}
-
 /**
- * `PeerPool` over the simulated network with the real pool's semantics (`peer-client.ts`):
- * one socket per peer URL, requests multiplexed by id and encoded with the real peer
- * protocol, a connection failure rejects every pending request, a request rejects after
- * its timeout, and `close()` ends everything.
+ * The production peer pool (`createPeerPoolOver`) dialing over the simulated network: a link
+ * opens once the receiving node accepted the socket, and fails when nobody listens there.
  */
 export function createSimPeerPool(options: SimPeerPoolOptions): PeerPool {
-  const { net, clock } = options;
-  const links = new Map<string, Link>();
-  let nextId = 1;
-  let closed = false;
-
-  const connect = (url: string): Link => {
-    const target = options.directory(url);
-    const pending = new Map<number, Pending>();
-    let opened: () => void = () => {};
-    let failed: (e: Error) => void = () => {};
-    const open = new Promise<void>((resolve, reject) => {
-      opened = resolve;
-      failed = reject;
-    });
-    open.catch(() => {});
-    const socket = net.connect(options.host, target?.host ?? `nowhere:${url}`, (s) => {
-      const make = target?.accept() ?? null;
-      if (!make) {
-        s.abort();
-        return;
-      }
-      acceptSocket(s.b, options.nextConnId(), make);
-      opened();
-    });
-    const link: Link = { end: socket.a, open, pending, dead: false };
-    socket.a.onMessage = (frame) => {
-      let message: ReturnType<typeof decodePeerMessage>;
-      try {
-        message = decodePeerMessage(frame);
-      } catch {
-        socket.abort();
-        return;
-      }
-      if (message.kind !== 'response') return;
-      const p = pending.get(message.id);
-      if (!p) return;
-      pending.delete(message.id);
-      p.cancelTimer();
-      p.resolve(message);
-    };
-    socket.a.onClose = () => {
-      link.dead = true;
-      if (links.get(url) === link) links.delete(url);
-      failed(new Error(`connection to peer ${url} failed`));
-      for (const [, p] of pending) {
-        p.cancelTimer();
-        p.reject(new Error(`connection to peer ${url} closed`));
-      }
-      pending.clear();
-    };
-    if (!target) socket.abort();
-    return link;
-  };
-
-  return {
-    async request(url, body, epoch, timeoutMs = options.timeoutMs ?? 5000) {
-      if (closed) throw new Error('peer pool closed');
-      let link = links.get(url);
-      if (!link || link.dead) {
-        link = connect(url);
-        links.set(url, link);
-      }
-      await link.open;
-      if (closed || link.dead) throw new Error(`connection to peer ${url} closed`);
-      const id = nextId++;
-      const request = stampRequest(body, id, epoch);
-      const current = link;
-      return new Promise<PeerResponse>((resolve, reject) => {
-        const cancelTimer = clock.after(timeoutMs, () => {
-          current.pending.delete(id);
-          reject(new Error(`peer ${url} did not answer within ${timeoutMs} ms`));
-        });
-        current.pending.set(id, { resolve, reject, cancelTimer });
-        current.end.send(encodePeerMessage(request));
+  const { net } = options;
+  return createPeerPoolOver({
+    log: options.log,
+    // Request time-outs are simulation events (counted by `settle`), as before.
+    clock: { ...options.clock.modules, after: options.clock.after },
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    dial: (url) => {
+      const target = options.directory(url);
+      let opened: () => void = () => {};
+      let failed: (e: Error) => void = () => {};
+      const open = new Promise<void>((resolve, reject) => {
+        opened = resolve;
+        failed = reject;
       });
+      open.catch(() => {});
+      let dead = false;
+      const socket = net.connect(options.host, target?.host ?? `nowhere:${url}`, (s) => {
+        const make = target?.accept() ?? null;
+        if (!make) {
+          s.abort();
+          return;
+        }
+        acceptSocket(s.b, options.nextConnId(), make);
+        opened();
+      });
+      const link: PeerLink = {
+        open,
+        get dead() {
+          return dead;
+        },
+        send: (bytes) => socket.a.send(bytes),
+        close: () => {
+          if (dead) return;
+          socket.a.close(1001, 'pool closed');
+          socket.a.onClose(1001, 'pool closed');
+        },
+        onMessage: null,
+        onClose: null,
+      };
+      socket.a.onMessage = (frame) => link.onMessage?.(frame);
+      socket.a.onClose = () => {
+        if (dead) return;
+        dead = true;
+        failed(new Error(`connection to peer ${url} failed`));
+        link.onClose?.();
+      };
+      if (!target) socket.abort();
+      return link;
     },
-    close() {
-      closed = true;
-      for (const link of links.values()) {
-        link.end.close(1001, 'pool closed');
-        link.end.onClose(1001, 'pool closed');
-      }
-      links.clear();
-    },
-  };
+  });
 }

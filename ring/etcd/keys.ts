@@ -8,7 +8,7 @@ const LINK_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
 /**
  * Every etcd key ringdoc uses, under one prefix (STYLE 12: built here and nowhere else):
- * `members/<id>`, `config/<name>`, `docs/<docId>`, `generations/<docId>`,
+ * `members/<id>`, `config/<name>`, `docs/<docId>`,
  * `handoff/<joiner>/<owner>` (pre-warm markers, M1), `control/<id>/drain` (drain requests, M2),
  * `links/<linkId>` and `doc-links/<docId>/<linkId>` (share links), `seeding/<docId>` (W4 claim).
  * Builders throw on ids/names that would not round-trip (empty, containing `/`, odd characters);
@@ -24,8 +24,6 @@ export interface Keyspace {
   memberKey(id: string): string;
   configKey(name: string): string;
   docKey(docId: string): string;
-  /** The generation record of a document (M7). */
-  generationKey(docId: string): string;
   /** The folder of pre-warm markers for joining member `joiner` (M1). */
   prewarmPrefix(joiner: string): string;
   /** Written by `owner` once it pushed `joiner` the documents it will own (M1). */
@@ -98,7 +96,6 @@ export function createKeyspace(prefix: string = DEFAULT_PREFIX): Keyspace {
       return configPrefix + name;
     },
     docKey: (docId) => docsPrefix + doc(docId),
-    generationKey: (docId) => `${root}generations/${doc(docId)}`,
     prewarmPrefix: (joiner) => `${root}handoff/${member(joiner)}/`,
     prewarmKey: (joiner, owner) => `${root}handoff/${member(joiner)}/${member(owner)}`,
     parsePrewarmKey: (joiner, key) =>

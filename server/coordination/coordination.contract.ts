@@ -111,22 +111,6 @@ export function describeCoordinationContract(
     );
 
     it(
-      '[M7] the first proposed generation is recorded; concurrent and later proposals get it back',
-      withSubject(async (s) => {
-        const nodes = Array.from({ length: 4 }, () => s.make());
-        await Promise.all(nodes.map((n) => n.start()));
-        const answers = await Promise.all(
-          nodes.map((n, i) => n.agreeGeneration('doc-race', `gen-${i}`)),
-        );
-        expect(new Set(answers).size).toBe(1);
-        expect(answers[0]).toMatch(/^gen-\d$/);
-        expect(await nodes[0]!.agreeGeneration('doc-race', 'gen-late')).toBe(answers[0]);
-        expect(await nodes[1]!.agreeGeneration('doc-race/comments', 'gen-sub')).toBe('gen-sub');
-        await Promise.all(nodes.map((n) => n.close()));
-      }),
-    );
-
-    it(
       '[M2] a drain request reaches its node, also one made before it watched; it can be cleared',
       withSubject(async (s) => {
         const a = s.make();

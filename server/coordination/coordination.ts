@@ -2,9 +2,9 @@ import type { MemberRecord, Membership, RingView } from '../../ring/index.ts';
 
 /**
  * Everything a node asks of the cluster's coordination service, and nothing more: the
- * membership view and this node's registration (R4–R6), live cluster settings (C6), each
- * document's generation (M7), drain requests (M2), pre-warm markers (M1) and share-link
- * revocations (P21). Implemented over etcd (`etcd-coordination.ts`) and simulated for the
+ * membership view and this node's registration (R4–R6), live cluster settings (C6), drain
+ * requests (M2), pre-warm markers (M1) and share-link revocations (P21): nothing whose size
+ * grows with the number of documents (R7). Implemented over etcd (`etcd-coordination.ts`) and simulated for the
  * convergence fuzz (`server/cluster/testing/sim-coordination.ts`); both pass
  * `coordination.contract.ts`.
  */
@@ -23,12 +23,6 @@ export interface Coordination {
   onSetting(listener: (name: string) => void): () => void;
   /** Registers this node under a lease (R6); the record is rewritten with `setState`. */
   register(record: MemberRecord, ttlSeconds: number): Promise<Membership>;
-  /**
-   * The generation of `docId` the cluster agreed on: the recorded one, or `proposed` recorded
-   * now (atomically: two nodes proposing at once agree on one). Rejects when the service does
-   * not answer in time: the caller fails its load rather than invent a generation (M7).
-   */
-  agreeGeneration(docId: string, proposed: string): Promise<string>;
   /**
    * Calls `listener` when a drain of `nodeId` is requested, and at once if one is pending.
    * Resolves once watching; the returned function stops it.

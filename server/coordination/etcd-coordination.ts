@@ -12,7 +12,6 @@ import {
 } from '../../ring/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Coordination, RevocationView } from './coordination.ts';
-import { createGenerations } from './generations.ts';
 import { createRevocationTracker } from './revocation-tracker.ts';
 
 export interface EtcdCoordinationOptions {
@@ -23,8 +22,6 @@ export interface EtcdCoordinationOptions {
   readonly clock: Clock;
   /** Virtual nodes per member of the rings built. */
   readonly vnodes: number;
-  /** How long `agreeGeneration` waits for etcd (default 2 000 ms). */
-  readonly generationTimeoutMs?: number;
 }
 
 /**
@@ -57,24 +54,6 @@ export function createEtcdCoordination(options: EtcdCoordinationOptions): Coordi
     onSetting: (listener) => started().config.onChange((name) => listener(name)),
     register: (record, ttlSeconds) =>
       joinCluster({ client, prefix: keys.prefix, ttlSeconds, log, record, now: clock.now }),
-    agreeGeneration: createGenerations({
-      keys,
-      clock,
-      ...(options.generationTimeoutMs !== undefined
-        ? { timeoutMs: options.generationTimeoutMs }
-        : {}),
-      createIfAbsent: async (key, value) => {
-        const result = await client
-          .if(key, 'Create', '==', 0)
-          .then(client.put(key).value(value))
-          .else(client.get(key))
-          .commit();
-        if (result.succeeded) return value;
-        const recorded = result.responses[0]?.response_range?.kvs[0]?.value.toString();
-        if (!recorded) throw new Error(`the record at ${key} vanished; retry`);
-        return recorded;
-      },
-    }),
     async onDrainRequest(nodeId, listener) {
       const key = keys.drainRequestKey(nodeId);
       const watch = await client.watch().key(key).create();

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import * as Y from 'yjs';
 import type { Clock } from '../clock.ts';
 import type { Replicate } from '../cluster/replicator.ts';
@@ -40,14 +39,6 @@ export interface RegistryOptions {
   readonly replicate?: Replicate;
   /** Fetches the copies other nodes hold (pull on load, M1/M4); absent: none. */
   readonly pullRemote?: (docId: string) => Promise<RemoteCopies>;
-  /**
-   * The cluster's generation of a document loaded without a copy of its own, recording the
-   * proposed one if none is recorded (M7, `server/cluster/generations.ts`); absent: the copies
-   * that answered, or a fresh one, decide alone. A rejection fails the load.
-   */
-  readonly agreeGeneration?: (docId: string, proposed: string) => Promise<string>;
-  /** A fresh generation id (M7; default `crypto.randomUUID`; the simulation seeds it). */
-  readonly newGeneration?: () => string;
   /** Closes the connections of a room whose storage failed (with "retry"). */
   readonly onRoomFault: (room: Room) => void;
 }
@@ -61,6 +52,12 @@ export interface RemoteCopies {
 }
 
 const NO_REMOTE: RemoteCopies = { copies: [], candidates: 0, answered: 0 };
+
+/**
+ * The generation of every document created fresh (M7). A generation other than this one comes
+ * only from data written before it existed (random ids) and is kept as it is.
+ */
+export const GENESIS_GENERATION = 'genesis';
 
 /** A Yjs update with no content: stores a new document's generation (M7). */
 const EMPTY_UPDATE = Uint8Array.of(0, 0);
@@ -260,18 +257,11 @@ export class DocumentRegistry {
         new Error('no other holder of the document answered; retry'),
       );
     }
-    generation ??= pickGeneration(remote) ?? (this.options.newGeneration ?? randomUUID)();
-    if (this.options.agreeGeneration) {
-      // M7: the cluster's record wins over the copies that answered and over a fresh one, so
-      // a document loaded while all its holders are out keeps the generation they hold.
-      try {
-        generation = await this.options.agreeGeneration(docId, generation);
-      } catch (error) {
-        doc.destroy();
-        this.options.metrics.loadFailures.inc();
-        throw new DocumentLoadError(docId, error);
-      }
-    }
+    // M7 without a cluster-wide record (R7): a document no copy answered for starts at the
+    // genesis generation, the one every fresh document has. Its holders, if they were only out
+    // of reach, come back with copies of that same generation and merge in; nothing is re-created
+    // under another generation by accident (PROTOCOL.md I7).
+    generation ??= pickGeneration(remote) ?? GENESIS_GENERATION;
     if (!hadLocal) {
       // M7: HELLO announces the generation and hand-offs carry it, so it is made durable
       // before anyone sees it: a document that moves, or whose owner dies, before its first

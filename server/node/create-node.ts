@@ -48,8 +48,6 @@ export interface NodeAdapters {
   readonly log: Logger;
   /** Heap in use in bytes (default `process.memoryUsage().heapUsed`). */
   readonly heapUsed?: () => number;
-  /** A fresh generation id (default `crypto.randomUUID`; the simulation seeds it). */
-  readonly newGeneration?: () => string;
   /** Observers of the node's decisions (the simulation traces them). */
   readonly observe?: NodeObservers;
 }
@@ -143,7 +141,6 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
       metrics,
       ...(adapters.observe?.onPulled ? { onPulled: adapters.observe.onPulled } : {}),
     }),
-    agreeGeneration: (docId, proposed) => coordination.agreeGeneration(docId, proposed),
     store,
     broadcaster: {
       join: (t, c) => transport?.broadcaster.join(t, c),
@@ -154,7 +151,6 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     metrics,
     clock,
     heapUsed,
-    ...(adapters.newGeneration ? { newGeneration: adapters.newGeneration } : {}),
     maxAwarenessBytes: config.maxAwarenessBytes,
     idleUnloadMs: config.idleUnloadMs,
     encodedCacheBytes: config.encodedCacheBytes,

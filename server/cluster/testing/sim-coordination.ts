@@ -7,7 +7,6 @@ import {
   type RingView,
 } from '../../../ring/index.ts';
 import type { Coordination } from '../../coordination/coordination.ts';
-import { createGenerations } from '../../coordination/generations.ts';
 import { createRevocationTracker } from '../../coordination/revocation-tracker.ts';
 import type { Logger } from '../../log.ts';
 import type { Prng } from './prng.ts';
@@ -47,8 +46,8 @@ export interface SimCoordinationOptions {
  * The {@link Coordination} contract over the simulated etcd (`sim-membership.ts`): every
  * write takes a random 1–10 ms round trip and waits while the node is cut off; views arrive
  * with the membership's delays; fencing follows R6 (a partition fences after the TTL − 1 s,
- * the lease expires later, healing registers again). Generations and revocations run the
- * production code (`coordination/generations.ts`, `revocation-tracker.ts`) over the
+ * the lease expires later, healing registers again). Revocations run the production
+ * tracker (`coordination/revocation-tracker.ts`) over the
  * simulated keys, built by the production keyspace.
  */
 export function createSimCoordination(options: SimCoordinationOptions): SimCoordination {
@@ -192,14 +191,6 @@ export function createSimCoordination(options: SimCoordinationOptions): SimCoord
       await roundTrip(put);
       return registration;
     },
-    agreeGeneration: createGenerations({
-      keys,
-      clock: clock.modules,
-      createIfAbsent: async (key, value) => {
-        if (partitioned) throw new Error('etcd unreachable');
-        return roundTrip(() => kv.createIfAbsent(key, value));
-      },
-    }),
     async onDrainRequest(nodeId, listener) {
       const key = keys.drainRequestKey(nodeId);
       const stop = kv.watch(key, (_key, value) => {

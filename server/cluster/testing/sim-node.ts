@@ -92,7 +92,6 @@ export function createSimNode(options: SimNodeOptions): SimNode {
     trace: options.trace,
     ...(options.verbose ? { verbose: true } : {}),
   });
-  const generationPrng = options.prng.fork(`generations-${id}`);
   let status: SimNodeStatus = 'starting';
   let handlers: TransportHandlers | null = null;
   let draining = false;
@@ -133,10 +132,6 @@ export function createSimNode(options: SimNodeOptions): SimNode {
     peers: pool,
     coordination,
     heapUsed: () => 0,
-    newGeneration: () =>
-      Array.from({ length: 4 }, () =>
-        generationPrng.int(0, 0xffff_ffff).toString(16).padStart(8, '0'),
-      ).join('-'),
     transport: (given) => {
       handlers = given;
       const broadcaster = createMemoryBroadcaster();

@@ -18,6 +18,8 @@ import type { Connection } from './documents/connection.ts';
 import { DocumentLoadError, DocumentRegistry, type RemoteCopies } from './documents/registry.ts';
 import type { Room } from './documents/room.ts';
 import { Session } from './documents/session.ts';
+import { createHistoryKeeper } from './history/keeper.ts';
+import { documentOfHistoryRoom } from './history/versions.ts';
 import { createMetricsRegistry } from './http/metrics.ts';
 import { createNodeRoutes } from './http/routes.ts';
 import { createNodeLimits } from './limits/node-limits.ts';
@@ -160,6 +162,19 @@ export function createNode(config: NodeConfig, deps: NodeDeps): RingdocNode {
     encodedCacheBytes: config.encodedCacheBytes,
     heapHighWaterBytes: config.heapHighWaterBytes,
     onRoomFault: (room) => room.closeAll(CloseCode.RETRY, 'document storage failed; reconnect'),
+    onRoomOpened: (room) => versions.track(room),
+  });
+
+  // Version history (W6): kept in each document's sub-room `<docId>/versions`.
+  const versions = createHistoryKeeper({
+    acquire: (docId) => registry.acquire(docId),
+    canWrite: (docId) =>
+      !stopping &&
+      !draining &&
+      membership !== null &&
+      !membership.isFenced() &&
+      decideOwner(currentView(), config.id, docId).kind === 'serve',
+    log,
   });
 
   function redirectClients(room: Room, view: RingView): void {
@@ -201,6 +216,8 @@ export function createNode(config: NodeConfig, deps: NodeDeps): RingdocNode {
     epoch: currentEpoch,
     protocolVersion: PROTOCOL_VERSION,
     isFenced: () => membership?.isFenced() ?? false,
+    onRequest: versions.handleRequest,
+    isReadOnlyRoom: (docId: string) => documentOfHistoryRoom(docId) !== null,
   };
 
   function upgradeRequired(session: Session, minBuild: string, message: string): void {
@@ -466,6 +483,7 @@ export function createNode(config: NodeConfig, deps: NodeDeps): RingdocNode {
       });
       boundPort = await transport.listen();
       registry.start();
+      versions.start();
       await Promise.all([watcher.ready(), configWatcher.ready()]);
       membership = await joinCluster({
         client: etcd,
@@ -502,6 +520,7 @@ export function createNode(config: NodeConfig, deps: NodeDeps): RingdocNode {
         session.reject(CloseCode.RETRY, 'node shutting down', { retryAfterMs: 500 });
       }
       transport?.closeAll();
+      await versions.stop();
       await registry.stop();
       await auth?.stop();
       await store.close();

@@ -44,6 +44,8 @@ export interface RegistryOptions {
   readonly agreeGeneration?: (docId: string, proposed: string) => Promise<string>;
   /** Closes the connections of a room whose storage failed (with "retry"). */
   readonly onRoomFault: (room: Room) => void;
+  /** Called with every room once it is registered (version history watches it, W6). */
+  readonly onRoomOpened?: (room: Room) => void;
 }
 
 /** What other holders answered for one document. */
@@ -317,6 +319,7 @@ export class DocumentRegistry {
     });
     this.rooms.set(docId, room);
     this.repairHolders(room);
+    this.options.onRoomOpened?.(room);
     return room;
   }
 

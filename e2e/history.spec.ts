@@ -1,0 +1,84 @@
+import { expect, test } from './support/fixtures.ts';
+
+test.describe('version history', () => {
+  test('[W6] name a version, a second tab sees it, preview, diff, restore in both tabs, undo the restore', async ({
+    users,
+    docId,
+  }) => {
+    const alice = await users.create('Alice');
+    const bob = await users.create('Bob');
+    await alice.open(docId);
+    await bob.open(docId);
+
+    await alice.caretToEnd();
+    await alice.page.keyboard.press('Enter');
+    await alice.page.keyboard.type('First draft text.');
+    await alice.waitSaved();
+
+    // Bob keeps the history open: named versions appear there live.
+    await bob.page.getByTestId('history-button').click();
+    const bobPanel = bob.page.getByTestId('history-panel');
+    await expect(bobPanel).toHaveAttribute('data-state', 'synced');
+
+    await alice.page.getByTestId('history-button').click();
+    const panel = alice.page.getByTestId('history-panel');
+    await expect(panel).toHaveAttribute('data-state', 'synced');
+    await panel.getByTestId('version-name').fill('Before review');
+    await panel.getByTestId('save-version').click();
+    const named = panel.getByTestId('version').filter({ hasText: 'Before review' });
+    await expect(named).toHaveCount(1);
+    await expect(named).toHaveAttribute('data-kind', 'named');
+    await expect(named).toContainText('Alice');
+
+    await alice.caretToEnd();
+    await alice.page.keyboard.type(' More words added later.');
+    await alice.waitSaved();
+    await expect(bob.editor).toContainText('First draft text. More words added later.');
+
+    // The second tab sees the version appear.
+    await expect(bobPanel.getByTestId('version').filter({ hasText: 'Before review' })).toHaveCount(
+      1,
+    );
+
+    // Preview shows the old text, read-only.
+    await named.getByTestId('preview-version').click();
+    const preview = panel.getByTestId('version-preview');
+    await expect(preview).toContainText('First draft text.');
+    await expect(preview).not.toContainText('More words');
+    await expect(preview.locator('[contenteditable]')).toHaveCount(0);
+
+    // The diff against now marks what changed since.
+    await named.getByTestId('diff-version').click();
+    const diff = panel.getByTestId('history-diff');
+    await expect(diff.getByTestId('diff-insert')).toContainText(['More words added later.']);
+    await expect(diff.getByTestId('diff-delete')).toHaveCount(0);
+    // Bob compares the version with now too: same marks in his tab.
+    await bobPanel
+      .getByTestId('version')
+      .filter({ hasText: 'Before review' })
+      .getByTestId('diff-version')
+      .click();
+    await expect(bobPanel.getByTestId('diff-insert')).toContainText(['More words added later.']);
+
+    // Restore: the old text is back in both tabs; the newer state stays a version.
+    await panel.getByTestId('restore-version').click();
+    await expect(panel.getByTestId('history-message')).toContainText('Restored “Before review”');
+    await expect(alice.editor).not.toContainText('More words');
+    await expect(alice.editor).toContainText('First draft text.');
+    await expect(bob.editor).not.toContainText('More words');
+    await expect(bob.editor).toContainText('First draft text.');
+    await expect(
+      bobPanel.getByTestId('version').filter({ hasText: 'before restoring “Before review”' }),
+    ).toHaveCount(1);
+    await alice.waitSaved();
+
+    // Undo of the restore brings the newer text back, everywhere.
+    await alice.page.getByRole('button', { name: 'Close history' }).click();
+    await alice.editor.focus();
+    await alice.page.keyboard.press('Control+z');
+    await expect(alice.editor).toContainText('First draft text. More words added later.');
+    await expect(bob.editor).toContainText('First draft text. More words added later.');
+    await alice.waitSaved();
+    expect(await bob.html()).toBe(await alice.html());
+  });
+});

@@ -41,7 +41,24 @@ export function blockText(block: Block): string {
 export function readBlocks(doc: Y.Doc): Block[] {
   const root = doc.get(LEXICAL_ROOT, Y.XmlText);
   const blocks: Block[] = [];
-  for (const child of embeddedElements(root)) collectBlock(child, blocks, 0, undefined);
+  let loose = '';
+  const flushLoose = () => {
+    if (loose === '') return;
+    for (const line of loose.split('\n')) {
+      blocks.push({ type: 'paragraph', depth: 0, runs: line ? [{ text: line, format: 0 }] : [] });
+    }
+    loose = '';
+  };
+  for (const op of root.toDelta() as Array<{ insert?: unknown }>) {
+    if (op.insert instanceof Y.XmlText) {
+      flushLoose();
+      collectBlock(op.insert, blocks, 0, undefined);
+    } else if (typeof op.insert === 'string') {
+      // Not Lexical's shape (a plain text root, e.g. a script's): one paragraph per line.
+      loose += op.insert;
+    }
+  }
+  flushLoose();
   return blocks;
 }
 

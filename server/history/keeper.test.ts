@@ -82,7 +82,7 @@ function setup(settings: Partial<HistorySettings> = {}) {
       session.receive(encodeRequest({ id, op, args }));
       return vi.waitFor(() => {
         const reply = conn.frames().find((f) => f.type === 'reply' && f.id === id);
-        if (!reply || reply.type !== 'reply') throw new Error('no reply yet');
+        if (reply?.type !== 'reply') throw new Error('no reply yet');
         return reply;
       });
     };

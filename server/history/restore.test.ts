@@ -60,3 +60,15 @@ describe('restore (W6)', () => {
     );
   });
 });
+
+describe('plain text roots (scripts, the benchmark trace)', () => {
+  it('reads strings directly in the root as one paragraph per line, and restores them', () => {
+    const doc = new Y.Doc();
+    doc.get('root', Y.XmlText).insert(0, 'line one\nline two');
+    expect(plainText(readBlocks(doc))).toBe('line one\nline two');
+    const target = new Y.Doc();
+    target.get('root', Y.XmlText).insert(0, 'other');
+    replaceContent(target, doc);
+    expect(plainText(readBlocks(target))).toBe('line one\nline two');
+  });
+});

@@ -55,7 +55,7 @@ export class HistoryError extends Error {
 const MAX_REDIRECTS = 5;
 
 /**
- * Follows one document's history sub-room `<docId>/versions` (read-only, PROTOCOL.md §6) and
+ * Follows one document's history sub-room `<docId>/versions` (read-only, PROTOCOL.md §5) and
  * sends its requests (`cut`, `restore`): used by the web app's history panel and by the CLI.
  * Speaks the ringdoc protocol (P6–P11, P21, P23): ticket first, SyncStep1, follows REDIRECT,
  * reconnects with backoff after `retry` closes and stops on `stop` closes.

@@ -1,5 +1,5 @@
 /**
- * Version history (DESIGN W6, PROTOCOL.md §6): pure parts shared by nodes, the web app and the
+ * Version history (DESIGN W6, PROTOCOL.md §5): pure parts shared by nodes, the web app and the
  * CLI — version records and chains, retention, content reading/export, diff, restore. No
  * Node-only imports.
  */

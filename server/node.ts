@@ -175,6 +175,7 @@ export function createNode(config: NodeConfig, deps: NodeDeps): RingdocNode {
       !membership.isFenced() &&
       decideOwner(currentView(), config.id, docId).kind === 'serve',
     log,
+    ...(config.history ? { settings: config.history } : {}),
   });
 
   function redirectClients(room: Room, view: RingView): void {

@@ -72,6 +72,15 @@ test.describe('version history', () => {
     ).toHaveCount(1);
     await alice.waitSaved();
 
+    // Two versions compared: what changed between them, attributed to who edited in between.
+    const beforeRestoring = bobPanel
+      .getByTestId('version')
+      .filter({ hasText: 'before restoring “Before review”' });
+    const beforeRestoringId = await beforeRestoring.getAttribute('data-version-id');
+    await bobPanel.getByTestId('diff-against').selectOption(beforeRestoringId ?? '');
+    await expect(bobPanel.getByTestId('diff-insert')).toContainText(['More words added later.']);
+    await expect(bobPanel.getByTestId('diff-authors')).toContainText('Alice');
+
     // Undo of the restore brings the newer text back, everywhere.
     await alice.page.getByRole('button', { name: 'Close history' }).click();
     await alice.editor.focus();

@@ -31,6 +31,7 @@ export {
   versionsToDrop,
 } from './retention.ts';
 export {
+  authorsBetween,
   type CutOptions,
   cutVersion,
   DEFAULT_CHECKPOINT_EVERY,

@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import { plainText, readBlocks } from './content.ts';
 import { appendBlocks, deleteFrom, lexicalDoc, typeInto } from './testing/lexical-doc.ts';
 import {
+  authorsBetween,
   cutVersion,
   documentOfHistoryRoom,
   dropVersions,
@@ -97,6 +98,21 @@ describe('version chain (W6)', () => {
     expect(after[0]?.id).toBe('v1');
     expect(after[0]?.checkpoint).toBe(true);
     expect(textOf(versionDoc(after, 0))).toBe(texts[1]);
+  });
+
+  it('[W6] attributes the changes between two versions to the authors of the versions in between', () => {
+    const main = lexicalDoc([['paragraph', 'x']]);
+    const history = new Y.Doc();
+    const names = [['ann'], ['bob'], ['cy', 'ann'], ['dee']];
+    names.forEach((authors, i) => {
+      typeInto(main, 0, 0, `${i}`);
+      cutVersion(main, history, { id: `v${i}`, kind: 'auto', at: i, authors });
+    });
+    const records = readVersions(history);
+    expect(authorsBetween(records, 0, 2)).toEqual(['ann', 'bob', 'cy']);
+    expect(authorsBetween(records, 2, 0)).toEqual(['ann', 'bob', 'cy']);
+    expect(authorsBetween(records, 1, records.length)).toEqual(['ann', 'cy', 'dee']);
+    expect(authorsBetween(records, 3, records.length)).toEqual([]);
   });
 
   it('finds versions by id or 1-based number', () => {

@@ -244,6 +244,24 @@ export function dropVersions(history: Y.Doc, drop: ReadonlySet<string>, origin?:
   return dropped;
 }
 
+/**
+ * Who changed the document between version `from` and version `to` (indexes; `to` may be
+ * `records.length` for "now"): the authors recorded with the versions after `from` up to `to`,
+ * sorted. What was typed after the newest version is not attributed until a version is cut.
+ */
+export function authorsBetween(
+  records: readonly VersionRecord[],
+  from: number,
+  to: number,
+): string[] {
+  const [lo, hi] = from <= to ? [from, to] : [to, from];
+  const names = new Set<string>();
+  for (let i = lo + 1; i <= Math.min(hi, records.length - 1); i++) {
+    for (const name of (records[i] as VersionRecord).authors) names.add(name);
+  }
+  return [...names].sort();
+}
+
 /** Bytes `history` stores for its versions (sum of diffs). */
 export function storedBytes(records: readonly VersionRecord[]): number {
   return records.reduce((n, r) => n + r.diff.length + r.stateVector.length, 0);

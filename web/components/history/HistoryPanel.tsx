@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import * as Y from 'yjs';
 import {
+  authorsBetween,
   type Block,
   type DiffBlock,
   diffBlocks,
@@ -229,6 +230,12 @@ export function HistoryPanel({ docId, doc, accessToken, canEdit, userName }: His
   };
 
   const stats = diff ? diffStats(diff) : null;
+  const againstIndex =
+    against === 'now' ? versions.length : versions.findIndex((v) => v.id === against);
+  const changedBy =
+    selectedIndex >= 0 && againstIndex >= 0
+      ? authorsBetween(versions, selectedIndex, againstIndex)
+      : [];
   const newestFirst = versions.map((v, i) => ({ v, number: i + 1 })).reverse();
 
   return (
@@ -382,9 +389,9 @@ export function HistoryPanel({ docId, doc, accessToken, canEdit, userName }: His
                     <p className={styles.muted}>
                       <span className={styles.plus}>+{stats.inserted}</span>{' '}
                       <span className={styles.minus}>−{stats.deleted}</span> characters
-                      {selected.authors.length > 0
-                        ? ` · edits up to this version by ${selected.authors.join(', ')}`
-                        : ''}
+                      {changedBy.length > 0 ? (
+                        <span data-testid="diff-authors"> · changed by {changedBy.join(', ')}</span>
+                      ) : null}
                     </p>
                   ) : null}
                   {diff ? <DiffView blocks={diff} /> : null}

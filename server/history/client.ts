@@ -67,6 +67,8 @@ export class HistoryClient {
   private failure: HistoryError | null = null;
   private redirectUrl: string | null = null;
   private redirects = 0;
+  /** Reconnects in a row after 4401 (expired ticket): a fresh ticket is fetched each time. */
+  private ticketRetries = 0;
   private attempt = 0;
   private nextId = 0;
   private lastNotice = '';
@@ -204,6 +206,7 @@ export class HistoryClient {
       case 'sync-step2':
         Y.applyUpdate(this.doc, frame.update, this);
         this.redirects = 0;
+        this.ticketRetries = 0;
         this.attempt = 0;
         this.redirectUrl = null;
         this.setState('synced');
@@ -241,6 +244,12 @@ export class HistoryClient {
       return;
     }
     this.redirectUrl = null;
+    if (code === CloseCode.UNAUTHORIZED && this.options.ticket && this.ticketRetries < 3) {
+      // Tickets expire (P21): a long-open history panel reconnects with a fresh one.
+      this.ticketRetries++;
+      void this.connect();
+      return;
+    }
     const action = closeCodeInfo(code).action;
     if (action === 'stop' || action === 'recover' || action === 'reload') {
       this.failure = new HistoryError(reason || closeCodeInfo(code).reason, code);

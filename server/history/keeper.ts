@@ -199,7 +199,8 @@ export function createHistoryKeeper(deps: HistoryKeeperDeps): HistoryKeeper {
     room.doc.once('destroy', () => {
       room.doc.off('update', onUpdate);
       if (tracked.get(room.docId) === entry) tracked.delete(room.docId);
-      if (entry.pending && !stopped && deps.canWrite(room.docId)) {
+      // A faulted room's state may hold what its store refused: never make it a version.
+      if (entry.pending && !stopped && !room.isFaulted && deps.canWrite(room.docId)) {
         // Unloaded with edits not in any version yet: cut from its last state.
         const state = Y.encodeStateAsUpdate(room.doc);
         const authors = [...entry.authors];

@@ -53,9 +53,30 @@ export interface HistoryKeeperDeps {
   readonly canWrite: (docId: string) => boolean;
   readonly log: Logger;
   readonly now?: () => number;
+  /** Timers (a simulation's clock); default: Node's, unref'd. */
+  readonly timers?: HistoryTimers;
   readonly settings?: Partial<HistorySettings>;
   readonly newId?: () => string;
 }
+
+/** Schedules work; each returns a function that cancels it. */
+export interface HistoryTimers {
+  every(ms: number, fn: () => void): () => void;
+  after(ms: number, fn: () => void): () => void;
+}
+
+const NODE_TIMERS: HistoryTimers = {
+  every(ms, fn) {
+    const handle = setInterval(fn, ms);
+    handle.unref();
+    return () => clearInterval(handle);
+  },
+  after(ms, fn) {
+    const handle = setTimeout(fn, ms);
+    handle.unref();
+    return () => clearTimeout(handle);
+  },
+};
 
 /** The keeper's view of a request's sender (a `Session`). */
 type Requester = Pick<Session, 'conn' | 'perm'>;
@@ -139,9 +160,10 @@ export function createHistoryKeeper(deps: HistoryKeeperDeps): HistoryKeeper {
   const settings: HistorySettings = { ...DEFAULT_HISTORY_SETTINGS, ...deps.settings };
   const now = deps.now ?? Date.now;
   const newId = deps.newId ?? defaultId;
+  const timers = deps.timers ?? NODE_TIMERS;
   const tracked = new Map<string, Tracked>();
   const chains = new Map<string, Promise<unknown>>();
-  let timer: NodeJS.Timeout | null = null;
+  let cancelTick: (() => void) | null = null;
   let stopped = false;
 
   /** Runs `work` after every earlier cut of `docId` (one writer per history at a time). */
@@ -297,14 +319,14 @@ export function createHistoryKeeper(deps: HistoryKeeperDeps): HistoryKeeper {
     if (covers(main.doc, stateVector)) return;
     await new Promise<void>((resolve) => {
       const done = () => {
-        clearTimeout(timeout);
+        cancel();
         main.doc.off('update', check);
         resolve();
       };
       const check = () => {
         if (covers(main.doc, stateVector)) done();
       };
-      const timeout = setTimeout(done, settings.catchUpMs);
+      const cancel = timers.after(settings.catchUpMs, done);
       main.doc.on('update', check);
     });
   }
@@ -444,12 +466,11 @@ export function createHistoryKeeper(deps: HistoryKeeperDeps): HistoryKeeper {
     tick,
     cut,
     start() {
-      timer ??= setInterval(() => void tick(), settings.tickMs);
-      timer.unref();
+      cancelTick ??= timers.every(settings.tickMs, () => void tick());
     },
     async stop() {
-      if (timer) clearInterval(timer);
-      timer = null;
+      cancelTick?.();
+      cancelTick = null;
       await tick().catch(() => {});
       stopped = true;
       await Promise.allSettled([...chains.values()]);

@@ -1,10 +1,11 @@
 /**
  * Version history figures of issue 17, on the 160 KB editing trace with 100 versions: bytes
  * stored per version against the document's encoded size, and the time to list, preview and
- * restore. Run: `npx tsx bench/history/history.bench.ts [--quick] [--versions 100]`. Prints
+ * restore. Run: `npx tsx bench/history/history.bench.ts [--quick] [--versions 100] [--cluster]`
+ * (`--cluster` also measures through a real 3-node cluster, round trips included). Prints
  * the measured figures with the goals beside them; tests never assert timings.
  */
-import { runHistoryBench } from '../items/history.ts';
+import { runClusterHistoryBench, runHistoryBench } from '../items/history.ts';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -30,3 +31,16 @@ const lines = [
   `restore (rebuild + replace in one transaction): ${ms(r.restore.p50)} p50, ${ms(r.restore.max)} max — goal < 100 ms ${verdict(r.restore.p50 < 100)}; update sent to collaborators ≤ ${kb(r.restoreUpdateBytes)}`,
 ];
 for (const line of lines) console.log(line);
+
+if (argv.includes('--cluster')) {
+  const c = await runClusterHistoryBench({
+    versions,
+    ...(quick ? { targetBytes: 40_000, repeats: 5 } : {}),
+  });
+  const clusterLines = [
+    `cluster (3 nodes, R = 2, durability replica): document ${kb(c.docBytes)}, ${c.versions} named versions, history room ${kb(c.historyBytes)} (${(c.historyBytes / c.versions / 1000).toFixed(1)} KB per version)`,
+    `open + sync + list from a fresh client: ${ms(c.openAndList.p50)} p50, ${ms(c.openAndList.max)} max — goal < 50 ms ${verdict(c.openAndList.p50 < 50)}`,
+    `restore request → reply (cut before, restore, cut after, durable on 2 holders): ${ms(c.restore.p50)} p50, ${ms(c.restore.max)} max — goal < 100 ms ${verdict(c.restore.p50 < 100)}`,
+  ];
+  for (const line of clusterLines) console.log(line);
+}

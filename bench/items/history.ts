@@ -157,3 +157,111 @@ export function runHistoryBench(options: HistoryBenchOptions = {}): HistoryBench
     restoreUpdateBytes,
   };
 }
+
+export interface ClusterHistoryResult {
+  readonly docBytes: number;
+  readonly versions: number;
+  /** Bytes the owner stores for the history room (its encoded state). */
+  readonly historyBytes: number;
+  /** Connect to the owner's history room and sync it (what the panel and the CLI do). */
+  readonly openAndList: Quantiles;
+  /** REQUEST restore → REPLY: cut before, restore, cut after, durable on 2 holders. */
+  readonly restore: Quantiles;
+}
+
+/**
+ * The same history through a real cluster (3 `ringdoc node` processes, R = 2, durability
+ * `replica`, real etcd): an editor uploads the trace in `versions` chunks and names a version
+ * after each; then times opening + listing the history from a fresh client and restore
+ * requests, round trip included.
+ */
+export async function runClusterHistoryBench(
+  options: { versions?: number; repeats?: number; targetBytes?: number } = {},
+): Promise<ClusterHistoryResult> {
+  const { startCluster } = await import('../../test/harness/cluster.ts');
+  const { RawClient } = await import('../../test/harness/raw-client.ts');
+  const { HistoryClient } = await import('../../server/history/client.ts');
+  const WebSocket = (await import('ws')).default;
+  const count = options.versions ?? 100;
+  const repeats = options.repeats ?? 10;
+  const target = options.targetBytes ?? 160_000;
+  const updates: Uint8Array[] = [];
+  let size = 0;
+  for (let s = 0; s < 12 && size < target; s++) {
+    const trace = generateTypingTrace({
+      keystrokes: 40_000,
+      seed: 17 + s,
+      clientId: 1700 + s,
+      textName: 'root',
+    });
+    updates.push(...trace.updates);
+    const probe = new Y.Doc();
+    for (const u of updates) Y.applyUpdate(probe, u);
+    size = Y.encodeStateAsUpdate(probe).length;
+    probe.destroy();
+  }
+  const cluster = await startCluster({ nodes: 3, leaseTtl: 5 });
+  const open: Array<{ close(): void }> = [];
+  try {
+    const docId = `hist-bench-${Date.now().toString(36)}`;
+    const route = await cluster.ownerOf(docId);
+    const editor = new RawClient(route.url, docId);
+    open.push(editor);
+    await editor.opened();
+    await editor.waitSynced();
+    const connect = () => {
+      const client = new HistoryClient({
+        docId,
+        resolveUrl: async () => route.url,
+        createSocket: (url) =>
+          new WebSocket(url) as unknown as import('../../server/history/client.ts').HistorySocket,
+      });
+      open.push(client);
+      return client;
+    };
+    const writer = connect();
+    await writer.ready();
+    const every = Math.ceil(updates.length / count);
+    for (let v = 0; v < count; v++) {
+      const chunk = updates.slice(v * every, (v + 1) * every);
+      if (chunk.length === 0) break;
+      Y.applyUpdate(editor.doc, Y.mergeUpdates(chunk));
+      await editor.waitAcked();
+      const reply = await writer.request('cut', { name: `v${v + 1}` });
+      if (!reply.ok) throw new Error(`cut failed: ${reply.reason}`);
+    }
+    writer.close();
+    const docBytes = Y.encodeStateAsUpdate(editor.doc).length;
+    const openAndList = new Samples();
+    let historyBytes = 0;
+    let versions = 0;
+    for (let i = 0; i < repeats; i++) {
+      const t0 = performance.now();
+      const client = connect();
+      await client.ready();
+      versions = summarize(client.versions()).length;
+      openAndList.add(performance.now() - t0);
+      historyBytes = Y.encodeStateAsUpdate(client.doc).length;
+      client.close();
+    }
+    const restore = new Samples();
+    const client = connect();
+    await client.ready();
+    for (let i = 0; i < repeats; i++) {
+      const t0 = performance.now();
+      const reply = await client.request('restore', { version: String(1 + ((i * 37) % versions)) });
+      if (!reply.ok) throw new Error(`restore failed: ${reply.reason}`);
+      restore.add(performance.now() - t0);
+    }
+    return {
+      docBytes,
+      versions,
+      historyBytes,
+      openAndList: openAndList.summary(),
+      restore: restore.summary(),
+    };
+  } finally {
+    for (const c of open) c.close();
+    await cluster.stop();
+  }
+}

@@ -1,4 +1,5 @@
-import { expect, test } from './support/fixtures.ts';
+import { type AccessControlled, createLink, startAccessControlled } from './support/access.ts';
+import { expect, freshDocId, test } from './support/fixtures.ts';
 
 test.describe('version history', () => {
   test('[W6] name a version, a second tab sees it, preview, diff, restore in both tabs, undo the restore', async ({
@@ -89,5 +90,61 @@ test.describe('version history', () => {
     await expect(bob.editor).toContainText('First draft text. More words added later.');
     await alice.waitSaved();
     await expect.poll(async () => (await bob.html()) === (await alice.html())).toBe(true);
+  });
+});
+
+test.describe('version history with access control', () => {
+  let site: AccessControlled | undefined;
+
+  test.beforeAll(async () => {
+    test.setTimeout(120_000);
+    site = await startAccessControlled();
+  });
+  test.afterEach(async () => {
+    await site?.closeContexts();
+  });
+  test.afterAll(async () => {
+    await site?.stop();
+  });
+
+  test('[W6][P21] a view link browses the history (list, preview, diff) but cannot name or restore', async ({
+    browser,
+  }) => {
+    if (!site) throw new Error('site not started');
+    const docId = freshDocId();
+    const alice = await site.person(browser, 'Alice');
+    await alice.open(docId);
+    await alice.caretToEnd();
+    await alice.page.keyboard.press('Enter');
+    await alice.page.keyboard.type('Shared draft.');
+    await alice.waitSaved();
+    await alice.page.getByTestId('history-button').click();
+    const panel = alice.page.getByTestId('history-panel');
+    await expect(panel).toHaveAttribute('data-state', 'synced');
+    await panel.getByTestId('version-name').fill('Draft one');
+    await panel.getByTestId('save-version').click();
+    await expect(panel.getByTestId('version').filter({ hasText: 'Draft one' })).toHaveCount(1);
+    await panel.getByRole('button', { name: 'Close history' }).click();
+    await alice.caretToEnd();
+    await alice.page.keyboard.type(' Edited later.');
+    await alice.waitSaved();
+    const viewUrl = await createLink(alice, 'view');
+
+    const carol = await site.person(browser, 'Carol');
+    await carol.page.goto(viewUrl);
+    await carol.waitSynced();
+    await expect(carol.page.getByTestId('read-only-badge')).toBeVisible();
+    await carol.page.getByTestId('history-button').click();
+    const carolPanel = carol.page.getByTestId('history-panel');
+    await expect(carolPanel).toHaveAttribute('data-state', 'synced');
+    const version = carolPanel.getByTestId('version').filter({ hasText: 'Draft one' });
+    await expect(version).toHaveCount(1);
+    await version.getByTestId('preview-version').click();
+    await expect(carolPanel.getByTestId('version-preview')).toContainText('Shared draft.');
+    await expect(carolPanel.getByTestId('version-preview')).not.toContainText('Edited later.');
+    await version.getByTestId('diff-version').click();
+    await expect(carolPanel.getByTestId('diff-insert')).toContainText(['Edited later.']);
+    await expect(carolPanel.getByTestId('version-name')).toHaveCount(0);
+    await expect(carolPanel.getByTestId('restore-version')).toHaveCount(0);
   });
 });

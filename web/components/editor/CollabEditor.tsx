@@ -171,6 +171,7 @@ export function CollabEditor({
             accessToken={accessToken}
             canEdit={!readOnly}
             userName={identity.name}
+            editor={editor}
           />
           {access?.perm === 'owner' ? (
             <button type="button" onClick={() => setSharing(true)} data-testid="share-button">

@@ -16,6 +16,7 @@ import {
   versionDoc,
 } from '../../../server/history/index.ts';
 import styles from './history.module.css';
+import { asOwnUndoStep } from './undo-boundary.ts';
 import { useHistory } from './useHistory.ts';
 
 export interface HistoryPanelProps {
@@ -28,6 +29,8 @@ export interface HistoryPanelProps {
   readonly canEdit: boolean;
   /** This user's display name (named as the author of what they name or restore). */
   readonly userName: string;
+  /** The Lexical editor: a restore becomes an undo step of its own in its UndoManager. */
+  readonly editor?: object | null;
 }
 
 type Selection = { readonly id: string; readonly mode: 'preview' | 'diff' };
@@ -141,7 +144,14 @@ function DiffView({ blocks }: { blocks: readonly DiffBlock[] }) {
  * A restore is applied to this tab's document as one new change, so collaborators see it live
  * and this user's undo (the editor's Yjs UndoManager) takes it back.
  */
-export function HistoryPanel({ docId, doc, accessToken, canEdit, userName }: HistoryPanelProps) {
+export function HistoryPanel({
+  docId,
+  doc,
+  accessToken,
+  canEdit,
+  userName,
+  editor = null,
+}: HistoryPanelProps) {
   const [open, setOpen] = useState(false);
   const history = useHistory(docId, accessToken, open);
   const [selection, setSelection] = useState<Selection | null>(null);
@@ -217,8 +227,9 @@ export function HistoryPanel({ docId, doc, accessToken, canEdit, userName }: His
         return;
       }
       const old = versionDoc(versions, selectedIndex);
-      // Origin null: the editor's UndoManager tracks it, so Undo takes the restore back.
-      replaceContent(doc, old, null);
+      // Origin null: the editor's UndoManager tracks it, so Undo takes the restore back (as
+      // one step of its own).
+      asOwnUndoStep(editor, () => replaceContent(doc, old, null));
       old.destroy();
       setMessage(`Restored “${title}”. Undo (Ctrl+Z) takes it back.`);
       setSelection(null);

@@ -12,7 +12,16 @@ import type { ClientSocket, OpenSocket } from './socket.ts';
 /** Frames a connection hands to its document parts (everything but the control messages). */
 export type SessionFrame = Extract<
   ServerFrame,
-  { type: 'sync-step1' | 'sync-step2' | 'sync-update' | 'awareness' | 'query-awareness' | 'ack' }
+  {
+    type:
+      | 'sync-step1'
+      | 'sync-step2'
+      | 'sync-update'
+      | 'awareness'
+      | 'query-awareness'
+      | 'ack'
+      | 'reply';
+  }
 >;
 
 /** One socket and what was learnt on it; replaced wholesale on every reconnect. */

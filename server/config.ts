@@ -1,4 +1,5 @@
 import { isValidMemberId } from '../ring/index.ts';
+import type { HistorySettings } from './history/keeper.ts';
 import { type LimitSettings, resolveLimits } from './limits/settings.ts';
 
 /**
@@ -62,6 +63,8 @@ export interface NodeConfig {
   readonly ticketPublicKey: string | null;
   /** Abuse limits with their reasons (`server/limits/settings.ts`, PROTOCOL.md P22). */
   readonly limits: LimitSettings;
+  /** Version history overrides (`--history`, `--history-retention`; PROTOCOL.md §5). */
+  readonly history?: Partial<HistorySettings>;
 }
 
 /** The secret used when none is configured: fine on one machine, never in production. */
@@ -111,6 +114,7 @@ export function resolveNodeConfig(input: NodeConfigInput): NodeConfig {
     clusterSecret: input.clusterSecret ?? DEVELOPMENT_CLUSTER_SECRET,
     ticketPublicKey: input.ticketPublicKey ?? null,
     limits: resolveLimits(input.limits),
+    ...(input.history ? { history: input.history } : {}),
   };
   if (config.replicas < 1 || !Number.isInteger(config.replicas))
     throw new Error('replicas must be an integer >= 1');

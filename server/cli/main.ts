@@ -4,6 +4,7 @@ import { COMMON_FLAGS, COMMON_OPTIONS, type CommandContext, commandContext } fro
 import { DOCS_USAGE, runDocs } from './docs-command.ts';
 import { DRAIN_USAGE, runDrain } from './drain-command.ts';
 import { CliError, UsageError } from './errors.ts';
+import { HISTORY_USAGE, RESTORE_USAGE, runHistory, runRestore } from './history-command.ts';
 import { type CliIo, processIo } from './io.ts';
 import { NODE_ADD_USAGE, runNodeAdd } from './node-add-command.ts';
 import { OWNER_USAGE, runOwner } from './owner-command.ts';
@@ -38,6 +39,18 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     options: ['timeout'],
     flags: ['cancel', 'force'],
     run: runDrain,
+  },
+  history: {
+    summary: 'versions of a document (or export one as Markdown/HTML)',
+    usage: HISTORY_USAGE,
+    options: ['export', 'format', 'ticket-key'],
+    run: runHistory,
+  },
+  restore: {
+    summary: 'write an earlier version of a document back as a new change',
+    usage: RESTORE_USAGE,
+    options: ['by', 'ticket-key'],
+    run: runRestore,
   },
   config: {
     summary: 'cluster settings (min-client-build, require-client-build)',

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolveNodeConfig } from '../config.ts';
+import { parseHistorySettings } from '../history/settings.ts';
 import { parseLimitAssignments } from '../limits/settings.ts';
 import { createLogger, parseLevel } from '../log.ts';
 import { createProductionNode } from '../node/production.ts';
@@ -10,6 +11,8 @@ export const NODE_USAGE = `ringdoc node --id <id> --port <port> --etcd <url[,url
   [--prefix /ringdoc/] [--build <build>] [--lease-ttl 5] [--max-frame-bytes 8388608]
   [--allowed-origins https://a,https://b] [--replicas 2] [--durability replica|local]
   [--ticket-public-key <pem file | PEM>] [--limits name=value[,name=value]]
+  [--history quietMs=30000,maxStretchMs=600000,checkpointEvery=50]
+  [--history-retention 24:0,168:1,2160:24,inf:168]
 Environment: RINGDOC_LOG_LEVEL (debug|info|warn|error), RINGDOC_CLUSTER_SECRET (internal channel),
   RINGDOC_TICKET_PUBLIC_KEY (as --ticket-public-key: access control on, SECURITY.md).`;
 
@@ -53,6 +56,10 @@ export async function runNode(args: ParsedArgs): Promise<number> {
         : process.env.RINGDOC_TICKET_PUBLIC_KEY,
     ),
     limits: parseLimitAssignments(option(args, 'limits', '')),
+    history: parseHistorySettings(
+      option(args, 'history', ''),
+      option(args, 'history-retention', ''),
+    ),
   });
   const log = createLogger({ name: config.id, level: parseLevel(process.env.RINGDOC_LOG_LEVEL) });
   const node = createProductionNode(config, log);

@@ -41,6 +41,8 @@ export interface RegistryOptions {
   readonly pullRemote?: (docId: string) => Promise<RemoteCopies>;
   /** Closes the connections of a room whose storage failed (with "retry"). */
   readonly onRoomFault: (room: Room) => void;
+  /** Called with every room once it is registered (version history watches it, W6). */
+  readonly onRoomOpened?: (room: Room) => void;
 }
 
 /** What other holders answered for one document. */
@@ -313,6 +315,7 @@ export class DocumentRegistry {
     });
     this.rooms.set(docId, room);
     this.repairHolders(room);
+    this.options.onRoomOpened?.(room);
     return room;
   }
 

@@ -12,10 +12,12 @@ import {
   encodeHello,
   encodeNotice,
   encodeRedirect,
+  encodeReply,
   encodeSyncStep1,
   encodeSyncStep2,
   type Permission,
   ProtocolError,
+  type Request,
 } from '../protocol/index.ts';
 import type { Connection } from './connection.ts';
 import { AwarenessRejected, type Room } from './room.ts';
@@ -41,6 +43,10 @@ export interface SessionDeps {
   readonly isFenced: () => boolean;
   /** Rate and size limits (P22, `server/limits`); absent: only the pending and awareness caps. */
   readonly limits?: NodeLimits;
+  /** Room operations (REQUEST, P23); absent: every request is answered 4400. */
+  readonly onRequest?: (session: Session, room: Room, request: Request) => void;
+  /** Rooms no client may write (version history, W6): content is dropped as for `view`. */
+  readonly isReadOnlyRoom?: (docId: string) => boolean;
 }
 
 /**
@@ -127,7 +133,11 @@ export class Session {
             epoch: this.deps.epoch(),
             generation: room.generation,
             protocol: this.deps.protocolVersion,
-            ...(this.permission ? { perm: this.permission } : {}),
+            ...(this.deps.isReadOnlyRoom?.(room.docId)
+              ? { perm: 'view' as const }
+              : this.permission
+                ? { perm: this.permission }
+                : {}),
           }),
         );
       }
@@ -246,6 +256,20 @@ export class Session {
         if (states) this.conn.send(encodeAwareness(states));
         return;
       }
+      case 'request': {
+        const { type: _, ...request } = frame;
+        if (this.deps.onRequest) this.deps.onRequest(this, room, request);
+        else
+          this.conn.send(
+            encodeReply({
+              id: request.id,
+              ok: false,
+              code: CloseCode.BAD_REQUEST,
+              reason: `unknown operation ${request.op}`,
+            }),
+          );
+        return;
+      }
     }
   }
 
@@ -254,7 +278,7 @@ export class Session {
       this.reject(CloseCode.RETRY, 'node fenced from the cluster', { retryAfterMs: 1000 });
       return;
     }
-    if (this.permission === 'view') {
+    if (this.permission === 'view' || this.deps.isReadOnlyRoom?.(room.docId)) {
       this.ignoreReadOnlyContent();
       return;
     }

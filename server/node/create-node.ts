@@ -11,6 +11,8 @@ import type { Coordination } from '../coordination/coordination.ts';
 import { DocumentRegistry, type RemoteCopies } from '../documents/registry.ts';
 import type { Room } from '../documents/room.ts';
 import type { Session, SessionDeps } from '../documents/session.ts';
+import { createHistoryKeeper } from '../history/keeper.ts';
+import { documentOfHistoryRoom } from '../history/versions.ts';
 import { createMetricsRegistry } from '../http/metrics.ts';
 import { createNodeRoutes } from '../http/routes.ts';
 import { createNodeLimits } from '../limits/node-limits.ts';
@@ -18,6 +20,7 @@ import type { Logger } from '../log.ts';
 import { createNodeMetrics } from '../node-metrics.ts';
 import type { DocStore } from '../persistence/store.ts';
 import { CloseCode, PROTOCOL_VERSION } from '../protocol/index.ts';
+import { decideOwner } from '../routing/owner.ts';
 import type { Transport, TransportFactory } from '../transport/transport.ts';
 import { createAdmission } from './admission.ts';
 import { createClientRouter } from './client-router.ts';
@@ -156,6 +159,23 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     encodedCacheBytes: config.encodedCacheBytes,
     heapHighWaterBytes: config.heapHighWaterBytes,
     onRoomFault: (room) => room.closeAll(CloseCode.RETRY, 'document storage failed; reconnect'),
+    onRoomOpened: (room) => versions.track(room),
+  });
+
+  // Version history (W6): kept in each document's sub-room `<docId>/versions`.
+  const versions = createHistoryKeeper({
+    acquire: (docId) => registry.acquire(docId),
+    canWrite: (docId) =>
+      !stopping &&
+      !halted &&
+      !drainer.running &&
+      membership !== null &&
+      !membership.isFenced() &&
+      decideOwner(view(), config.id, docId).kind === 'serve',
+    log,
+    now: clock.now,
+    timers: clock,
+    ...(config.history ? { settings: config.history } : {}),
   });
 
   const router = createClientRouter({
@@ -216,6 +236,8 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     epoch,
     protocolVersion: PROTOCOL_VERSION,
     isFenced,
+    onRequest: versions.handleRequest,
+    isReadOnlyRoom: (docId: string) => documentOfHistoryRoom(docId) !== null,
   };
 
   const admission = createAdmission({
@@ -335,6 +357,7 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
       });
       boundPort = await transport.listen();
       registry.start();
+      versions.start();
       await coordination.start();
       if (halted) return;
       cleanups.push(coordination.onView(onView));
@@ -387,6 +410,7 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
         session.reject(CloseCode.RETRY, 'node shutting down', { retryAfterMs: 500 });
       }
       transport?.closeAll();
+      await versions.stop();
       await registry.stop();
       await auth?.stop();
       await store.close();
@@ -400,6 +424,7 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
       halted = true;
       shutDownActivity();
       for (const session of sessions.all()) session.closed();
+      void versions.stop();
       registry.dropAll();
       void registry.stop();
       void auth?.stop();

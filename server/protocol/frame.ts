@@ -15,6 +15,14 @@ import {
 } from './control-messages.ts';
 import { malformed } from './errors.ts';
 import { MAX_TICKET_LENGTH, MessageType, SyncType } from './message-types.ts';
+import {
+  parseReply,
+  parseRequest,
+  type Reply,
+  type Request,
+  replyJson,
+  requestJson,
+} from './request-messages.ts';
 
 /** y-protocols sync messages; payloads are subarrays of the decoded frame (P3). */
 export type SyncFrame =
@@ -28,11 +36,14 @@ export type QueryAwarenessFrame = { readonly type: 'query-awareness' };
 /** An access ticket (P21): a compact JWS, 1–4096 of `[A-Za-z0-9_.-]`. Client → node only. */
 export type TicketFrame = { readonly type: 'ticket'; readonly ticket: string };
 
+/** A room operation (P23). Client → node only. */
+export type RequestFrame = { readonly type: 'request' } & Request;
+
 /** Messages both sides send (P2). */
 export type CommonFrame = SyncFrame | AwarenessFrame | QueryAwarenessFrame;
 
 /** What a node accepts from a client (P2). */
-export type ClientFrame = CommonFrame | TicketFrame;
+export type ClientFrame = CommonFrame | TicketFrame | RequestFrame;
 
 /** What a client accepts from a node (P2). */
 export type ServerFrame =
@@ -41,7 +52,8 @@ export type ServerFrame =
   | { readonly type: 'ack'; readonly count: number }
   | ({ readonly type: 'redirect' } & Redirect)
   | ({ readonly type: 'upgrade-required' } & UpgradeRequired)
-  | ({ readonly type: 'notice' } & Notice);
+  | ({ readonly type: 'notice' } & Notice)
+  | ({ readonly type: 'reply' } & Reply);
 
 const SERVER_ONLY_NAMES: Readonly<Record<number, string>> = {
   [MessageType.HELLO]: 'hello',
@@ -49,6 +61,7 @@ const SERVER_ONLY_NAMES: Readonly<Record<number, string>> = {
   [MessageType.REDIRECT]: 'redirect',
   [MessageType.UPGRADE_REQUIRED]: 'upgrade-required',
   [MessageType.NOTICE]: 'notice',
+  [MessageType.REPLY]: 'reply',
 };
 
 /**
@@ -62,6 +75,9 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
   const common = decodeCommon(type, reader);
   if (common) return common;
   if (type === MessageType.TICKET) return decodeTicket(reader);
+  if (type === MessageType.REQUEST) {
+    return { type: 'request', ...parseRequest(jsonPayload(reader, 'request')) };
+  }
   const name = SERVER_ONLY_NAMES[type];
   if (name) throw malformed(`message type ${type} (${name}) is sent by servers only`);
   throw unknownType(type);
@@ -94,8 +110,12 @@ export function decodeServerFrame(bytes: Uint8Array): ServerFrame {
       };
     case MessageType.NOTICE:
       return { type: 'notice', ...parseNotice(jsonPayload(reader, 'notice')) };
+    case MessageType.REPLY:
+      return { type: 'reply', ...parseReply(jsonPayload(reader, 'reply')) };
     case MessageType.TICKET:
       throw malformed('message type 21 (ticket) is sent by clients only');
+    case MessageType.REQUEST:
+      throw malformed('message type 22 (request) is sent by clients only');
     default:
       throw unknownType(type);
   }
@@ -234,6 +254,16 @@ export function encodeNotice(notice: Notice): Uint8Array {
   return jsonFrame(MessageType.NOTICE, noticeJson(notice));
 }
 
+/** `22 • varString(JSON)` (P23). Throws `RangeError` on a value a node would reject. */
+export function encodeRequest(request: Request): Uint8Array {
+  return jsonFrame(MessageType.REQUEST, requestJson(request));
+}
+
+/** `23 • varString(JSON)` (P23). Throws `RangeError` on a value a client would reject. */
+export function encodeReply(reply: Reply): Uint8Array {
+  return jsonFrame(MessageType.REPLY, replyJson(reply));
+}
+
 function jsonFrame(type: number, json: string): Uint8Array {
   return frameWithBytes([type], new TextEncoder().encode(json));
 }
@@ -253,6 +283,8 @@ export function encodeClientFrame(frame: ClientFrame): Uint8Array {
       return encodeQueryAwareness();
     case 'ticket':
       return encodeTicket(frame.ticket);
+    case 'request':
+      return encodeRequest(frame);
   }
 }
 
@@ -269,6 +301,8 @@ export function encodeServerFrame(frame: ServerFrame): Uint8Array {
       return encodeUpgradeRequired(frame);
     case 'notice':
       return encodeNotice(frame);
+    case 'reply':
+      return encodeReply(frame);
     default:
       return encodeClientFrame(frame);
   }

@@ -43,6 +43,8 @@ export {
   encodeNotice,
   encodeQueryAwareness,
   encodeRedirect,
+  encodeReply,
+  encodeRequest,
   encodeServerFrame,
   encodeSyncStep1,
   encodeSyncStep2,
@@ -50,6 +52,7 @@ export {
   encodeTicket,
   encodeUpgradeRequired,
   type QueryAwarenessFrame,
+  type RequestFrame,
   type ServerFrame,
   type SyncFrame,
   type TicketFrame,
@@ -61,3 +64,4 @@ export {
   SUPPORTED_PROTOCOLS,
   SyncType,
 } from './message-types.ts';
+export type { Reply, Request } from './request-messages.ts';

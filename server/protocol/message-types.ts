@@ -1,7 +1,7 @@
 /**
  * Message type numbers (the leading varUint of every frame, PROTOCOL.md P2). 0–3 are
  * y-websocket's; 16–20 are ringdoc's own, server → client only; 21 (TICKET) is ringdoc's
- * own, client → server only (P21).
+ * own, client → server only (P21); 22 (REQUEST) and 23 (REPLY) carry room operations (P23).
  */
 export const MessageType = {
   SYNC: 0,
@@ -16,6 +16,10 @@ export const MessageType = {
   NOTICE: 20,
   /** Client → node: an access ticket, first on the socket and again to renew it (P21). */
   TICKET: 21,
+  /** Client → node: an operation on the socket's room, e.g. cut or restore a version (P23). */
+  REQUEST: 22,
+  /** Node → client: the answer to a REQUEST (P23). */
+  REPLY: 23,
 } as const;
 
 /** Longest ticket a TICKET frame may carry, in characters (P21). */

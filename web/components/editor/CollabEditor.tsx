@@ -19,6 +19,7 @@ import { RingProvider } from '../../lib/collab/provider.ts';
 import { EDITOR_NODES } from '../../lib/editor/nodes.ts';
 import { EDITOR_THEME } from '../../lib/editor/theme.ts';
 import type { Identity } from '../../lib/identity.ts';
+import { HistoryPanel } from '../history/HistoryPanel.tsx';
 import { LifecycleBanners } from './LifecycleBanners.tsx';
 import { PresenceList } from './PresenceList.tsx';
 import { ShareDialog } from './ShareDialog.tsx';
@@ -164,6 +165,14 @@ export function CollabEditor({
               View only
             </span>
           ) : null}
+          <HistoryPanel
+            docId={docId}
+            doc={provider?.doc ?? null}
+            accessToken={accessToken}
+            canEdit={!readOnly}
+            userName={identity.name}
+            editor={editor}
+          />
           {access?.perm === 'owner' ? (
             <button type="button" onClick={() => setSharing(true)} data-testid="share-button">
               Share

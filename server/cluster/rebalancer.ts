@@ -177,7 +177,12 @@ export function createRebalancer(options: RebalancerOptions): Rebalancer {
       !registry.get(docId) &&
       options.view()?.epoch === view.epoch
     ) {
-      await store.delete(docId);
+      // Only the copy that was pushed: updates stored since (replication under a newer ring
+      // this node has not seen yet) keep it, and the next pass pushes them too.
+      if (!(await store.delete(docId, stored.bytes))) {
+        again = true;
+        return;
+      }
       registry.forget(docId);
       moved++;
     }

@@ -439,21 +439,26 @@ export function createFileStore(options: FileStoreOptions): DocStore {
       });
     },
 
-    async delete(docId: string): Promise<void> {
+    async delete(docId: string, ifBytes?: number): Promise<boolean> {
       assertStorableDocId(docId);
       assertOpen(docId);
-      await inOrder(docId, async (h) => {
+      return inOrder(docId, async (h) => {
+        if (ifBytes !== undefined) {
+          const state = h.state ?? (await readDisk(h)).state;
+          if (state.exists && state.snapshotBytes + state.logBytes !== ifBytes) return false;
+        }
         const trash = join(root, `~trash-${randomUUID()}`);
         try {
           await fs.rename(h.paths.dir, trash);
         } catch (error) {
           if (!isNotFound(error)) throw error;
           h.state = absentState();
-          return;
+          return true;
         }
         h.state = absentState();
         await syncDir(fs, root);
         await fs.rm(trash, { recursive: true, force: true });
+        return true;
       });
     },
 

@@ -126,10 +126,19 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): DocStore {
       return [...docs.keys()].sort();
     },
 
-    async delete(docId: string): Promise<void> {
+    async delete(docId: string, ifBytes?: number): Promise<boolean> {
       assertUsable(docId);
-      await groupCommit.run(docId, async () => {
+      return groupCommit.run(docId, async () => {
+        const doc = docs.get(docId);
+        if (doc && ifBytes !== undefined) {
+          const bytes = (doc.snapshot ? [doc.snapshot, ...doc.log] : doc.log).reduce(
+            (sum, u) => sum + u.length,
+            0,
+          );
+          if (bytes !== ifBytes) return false;
+        }
         docs.delete(docId);
+        return true;
       });
     },
 

@@ -218,6 +218,19 @@ export function describeStoreContract(
       expect(textOf(loaded?.updates ?? [])).toBe('new0 ');
     });
 
+    it('[M6] a conditional delete keeps a document appended to since it was read', async () => {
+      const updates = createWriter().next(3);
+      await store.append('doc-c', updates[0]!, 'g');
+      const read = await store.load('doc-c');
+      await store.append('doc-c', updates[1]!, 'g');
+      expect(await store.delete('doc-c', read!.bytes)).toBe(false);
+      expect((await store.load('doc-c'))?.updates).toHaveLength(2);
+      const again = await store.load('doc-c');
+      expect(await store.delete('doc-c', again!.bytes)).toBe(true);
+      expect(await store.load('doc-c')).toBeNull();
+      expect(await store.delete('doc-c', 123)).toBe(true);
+    });
+
     it('[N2] delete waits for appends issued before it', async () => {
       const updates = createWriter().next(5);
       const appends = updates.map((u) => store.append('doc-z', u, 'g'));

@@ -33,8 +33,14 @@ export interface DocStore {
   compact(docId: string): Promise<void>;
   /** Ids of every stored document. */
   list(): Promise<string[]>;
-  /** Removes a document durably. Resolves when it is gone (no-op if absent). */
-  delete(docId: string): Promise<void>;
+  /**
+   * Removes a document durably; resolves `true` once it is gone (also when it was absent).
+   * With `ifBytes`, removes it only if its stored bytes still equal `ifBytes` (the `bytes` a
+   * `load` returned: nothing was appended or compacted since), atomically with respect to
+   * appends, and else resolves `false` and keeps it (M6: a hand-off never deletes a copy that
+   * holds updates the receivers were not sent).
+   */
+  delete(docId: string, ifBytes?: number): Promise<boolean>;
   /** Flushes pending appends and releases files. Further calls reject. */
   close(): Promise<void>;
 }

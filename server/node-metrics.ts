@@ -14,6 +14,7 @@ export interface NodeMetrics {
   readonly pullSeconds: Histogram;
   readonly storeFailures: Counter;
   readonly awarenessBroadcasts: Counter;
+  readonly awarenessDropped: Counter;
 }
 
 export function createNodeMetrics(registry: MetricsRegistry): NodeMetrics {
@@ -63,6 +64,10 @@ export function createNodeMetrics(registry: MetricsRegistry): NodeMetrics {
     awarenessBroadcasts: registry.counter(
       'ringdoc_awareness_broadcasts_total',
       'Coalesced awareness messages broadcast',
+    ),
+    awarenessDropped: registry.counter(
+      'ringdoc_awareness_dropped_total',
+      'Awareness entries dropped because another connection owns their client id (C8)',
     ),
   };
 }

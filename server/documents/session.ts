@@ -229,7 +229,8 @@ export class Session {
           return;
         }
         try {
-          room.applyAwareness(frame.update, this.conn);
+          const dropped = room.applyAwareness(frame.update, this.conn);
+          if (dropped > 0) this.deps.metrics.awarenessDropped.inc(dropped);
         } catch (error) {
           const detail =
             error instanceof AwarenessRejected ? error.message : 'malformed awareness update';

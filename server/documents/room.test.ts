@@ -103,7 +103,9 @@ describe('Room awareness ownership (C8)', () => {
     const all = room.awarenessSnapshot();
     expect(all).not.toBeNull();
     for (const conn of conns) room.applyAwareness(all as Uint8Array, conn);
-    clients.forEach((client, i) => expect(stateOf(room, client.clientID)).toEqual({ user: i }));
+    clients.forEach((client, i) => {
+      expect(stateOf(room, client.clientID)).toEqual({ user: i });
+    });
     expect(conns.every((c) => !c.closed)).toBe(true);
     for (const client of clients) client.destroy();
     room.destroy();

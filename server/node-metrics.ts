@@ -15,6 +15,7 @@ export interface NodeMetrics {
   readonly storeFailures: Counter;
   readonly awarenessBroadcasts: Counter;
   readonly awarenessDropped: Counter;
+  readonly forwardedClients: Counter;
 }
 
 export function createNodeMetrics(registry: MetricsRegistry): NodeMetrics {
@@ -68,6 +69,10 @@ export function createNodeMetrics(registry: MetricsRegistry): NodeMetrics {
     awarenessDropped: registry.counter(
       'ringdoc_awareness_dropped_total',
       'Awareness entries dropped because another connection owns their client id (C8)',
+    ),
+    forwardedClients: registry.counter(
+      'ringdoc_forwarded_clients_total',
+      'Clients served through this node to another owner because they do not follow redirects (C10)',
     ),
   };
 }

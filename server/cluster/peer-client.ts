@@ -7,6 +7,14 @@ import {
   type PeerRequest,
   type PeerResponse,
 } from './peer-protocol.ts';
+import {
+  createLinkStreams,
+  type LinkStreams,
+  type PeerStream,
+  type StreamHandlers,
+} from './peer-streams.ts';
+
+export type { PeerStream, StreamHandlers } from './peer-streams.ts';
 
 /** Header that carries the cluster secret on `/internal` upgrades. */
 export const SECRET_HEADER = 'x-ringdoc-cluster-secret';
@@ -51,7 +59,17 @@ export interface PeerPool {
     epoch: number,
     timeoutMs?: number,
   ): Promise<PeerResponse>;
-  /** Closes every socket; pending requests reject. */
+  /**
+   * Opens a forwarding stream for `docId` on the link to `internalUrl` (C10, I7), stamped with
+   * `epoch`. Never throws: a link that cannot be opened or is lost closes the stream (1006).
+   */
+  openStream(
+    internalUrl: string,
+    docId: string,
+    epoch: number,
+    handlers: StreamHandlers,
+  ): PeerStream;
+  /** Closes every socket; pending requests reject, open streams close. */
   close(): void;
 }
 
@@ -65,6 +83,7 @@ interface Link {
   ws: WebSocket;
   open: Promise<void>;
   pending: Map<number, Pending>;
+  streams: LinkStreams;
 }
 
 export interface PeerPoolOptions {
@@ -89,15 +108,19 @@ export function createPeerPool(options: PeerPoolOptions): PeerPool {
     });
     ws.binaryType = 'nodebuffer';
     const pending = new Map<number, Pending>();
+    const open = new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', (e) => reject(e));
+      ws.once('unexpected-response', (_req, res) =>
+        reject(new Error(`peer ${url} refused the internal channel: HTTP ${res.statusCode}`)),
+      );
+    });
     const link: Link = {
       ws,
       pending,
-      open: new Promise((resolve, reject) => {
-        ws.once('open', () => resolve());
-        ws.once('error', (e) => reject(e));
-        ws.once('unexpected-response', (_req, res) =>
-          reject(new Error(`peer ${url} refused the internal channel: HTTP ${res.statusCode}`)),
-        );
+      open,
+      streams: createLinkStreams(open, (bytes) => {
+        if (ws.readyState === WebSocket.OPEN) ws.send(bytes);
       }),
     };
     link.open.catch(() => {});
@@ -108,6 +131,10 @@ export function createPeerPool(options: PeerPoolOptions): PeerPool {
       } catch (error) {
         options.log.warn('malformed message from peer', { url, error });
         ws.terminate();
+        return;
+      }
+      if (message.kind === 'stream-frame' || message.kind === 'stream-close') {
+        link.streams.receive(message);
         return;
       }
       if (message.kind !== 'response') return;
@@ -125,6 +152,7 @@ export function createPeerPool(options: PeerPoolOptions): PeerPool {
         p.reject(new Error(`connection to peer ${url} closed`));
       }
       pending.clear();
+      link.streams.lost(`connection to peer ${url} closed`);
     });
     return link;
   };
@@ -149,6 +177,15 @@ export function createPeerPool(options: PeerPoolOptions): PeerPool {
         current.pending.set(id, { resolve, reject, cancelTimer });
         current.ws.send(encodePeerMessage(request));
       });
+    },
+    openStream(url, docId, epoch, handlers) {
+      let link = links.get(url);
+      if (!link || link.ws.readyState > WebSocket.OPEN) {
+        link = connect(url);
+        links.set(url, link);
+      }
+      if (closed) link.streams.lost('peer pool closed');
+      return link.streams.open(nextId++, docId, epoch, handlers);
     },
     close() {
       closed = true;

@@ -13,7 +13,10 @@ import {
 import type { Broadcaster, Connection } from './connection.ts';
 
 export interface RoomDeps {
-  readonly store: DocStore;
+  /** Where integrated changes are made durable (a forwarder's mirror passes a no-op). */
+  readonly store: Pick<DocStore, 'append'>;
+  /** The broadcast topic (default `doc/<docId>`). */
+  readonly topic?: string;
   readonly broadcaster: Broadcaster;
   readonly log: Logger;
   readonly metrics: NodeMetrics;
@@ -23,7 +26,12 @@ export interface RoomDeps {
    * Copies one integrated update to the document's other holders (N3); resolves when the
    * configured durability level is met. Omitted: local durability only.
    */
-  readonly replicate?: (docId: string, generation: string, update: Uint8Array) => Promise<void>;
+  readonly replicate?: (
+    docId: string,
+    generation: string,
+    update: Uint8Array,
+    origin: unknown,
+  ) => Promise<void> | null;
   /** Called when a durable write failed: the registry drops the room (it reloads from the store). */
   readonly onFault: (room: Room, error: unknown) => void;
 }
@@ -67,7 +75,7 @@ export class Room {
     readonly doc: Y.Doc,
     private readonly deps: RoomDeps,
   ) {
-    this.topic = `doc/${docId}`;
+    this.topic = deps.topic ?? `doc/${docId}`;
     this.lastActive = deps.clock.now();
     this.awareness = new awarenessProtocol.Awareness(doc);
     this.awareness.setLocalState(null);
@@ -282,7 +290,7 @@ export class Room {
     const local = this.deps.store.append(this.docId, update, this.generation);
     this.localChain = Promise.all([this.localChain, local]).then(() => undefined);
     this.localChain.catch(() => {});
-    const replicated = this.deps.replicate?.(this.docId, this.generation, update) ?? null;
+    const replicated = this.deps.replicate?.(this.docId, this.generation, update, origin) ?? null;
     if (replicated) {
       this.unreplicated++;
       replicated.then(

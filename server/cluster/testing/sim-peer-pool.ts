@@ -2,6 +2,7 @@ import type { Connection } from '../../documents/connection.ts';
 import type { SocketHandler } from '../../transport/uws-server.ts';
 import { type PeerPool, stampRequest } from '../peer-client.ts';
 import { decodePeerMessage, encodePeerMessage, type PeerResponse } from '../peer-protocol.ts';
+import { createLinkStreams, type LinkStreams } from '../peer-streams.ts';
 import type { SimClock } from './sim-clock.ts';
 import { acceptSocket } from './sim-connection.ts';
 import type { SimNetwork, SocketEnd } from './sim-network.ts';
@@ -33,6 +34,7 @@ interface Link {
   end: SocketEnd;
   open: Promise<void>;
   pending: Map<number, Pending>;
+  streams: LinkStreams;
   dead: boolean;
 }
 
@@ -67,13 +69,25 @@ export function createSimPeerPool(options: SimPeerPoolOptions): PeerPool {
       acceptSocket(s.b, options.nextConnId(), make);
       opened();
     });
-    const link: Link = { end: socket.a, open, pending, dead: false };
+    const link: Link = {
+      end: socket.a,
+      open,
+      pending,
+      streams: createLinkStreams(open, (bytes) => {
+        if (!link.dead) socket.a.send(bytes);
+      }),
+      dead: false,
+    };
     socket.a.onMessage = (frame) => {
       let message: ReturnType<typeof decodePeerMessage>;
       try {
         message = decodePeerMessage(frame);
       } catch {
         socket.abort();
+        return;
+      }
+      if (message.kind === 'stream-frame' || message.kind === 'stream-close') {
+        link.streams.receive(message);
         return;
       }
       if (message.kind !== 'response') return;
@@ -92,6 +106,7 @@ export function createSimPeerPool(options: SimPeerPoolOptions): PeerPool {
         p.reject(new Error(`connection to peer ${url} closed`));
       }
       pending.clear();
+      link.streams.lost(`connection to peer ${url} closed`);
     };
     if (!target) socket.abort();
     return link;
@@ -118,6 +133,15 @@ export function createSimPeerPool(options: SimPeerPoolOptions): PeerPool {
         current.pending.set(id, { resolve, reject, cancelTimer });
         current.end.send(encodePeerMessage(request));
       });
+    },
+    openStream(url, docId, epoch, handlers) {
+      let link = links.get(url);
+      if (!link || link.dead) {
+        link = connect(url);
+        links.set(url, link);
+      }
+      if (closed) link.streams.lost('peer pool closed');
+      return link.streams.open(nextId++, docId, epoch, handlers);
     },
     close() {
       closed = true;

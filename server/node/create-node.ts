@@ -293,6 +293,7 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     unavailable,
     auth,
     route: (session) => void router.route(session),
+    nextConnectionId,
   });
 
   function onFenceChange(fenced: boolean): void {

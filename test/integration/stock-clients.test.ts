@@ -101,8 +101,8 @@ describe('stock y-websocket clients on any node (real etcd, real node processes)
         a.presence().join() === 'alice,bob' &&
         b.presence().join() === 'alice,bob',
     );
-    expect(a.closes).toEqual([]);
-    expect(b.closes).toEqual([]);
+    expect(a.closes, `a closed with ${a.closes.join(',')}`).toEqual([]);
+    expect(b.closes, `b closed with ${b.closes.join(',')}`).toEqual([]);
     console.log(
       `[C8] ${i} tokens each over 30 s; closes a=${a.closes.length} b=${b.closes.length}`,
     );

@@ -120,6 +120,8 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
       const epoch = view?.epoch ?? 0;
       const serial = ++this.serial;
       this.hello = false;
+      // P10: content messages are counted from 1 on every connection, streams included.
+      this.sent = 0;
       const handlers: StreamHandlers = {
         frame: (frame) => {
           if (serial === this.serial) this.onFrame(frame);

@@ -111,3 +111,34 @@ describe('Room awareness ownership (C8)', () => {
     room.destroy();
   });
 });
+
+describe('Room content it cannot integrate yet', () => {
+  it('[C4] an update waiting for a missing one is stored as received before it is acknowledged', async () => {
+    const store = createMemoryStore();
+    const room = new Room('d', 'g1', new Y.Doc(), {
+      store,
+      broadcaster: createMemoryBroadcaster(),
+      log: createSilentLogger(),
+      metrics: createNodeMetrics(createMetricsRegistry()),
+      clock: createManualClock(),
+      maxAwarenessBytes: 65536,
+      onFault: () => {},
+    });
+    const client = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    client.on('update', (u: Uint8Array) => updates.push(u));
+    client.getText('t').insert(0, 'first ');
+    client.getText('t').insert(6, 'second');
+    const conn = new MemoryConnection(1);
+    room.join(conn);
+    // The second arrives first (it went to another node): Yjs holds it, emits nothing.
+    room.applyUpdate(updates[1] as Uint8Array, conn);
+    await room.durable();
+    const stored = await store.load('d');
+    const reloaded = new Y.Doc();
+    for (const u of stored?.updates ?? []) Y.applyUpdate(reloaded, u);
+    Y.applyUpdate(reloaded, updates[0] as Uint8Array);
+    expect(reloaded.getText('t').toString()).toBe('first second');
+    room.destroy();
+  });
+});

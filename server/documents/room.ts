@@ -32,6 +32,12 @@ export interface RoomDeps {
     update: Uint8Array,
     origin: unknown,
   ) => Promise<void> | null;
+  /**
+   * Relays every client update as received (a forwarder's mirror, C10, F3): its promise joins
+   * the durable chain, so the client's ack waits for it. Used with a `replicate` that relays
+   * nothing: an update the mirror cannot integrate yet still reaches the owner.
+   */
+  readonly relay?: (update: Uint8Array) => Promise<void>;
   /** Called when a durable write failed: the registry drops the room (it reloads from the store). */
   readonly onFault: (room: Room, error: unknown) => void;
 }
@@ -188,6 +194,15 @@ export class Room {
       this.staged = null;
     }
     for (const [change, changeOrigin] of staged) this.onDocUpdate(change, changeOrigin);
+    const relayed = this.deps.relay?.(update);
+    if (relayed) {
+      this.durableChain = Promise.all([this.durableChain, relayed]).then(() => undefined);
+      this.durableChain.catch(() => {});
+    } else if (this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null) {
+      // Some of it waits for changes this node has not seen (Yjs holds it and emits nothing):
+      // store and replicate it as received, so no ack ever covers an update held only in memory.
+      this.onDocUpdate(update, origin);
+    }
     this.deps.metrics.applySeconds.observe((this.deps.clock.now() - started) / 1000);
     this.deps.metrics.updatesApplied.inc();
     this.deps.metrics.updateBytes.inc(update.length);

@@ -257,8 +257,10 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
         metrics: options.metrics,
         clock: options.clock,
         maxAwarenessBytes: options.maxAwarenessBytes,
-        replicate: (_docId, _generation, update, origin) =>
-          origin === UPSTREAM ? null : this.sendContent(update),
+        // F3: clients' updates go upstream as received (even those the mirror cannot integrate
+        // yet); nothing integrated here is sent on.
+        replicate: () => null,
+        relay: (update) => this.sendContent(update),
         onFault: () => this.fail(CloseCode.RETRY, 'forwarded document failed; reconnect'),
       });
       room.awareness.on('update', this.onAwareness);

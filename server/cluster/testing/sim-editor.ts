@@ -50,6 +50,11 @@ export interface SimEditorOptions {
   readonly prng: Prng;
   readonly transport: EditorTransport;
   readonly trace: (line: string) => void;
+  /**
+   * Asks to be forwarded (`follow=0`, PROTOCOL.md F1): whichever node it reaches serves it
+   * through a forward to the owner, so it never gets REDIRECT.
+   */
+  readonly forwarded?: boolean;
 }
 
 /**
@@ -67,6 +72,11 @@ export class SimEditor {
   doc: Y.Doc;
   readonly typed: string[] = [];
   ackedCount = 0;
+
+  /** True when the editor asks to be forwarded rather than redirected (C10). */
+  get forwarded(): boolean {
+    return this.options.forwarded === true;
+  }
   /** Tokens typed into a document the node told us was re-created (never acknowledged). */
   readonly abandoned: string[] = [];
   /** Protocol violations seen by this editor. */
@@ -190,6 +200,7 @@ export class SimEditor {
       proto: PROTOCOL_VERSION,
       ...(this.epoch > 0 ? { epoch: this.epoch } : {}),
       ...(this.generation ? { generation: this.generation } : {}),
+      ...(this.options.forwarded ? { followsRedirects: false } : {}),
     });
     const socket = this.options.transport.connect(this.options.name, nodeId, path, (end) => {
       if (this.attempt?.socket !== socket) return;

@@ -16,6 +16,7 @@ import { type EtcdServer, startEtcd } from '../ring/testing/etcd-server.ts';
 import { createPortAllocator } from '../test/harness/ports.ts';
 import { runCrash } from './items/crash.ts';
 import { measureFsync } from './items/floors.ts';
+import { forwardingLine, runForwarding } from './items/forwarding.ts';
 import { type MemoryResult, runMemory } from './items/memory.ts';
 import { runSweep, type SweepResult } from './items/propagation.ts';
 import { runRedirect, runRedirectFloor } from './items/redirect.ts';
@@ -310,6 +311,11 @@ async function main(argv: readonly string[]): Promise<number> {
             `  redirect: direct p50 ${r.direct.p50.toFixed(2)} ms, redirected p50 ${r.redirected.p50.toFixed(2)} ms, ratio ${(r.redirected.p50 / r.direct.p50).toFixed(2)}x`,
           );
         }
+        say(`rep ${rep}/${plan.reps}: forwarded client [${elapsed(t0)}]`);
+        const f = await attempt(`forwarding rep ${rep}`, () =>
+          runForwarding(env, plan.redirect, `f${rep}`),
+        );
+        if (f) say(forwardingLine(f));
         say(`rep ${rep}/${plan.reps}: crash fail-over [${elapsed(t0)}]`);
         const k = await attempt(`crash rep ${rep}`, () => runCrash(env, plan.crash, `k${rep}`));
         if (k) {

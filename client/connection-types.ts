@@ -39,6 +39,11 @@ export interface ConnectionOptions {
   readonly docId: string;
   /** Client build sent as `build` (C6); absent: none sent. */
   readonly build?: string;
+  /**
+   * `false`: ask the node to forward this client to the owner (`follow=0`, C10) instead of
+   * redirecting it. Absent: the client follows redirects.
+   */
+  readonly followsRedirects?: false;
   readonly clock: Clock;
   readonly openSocket: OpenSocket;
   /**

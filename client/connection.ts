@@ -142,6 +142,7 @@ export function createConnection(options: ConnectionOptions): Connection {
         proto: PROTOCOL_VERSION,
         ...(state.epoch > 0 ? { epoch: state.epoch } : {}),
         ...(expected ? { generation: expected } : {}),
+        ...(options.followsRedirects === false ? { followsRedirects: false } : {}),
       });
     } catch (error) {
       finish('stopped', { error: (error as Error).message });

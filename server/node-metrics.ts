@@ -14,6 +14,8 @@ export interface NodeMetrics {
   readonly pullSeconds: Histogram;
   readonly storeFailures: Counter;
   readonly awarenessBroadcasts: Counter;
+  readonly awarenessDropped: Counter;
+  readonly forwardedClients: Counter;
 }
 
 export function createNodeMetrics(registry: MetricsRegistry): NodeMetrics {
@@ -63,6 +65,14 @@ export function createNodeMetrics(registry: MetricsRegistry): NodeMetrics {
     awarenessBroadcasts: registry.counter(
       'ringdoc_awareness_broadcasts_total',
       'Coalesced awareness messages broadcast',
+    ),
+    awarenessDropped: registry.counter(
+      'ringdoc_awareness_dropped_total',
+      'Awareness entries dropped because another connection owns their client id (C8)',
+    ),
+    forwardedClients: registry.counter(
+      'ringdoc_forwarded_clients_total',
+      'Clients served through this node to another owner because they do not follow redirects (C10)',
     ),
   };
 }

@@ -7,6 +7,14 @@ import {
   type PeerRequest,
   type PeerResponse,
 } from './peer-protocol.ts';
+import {
+  createLinkStreams,
+  type LinkStreams,
+  type PeerStream,
+  type StreamHandlers,
+} from './peer-streams.ts';
+
+export type { PeerStream, StreamHandlers } from './peer-streams.ts';
 
 /** Header that carries the cluster secret on `/internal` upgrades. */
 export const SECRET_HEADER = 'x-ringdoc-cluster-secret';
@@ -51,7 +59,17 @@ export interface PeerPool {
     epoch: number,
     timeoutMs?: number,
   ): Promise<PeerResponse>;
-  /** Closes every socket; pending requests reject. */
+  /**
+   * Opens a forwarding stream for `docId` on the link to `internalUrl` (C10, I8), stamped with
+   * `epoch`. Never throws: a link that cannot be opened or is lost closes the stream (1006).
+   */
+  openStream(
+    internalUrl: string,
+    docId: string,
+    epoch: number,
+    handlers: StreamHandlers,
+  ): PeerStream;
+  /** Closes every socket; pending requests reject, open streams close. */
   close(): void;
 }
 
@@ -95,14 +113,23 @@ interface Pending {
  * rejects after its timeout, a malformed message ends its link, `close()` ends everything.
  */
 export function createPeerPoolOver(options: PeerPoolOverOptions): PeerPool {
-  const links = new Map<string, { link: PeerLink; pending: Map<number, Pending> }>();
+  const links = new Map<
+    string,
+    { link: PeerLink; pending: Map<number, Pending>; streams: LinkStreams }
+  >();
   const clock = options.clock ?? systemClock();
   let nextId = 1;
   let closed = false;
 
   const connect = (url: string) => {
     const link = options.dial(url);
-    const entry = { link, pending: new Map<number, Pending>() };
+    const entry = {
+      link,
+      pending: new Map<number, Pending>(),
+      streams: createLinkStreams(link.open, (bytes) => {
+        if (!link.dead) link.send(bytes);
+      }),
+    };
     link.onMessage = (bytes) => {
       let message: ReturnType<typeof decodePeerMessage>;
       try {
@@ -110,6 +137,10 @@ export function createPeerPoolOver(options: PeerPoolOverOptions): PeerPool {
       } catch (error) {
         options.log.warn('malformed message from peer', { url, error });
         link.close();
+        return;
+      }
+      if (message.kind === 'stream-frame' || message.kind === 'stream-close') {
+        entry.streams.receive(message);
         return;
       }
       if (message.kind !== 'response') return;
@@ -126,18 +157,23 @@ export function createPeerPoolOver(options: PeerPoolOverOptions): PeerPool {
         p.reject(new Error(`connection to peer ${url} closed`));
       }
       entry.pending.clear();
+      entry.streams.lost(`connection to peer ${url} closed`);
     };
+    return entry;
+  };
+  const entryFor = (url: string) => {
+    let entry = links.get(url);
+    if (!entry || entry.link.dead) {
+      entry = connect(url);
+      links.set(url, entry);
+    }
     return entry;
   };
 
   return {
     async request(url, body, epoch, timeoutMs = options.timeoutMs ?? 5000) {
       if (closed) throw new Error('peer pool closed');
-      let entry = links.get(url);
-      if (!entry || entry.link.dead) {
-        entry = connect(url);
-        links.set(url, entry);
-      }
+      const entry = entryFor(url);
       await entry.link.open;
       if (closed || entry.link.dead) throw new Error(`connection to peer ${url} closed`);
       const id = nextId++;
@@ -151,6 +187,11 @@ export function createPeerPoolOver(options: PeerPoolOverOptions): PeerPool {
         current.pending.set(id, { resolve, reject, cancelTimer });
         current.link.send(encodePeerMessage(request));
       });
+    },
+    openStream(url, docId, epoch, handlers) {
+      const entry = entryFor(url);
+      if (closed) entry.streams.lost('peer pool closed');
+      return entry.streams.open(nextId++, docId, epoch, handlers);
     },
     close() {
       closed = true;

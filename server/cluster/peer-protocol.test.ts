@@ -11,6 +11,14 @@ const u32 = fc.integer({ min: 0, max: 2 ** 32 - 1 });
 const bytes = fc.uint8Array({ maxLength: 64 });
 const str = fc.string({ maxLength: 20 });
 const message: fc.Arbitrary<PeerMessage> = fc.oneof(
+  fc.record({ kind: fc.constant('stream-open' as const), id: u32, epoch: u32, docId: str }),
+  fc.record({ kind: fc.constant('stream-frame' as const), id: u32, frame: bytes }),
+  fc.record({
+    kind: fc.constant('stream-close' as const),
+    id: u32,
+    code: fc.integer({ min: 0, max: 4999 }),
+    reason: str,
+  }),
   fc.record({ kind: fc.constant('fetch' as const), id: u32, epoch: u32, docId: str }),
   fc.record({
     kind: fc.constant('push' as const),

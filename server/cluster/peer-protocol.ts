@@ -6,7 +6,14 @@ import * as encoding from 'lib0/encoding';
  * carries the sender's ring epoch (DESIGN M5). Pure encode/decode; decoding throws
  * `PeerProtocolError` on anything malformed.
  */
-export const PeerKind = { RESPONSE: 0, FETCH: 1, PUSH: 2 } as const;
+export const PeerKind = {
+  RESPONSE: 0,
+  FETCH: 1,
+  PUSH: 2,
+  STREAM_OPEN: 3,
+  STREAM_FRAME: 4,
+  STREAM_CLOSE: 5,
+} as const;
 
 /** Why a document is pushed: replication of one update, or a hand-off of its whole state. */
 export type PushRole = 'replicate' | 'handoff';
@@ -42,7 +49,27 @@ export type PeerResponse =
       readonly message: string;
     };
 
-export type PeerMessage = PeerRequest | PeerResponse;
+/**
+ * A forwarding stream (C10, PROTOCOL.md I8): the sender's node relays its clients of one
+ * document through it. `id` names the stream on its link (chosen by the opener); frames are
+ * client-protocol frames (P1) in both directions; either side may close it.
+ */
+export type StreamMessage =
+  | {
+      readonly kind: 'stream-open';
+      readonly id: number;
+      readonly epoch: number;
+      readonly docId: string;
+    }
+  | { readonly kind: 'stream-frame'; readonly id: number; readonly frame: Uint8Array }
+  | {
+      readonly kind: 'stream-close';
+      readonly id: number;
+      readonly code: number;
+      readonly reason: string;
+    };
+
+export type PeerMessage = PeerRequest | PeerResponse | StreamMessage;
 
 export class PeerProtocolError extends Error {
   override readonly name = 'PeerProtocolError';
@@ -69,6 +96,23 @@ export function encodePeerMessage(m: PeerMessage): Uint8Array {
       encoding.writeVarUint(e, ROLE[m.role]);
       encoding.writeVarString(e, m.ring);
       encoding.writeVarUint8Array(e, m.update);
+      break;
+    case 'stream-open':
+      encoding.writeVarUint(e, PeerKind.STREAM_OPEN);
+      encoding.writeVarUint(e, m.id);
+      encoding.writeVarUint(e, m.epoch);
+      encoding.writeVarString(e, m.docId);
+      break;
+    case 'stream-frame':
+      encoding.writeVarUint(e, PeerKind.STREAM_FRAME);
+      encoding.writeVarUint(e, m.id);
+      encoding.writeVarUint8Array(e, m.frame);
+      break;
+    case 'stream-close':
+      encoding.writeVarUint(e, PeerKind.STREAM_CLOSE);
+      encoding.writeVarUint(e, m.id);
+      encoding.writeVarUint(e, m.code);
+      encoding.writeVarString(e, m.reason);
       break;
     case 'response':
       encoding.writeVarUint(e, PeerKind.RESPONSE);
@@ -116,6 +160,14 @@ export function decodePeerMessage(bytes: Uint8Array): PeerMessage {
         ring,
         update,
       };
+    } else if (kind === PeerKind.STREAM_OPEN) {
+      const epoch = decoding.readVarUint(d);
+      message = { kind: 'stream-open', id, epoch, docId: decoding.readVarString(d) };
+    } else if (kind === PeerKind.STREAM_FRAME) {
+      message = { kind: 'stream-frame', id, frame: decoding.readVarUint8Array(d) };
+    } else if (kind === PeerKind.STREAM_CLOSE) {
+      const code = decoding.readVarUint(d);
+      message = { kind: 'stream-close', id, code, reason: decoding.readVarString(d) };
     } else if (kind === PeerKind.RESPONSE) {
       const status = decoding.readVarUint(d);
       const epoch = decoding.readVarUint(d);

@@ -8,9 +8,11 @@ import type { SocketHandler } from '../transport/uws-server.ts';
 import {
   decodePeerMessage,
   encodePeerMessage,
+  type PeerMessage,
   type PeerRequest,
   type PeerResponse,
 } from './peer-protocol.ts';
+import type { PeerStream, StreamHandlers } from './peer-streams.ts';
 
 export interface PeerServiceOptions {
   readonly registry: DocumentRegistry;
@@ -22,6 +24,12 @@ export interface PeerServiceOptions {
   readonly waitForEpoch: (epoch: number, timeoutMs: number) => Promise<boolean>;
   /** A fenced node answers every request with an error (it may be behind the cluster). */
   readonly isFenced: () => boolean;
+  /**
+   * Serves a forwarding stream a peer opened for `docId` (C10, I8): `sink` sends frames back
+   * and closes the stream; the returned handlers hear the peer's frames and its close (or
+   * 1006 when the link is lost). Absent: streams are refused with 4503.
+   */
+  readonly openStream?: (docId: string, epoch: number, sink: PeerStream) => StreamHandlers;
 }
 
 /**
@@ -104,19 +112,65 @@ export function createPeerService(
     }
   };
 
-  return (conn) => ({
-    message(frame) {
-      let req: ReturnType<typeof decodePeerMessage>;
-      try {
-        req = decodePeerMessage(frame);
-      } catch (error) {
-        log.warn('malformed message on the internal channel', { error });
-        conn.close(4400, 'malformed peer message');
+  return (conn) => {
+    const streams = new Map<number, { handlers: StreamHandlers | null }>();
+    const write = (message: PeerMessage) => {
+      if (!conn.closed) conn.cork(() => conn.send(encodePeerMessage(message)));
+    };
+    const openStream = (id: number, docId: string, epoch: number) => {
+      const entry: { handlers: StreamHandlers | null } = { handlers: null };
+      streams.set(id, entry);
+      const sink: PeerStream = {
+        send(frame) {
+          if (streams.get(id) === entry) write({ kind: 'stream-frame', id, frame });
+        },
+        close(code, reason) {
+          if (streams.get(id) !== entry) return;
+          streams.delete(id);
+          write({ kind: 'stream-close', id, code, reason });
+        },
+      };
+      if (!options.openStream) {
+        sink.close(4503, 'this node does not serve forwarding streams');
         return;
       }
-      if (req.kind === 'response') return;
-      void handle(req).then((res) => conn.cork(() => conn.send(encodePeerMessage(res))));
-    },
-    close() {},
-  });
+      entry.handlers = options.openStream(docId, epoch, sink);
+    };
+    const endStream = (id: number, code: number, reason: string) => {
+      const entry = streams.get(id);
+      if (!entry) return;
+      streams.delete(id);
+      entry.handlers?.close(code, reason);
+    };
+    return {
+      message(frame) {
+        let req: ReturnType<typeof decodePeerMessage>;
+        try {
+          req = decodePeerMessage(frame);
+        } catch (error) {
+          log.warn('malformed message on the internal channel', { error });
+          conn.close(4400, 'malformed peer message');
+          return;
+        }
+        switch (req.kind) {
+          case 'response':
+            return;
+          case 'stream-open':
+            openStream(req.id, req.docId, req.epoch);
+            return;
+          case 'stream-frame':
+            streams.get(req.id)?.handlers?.frame(req.frame);
+            return;
+          case 'stream-close':
+            endStream(req.id, req.code, req.reason);
+            return;
+          default:
+            void handle(req).then(write);
+        }
+      },
+      close() {
+        for (const id of [...streams.keys()]) endStream(id, 1006, 'peer link lost');
+      },
+    };
+  };
 }

@@ -33,6 +33,7 @@ function fakePool(answer: (url: string, body: RequestBody) => Promise<PeerRespon
       calls.push({ url, epoch });
       return answer(url, body);
     },
+    openStream: () => ({ send: () => {}, close: () => {} }),
     close: () => {},
   };
   return { pool, calls };

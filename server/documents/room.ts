@@ -5,11 +5,18 @@ import type { Logger } from '../log.ts';
 import type { NodeMetrics } from '../node-metrics.ts';
 import type { DocStore } from '../persistence/store.ts';
 import { encodeAwareness, encodeSyncUpdate } from '../protocol/index.ts';
-import { awarenessClientIds } from './awareness-ids.ts';
+import {
+  type AwarenessEntry,
+  decodeAwarenessEntries,
+  encodeAwarenessEntries,
+} from './awareness-ids.ts';
 import type { Broadcaster, Connection } from './connection.ts';
 
 export interface RoomDeps {
-  readonly store: DocStore;
+  /** Where integrated changes are made durable (a forwarder's mirror passes a no-op). */
+  readonly store: Pick<DocStore, 'append'>;
+  /** The broadcast topic (default `doc/<docId>`). */
+  readonly topic?: string;
   readonly broadcaster: Broadcaster;
   readonly log: Logger;
   readonly metrics: NodeMetrics;
@@ -19,7 +26,18 @@ export interface RoomDeps {
    * Copies one integrated update to the document's other holders (N3); resolves when the
    * configured durability level is met. Omitted: local durability only.
    */
-  readonly replicate?: (docId: string, generation: string, update: Uint8Array) => Promise<void>;
+  readonly replicate?: (
+    docId: string,
+    generation: string,
+    update: Uint8Array,
+    origin: unknown,
+  ) => Promise<void> | null;
+  /**
+   * Relays every client update as received (a forwarder's mirror, C10, F3): its promise joins
+   * the durable chain, so the client's ack waits for it. Used with a `replicate` that relays
+   * nothing: an update the mirror cannot integrate yet still reaches the owner.
+   */
+  readonly relay?: (update: Uint8Array) => Promise<void>;
   /** Called when a durable write failed: the registry drops the room (it reloads from the store). */
   readonly onFault: (room: Room, error: unknown) => void;
 }
@@ -63,7 +81,7 @@ export class Room {
     readonly doc: Y.Doc,
     private readonly deps: RoomDeps,
   ) {
-    this.topic = `doc/${docId}`;
+    this.topic = deps.topic ?? `doc/${docId}`;
     this.lastActive = deps.clock.now();
     this.awareness = new awarenessProtocol.Awareness(doc);
     this.awareness.setLocalState(null);
@@ -176,6 +194,15 @@ export class Room {
       this.staged = null;
     }
     for (const [change, changeOrigin] of staged) this.onDocUpdate(change, changeOrigin);
+    const relayed = this.deps.relay?.(update);
+    if (relayed) {
+      this.durableChain = Promise.all([this.durableChain, relayed]).then(() => undefined);
+      this.durableChain.catch(() => {});
+    } else if (this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null) {
+      // Some of it waits for changes this node has not seen (Yjs holds it and emits nothing):
+      // store and replicate it as received, so no ack ever covers an update held only in memory.
+      this.onDocUpdate(update, origin);
+    }
     this.deps.metrics.applySeconds.observe((this.deps.clock.now() - started) / 1000);
     this.deps.metrics.updatesApplied.inc();
     this.deps.metrics.updateBytes.inc(update.length);
@@ -197,25 +224,53 @@ export class Room {
     return this.members.keys();
   }
 
-  /** Applies an awareness update from `conn`, which may only set its own client ids (C8). */
-  applyAwareness(update: Uint8Array, conn: Connection): void {
+  /**
+   * Applies an awareness update from `conn` (C8). Entries for client ids another open
+   * connection of this room introduced are dropped (not applied, not relayed): stock
+   * y-websocket re-sends every state it receives, so this is normal, never a reason to close.
+   * An id with no live owner (never seen, its connection closed or gone, or removed) moves to
+   * `conn` with the first entry of it that is newer than the room's, so a reconnecting client
+   * takes its id over; re-sent copies are never newer, so relaying cannot claim an id.
+   * Returns how many entries were dropped. Throws `AwarenessRejected` when too big and an
+   * error on a malformed update (the session closes with 4400).
+   */
+  applyAwareness(update: Uint8Array, conn: Connection): number {
     if (update.length > this.deps.maxAwarenessBytes) {
       throw new AwarenessRejected(`awareness update of ${update.length} bytes exceeds the limit`);
     }
-    const ids = awarenessClientIds(update);
+    const entries = decodeAwarenessEntries(update);
     const mine = this.members.get(conn);
-    if (!mine) return;
-    for (const id of ids) {
-      const owner = this.awarenessOwner.get(id);
-      if (owner !== undefined && owner !== conn) {
-        throw new AwarenessRejected(`awareness client id ${id} belongs to another connection`);
+    if (!mine) return entries.length;
+    const kept = entries.filter((entry) => this.mayApply(entry, conn));
+    for (const entry of kept) {
+      const previous = this.awarenessOwner.get(entry.clientId);
+      if (previous !== undefined && previous !== conn) {
+        this.members.get(previous)?.delete(entry.clientId);
+      }
+      this.awarenessOwner.set(entry.clientId, conn);
+      mine.add(entry.clientId);
+    }
+    if (kept.length > 0) {
+      const filtered = kept.length === entries.length ? update : encodeAwarenessEntries(kept);
+      awarenessProtocol.applyAwarenessUpdate(this.awareness, filtered, conn);
+    }
+    for (const entry of kept) {
+      // A removed state frees its id (the client left; it may come back on another socket).
+      if (entry.state === 'null' && !this.awareness.getStates().has(entry.clientId)) {
+        this.awarenessOwner.delete(entry.clientId);
+        mine.delete(entry.clientId);
       }
     }
-    for (const id of ids) {
-      this.awarenessOwner.set(id, conn);
-      mine.add(id);
-    }
-    awarenessProtocol.applyAwarenessUpdate(this.awareness, update, conn);
+    return entries.length - kept.length;
+  }
+
+  /** Whether `conn` may apply `entry` (C8; see `applyAwareness`). */
+  private mayApply(entry: AwarenessEntry, conn: Connection): boolean {
+    const owner = this.awarenessOwner.get(entry.clientId);
+    if (owner === conn) return true;
+    if (owner !== undefined && !owner.closed && this.members.has(owner)) return false;
+    const current = this.awareness.meta.get(entry.clientId)?.clock ?? 0;
+    return entry.clock > current;
   }
 
   /** Every known awareness state, or `null` when there is none. */
@@ -250,7 +305,7 @@ export class Room {
     const local = this.deps.store.append(this.docId, update, this.generation);
     this.localChain = Promise.all([this.localChain, local]).then(() => undefined);
     this.localChain.catch(() => {});
-    const replicated = this.deps.replicate?.(this.docId, this.generation, update) ?? null;
+    const replicated = this.deps.replicate?.(this.docId, this.generation, update, origin) ?? null;
     if (replicated) {
       this.unreplicated++;
       replicated.then(

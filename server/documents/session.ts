@@ -29,6 +29,11 @@ export interface ConnectInfo {
   readonly proto?: number | undefined;
   readonly epoch?: number | undefined;
   readonly generation?: string | undefined;
+  /**
+   * Whether the client follows REDIRECT (C10). Default: ringdoc clients (`proto` given) do;
+   * everything else (stock y-websocket, Hocuspocus, scripts) is forwarded instead.
+   */
+  readonly followsRedirects?: boolean | undefined;
 }
 
 export interface SessionDeps {
@@ -64,6 +69,7 @@ export class Session {
   private permission: Permission | null = null;
   private toldReadOnly = false;
   private readonly budget: ConnectionBudget | null;
+  private readonly closeListeners: Array<() => void> = [];
 
   constructor(
     readonly conn: Connection,
@@ -89,6 +95,29 @@ export class Session {
   /** True when the client speaks ringdoc's own messages (it declared a protocol version). */
   get isRingdocClient(): boolean {
     return this.info.proto !== undefined;
+  }
+
+  /** True when the client follows REDIRECT; otherwise the node forwards it (C10). */
+  get followsRedirects(): boolean {
+    return this.info.followsRedirects ?? this.isRingdocClient;
+  }
+
+  /** Calls `listener` once when the session closes (at once if it has). */
+  onClose(listener: () => void): void {
+    if (this.state === 'closed') listener();
+    else this.closeListeners.push(listener);
+  }
+
+  /**
+   * Leaves the current room and waits for the next `attach` (a client that does not follow
+   * redirects moves to a forward, C10): frames that arrive meanwhile are queued, counts and
+   * acks carry on.
+   */
+  detach(): void {
+    if (this.state !== 'open') return;
+    this.room?.leave(this.conn);
+    this.room = null;
+    this.state = 'pending';
   }
 
   get currentRoom(): Room | null {
@@ -196,6 +225,7 @@ export class Session {
     this.state = 'closed';
     this.queue = [];
     this.room?.leave(this.conn);
+    for (const listener of this.closeListeners.splice(0)) listener();
   }
 
   private handle(bytes: Uint8Array): void {
@@ -239,7 +269,8 @@ export class Session {
           return;
         }
         try {
-          room.applyAwareness(frame.update, this.conn);
+          const dropped = room.applyAwareness(frame.update, this.conn);
+          if (dropped > 0) this.deps.metrics.awarenessDropped.inc(dropped);
         } catch (error) {
           const detail =
             error instanceof AwarenessRejected ? error.message : 'malformed awareness update';

@@ -2,16 +2,21 @@ import type { NodeAuth } from '../auth/node-auth.ts';
 import type { Connection } from '../documents/connection.ts';
 import { Session, type SessionDeps } from '../documents/session.ts';
 import type { NodeLimits } from '../limits/node-limits.ts';
+import type { Refusal } from '../limits/refusal.ts';
 import type { NodeMetrics } from '../node-metrics.ts';
 import {
   CloseCode,
   closeReason,
+  encodeTicket,
   encodeUpgradeRequired,
+  isHocuspocusPath,
   ProtocolError,
   parseConnectUrl,
+  parseDocId,
 } from '../protocol/index.ts';
 import { checkClient, type GateSettings } from '../routing/version-gate.ts';
 import type { SocketHandler, UpgradeInfo } from '../transport/transport.ts';
+import { createHocuspocusSocket } from './hocuspocus-socket.ts';
 import type { SessionTable } from './sessions.ts';
 
 /** Protocol versions a node speaks (C6). */
@@ -35,11 +40,16 @@ export interface AdmissionOptions {
   readonly auth: NodeAuth | null;
   /** The owner decision and load of an admitted session. */
   readonly route: (session: Session) => void;
+  /** Allocates ids of virtual connections (the documents of a Hocuspocus socket). */
+  readonly nextConnectionId: () => number;
 }
 
 /** Admission of client sockets, and the live version gate over the admitted ones. */
 export interface Admission {
-  /** The transport's `onOpen`: checks, in order, limits, URL, origin, version, node state, ticket. */
+  /**
+   * The transport's `onOpen`: checks, in order, limits, URL, origin, version, node state, ticket.
+   * A socket on `/hocuspocus` carries several documents (H1), each admitted the same way.
+   */
   open(conn: Connection, upgrade: UpgradeInfo): SocketHandler;
   /** Ops raised the minimum build: tells connected outdated clients to reload (C6). */
   enforceGate(): void;
@@ -56,10 +66,102 @@ export function createAdmission(options: AdmissionOptions): Admission {
     session.reject(CloseCode.UPGRADE_REQUIRED, message);
   };
 
+  /** Admits one session: origin, version gate, node state, ticket, then the route. */
+  const admit = (session: Session, upgrade: UpgradeInfo, crowded: Refusal | null) => {
+    sessions.add(session);
+    const handler = {
+      message: (frame: Uint8Array) => session.receive(frame),
+      close: () => {
+        session.closed();
+        sessions.delete(session);
+        options.auth?.forget(session);
+      },
+    };
+    if (crowded) {
+      session.refuse(crowded);
+      return handler;
+    }
+    // The allowlist stops other sites' pages (browsers always send Origin); non-browser
+    // clients send none and could forge any, so a missing Origin is not refused.
+    const origins = options.allowedOrigins;
+    if (origins && upgrade.origin !== '' && !origins.includes(upgrade.origin)) {
+      session.reject(CloseCode.FORBIDDEN, `origin ${upgrade.origin} is not allowed`);
+      return handler;
+    }
+    const verdict = checkClient(session.info, options.gate(), options.protocols);
+    if (!verdict.ok) {
+      upgradeRequired(session, verdict.minBuild, verdict.message);
+      return handler;
+    }
+    const why = options.unavailable();
+    if (why !== null) {
+      session.reject(CloseCode.RETRY, why, { retryAfterMs: 1000 });
+      return handler;
+    }
+    if (options.auth) {
+      handler.message = options.auth.admit(session, () => options.route(session));
+      return handler;
+    }
+    options.route(session);
+    return handler;
+  };
+
+  /** One document of a Hocuspocus socket (H1–H6): a forwarded ringdoc-protocol session. */
+  const openHocuspocusDocument = (
+    conn: Connection,
+    upgrade: UpgradeInfo,
+    documentName: string,
+    token: string,
+  ): SocketHandler => {
+    let docId: string;
+    try {
+      docId = parseDocId(documentName).docId;
+    } catch (error) {
+      const reason = error instanceof ProtocolError ? error.reason : 'bad doc id';
+      metrics.rejected(CloseCode.BAD_REQUEST).inc();
+      conn.close(CloseCode.BAD_REQUEST, reason);
+      return IGNORE;
+    }
+    const session = new Session(
+      conn,
+      { docId, proto: options.protocols.max, followsRedirects: false },
+      options.sessionDeps,
+    );
+    const handler = admit(session, upgrade, null);
+    if (options.auth && !conn.closed) {
+      let ticket: Uint8Array | null = null;
+      try {
+        ticket = encodeTicket(token);
+      } catch {
+        session.reject(CloseCode.UNAUTHORIZED, 'the Hocuspocus token is not a ringdoc ticket');
+      }
+      if (ticket) handler.message(ticket);
+    }
+    return handler;
+  };
+
   return {
     open(conn, upgrade) {
       metrics.connectionsOpened.inc();
       const crowded = limits.addresses.attempt(upgrade.remoteAddress) ?? limits.node.admit();
+      if (isHocuspocusPath(upgrade.pathAndQuery)) {
+        if (crowded) {
+          metrics.rejected(crowded.code).inc();
+          conn.close(crowded.code, closeReason(crowded.code, crowded.reason));
+          return IGNORE;
+        }
+        const origins = options.allowedOrigins;
+        if (origins && upgrade.origin !== '' && !origins.includes(upgrade.origin)) {
+          metrics.rejected(CloseCode.FORBIDDEN).inc();
+          conn.close(CloseCode.FORBIDDEN, `origin ${upgrade.origin} is not allowed`);
+          return IGNORE;
+        }
+        return createHocuspocusSocket({
+          conn,
+          nextConnectionId: options.nextConnectionId,
+          open: (doc, name, token) => openHocuspocusDocument(doc, upgrade, name, token),
+        });
+      }
       let info: ReturnType<typeof parseConnectUrl>;
       try {
         info = parseConnectUrl(upgrade.pathAndQuery);
@@ -69,43 +171,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
         conn.close(CloseCode.BAD_REQUEST, closeReason(CloseCode.BAD_REQUEST, reason));
         return IGNORE;
       }
-      const session = new Session(conn, info, options.sessionDeps);
-      sessions.add(session);
-      const handler = {
-        message: (frame: Uint8Array) => session.receive(frame),
-        close: () => {
-          session.closed();
-          sessions.delete(session);
-          options.auth?.forget(session);
-        },
-      };
-      if (crowded) {
-        session.refuse(crowded);
-        return handler;
-      }
-      // The allowlist stops other sites' pages (browsers always send Origin); non-browser
-      // clients send none and could forge any, so a missing Origin is not refused.
-      const origins = options.allowedOrigins;
-      if (origins && upgrade.origin !== '' && !origins.includes(upgrade.origin)) {
-        session.reject(CloseCode.FORBIDDEN, `origin ${upgrade.origin} is not allowed`);
-        return handler;
-      }
-      const verdict = checkClient(info, options.gate(), options.protocols);
-      if (!verdict.ok) {
-        upgradeRequired(session, verdict.minBuild, verdict.message);
-        return handler;
-      }
-      const why = options.unavailable();
-      if (why !== null) {
-        session.reject(CloseCode.RETRY, why, { retryAfterMs: 1000 });
-        return handler;
-      }
-      if (options.auth) {
-        handler.message = options.auth.admit(session, () => options.route(session));
-        return handler;
-      }
-      options.route(session);
-      return handler;
+      return admit(new Session(conn, info, options.sessionDeps), upgrade, crowded);
     },
     enforceGate() {
       const settings = options.gate();

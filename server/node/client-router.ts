@@ -20,6 +20,8 @@ export interface ClientRouterOptions {
   readonly log: Logger;
   /** Called when a session was attached to its room (the simulation traces it). */
   readonly onServe?: (session: Session, room: Room) => void;
+  /** Serves a client that does not follow redirects through this node (C10); absent: redirect. */
+  readonly forward?: (session: Session) => void;
 }
 
 /** Where an admitted client goes: served here, redirected to the owner, or told to retry. */
@@ -30,7 +32,10 @@ export interface ClientRouter {
    * bug in one connection's path cannot take the node down.
    */
   route(session: Session): Promise<void>;
-  /** Redirects the sessions of `room` when `view` gives the document another owner. */
+  /**
+   * When `view` gives the document another owner: redirects the sessions of `room` that follow
+   * redirects and moves the others to the forward (C10).
+   */
   redirectClients(room: Room, view: RingView): void;
 }
 
@@ -46,6 +51,10 @@ export function createClientRouter(options: ClientRouterOptions): ClientRouter {
     if (session.conn.closed) return;
     const decision = decideOwner(options.view(), selfId, session.info.docId);
     if (decision.kind === 'redirect') {
+      if (!session.followsRedirects && options.forward) {
+        options.forward(session);
+        return;
+      }
       metrics.redirects.inc();
       session.redirect(decision);
       return;
@@ -81,6 +90,12 @@ export function createClientRouter(options: ClientRouterOptions): ClientRouter {
       const decision = decideOwner(view, selfId, room.docId);
       if (decision.kind !== 'redirect') return;
       for (const session of options.sessions.inRoom(room)) {
+        if (!session.followsRedirects && options.forward) {
+          // C10: the client stays on its socket; its document is now reached through the owner.
+          session.detach();
+          options.forward(session);
+          continue;
+        }
         metrics.redirects.inc();
         session.redirect(decision);
       }

@@ -1,7 +1,7 @@
 import type { Membership, RingView } from '../../ring/index.ts';
 import { createNodeAuth } from '../auth/node-auth.ts';
 import type { Clock } from '../clock.ts';
-import type { PeerPool } from '../cluster/peer-client.ts';
+import type { PeerPool, PeerStream, StreamHandlers } from '../cluster/peer-client.ts';
 import { createPeerService } from '../cluster/peer-service.ts';
 import { createPrewarmer, waitForPrewarm } from '../cluster/prewarm.ts';
 import { createRebalancer, type Rebalancer } from '../cluster/rebalancer.ts';
@@ -10,7 +10,8 @@ import type { NodeConfig } from '../config.ts';
 import type { Coordination } from '../coordination/coordination.ts';
 import { DocumentRegistry, type RemoteCopies } from '../documents/registry.ts';
 import type { Room } from '../documents/room.ts';
-import type { Session, SessionDeps } from '../documents/session.ts';
+import { Session, type SessionDeps } from '../documents/session.ts';
+import { createMixedBroadcaster, VirtualConnection } from '../documents/virtual-connection.ts';
 import { createHistoryKeeper } from '../history/keeper.ts';
 import { documentOfHistoryRoom } from '../history/versions.ts';
 import { createMetricsRegistry } from '../http/metrics.ts';
@@ -25,6 +26,7 @@ import type { Transport, TransportFactory } from '../transport/transport.ts';
 import { createAdmission } from './admission.ts';
 import { createClientRouter } from './client-router.ts';
 import { createDrainer } from './drain.ts';
+import { createForwarder } from './forwarder.ts';
 import { registerNodeGauges } from './gauges.ts';
 import { createPull } from './pull.ts';
 import { createSessionTable } from './sessions.ts';
@@ -121,6 +123,10 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
   let started = false;
   const cleanups: Array<() => void> = [];
   const isFenced = () => membership?.isFenced() ?? true;
+  // Virtual connections (forwarding streams, their mirrors' seats) get ids no socket has.
+  let nextVirtualId = 2 ** 40;
+  const nextConnectionId = () => nextVirtualId++;
+  const broadcaster = createMixedBroadcaster(() => transport?.broadcaster);
 
   const replicate = createReplicator({
     selfId: config.id,
@@ -145,11 +151,7 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
       ...(adapters.observe?.onPulled ? { onPulled: adapters.observe.onPulled } : {}),
     }),
     store,
-    broadcaster: {
-      join: (t, c) => transport?.broadcaster.join(t, c),
-      leave: (t, c) => transport?.broadcaster.leave(t, c),
-      publish: (t, f, e) => transport?.broadcaster.publish(t, f, e),
-    },
+    broadcaster,
     log,
     metrics,
     clock,
@@ -188,6 +190,20 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     metrics,
     log,
     ...(adapters.observe?.onServe ? { onServe: adapters.observe.onServe } : {}),
+    forward: (session) => forwarder.attach(session),
+  });
+
+  const forwarder = createForwarder({
+    selfId: config.id,
+    view,
+    pool,
+    openLocal: (docId, e, sink) => serveStream(docId, e, sink),
+    broadcaster,
+    clock,
+    log,
+    metrics,
+    maxAwarenessBytes: config.maxAwarenessBytes,
+    nextConnectionId,
   });
 
   const rebalancer = createRebalancer({
@@ -240,6 +256,47 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     isReadOnlyRoom: (docId: string) => documentOfHistoryRoom(docId) !== null,
   };
 
+  // The owner's end of a forwarding stream (C10, I8): a ringdoc-protocol session over a
+  // virtual connection. Peers are trusted (cluster secret) and their clients were admitted,
+  // limited and authorised on the node they reached: no ticket, no per-connection limits.
+  const streamDeps: SessionDeps = { ...sessionDeps, limits: undefined };
+  const serveStream = (docId: string, streamEpoch: number, sink: PeerStream): StreamHandlers => {
+    const conn = new VirtualConnection(nextConnectionId(), {
+      send: (frame) => sink.send(frame),
+      close: (code, reason) => {
+        sink.close(code, reason);
+        finish();
+      },
+    });
+    const session = new Session(
+      conn,
+      { docId, proto: PROTOCOL_VERSION, epoch: streamEpoch },
+      streamDeps,
+    );
+    const finish = () => {
+      session.closed();
+      sessions.delete(session);
+    };
+    sessions.add(session);
+    const why = unavailable();
+    if (why !== null) session.reject(CloseCode.RETRY, why, { retryAfterMs: 1000 });
+    else void router.route(session);
+    return {
+      frame: (frame) => session.receive(frame),
+      close: () => {
+        conn.closed = true;
+        finish();
+      },
+    };
+  };
+
+  function unavailable(): string | null {
+    if (stopping || halted) return 'node shutting down';
+    if (membership === null) return 'node not registered';
+    if (membership.isFenced()) return 'node fenced from the cluster';
+    return null;
+  }
+
   const admission = createAdmission({
     limits,
     sessions,
@@ -251,14 +308,10 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
       minClientBuild: coordination.setting('min-client-build'),
       requireClientBuild: coordination.setting('require-client-build') === 'true',
     }),
-    unavailable: () => {
-      if (stopping || halted) return 'node shutting down';
-      if (membership === null) return 'node not registered';
-      if (membership.isFenced()) return 'node fenced from the cluster';
-      return null;
-    },
+    unavailable,
     auth,
     route: (session) => void router.route(session),
+    nextConnectionId,
   });
 
   function onFenceChange(fenced: boolean): void {
@@ -283,6 +336,7 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     history.note(previous);
     if (membership) rebalancer.schedule();
     prewarm(next);
+    forwarder.viewChanged();
     if (next.ring.members.join() !== previous?.ring.members.join()) {
       log.info('ring changed', { epoch: next.epoch, members: next.ring.members });
     }
@@ -312,6 +366,7 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
 
   function shutDownActivity(): void {
     rebalancer.stop();
+    forwarder.stop();
     for (const cleanup of cleanups.splice(0)) cleanup();
   }
 
@@ -341,6 +396,7 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
           ringMembers: () => view()?.ring.members.join(',') ?? '',
           waitForEpoch: (e, t) => coordination.waitForEpoch(e, t),
           isFenced,
+          openStream: serveStream,
         }),
         routes: createNodeRoutes({
           id: config.id,

@@ -35,6 +35,13 @@ describe('parseConnectUrl', () => {
     });
   });
 
+  it('[P6][F1] follow=0 asks to be forwarded; anything but 0 or 1 is refused', () => {
+    expect(parseConnectUrl('/doc/a?proto=1&follow=0').followsRedirects).toBe(false);
+    expect(parseConnectUrl('/doc/a?proto=1&follow=1').followsRedirects).toBe(true);
+    expect(parseConnectUrl('/doc/a?proto=1').followsRedirects).toBeUndefined();
+    expect(rejection('/doc/a?follow=yes').reason).toMatch(/follow must be 0 or 1/);
+  });
+
   it('[P6] a raw + in the build stays a +', () => {
     expect(parseConnectUrl('/doc/a?build=1.0+sha').build).toBe('1.0+sha');
   });
@@ -94,6 +101,7 @@ describe('parseConnectUrl', () => {
         proto: fc.maxSafeNat(),
         epoch: fc.maxSafeNat(),
         generation: fc.string({ unit: fc.constantFrom(...'aZ09._-'), minLength: 1, maxLength: 64 }),
+        followsRedirects: fc.boolean(),
       },
       { requiredKeys: ['docId'] },
     );

@@ -14,6 +14,11 @@ export interface ConnectParams {
   readonly epoch?: number;
   /** Generation of the document the client holds (M7), 1–64 of `[A-Za-z0-9._-]`. */
   readonly generation?: string;
+  /**
+   * `follow=0`: a ringdoc client that asks to be forwarded instead of redirected (C10, F1),
+   * e.g. one that can reach only the node it connected to. Absent: ringdoc clients follow.
+   */
+  readonly followsRedirects?: boolean;
 }
 
 /** Path prefix of document sockets. */
@@ -47,6 +52,7 @@ export function parseConnectUrl(pathAndQuery: string): ConnectParams {
     proto?: number;
     epoch?: number;
     generation?: string;
+    followsRedirects?: boolean;
   } = { docId, routingKey };
   if (q === -1) return params;
   const seen = new Set<string>();
@@ -71,6 +77,10 @@ export function parseConnectUrl(pathAndQuery: string): ConnectParams {
       case 'epoch':
         params.epoch = uint(key, value);
         break;
+      case 'follow':
+        if (value !== '0' && value !== '1') throw bad('parameter follow must be 0 or 1');
+        params.followsRedirects = value === '1';
+        break;
     }
   }
   return params;
@@ -87,12 +97,14 @@ export function formatConnectPath(params: Omit<ConnectParams, 'routingKey'>): st
   if (params.proto !== undefined) query.push(`proto=${params.proto}`);
   if (params.epoch !== undefined) query.push(`epoch=${params.epoch}`);
   if (params.generation !== undefined) query.push(`gen=${encodeURIComponent(params.generation)}`);
+  if (params.followsRedirects !== undefined)
+    query.push(`follow=${params.followsRedirects ? 1 : 0}`);
   const path = `${DOC_PATH_PREFIX}${params.docId}${query.length ? `?${query.join('&')}` : ''}`;
   parseConnectUrl(path);
   return path;
 }
 
-const KNOWN = new Set(['build', 'proto', 'epoch', 'gen']);
+const KNOWN = new Set(['build', 'proto', 'epoch', 'gen', 'follow']);
 
 function bad(detail: string): ProtocolError {
   return new ProtocolError(`bad connection url: ${detail}`);

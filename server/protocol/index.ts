@@ -58,6 +58,18 @@ export {
   type TicketFrame,
 } from './frame.ts';
 export {
+  decodeHocuspocusFrame,
+  encodeHocuspocusAuthenticated,
+  encodeHocuspocusClose,
+  encodeHocuspocusFrame,
+  encodeHocuspocusPermissionDenied,
+  encodeHocuspocusSyncStatus,
+  HOCUSPOCUS_PATH,
+  type HocuspocusInbound,
+  HocuspocusType,
+  isHocuspocusPath,
+} from './hocuspocus.ts';
+export {
   MAX_TICKET_LENGTH,
   MessageType,
   PROTOCOL_VERSION,

@@ -1,3 +1,4 @@
+import type * as uWS from 'uWebSockets.js';
 import type {
   HttpRequest,
   HttpResponse,
@@ -125,7 +126,8 @@ export function createUwsTransport(options: TransportOptions): Transport {
     data.handler?.close(code);
   };
 
-  app.ws<UserData>('/doc/*', {
+  // Client sockets: `/doc/<docId>` (one document) and `/hocuspocus` (several, H1).
+  const clientSocket: uWS.WebSocketBehavior<UserData> = {
     // Frames up to twice the limit are read in full so the client gets a clean 1009 (P18);
     // beyond that uWS cuts the connection without reading on (the client sees 1006).
     maxPayloadLength: options.maxFrameBytes * 2,
@@ -155,7 +157,9 @@ export function createUwsTransport(options: TransportOptions): Transport {
       data.handler?.message(new Uint8Array(message.slice(0)));
     },
     close: onClose,
-  });
+  };
+  for (const pattern of ['/doc/*', '/hocuspocus', '/hocuspocus/*'])
+    app.ws<UserData>(pattern, clientSocket);
 
   app.ws<UserData>('/internal', {
     maxPayloadLength: 256 * 1024 * 1024,

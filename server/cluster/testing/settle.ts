@@ -25,14 +25,16 @@ export function clusterBusy(cluster: SimCluster): string | null {
   return pending > 0 ? `${pending} simulation events pending` : null;
 }
 
-/** Why an editor is not settled on its document's owner yet, or `null`. */
+/** Why an editor is not settled on its document's owner (or its forward) yet, or `null`. */
 export function editorsBusy(cluster: SimCluster, editors: readonly SimEditor[]): string | null {
   const view = cluster.membership.current();
   for (const e of editors) {
     if (e.closedTab) continue;
     if (!e.settled()) return `${e.name} not settled (${e.ackedCount}/${e.typed.length} acked)`;
     const owner = view.ring.ownerOf(routingKey(e.docId));
-    if (e.servedBy() !== owner) return `${e.name} served by ${e.servedBy()}, owner ${owner}`;
+    // A forwarded editor (C10) is served by whichever node it reached, through the owner.
+    if (!e.forwarded && e.servedBy() !== owner)
+      return `${e.name} served by ${e.servedBy()}, owner ${owner}`;
   }
   return null;
 }

@@ -39,6 +39,11 @@ export interface SimEditorOptions {
   readonly prng: Prng;
   readonly transport: EditorTransport;
   readonly trace: (line: string) => void;
+  /**
+   * Asks to be forwarded (`follow=0`, PROTOCOL.md F1): whichever node it reaches serves it
+   * through a forward to the owner, so it never gets REDIRECT.
+   */
+  readonly forwarded?: boolean;
 }
 
 /** Close codes a correct cluster never sends this editor. */
@@ -83,6 +88,11 @@ export class SimEditor {
   private stopped = true;
   private tabClosed = false;
 
+  /** Asked to be forwarded (C10): served through whichever node it reached. */
+  get forwarded(): boolean {
+    return this.options.forwarded === true;
+  }
+
   constructor(private readonly options: SimEditorOptions) {
     this.doc = this.newDoc();
     const prng = options.prng;
@@ -94,6 +104,7 @@ export class SimEditor {
     this.connection = createConnection({
       docId: options.docId,
       build: 'sim',
+      ...(options.forwarded ? { followsRedirects: false as const } : {}),
       clock: options.clock,
       openSocket: (url, events) => this.open(url, events),
       resolve: () => simUrls(prng.pick(options.transport.candidates())).publicUrl,

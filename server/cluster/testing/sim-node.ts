@@ -233,6 +233,7 @@ export function createSimNode(options: SimNodeOptions): SimNode {
 function tracedPool(pool: PeerPool, trace: (line: string) => void, verbose: boolean): PeerPool {
   return {
     close: () => pool.close(),
+    openStream: (url, docId, epoch, handlers) => pool.openStream(url, docId, epoch, handlers),
     request(url, body, epoch, timeoutMs) {
       const result = pool.request(url, body, epoch, timeoutMs);
       if (body.kind === 'push' && (body.role === 'handoff' || verbose)) {

@@ -1,0 +1,153 @@
+/**
+ * Forwarded client cost (DESIGN C10, §7 "forwarded client: propagation p50 ≤ 1.5× a direct
+ * client"). A 3-node cluster of ours; per document (owned by n2 or n3) one stock y-websocket
+ * reader sits at the owner and two stock writers type: one connected to the owner (direct), one
+ * to n1 (forwarded through n1's mirror and upstream, PROTOCOL.md F1–F6). Writers alternate; each
+ * sample is the time from a writer's keystroke to the reader's document holding it. Printed
+ * only, never asserted. Standalone: `npx tsx bench/items/forwarding.ts [samples]`.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { startEtcd } from '../../ring/testing/etcd-server.ts';
+import { createPortAllocator } from '../../test/harness/ports.ts';
+import { type LaunchEnv, startOurs } from '../lib/servers.ts';
+import { type Quantiles, Samples } from '../lib/stats.ts';
+
+export interface ForwardingPlan {
+  /** Samples of each kind (direct, forwarded), taken alternately. */
+  readonly samples: number;
+  /** Documents cycled through. */
+  readonly docs: number;
+}
+
+/** Keystroke-to-reader times in ms. */
+export interface ForwardingResult {
+  readonly direct: Quantiles;
+  readonly forwarded: Quantiles;
+}
+
+const polyfill = WebSocket as unknown as typeof globalThis.WebSocket;
+
+function client(url: string, docId: string) {
+  const doc = new Y.Doc();
+  const provider = new WebsocketProvider(`${url}/doc`, docId, doc, {
+    WebSocketPolyfill: polyfill,
+    disableBc: true,
+  });
+  const synced = new Promise<void>((resolve) => {
+    if (provider.synced) resolve();
+    else provider.once('sync', () => resolve());
+  });
+  return { doc, provider, synced };
+}
+
+/** Resolves when `doc`'s text contains `token`. */
+function seen(doc: Y.Doc, token: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const text = doc.getText('t');
+    const timer = setTimeout(() => {
+      doc.off('update', check);
+      reject(new Error(`token ${token} never arrived`));
+    }, 10_000);
+    const check = () => {
+      if (!text.toString().includes(token)) return;
+      clearTimeout(timer);
+      doc.off('update', check);
+      resolve();
+    };
+    doc.on('update', check);
+    check();
+  });
+}
+
+export async function runForwarding(
+  env: LaunchEnv,
+  plan: ForwardingPlan,
+  tag: string,
+): Promise<ForwardingResult> {
+  const nodes = await startOurs(env, 3);
+  const clients: Array<ReturnType<typeof client>> = [];
+  try {
+    const entry = nodes[0]!;
+    const byId = new Map(nodes.map((n) => [n.id, n]));
+    const url = (n: { host: string; port: number }) => `ws://${n.host}:${n.port}`;
+    const docs: Array<{ reader: Y.Doc; direct: Y.Doc; forwarded: Y.Doc }> = [];
+    for (let i = 0; docs.length < plan.docs && i < plan.docs * 20; i++) {
+      const docId = `${tag}-f${i}`;
+      const route = (await (
+        await fetch(`http://${entry.host}:${entry.port}/route/${docId}`)
+      ).json()) as { owner: string };
+      const owner = byId.get(route.owner);
+      if (!owner || owner === entry) continue;
+      const reader = client(url(owner), docId);
+      const direct = client(url(owner), docId);
+      const forwarded = client(url(entry), docId);
+      clients.push(reader, direct, forwarded);
+      await Promise.all([reader.synced, direct.synced, forwarded.synced]);
+      docs.push({ reader: reader.doc, direct: direct.doc, forwarded: forwarded.doc });
+    }
+    const direct = new Samples();
+    const forwarded = new Samples();
+    for (let i = 0; i < plan.samples * 2 + 20; i++) {
+      const d = docs[(i >> 1) % docs.length]!;
+      const viaForward = i % 2 === 1;
+      const writer = viaForward ? d.forwarded : d.direct;
+      const token = `${viaForward ? 'f' : 'd'}${i}`;
+      const arrived = seen(d.reader, token);
+      const t0 = performance.now();
+      const text = writer.getText('t');
+      text.insert(text.length, `${token} `);
+      await arrived;
+      // The first rounds warm up the mirrors and the JIT.
+      if (i >= 20) (viaForward ? forwarded : direct).add(performance.now() - t0);
+    }
+    return { direct: direct.summary(), forwarded: forwarded.summary() };
+  } finally {
+    for (const c of clients) c.provider.destroy();
+    await Promise.all(nodes.map((n) => n.stop()));
+  }
+}
+
+/** The line the bench prints. */
+export function forwardingLine(r: ForwardingResult): string {
+  return (
+    `  forwarded client (C10): direct p50 ${r.direct.p50.toFixed(2)} ms p99 ${r.direct.p99.toFixed(2)} ms, ` +
+    `forwarded p50 ${r.forwarded.p50.toFixed(2)} ms p99 ${r.forwarded.p99.toFixed(2)} ms, ` +
+    `p50 ratio ${(r.forwarded.p50 / r.direct.p50).toFixed(2)}x (goal ≤ 1.5x)`
+  );
+}
+
+async function standalone(samples: number): Promise<void> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'ringdoc-bench-fwd-'));
+  const etcd = await startEtcd();
+  let prefixes = 0;
+  try {
+    const env: LaunchEnv = {
+      etcd,
+      nextPort: createPortAllocator(),
+      root,
+      serverCpu: 0,
+      nextPrefix: () => `/benchfwd${++prefixes}/`,
+      niceness: null,
+    };
+    console.log(forwardingLine(await runForwarding(env, { samples, docs: 10 }, 'fw')));
+  } finally {
+    await etcd.stop();
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  standalone(Number(process.argv[2] ?? 200)).then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

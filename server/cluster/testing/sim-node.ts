@@ -197,7 +197,7 @@ export function createSimNode(options: SimNodeOptions): SimNode {
         conn.close(CloseCode.RETRY, 'node not listening yet');
         return { message: () => {}, close: () => {} };
       }
-      return handlers.onOpen(conn, { pathAndQuery, origin: '', remoteAddress });
+      return handlers.onOpen(conn, { pathAndQuery, origin: '', remoteAddress, forwardedFor: '' });
     },
     internalHandler: () => (alive() && handlers ? handlers.onInternal : null),
     crash() {

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.ts';
+import type { LinkStatus } from '../coordination/coordination.ts';
 import type { Permission } from '../protocol/index.ts';
 import { CloseCode, decodeClientFrame, MessageType, ProtocolError } from '../protocol/index.ts';
 import {
@@ -19,8 +20,10 @@ export interface GuardedSession {
 
 export interface AuthGuardOptions {
   readonly verifier: TicketVerifier;
-  /** True for a revoked share link. */
+  /** True for a revoked share link (what the watch has seen; synchronous). */
   readonly isRevoked: (linkId: string) => boolean;
+  /** The share link's state (P21: tickets only of live links); rejects when it cannot be read. */
+  readonly linkStatus: (linkId: string) => Promise<LinkStatus>;
   /** A socket without a ticket after this long is closed with 4401. */
   readonly ticketWaitMs: number;
   /** Bytes a socket may send before its ticket is verified; more closes it with 1009. */
@@ -60,10 +63,13 @@ interface Entry {
   grant: Grant | null;
 }
 
+const RETRY = '\u0000retry';
+
 /**
  * Creates the guard. Failures close with the codes of PROTOCOL.md P21: no/forged/expired/
- * malformed ticket 4401, a ticket of another document or of a revoked link 4403, too much
- * data before the ticket is verified 1009.
+ * malformed ticket 4401; a ticket of another document, or whose link is revoked, absent, of
+ * another document or only for viewing (an edit ticket) 4403; the link store unreachable 4503
+ * (retry); too much data before the ticket is verified 1009.
  */
 export function createAuthGuard(options: AuthGuardOptions): AuthGuard {
   const now = options.clock.now;
@@ -84,6 +90,27 @@ export function createAuthGuard(options: AuthGuardOptions): AuthGuard {
     return null;
   };
 
+  /**
+   * Why the link of `grant` does not back it (4403), or `null`: it must exist, be live, open
+   * the ticket's document, and allow the ticket's permission. A link whose state cannot be
+   * read refuses with retry (the service is unreachable: fail closed).
+   */
+  const linkProblem = async (grant: Grant): Promise<string | null> => {
+    let status: LinkStatus;
+    try {
+      status = await options.linkStatus(grant.linkId);
+    } catch {
+      return RETRY;
+    }
+    if (status.state === 'absent') return 'the share link of this ticket does not exist';
+    if (status.state === 'revoked') return 'the share link of this ticket was revoked';
+    if (status.doc !== grant.docId) return 'the share link of this ticket is for another document';
+    if (grant.perm === 'edit' && status.perm === 'view') {
+      return 'the share link of this ticket only allows viewing';
+    }
+    return null;
+  };
+
   const readTicket = (frame: Uint8Array): string | null => {
     try {
       const decoded = decodeClientFrame(frame);
@@ -95,15 +122,38 @@ export function createAuthGuard(options: AuthGuardOptions): AuthGuard {
   };
 
   let verifying = 0;
-  const verify = async (ticket: string): Promise<Grant | string> => {
+  /** The grant, or why not: a string (4401), or `{forbidden}` (4403, link problems). */
+  const verify = async (ticket: string): Promise<Grant | string | { forbidden: string }> => {
     verifying++;
     try {
-      return await options.verifier.verify(ticket);
+      const grant = await options.verifier.verify(ticket);
+      const problem = await linkProblem(grant);
+      return problem === null ? grant : { forbidden: problem };
     } catch (error) {
       return (error as { reason?: string }).reason ?? 'ticket is not valid';
     } finally {
       verifying--;
     }
+  };
+
+  /** Closes `session` for a failed verification; true when it did. */
+  const refused = (session: GuardedSession, result: Grant | string | { forbidden: string }) => {
+    if (typeof result === 'string') {
+      refuse(session, CloseCode.UNAUTHORIZED, result);
+      return true;
+    }
+    if ('forbidden' in result) {
+      if (result.forbidden === RETRY) {
+        entries.delete(session);
+        session.reject(CloseCode.RETRY, 'cannot check the share link now; retry', {
+          retryAfterMs: 1000,
+        });
+      } else {
+        refuse(session, CloseCode.FORBIDDEN, result.forbidden);
+      }
+      return true;
+    }
+    return false;
   };
 
   const first = (
@@ -120,10 +170,7 @@ export function createAuthGuard(options: AuthGuardOptions): AuthGuard {
     entry.stage = 'verifying';
     void verify(ticket).then((result) => {
       if (session.conn.closed || entries.get(session) !== entry) return;
-      if (typeof result === 'string') {
-        refuse(session, CloseCode.UNAUTHORIZED, result);
-        return;
-      }
+      if (refused(session, result) || typeof result === 'string' || 'forbidden' in result) return;
       const why = forbidden(session, result);
       if (why) {
         refuse(session, CloseCode.FORBIDDEN, why);
@@ -145,10 +192,7 @@ export function createAuthGuard(options: AuthGuardOptions): AuthGuard {
     }
     void verify(ticket).then((result) => {
       if (session.conn.closed || entries.get(session) !== entry) return;
-      if (typeof result === 'string') {
-        refuse(session, CloseCode.UNAUTHORIZED, result);
-        return;
-      }
+      if (refused(session, result) || typeof result === 'string' || 'forbidden' in result) return;
       const current = entry.grant;
       const why =
         forbidden(session, result) ??

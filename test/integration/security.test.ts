@@ -25,6 +25,7 @@ import { type Cluster, startCluster } from '../harness/cluster.ts';
 import type { NodeProcess } from '../harness/node-process.ts';
 import { waitFor } from '../harness/node-process.ts';
 import { RawClient, type RawClientOptions } from '../harness/raw-client.ts';
+import { runRingdoc } from '../harness/run-ringdoc.ts';
 
 /**
  * Access control (P21) and abuse limits (P22) against a real 2-node cluster with tickets
@@ -567,5 +568,54 @@ describe('[P22] per-address limits and trusted proxies', () => {
     expect(
       await flood(docId, forger, 30, () => ({ 'x-forwarded-for': `198.51.100.${n++}` })),
     ).toBeGreaterThan(0);
+  });
+});
+
+describe('[I1] the development cluster secret', () => {
+  const start = (args: string[], env: Record<string, string> = {}) =>
+    runRingdoc(
+      [
+        'node',
+        '--id',
+        'dev-secret',
+        '--port',
+        '4999',
+        '--etcd',
+        cluster.etcd.endpoint,
+        '--data',
+        path.join(cluster.root, 'dev-secret'),
+        ...args,
+      ],
+      { RINGDOC_CLUSTER_SECRET: '', ...env },
+      30_000,
+    );
+
+  it('[I1] a node refuses to start with the development secret and a non-loopback bind or public URL, or without any secret', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [
+        ['--insecure-dev-secret', '--host', '0.0.0.0'],
+        /development cluster secret.*binding 0\.0\.0\.0/,
+      ],
+      [
+        ['--insecure-dev-secret', '--public-url', 'wss://docs.example.com'],
+        /development cluster secret.*public URL docs\.example\.com/,
+      ],
+      [
+        ['--insecure-dev-secret', '--internal-url', 'ws://10.0.0.5:4999'],
+        /development cluster secret.*internal URL 10\.0\.0\.5/,
+      ],
+      [[], /without a cluster secret.*--insecure-dev-secret/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await start(args);
+      expect({ args, code: run.code }).toEqual({ args, code: 1 });
+      expect(run.stderr).toMatch(message);
+      expect(run.stdout).not.toMatch(/listening/);
+    }
+    const both = await start(['--insecure-dev-secret'], {
+      RINGDOC_CLUSTER_SECRET: 'a-real-secret-0123456789',
+    });
+    expect(both.code).toBe(1);
+    expect(both.stderr).toMatch(/not both/);
   });
 });

@@ -117,6 +117,11 @@ export const test = base.extend<{
   env: async ({}, use) => {
     await use(e2eEnvironment());
   },
+  // The suite's API requests are an operator's (`/api/ring` is operators only).
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright requires a destructuring pattern
+  extraHTTPHeaders: async ({}, use) => {
+    await use({ authorization: `Bearer ${e2eEnvironment().operatorToken}` });
+  },
   // A test that changes the cluster leaves the base shape behind, also when it fails.
   cluster: async ({ env }, use) => {
     const control = createClusterControl(env.controlUrl);
@@ -134,6 +139,12 @@ export const test = base.extend<{
       async create(name) {
         const context = await browser.newContext({ ...(baseURL ? { baseURL } : {}) });
         contexts.push(context);
+        // Signed in to /ops as an operator would be (the dashboard's tests open it).
+        if (baseURL) {
+          await context.addCookies([
+            { name: 'ringdoc_ops', value: e2eEnvironment().operatorToken, url: baseURL },
+          ]);
+        }
         await context.addInitScript((n) => {
           window.localStorage.setItem('ringdoc:name', n);
         }, name);

@@ -18,6 +18,11 @@ export function operatorTokenFrom(
   }
 }
 
+/** True when `presented` is the operator token `expected` (constant time; false without one). */
+export function isOperatorToken(presented: string, expected: string | null): boolean {
+  return expected !== null && expected.length > 0 && equal(presented, expected);
+}
+
 function equal(presented: string, expected: string): boolean {
   const a = Buffer.from(presented);
   const b = Buffer.from(expected);

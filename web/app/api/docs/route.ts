@@ -1,6 +1,12 @@
 import { newDocId } from '../../../lib/doc-ids.ts';
 import { admitToDocument } from '../../../lib/server/access-http.ts';
-import { errorMessage, json, jsonError, readJsonObject } from '../../../lib/server/http.ts';
+import {
+  errorMessage,
+  json,
+  jsonError,
+  optionalString,
+  readJsonObject,
+} from '../../../lib/server/http.ts';
 import { getBackend } from '../../../lib/server/runtime.ts';
 
 export const runtime = 'nodejs';
@@ -25,7 +31,9 @@ export async function GET() {
  */
 export async function POST(request: Request) {
   const body = await readJsonObject(request);
-  const title = typeof body.title === 'string' ? body.title : undefined;
+  if (body instanceof Response) return body;
+  const title = optionalString(body, 'title');
+  if (title instanceof Response) return title;
   try {
     const backend = getBackend();
     const docId = newDocId();

@@ -32,6 +32,7 @@ export async function POST(request: Request, ctx: Ctx) {
   const { docId } = await ctx.params;
   if (!isPageDocId(docId)) return jsonError(400, 'bad document id');
   const body = await readJsonObject(request);
+  if (body instanceof Response) return body;
   if (body.perm !== 'edit' && body.perm !== 'view') {
     return jsonError(400, 'perm must be "edit" or "view"');
   }

@@ -1,6 +1,12 @@
 import { isPageDocId } from '../../../../../lib/doc-ids.ts';
 import { parseAccessToken } from '../../../../../lib/server/access.ts';
-import { errorMessage, json, jsonError, readJsonObject } from '../../../../../lib/server/http.ts';
+import {
+  errorMessage,
+  json,
+  jsonError,
+  optionalString,
+  readJsonObject,
+} from '../../../../../lib/server/http.ts';
 import { clientAddressOf } from '../../../../../lib/server/rate-limit.ts';
 import { getBackend } from '../../../../../lib/server/runtime.ts';
 
@@ -17,10 +23,13 @@ export async function POST(request: Request, ctx: { params: Promise<{ docId: str
   const { docId } = await ctx.params;
   if (!isPageDocId(docId)) return jsonError(400, 'bad document id');
   const body = await readJsonObject(request);
+  if (body instanceof Response) return body;
+  const presented = optionalString(body, 'access');
+  if (presented instanceof Response) return presented;
   try {
     const { access, limits } = getBackend();
     if (!access.enabled) return json({ ticket: null, perm: 'edit', expiresAt: null });
-    const token = typeof body.access === 'string' ? body.access : '';
+    const token = presented ?? '';
     const limited =
       limits.check('ticketAddress', clientAddressOf(request)) ??
       limits.check('ticket', parseAccessToken(token)?.linkId ?? `doc:${docId}`);

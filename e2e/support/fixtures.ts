@@ -89,6 +89,11 @@ export interface Users {
   create(name: string): Promise<EditorUser>;
 }
 
+/** Headers of an operator's request (`/api/ring` is operators only). */
+export function operatorHeaders(): Record<string, string> {
+  return { authorization: `Bearer ${e2eEnvironment().operatorToken}` };
+}
+
 /** A new random document id, unique per test. */
 export function freshDocId(): string {
   return `e2e-${Date.now().toString(36)}-${randomBytes(5).toString('hex')}`;
@@ -116,11 +121,6 @@ export const test = base.extend<{
   // biome-ignore lint/correctness/noEmptyPattern: Playwright requires a destructuring pattern
   env: async ({}, use) => {
     await use(e2eEnvironment());
-  },
-  // The suite's API requests are an operator's (`/api/ring` is operators only).
-  // biome-ignore lint/correctness/noEmptyPattern: Playwright requires a destructuring pattern
-  extraHTTPHeaders: async ({}, use) => {
-    await use({ authorization: `Bearer ${e2eEnvironment().operatorToken}` });
   },
   // A test that changes the cluster leaves the base shape behind, also when it fails.
   cluster: async ({ env }, use) => {

@@ -63,7 +63,11 @@ interface Entry {
   grant: Grant | null;
 }
 
-const RETRY = '\u0000retry';
+/** Why a verified ticket may still not be used: the close code and the reason. */
+interface Refusal {
+  readonly code: number;
+  readonly reason: string;
+}
 
 /**
  * Creates the guard. Failures close with the codes of PROTOCOL.md P21: no/forged/expired/
@@ -95,18 +99,21 @@ export function createAuthGuard(options: AuthGuardOptions): AuthGuard {
    * the ticket's document, and allow the ticket's permission. A link whose state cannot be
    * read refuses with retry (the service is unreachable: fail closed).
    */
-  const linkProblem = async (grant: Grant): Promise<string | null> => {
+  const linkProblem = async (grant: Grant): Promise<Refusal | null> => {
     let status: LinkStatus;
     try {
       status = await options.linkStatus(grant.linkId);
     } catch {
-      return RETRY;
+      return { code: CloseCode.RETRY, reason: 'cannot check the share link now; retry' };
     }
-    if (status.state === 'absent') return 'the share link of this ticket does not exist';
-    if (status.state === 'revoked') return 'the share link of this ticket was revoked';
-    if (status.doc !== grant.docId) return 'the share link of this ticket is for another document';
+    const forbid = (reason: string): Refusal => ({ code: CloseCode.FORBIDDEN, reason });
+    if (status.state === 'absent') return forbid('the share link of this ticket does not exist');
+    if (status.state === 'revoked') return forbid('the share link of this ticket was revoked');
+    if (status.doc !== grant.docId) {
+      return forbid('the share link of this ticket is for another document');
+    }
     if (grant.perm === 'edit' && status.perm === 'view') {
-      return 'the share link of this ticket only allows viewing';
+      return forbid('the share link of this ticket only allows viewing');
     }
     return null;
   };
@@ -122,38 +129,28 @@ export function createAuthGuard(options: AuthGuardOptions): AuthGuard {
   };
 
   let verifying = 0;
-  /** The grant, or why not: a string (4401), or `{forbidden}` (4403, link problems). */
-  const verify = async (ticket: string): Promise<Grant | string | { forbidden: string }> => {
+  /** The grant, or why it may not be used (4401 for the ticket itself, else its link's refusal). */
+  const verify = async (ticket: string): Promise<{ grant: Grant } | Refusal> => {
     verifying++;
     try {
       const grant = await options.verifier.verify(ticket);
-      const problem = await linkProblem(grant);
-      return problem === null ? grant : { forbidden: problem };
+      return (await linkProblem(grant)) ?? { grant };
     } catch (error) {
-      return (error as { reason?: string }).reason ?? 'ticket is not valid';
+      const reason = (error as { reason?: string }).reason ?? 'ticket is not valid';
+      return { code: CloseCode.UNAUTHORIZED, reason };
     } finally {
       verifying--;
     }
   };
 
-  /** Closes `session` for a failed verification; true when it did. */
-  const refused = (session: GuardedSession, result: Grant | string | { forbidden: string }) => {
-    if (typeof result === 'string') {
-      refuse(session, CloseCode.UNAUTHORIZED, result);
-      return true;
-    }
-    if ('forbidden' in result) {
-      if (result.forbidden === RETRY) {
-        entries.delete(session);
-        session.reject(CloseCode.RETRY, 'cannot check the share link now; retry', {
-          retryAfterMs: 1000,
-        });
-      } else {
-        refuse(session, CloseCode.FORBIDDEN, result.forbidden);
-      }
-      return true;
-    }
-    return false;
+  /** Closes `session` with `refusal` (retry-after for the retry code). */
+  const refuseWith = (session: GuardedSession, refusal: Refusal) => {
+    entries.delete(session);
+    session.reject(
+      refusal.code,
+      refusal.reason,
+      refusal.code === CloseCode.RETRY ? { retryAfterMs: 1000 } : undefined,
+    );
   };
 
   const first = (
@@ -170,15 +167,19 @@ export function createAuthGuard(options: AuthGuardOptions): AuthGuard {
     entry.stage = 'verifying';
     void verify(ticket).then((result) => {
       if (session.conn.closed || entries.get(session) !== entry) return;
-      if (refused(session, result) || typeof result === 'string' || 'forbidden' in result) return;
-      const why = forbidden(session, result);
+      if (!('grant' in result)) {
+        refuseWith(session, result);
+        return;
+      }
+      const { grant } = result;
+      const why = forbidden(session, grant);
       if (why) {
         refuse(session, CloseCode.FORBIDDEN, why);
         return;
       }
-      entry.grant = result;
+      entry.grant = grant;
       entry.stage = 'admitted';
-      session.setPermission(result.perm);
+      session.setPermission(grant.perm);
       admitted();
     });
   };
@@ -192,18 +193,22 @@ export function createAuthGuard(options: AuthGuardOptions): AuthGuard {
     }
     void verify(ticket).then((result) => {
       if (session.conn.closed || entries.get(session) !== entry) return;
-      if (refused(session, result) || typeof result === 'string' || 'forbidden' in result) return;
+      if (!('grant' in result)) {
+        refuseWith(session, result);
+        return;
+      }
+      const { grant } = result;
       const current = entry.grant;
       const why =
-        forbidden(session, result) ??
-        (current && (result.docId !== current.docId || result.perm !== current.perm)
+        forbidden(session, grant) ??
+        (current && (grant.docId !== current.docId || grant.perm !== current.perm)
           ? 'a renewed ticket must be for the same document and permission'
           : null);
       if (why) {
         refuse(session, CloseCode.FORBIDDEN, why);
         return;
       }
-      entry.grant = result;
+      entry.grant = grant;
     });
   };
 

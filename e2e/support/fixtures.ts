@@ -122,6 +122,15 @@ export const test = base.extend<{
   env: async ({}, use) => {
     await use(e2eEnvironment());
   },
+  // The default page is signed in to /ops, as an operator's browser would be.
+  context: async ({ context, baseURL }, use) => {
+    if (baseURL) {
+      await context.addCookies([
+        { name: 'ringdoc_ops', value: e2eEnvironment().operatorToken, url: baseURL },
+      ]);
+    }
+    await use(context);
+  },
   // A test that changes the cluster leaves the base shape behind, also when it fails.
   cluster: async ({ env }, use) => {
     const control = createClusterControl(env.controlUrl);

@@ -116,6 +116,8 @@ export function createSimNode(options: SimNodeOptions): SimNode {
     dataDir: `/sim/${id}`,
     etcd: ['sim'],
     ...simUrls(id),
+    // The simulated network is not loopback: a secret of its own, as production requires.
+    clusterSecret: 'simulated-cluster-secret',
     build: 'sim',
     vnodes: options.vnodes,
     replicas: options.replicas ?? 2,

@@ -51,7 +51,7 @@ USER node
 VOLUME ["/data"]
 EXPOSE 4001 3000
 # A node's liveness (GET /healthz). For the web app set RINGDOC_HEALTH_URL, e.g.
-# http://127.0.0.1:3000/api/ring; one-shot CLI commands end before the first check.
+# http://127.0.0.1:3000/api/route/health-probe (public; /api/ring is operators only); one-shot CLI commands end before the first check.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch(process.env.RINGDOC_HEALTH_URL).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "bin/ringdoc.mjs"]

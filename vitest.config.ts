@@ -19,11 +19,12 @@ export default defineConfig({
         },
       },
       {
-        // The long fuzzers (convergence: 500 seeds; session frames: 100,000 cases): run by
+        // The long fuzzers (convergence: 500 seeds; session frames: 100,000 cases; web API
+        // routes: 10,000 requests): run by
         // `npm test` and CI, kept out of `npm run check` so that stays a fast loop.
         test: {
           name: 'fuzz',
-          include: ['server/**/*.fuzz.test.ts'],
+          include: ['server/**/*.fuzz.test.ts', 'web/**/*.fuzz.test.ts'],
           environment: 'node',
           testTimeout: 300_000,
         },

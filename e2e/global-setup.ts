@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,13 +20,24 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   if (webBuildIsStale()) buildWeb();
   // The product's lease TTL (5 s): the suite tests editing, not crash timing, and a 2 s lease
   // can fence every node when the machine is busy starting Chromium.
-  const cluster = await startCluster({ nodes: 3, leaseTtl: 5 });
+  // Like `npm start`, the ops page and the nodes' /docs are behind a generated operator token.
+  const operatorToken = randomBytes(24).toString('base64url');
+  const cluster = await startCluster({
+    nodes: 3,
+    leaseTtl: 5,
+    nodeEnv: { RINGDOC_OPERATOR_TOKEN: operatorToken },
+  });
   const baseIds = cluster.nodes.map((n) => n.id);
   let web: Awaited<ReturnType<typeof startWebServer>>;
   let control: Awaited<ReturnType<typeof startControlServer>>;
   try {
     const port = await createPortAllocator()();
-    web = await startWebServer({ port, etcd: cluster.etcd.endpoint, prefix: cluster.prefix });
+    web = await startWebServer({
+      port,
+      etcd: cluster.etcd.endpoint,
+      prefix: cluster.prefix,
+      env: { RINGDOC_OPERATOR_TOKEN: operatorToken },
+    });
   } catch (error) {
     await cluster.stop();
     throw error;
@@ -43,6 +55,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     prefix: cluster.prefix,
     nodes: cluster.nodes.map((n) => ({ id: n.id, url: n.url, httpUrl: n.httpUrl })),
     controlUrl: control.url,
+    operatorToken,
   };
   process.env[E2E_ENV] = JSON.stringify(env);
   return async () => {

@@ -1,6 +1,6 @@
 import type { APIRequestContext } from '@playwright/test';
 import { docIdOwnedBy, freshNodeId, ownerAmong } from './support/control.ts';
-import { expect, freshDocId, test } from './support/fixtures.ts';
+import { expect, freshDocId, operatorHeaders, test } from './support/fixtures.ts';
 import { expectEveryLineOnceEverywhere, openTypists, type Typist } from './support/typist.ts';
 
 const NAMES = ['Alice', 'Bob', 'Carol'];
@@ -9,7 +9,7 @@ const NAMES = ['Alice', 'Bob', 'Carol'];
 async function expectWebRing(request: APIRequestContext, ids: readonly string[]): Promise<void> {
   await expect
     .poll(async () => {
-      const res = await request.get('/api/ring');
+      const res = await request.get('/api/ring', { headers: operatorHeaders() });
       if (!res.ok()) return `HTTP ${res.status()}`;
       return ((await res.json()) as { ring: string[] }).ring.slice().sort().join(',');
     })

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { flag, numberOption, parseArgs } from '../server/cli/args.ts';
 import { type LocalCluster, startLocalCluster } from '../server/cli/local/cluster.ts';
 import { defaultStatePath, REPO_ROOT } from '../server/cli/local/paths.ts';
+import { readLocalSecrets } from '../server/cli/local/secrets.ts';
 
 const say = (line: string) => process.stdout.write(`[ringdoc] ${line}\n`);
 
@@ -73,6 +74,7 @@ async function run(): Promise<number> {
     return r.startsWith('..') ? p : r;
   };
   const first = state.nodes[0];
+  const secrets = state.secretsDir ? await readLocalSecrets(state.secretsDir) : null;
   process.stdout.write(
     [
       '',
@@ -82,7 +84,14 @@ async function run(): Promise<number> {
       `  nodes: ${state.nodes.map((n) => `${n.id} ${n.url}`).join(', ')}`,
       `  etcd:  ${state.etcd.endpoint} (prefix ${state.prefix})`,
       `  logs:  ${rel(state.logDir)}/`,
-      '  ops:   npx ringdoc status | owner <docId> | docs <nodeId> | node add | drain <nodeId>',
+      ...(secrets
+        ? [
+            `  access control on: new documents get an owner link; share them with the Share button`,
+            `  ops:   ${state.web ? `${state.web.url}/ops` : '/ops'} — operator token: ${secrets.operatorToken}`,
+            `  keys:  ${rel(secrets.dir)}/ (cluster secret, operator token, ticket key pair; removed on stop)`,
+          ]
+        : []),
+      '  cli:   npx ringdoc status | owner <docId> | docs <nodeId> | node add | drain <nodeId>',
       'Press Ctrl-C to stop.',
       '',
     ].join('\n'),

@@ -1,5 +1,6 @@
 import { isValidMemberId } from '../ring/index.ts';
 import type { HistorySettings } from './history/keeper.ts';
+import { parseCidr } from './limits/cidr.ts';
 import { type LimitSettings, resolveLimits } from './limits/settings.ts';
 
 /**
@@ -56,6 +57,17 @@ export interface NodeConfig {
   /** Shared secret of the internal node-to-node channel (`RINGDOC_CLUSTER_SECRET`). */
   readonly clusterSecret: string;
   /**
+   * Token of operators (`RINGDOC_OPERATOR_TOKEN`, >= 16 characters): with it (as
+   * `Authorization: Bearer`) or the cluster secret, `GET /docs` answers. `null` (default): only
+   * the cluster secret opens `/docs`.
+   */
+  readonly operatorToken: string | null;
+  /**
+   * Proxies (CIDRs, `--trusted-proxies`) whose `X-Forwarded-For` names the client for the
+   * per-address limits (P22). Empty (default): the header is ignored, the peer is the client.
+   */
+  readonly trustedProxies: readonly string[];
+  /**
    * SPKI PEM public key(s) of the web app's ticket signer (`--ticket-public-key`). `null`
    * (default): no access control, every client may edit every document; set: every socket
    * must present a ticket for its document (PROTOCOL.md P21, SECURITY.md).
@@ -67,8 +79,27 @@ export interface NodeConfig {
   readonly history?: Partial<HistorySettings>;
 }
 
-/** The secret used when none is configured: fine on one machine, never in production. */
+/**
+ * The public development secret: only with `--insecure-dev-secret`, and never with a
+ * non-loopback bind or public/internal URL (anyone reading this file knows it).
+ */
 export const DEVELOPMENT_CLUSTER_SECRET = 'ringdoc-development-secret';
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+/** True for a loopback host name or address (`127.0.0.0/8`, `::1`, `localhost`). */
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_HOSTS.has(host) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** The host of a ws/http URL, or `null` when it does not parse. */
+function hostOfUrl(url: string): string | null {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return null;
+  }
+}
 
 export type NodeConfigInput = Partial<Omit<NodeConfig, 'limits'>> & {
   readonly limits?: Partial<LimitSettings>;
@@ -112,6 +143,8 @@ export function resolveNodeConfig(input: NodeConfigInput): NodeConfig {
     replicas: input.replicas ?? 2,
     durability: input.durability ?? 'replica',
     clusterSecret: input.clusterSecret ?? DEVELOPMENT_CLUSTER_SECRET,
+    operatorToken: input.operatorToken ?? null,
+    trustedProxies: input.trustedProxies ?? [],
     ticketPublicKey: input.ticketPublicKey ?? null,
     limits: resolveLimits(input.limits),
     ...(input.history ? { history: input.history } : {}),
@@ -126,12 +159,22 @@ export function resolveNodeConfig(input: NodeConfigInput): NodeConfig {
   if (config.clusterSecret.length < 16) {
     throw new Error('the cluster secret must be at least 16 characters');
   }
-  const loopback = ['127.0.0.1', 'localhost', '::1'].includes(config.host);
-  if (config.clusterSecret === DEVELOPMENT_CLUSTER_SECRET && !loopback) {
-    throw new Error(
-      `binding ${config.host} with the development cluster secret: set RINGDOC_CLUSTER_SECRET (>= 16 characters) on every node`,
-    );
+  if (config.clusterSecret === DEVELOPMENT_CLUSTER_SECRET) {
+    const exposed = [
+      ['binding', config.host],
+      ['public URL', hostOfUrl(config.publicUrl) ?? config.publicUrl],
+      ['internal URL', hostOfUrl(config.internalUrl) ?? config.internalUrl],
+    ].find(([, host]) => !isLoopbackHost(host ?? ''));
+    if (exposed) {
+      throw new Error(
+        `refusing to start: the development cluster secret is public and this node is reachable beyond loopback (${exposed[0]} ${exposed[1]}); set RINGDOC_CLUSTER_SECRET (>= 16 characters) on every node`,
+      );
+    }
   }
+  if (config.operatorToken !== null && config.operatorToken.length < 16) {
+    throw new Error('the operator token must be at least 16 characters');
+  }
+  for (const cidr of config.trustedProxies) parseCidr(cidr);
   if (
     config.ticketPublicKey !== null &&
     !config.ticketPublicKey.includes('-----BEGIN PUBLIC KEY-----')

@@ -248,6 +248,7 @@ export async function startOurs(
           String(options.leaseTtl ?? 5),
           '--limits',
           OURS_LIMITS,
+          '--insecure-dev-secret',
         ],
         options,
         { RINGDOC_LOG_LEVEL: 'warn' },

@@ -14,6 +14,8 @@ export interface E2eEnvironment {
   }[];
   /** The global setup's loopback control server (see `control-server.ts`). */
   readonly controlUrl: string;
+  /** The operator token of `/ops` and `/api/ring*` (SECURITY.md). */
+  readonly operatorToken: string;
 }
 
 /** Reads the environment the global setup published; throws when run without it. */

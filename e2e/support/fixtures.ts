@@ -89,6 +89,11 @@ export interface Users {
   create(name: string): Promise<EditorUser>;
 }
 
+/** Headers of an operator's request (`/api/ring` is operators only). */
+export function operatorHeaders(): Record<string, string> {
+  return { authorization: `Bearer ${e2eEnvironment().operatorToken}` };
+}
+
 /** A new random document id, unique per test. */
 export function freshDocId(): string {
   return `e2e-${Date.now().toString(36)}-${randomBytes(5).toString('hex')}`;
@@ -117,6 +122,15 @@ export const test = base.extend<{
   env: async ({}, use) => {
     await use(e2eEnvironment());
   },
+  // The default page is signed in to /ops, as an operator's browser would be.
+  context: async ({ context, baseURL }, use) => {
+    if (baseURL) {
+      await context.addCookies([
+        { name: 'ringdoc_ops', value: e2eEnvironment().operatorToken, url: baseURL },
+      ]);
+    }
+    await use(context);
+  },
   // A test that changes the cluster leaves the base shape behind, also when it fails.
   cluster: async ({ env }, use) => {
     const control = createClusterControl(env.controlUrl);
@@ -134,6 +148,12 @@ export const test = base.extend<{
       async create(name) {
         const context = await browser.newContext({ ...(baseURL ? { baseURL } : {}) });
         contexts.push(context);
+        // Signed in to /ops as an operator would be (the dashboard's tests open it).
+        if (baseURL) {
+          await context.addCookies([
+            { name: 'ringdoc_ops', value: e2eEnvironment().operatorToken, url: baseURL },
+          ]);
+        }
         await context.addInitScript((n) => {
           window.localStorage.setItem('ringdoc:name', n);
         }, name);

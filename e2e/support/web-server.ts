@@ -103,7 +103,8 @@ export async function startWebServer(options: {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`next start exited early:\n${log}`);
     try {
-      const response = await fetch(`${url}/api/ring`);
+      // Public and answers 200 once the web app has a ring view (/api/ring is operators only).
+      const response = await fetch(`${url}/api/route/readiness-probe`);
       if (response.status === 200) break;
     } catch {
       /* not listening yet */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { LinkStatus } from '../coordination/coordination.ts';
 import { encodeSyncStep1, encodeTicket, type Permission } from '../protocol/index.ts';
 import { createAuthGuard, type GuardedSession } from './guard.ts';
 import { createTicketSigner, createTicketVerifier, generateTicketKeys } from './ticket.ts';
@@ -26,7 +27,13 @@ class FakeSession implements GuardedSession {
   }
 }
 
-async function setup(options: { revoked?: Set<string>; maxBytes?: number } = {}) {
+async function setup(
+  options: {
+    revoked?: Set<string>;
+    maxBytes?: number;
+    links?: Map<string, LinkStatus | 'unreachable'>;
+  } = {},
+) {
   let t = 1_800_000_000_000;
   const clock = { now: () => t, advance: (ms: number) => (t += ms) };
   const signer = await createTicketSigner({ privateKey: keys.privateKey, now: clock.now });
@@ -35,6 +42,13 @@ async function setup(options: { revoked?: Set<string>; maxBytes?: number } = {})
   const guard = createAuthGuard({
     verifier,
     isRevoked: (id) => revoked.has(id),
+    // Links not listed are live edit links of doc-a.
+    linkStatus: async (id) => {
+      if (revoked.has(id)) return { state: 'revoked' };
+      const status = options.links?.get(id) ?? { state: 'live', doc: 'doc-a', perm: 'edit' };
+      if (status === 'unreachable') throw new Error('etcd unreachable');
+      return status;
+    },
     ticketWaitMs: 10_000,
     maxUnauthenticatedBytes: options.maxBytes ?? 64 * 1024,
     clock: { now: clock.now, every: () => () => {} },
@@ -153,5 +167,34 @@ describe('admission by ticket', () => {
     onFrame(encodeSyncStep1(new Uint8Array(1200)));
     expect(flood.closeCode).toBe(1009);
     expect(guard.size).toBe(0);
+  });
+
+  it('[P21] a ticket whose link is absent, of another document, view-only (for edit) or unreadable is refused', async () => {
+    const links = new Map<string, LinkStatus | 'unreachable'>([
+      ['link-gone', { state: 'absent' }],
+      ['link-other', { state: 'live', doc: 'doc-b', perm: 'edit' }],
+      ['link-view', { state: 'live', doc: 'doc-a', perm: 'view' }],
+      ['link-down', 'unreachable'],
+    ]);
+    const { guard, ticket } = await setup({ links });
+    const cases: Array<[string, Permission, number, RegExp]> = [
+      ['link-gone', 'edit', 4403, /does not exist/],
+      ['link-other', 'edit', 4403, /another document/],
+      ['link-view', 'edit', 4403, /only allows viewing/],
+      ['link-down', 'edit', 4503, /retry/],
+    ];
+    let admitted = 0;
+    for (const [linkId, perm, code, reason] of cases) {
+      const session = new FakeSession({ docId: 'doc-a' });
+      guard.admit(session, () => admitted++)(await ticket('doc-a', perm, linkId));
+      await settle(() => session.closeCode !== null);
+      expect([linkId, session.closeCode]).toEqual([linkId, code]);
+      expect(session.closeReason).toMatch(reason);
+    }
+    const viewer = new FakeSession({ docId: 'doc-a' });
+    guard.admit(viewer, () => admitted++)(await ticket('doc-a', 'view', 'link-view'));
+    await settle(() => admitted === 1);
+    expect(viewer.closeCode).toBeNull();
+    expect(admitted).toBe(1);
   });
 });

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.ts';
+import type { LinkStatus } from '../coordination/coordination.ts';
 import type { Permission } from '../protocol/index.ts';
 import { CloseCode, decodeClientFrame, MessageType, ProtocolError } from '../protocol/index.ts';
 import {
@@ -19,8 +20,10 @@ export interface GuardedSession {
 
 export interface AuthGuardOptions {
   readonly verifier: TicketVerifier;
-  /** True for a revoked share link. */
+  /** True for a revoked share link (what the watch has seen; synchronous). */
   readonly isRevoked: (linkId: string) => boolean;
+  /** The share link's state (P21: tickets only of live links); rejects when it cannot be read. */
+  readonly linkStatus: (linkId: string) => Promise<LinkStatus>;
   /** A socket without a ticket after this long is closed with 4401. */
   readonly ticketWaitMs: number;
   /** Bytes a socket may send before its ticket is verified; more closes it with 1009. */
@@ -60,10 +63,17 @@ interface Entry {
   grant: Grant | null;
 }
 
+/** Why a verified ticket may still not be used: the close code and the reason. */
+interface Refusal {
+  readonly code: number;
+  readonly reason: string;
+}
+
 /**
  * Creates the guard. Failures close with the codes of PROTOCOL.md P21: no/forged/expired/
- * malformed ticket 4401, a ticket of another document or of a revoked link 4403, too much
- * data before the ticket is verified 1009.
+ * malformed ticket 4401; a ticket of another document, or whose link is revoked, absent, of
+ * another document or only for viewing (an edit ticket) 4403; the link store unreachable 4503
+ * (retry); too much data before the ticket is verified 1009.
  */
 export function createAuthGuard(options: AuthGuardOptions): AuthGuard {
   const now = options.clock.now;
@@ -84,6 +94,30 @@ export function createAuthGuard(options: AuthGuardOptions): AuthGuard {
     return null;
   };
 
+  /**
+   * Why the link of `grant` does not back it (4403), or `null`: it must exist, be live, open
+   * the ticket's document, and allow the ticket's permission. A link whose state cannot be
+   * read refuses with retry (the service is unreachable: fail closed).
+   */
+  const linkProblem = async (grant: Grant): Promise<Refusal | null> => {
+    let status: LinkStatus;
+    try {
+      status = await options.linkStatus(grant.linkId);
+    } catch {
+      return { code: CloseCode.RETRY, reason: 'cannot check the share link now; retry' };
+    }
+    const forbid = (reason: string): Refusal => ({ code: CloseCode.FORBIDDEN, reason });
+    if (status.state === 'absent') return forbid('the share link of this ticket does not exist');
+    if (status.state === 'revoked') return forbid('the share link of this ticket was revoked');
+    if (status.doc !== grant.docId) {
+      return forbid('the share link of this ticket is for another document');
+    }
+    if (grant.perm === 'edit' && status.perm === 'view') {
+      return forbid('the share link of this ticket only allows viewing');
+    }
+    return null;
+  };
+
   const readTicket = (frame: Uint8Array): string | null => {
     try {
       const decoded = decodeClientFrame(frame);
@@ -95,15 +129,28 @@ export function createAuthGuard(options: AuthGuardOptions): AuthGuard {
   };
 
   let verifying = 0;
-  const verify = async (ticket: string): Promise<Grant | string> => {
+  /** The grant, or why it may not be used (4401 for the ticket itself, else its link's refusal). */
+  const verify = async (ticket: string): Promise<{ grant: Grant } | Refusal> => {
     verifying++;
     try {
-      return await options.verifier.verify(ticket);
+      const grant = await options.verifier.verify(ticket);
+      return (await linkProblem(grant)) ?? { grant };
     } catch (error) {
-      return (error as { reason?: string }).reason ?? 'ticket is not valid';
+      const reason = (error as { reason?: string }).reason ?? 'ticket is not valid';
+      return { code: CloseCode.UNAUTHORIZED, reason };
     } finally {
       verifying--;
     }
+  };
+
+  /** Closes `session` with `refusal` (retry-after for the retry code). */
+  const refuseWith = (session: GuardedSession, refusal: Refusal) => {
+    entries.delete(session);
+    session.reject(
+      refusal.code,
+      refusal.reason,
+      refusal.code === CloseCode.RETRY ? { retryAfterMs: 1000 } : undefined,
+    );
   };
 
   const first = (
@@ -120,18 +167,19 @@ export function createAuthGuard(options: AuthGuardOptions): AuthGuard {
     entry.stage = 'verifying';
     void verify(ticket).then((result) => {
       if (session.conn.closed || entries.get(session) !== entry) return;
-      if (typeof result === 'string') {
-        refuse(session, CloseCode.UNAUTHORIZED, result);
+      if (!('grant' in result)) {
+        refuseWith(session, result);
         return;
       }
-      const why = forbidden(session, result);
+      const { grant } = result;
+      const why = forbidden(session, grant);
       if (why) {
         refuse(session, CloseCode.FORBIDDEN, why);
         return;
       }
-      entry.grant = result;
+      entry.grant = grant;
       entry.stage = 'admitted';
-      session.setPermission(result.perm);
+      session.setPermission(grant.perm);
       admitted();
     });
   };
@@ -145,21 +193,22 @@ export function createAuthGuard(options: AuthGuardOptions): AuthGuard {
     }
     void verify(ticket).then((result) => {
       if (session.conn.closed || entries.get(session) !== entry) return;
-      if (typeof result === 'string') {
-        refuse(session, CloseCode.UNAUTHORIZED, result);
+      if (!('grant' in result)) {
+        refuseWith(session, result);
         return;
       }
+      const { grant } = result;
       const current = entry.grant;
       const why =
-        forbidden(session, result) ??
-        (current && (result.docId !== current.docId || result.perm !== current.perm)
+        forbidden(session, grant) ??
+        (current && (grant.docId !== current.docId || grant.perm !== current.perm)
           ? 'a renewed ticket must be for the same document and permission'
           : null);
       if (why) {
         refuse(session, CloseCode.FORBIDDEN, why);
         return;
       }
-      entry.grant = result;
+      entry.grant = grant;
     });
   };
 

@@ -45,6 +45,7 @@ export function createNodeAuth(options: NodeAuthOptions): NodeAuth {
       guard = createAuthGuard({
         verifier,
         isRevoked: (id) => watch.isRevoked(id),
+        linkStatus: (id) => watch.status(id),
         clock: options.clock,
         ticketWaitMs: options.ticketWaitMs,
         maxUnauthenticatedBytes: options.maxUnauthenticatedBytes,

@@ -71,11 +71,12 @@ export async function fetchFromMember(
   member: Pick<MemberRecord, 'internalUrl' | 'publicUrl'>,
   path: string,
   timeoutMs = 2000,
+  headers: Readonly<Record<string, string>> = {},
 ): Promise<NodeAnswer> {
   let last: unknown = new Error('no URL');
   for (const base of memberHttpBases(member)) {
     try {
-      const response = await httpGet(`${base}${path}`, timeoutMs);
+      const response = await httpGet(`${base}${path}`, timeoutMs, headers);
       return { ...response, base };
     } catch (error) {
       last = error;

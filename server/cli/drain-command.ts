@@ -2,7 +2,7 @@ import { createKeyspace, isValidMemberId } from '../../ring/etcd/keys.ts';
 import { flag, numberOption, type ParsedArgs, positionals } from './args.ts';
 import { readMembers } from './cluster-reader.ts';
 import { type CommandContext, withEtcd, writeJson } from './context.ts';
-import { fetchDocuments, findMember } from './docs-command.ts';
+import { fetchDocuments, findMember, operatorHeaders } from './docs-command.ts';
 import { CliError, UsageError } from './errors.ts';
 
 export const DRAIN_USAGE =
@@ -73,6 +73,7 @@ export async function runDrain(args: ParsedArgs, context: CommandContext): Promi
       );
     }
     let last: DrainProgress | null = null;
+    const headers = await operatorHeaders(context);
     for (;;) {
       const elapsedMs = Date.now() - requestedAt;
       const current = findOrNull(await readMembers(session), id);
@@ -81,7 +82,7 @@ export async function runDrain(args: ParsedArgs, context: CommandContext): Promi
         else io.out(`${id} drained: left the ring after ${(elapsedMs / 1000).toFixed(1)} s\n`);
         return 0;
       }
-      const docs = await fetchDocuments(current).catch(() => null);
+      const docs = await fetchDocuments(current, headers).catch(() => null);
       const progress: DrainProgress = {
         state: current.state,
         loaded: docs ? docs.loaded.length : null,

@@ -7,10 +7,14 @@ import https from 'node:https';
  * and body text (bodies over 16 MiB are cut); rejects on connection errors and after
  * `timeoutMs` overall.
  */
-export function httpGet(url: string, timeoutMs: number): Promise<{ status: number; text: string }> {
+export function httpGet(
+  url: string,
+  timeoutMs: number,
+  headers: Readonly<Record<string, string>> = {},
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const get = url.startsWith('https:') ? https.get : http.get;
-    const request = get(url, { agent: false }, (response) => {
+    const request = get(url, { agent: false, headers }, (response) => {
       const chunks: Buffer[] = [];
       let size = 0;
       response.on('data', (chunk: Buffer) => {

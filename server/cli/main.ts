@@ -125,8 +125,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   try {
     if (command === 'node' && !isNodeAdd) {
       // Loaded only here: a node pulls in uWebSockets.js and the whole server.
-      const { runNode } = await import('./node-command.ts');
-      return await runNode(parseArgs(rest));
+      const { runNode, NODE_FLAGS } = await import('./node-command.ts');
+      return await runNode(parseArgs(rest, NODE_FLAGS));
     }
     if (!spec) {
       io.err(`ringdoc: unknown command ${JSON.stringify(command)} (see \`ringdoc help\`)\n`);

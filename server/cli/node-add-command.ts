@@ -5,6 +5,7 @@ import { readMembers } from './cluster-reader.ts';
 import { type CommandContext, withEtcd, writeJson } from './context.ts';
 import { CliError, UsageError } from './errors.ts';
 import { nextNodeId, startLocalNode } from './local/node.ts';
+import { readLocalSecrets } from './local/secrets.ts';
 import { readState, writeState } from './local/state.ts';
 
 export const NODE_ADD_USAGE = 'ringdoc node add [--id n4] [--port <port>] [--json]';
@@ -42,6 +43,7 @@ export async function runNodeAdd(args: ParsedArgs, context: CommandContext): Pro
       dataDir: path.join(local.root, id),
       leaseTtl: local.leaseTtl,
       logFile: path.join(local.logDir, `${id}.log`),
+      secrets: local.secretsDir ? await readLocalSecrets(local.secretsDir) : null,
     },
     { ownerPid: local.launcherPid },
   );

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { resolveNodeConfig } from '../config.ts';
+import { DEVELOPMENT_CLUSTER_SECRET, resolveNodeConfig } from '../config.ts';
 import { parseHistorySettings } from '../history/settings.ts';
 import { parseLimitAssignments } from '../limits/settings.ts';
 import { createLogger, parseLevel } from '../log.ts';
 import { createProductionNode } from '../node/production.ts';
-import { option, type ParsedArgs } from './args.ts';
+import { flag, option, type ParsedArgs } from './args.ts';
 
 export const NODE_USAGE = `ringdoc node --id <id> --port <port> --etcd <url[,url]> --data <dir>
   [--host 127.0.0.1] [--public-url ws://host:port] [--internal-url ws://host:port]
@@ -13,8 +13,36 @@ export const NODE_USAGE = `ringdoc node --id <id> --port <port> --etcd <url[,url
   [--ticket-public-key <pem file | PEM>] [--limits name=value[,name=value]]
   [--history quietMs=30000,maxStretchMs=600000,checkpointEvery=50]
   [--history-retention 24:0,168:1,2160:24,inf:168]
-Environment: RINGDOC_LOG_LEVEL (debug|info|warn|error), RINGDOC_CLUSTER_SECRET (internal channel),
-  RINGDOC_TICKET_PUBLIC_KEY (as --ticket-public-key: access control on, SECURITY.md).`;
+  [--trusted-proxies <cidr[,cidr]>] [--insecure-dev-secret]
+Environment: RINGDOC_LOG_LEVEL (debug|info|warn|error), RINGDOC_CLUSTER_SECRET (internal channel;
+  required unless --insecure-dev-secret, which is refused beyond loopback), RINGDOC_OPERATOR_TOKEN
+  (opens /docs to operators), RINGDOC_TICKET_PUBLIC_KEY (as --ticket-public-key: access control
+  on, SECURITY.md).`;
+
+/** Bare flags of `ringdoc node`. */
+export const NODE_FLAGS: ReadonlySet<string> = new Set(['insecure-dev-secret']);
+
+/**
+ * The cluster secret: `RINGDOC_CLUSTER_SECRET`, or the public development secret when
+ * `--insecure-dev-secret` is given (and then only on loopback: `resolveNodeConfig` refuses
+ * otherwise). Neither: a clear refusal.
+ */
+export function clusterSecretOf(
+  env: Readonly<Record<string, string | undefined>>,
+  insecureDevSecret: boolean,
+): string {
+  const secret = env.RINGDOC_CLUSTER_SECRET;
+  if (secret) {
+    if (insecureDevSecret) {
+      throw new Error('--insecure-dev-secret and RINGDOC_CLUSTER_SECRET: give one, not both');
+    }
+    return secret;
+  }
+  if (insecureDevSecret) return DEVELOPMENT_CLUSTER_SECRET;
+  throw new Error(
+    'refusing to start without a cluster secret: set RINGDOC_CLUSTER_SECRET (>= 16 characters, the same on every node), or pass --insecure-dev-secret for a loopback-only development node',
+  );
+}
 
 /** `--ticket-public-key` / `RINGDOC_TICKET_PUBLIC_KEY`: PEM text, or the path of a PEM file. */
 function ticketPublicKey(raw: string | undefined): { ticketPublicKey?: string } {
@@ -47,9 +75,14 @@ export async function runNode(args: ParsedArgs): Promise<number> {
     allowedOrigins: typeof origins === 'string' ? origins.split(',') : null,
     replicas: num('replicas', 2),
     durability: option(args, 'durability', 'replica') as 'local' | 'replica',
-    ...(process.env.RINGDOC_CLUSTER_SECRET
-      ? { clusterSecret: process.env.RINGDOC_CLUSTER_SECRET }
+    clusterSecret: clusterSecretOf(process.env, flag(args, 'insecure-dev-secret')),
+    ...(process.env.RINGDOC_OPERATOR_TOKEN
+      ? { operatorToken: process.env.RINGDOC_OPERATOR_TOKEN }
       : {}),
+    trustedProxies: option(args, 'trusted-proxies', '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0),
     ...ticketPublicKey(
       typeof args.options.get('ticket-public-key') === 'string'
         ? option(args, 'ticket-public-key')

@@ -174,6 +174,27 @@ export function describeCoordinationContract(
         await a.close();
       }),
     );
+
+    it(
+      '[P21] a link is live only while its record exists and is not revoked; a new record is found at once',
+      withSubject(async (s) => {
+        await s.putLink(link('link-revoked1', true), 'link-revoked1');
+        const a = s.make();
+        await a.start();
+        const view = await a.watchRevocations(() => {});
+        expect(await view.status('link-nothing1')).toEqual({ state: 'absent' });
+        expect(await view.status('link-revoked1')).toEqual({ state: 'revoked' });
+        expect(await view.status('not a link id')).toEqual({ state: 'absent' });
+        // Written a moment ago: the status reads it even before the watch delivers it.
+        await s.putLink(link('link-fresh-01', false), 'link-fresh-01');
+        expect(await view.status('link-fresh-01')).toMatchObject({ state: 'live', doc: 'doc-1' });
+        await s.putLink(null, 'link-fresh-01');
+        await s.until('deletion seen', () => view.isRevoked('link-fresh-01'));
+        expect(await view.status('link-fresh-01')).toEqual({ state: 'revoked' });
+        await view.close();
+        await a.close();
+      }),
+    );
   });
 }
 

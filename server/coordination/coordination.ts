@@ -38,15 +38,33 @@ export interface Coordination {
   clearPrewarm(joiner: string): Promise<void>;
   /**
    * Watches share links (P21): `onRevoked` is called once per link that turns revoked or whose
-   * record is deleted. Resolves once the first list is in.
+   * record is deleted. Resolves once the first list is in. `RevocationView.status` tells whether
+   * a link is live (its record exists and is not revoked).
    */
   watchRevocations(onRevoked: (linkId: string) => void): Promise<RevocationView>;
   /** Stops every watch; does not revoke a registration (`Membership.leave` does). */
   close(): Promise<void>;
 }
 
-/** The revoked share links as one node sees them. */
+/** A share link's state: tickets are accepted only for `live` links (P21). */
+export type LinkStatus =
+  | {
+      readonly state: 'live';
+      /** The document the link opens. */
+      readonly doc: string;
+      readonly perm: 'owner' | 'edit' | 'view';
+    }
+  | { readonly state: 'revoked' }
+  /** No record: never created, or deleted before this node saw it. */
+  | { readonly state: 'absent' };
+
+/** The share links as one node sees them. */
 export interface RevocationView {
   isRevoked(linkId: string): boolean;
+  /**
+   * The link's state; reads its record from the service when the watch has not seen it yet
+   * (a link created a moment ago). Rejects when the service does not answer.
+   */
+  status(linkId: string): Promise<LinkStatus>;
   close(): Promise<void>;
 }

@@ -102,7 +102,11 @@ export function createEtcdCoordination(options: EtcdCoordinationOptions): Coordi
       };
       cleanups.add(stop);
       await watch.ready();
-      const view: RevocationView = { isRevoked: tracker.isRevoked, close: stop };
+      const view: RevocationView = {
+        isRevoked: tracker.isRevoked,
+        status: (linkId) => tracker.lookup(linkId, (key) => client.get(key).string()),
+        close: stop,
+      };
       return view;
     },
     async close() {

@@ -1,7 +1,8 @@
 import type { RingView } from '../../ring/etcd/types.ts';
+import type { OperatorCheck } from '../auth/operator.ts';
 import { ProtocolError, parseDocId } from '../protocol/index.ts';
 import { routeOf } from '../routing/owner.ts';
-import type { HttpHandler, HttpReply } from '../transport/transport.ts';
+import type { HttpHandler, HttpReply, HttpRequestHeaders } from '../transport/transport.ts';
 
 export interface NodeStatus {
   readonly id: string;
@@ -14,6 +15,10 @@ export interface NodeStatus {
   readonly stats: () => Record<string, number | boolean | string>;
   /** Documents this node holds: loaded in memory and stored on disk. */
   readonly documents: () => Promise<{ loaded: string[]; stored: string[] }>;
+  /** Who may read `/docs` (the cluster secret or the operator token). */
+  readonly operators: OperatorCheck;
+  /** Browser origins that may read these endpoints cross-origin (CORS); `null`: none. */
+  readonly allowedOrigins: readonly string[] | null;
 }
 
 const json = (status: number, body: unknown): HttpReply => ({
@@ -22,10 +27,27 @@ const json = (status: number, body: unknown): HttpReply => ({
   body: `${JSON.stringify(body)}\n`,
 });
 
-/** HTTP endpoints of a node (N6, C2): `/healthz`, `/readyz`, `/metrics`, `/ring`, `/route/<docId>`, `/docs`. */
+/**
+ * HTTP endpoints of a node (N6, C2): `/healthz`, `/readyz`, `/metrics`, `/ring`,
+ * `/route/<docId>`, and `/docs` (the document ids this node holds), which answers only the
+ * cluster secret or the operator token (401 otherwise, SECURITY.md). Cross-origin reads are
+ * allowed only for the configured origins (no `access-control-allow-origin: *`).
+ */
 export function createNodeRoutes(status: NodeStatus): Record<string, HttpHandler> {
-  return {
-    '/docs': async () => json(200, { node: status.id, ...(await status.documents()) }),
+  const cors = (headers: HttpRequestHeaders): Record<string, string> =>
+    headers.origin !== '' && status.allowedOrigins?.includes(headers.origin)
+      ? { 'access-control-allow-origin': headers.origin, vary: 'origin' }
+      : { vary: 'origin' };
+  const routes: Record<string, HttpHandler> = {
+    '/docs': async (_path, _query, headers) => {
+      if (!status.operators.authorized(headers)) {
+        return {
+          ...json(401, { error: 'the cluster secret or an operator token is required' }),
+          headers: { 'www-authenticate': 'Bearer realm="ringdoc"' },
+        };
+      }
+      return json(200, { node: status.id, ...(await status.documents()) });
+    },
     '/healthz': () => ({ status: 200, body: 'ok\n' }),
     '/readyz': () => {
       const reason = status.notReadyReason();
@@ -64,4 +86,13 @@ export function createNodeRoutes(status: NodeStatus): Record<string, HttpHandler
       return json(200, route);
     },
   };
+  return Object.fromEntries(
+    Object.entries(routes).map(([pattern, handler]) => [
+      pattern,
+      async (path: string, query: string, headers: HttpRequestHeaders) => {
+        const reply = await handler(path, query, headers);
+        return { ...reply, headers: { ...cors(headers), ...reply.headers } };
+      },
+    ]),
+  );
 }

@@ -1,6 +1,7 @@
 import type { NodeAuth } from '../auth/node-auth.ts';
 import type { Connection } from '../documents/connection.ts';
 import { Session, type SessionDeps } from '../documents/session.ts';
+import type { ClientAddressResolver } from '../limits/cidr.ts';
 import type { NodeLimits } from '../limits/node-limits.ts';
 import type { Refusal } from '../limits/refusal.ts';
 import type { NodeMetrics } from '../node-metrics.ts';
@@ -27,6 +28,8 @@ export interface ProtocolRange {
 
 export interface AdmissionOptions {
   readonly limits: NodeLimits;
+  /** Who the client is for the per-address limits (`--trusted-proxies`, P22). */
+  readonly clientAddress: ClientAddressResolver;
   readonly sessions: SessionTable;
   readonly sessionDeps: SessionDeps;
   readonly metrics: NodeMetrics;
@@ -143,7 +146,10 @@ export function createAdmission(options: AdmissionOptions): Admission {
   return {
     open(conn, upgrade) {
       metrics.connectionsOpened.inc();
-      const crowded = limits.addresses.attempt(upgrade.remoteAddress) ?? limits.node.admit();
+      const crowded =
+        limits.addresses.attempt(
+          options.clientAddress.resolve(upgrade.remoteAddress, upgrade.forwardedFor),
+        ) ?? limits.node.admit();
       if (isHocuspocusPath(upgrade.pathAndQuery)) {
         if (crowded) {
           metrics.rejected(crowded.code).inc();

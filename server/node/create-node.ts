@@ -1,5 +1,6 @@
 import type { Membership, RingView } from '../../ring/index.ts';
 import { createNodeAuth } from '../auth/node-auth.ts';
+import { createOperatorCheck } from '../auth/operator.ts';
 import type { Clock } from '../clock.ts';
 import type { PeerPool, PeerStream, StreamHandlers } from '../cluster/peer-client.ts';
 import { createPeerService } from '../cluster/peer-service.ts';
@@ -16,6 +17,7 @@ import { createHistoryKeeper } from '../history/keeper.ts';
 import { documentOfHistoryRoom } from '../history/versions.ts';
 import { createMetricsRegistry } from '../http/metrics.ts';
 import { createNodeRoutes } from '../http/routes.ts';
+import { createClientAddressResolver } from '../limits/cidr.ts';
 import { createNodeLimits } from '../limits/node-limits.ts';
 import type { Logger } from '../log.ts';
 import { createNodeMetrics } from '../node-metrics.ts';
@@ -298,6 +300,7 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
   }
 
   const admission = createAdmission({
+    clientAddress: createClientAddressResolver(config.trustedProxies),
     limits,
     sessions,
     sessionDeps,
@@ -409,6 +412,8 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
             loaded: [...registry.loadedRooms()].map((room) => room.docId).sort(),
             stored: (await store.list()).sort(),
           }),
+          operators: createOperatorCheck(config),
+          allowedOrigins: config.allowedOrigins,
         }),
       });
       boundPort = await transport.listen();

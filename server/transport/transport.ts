@@ -6,6 +6,8 @@ export interface UpgradeInfo {
   readonly pathAndQuery: string;
   readonly origin: string;
   readonly remoteAddress: string;
+  /** The `X-Forwarded-For` header ('' when absent); believed only from trusted proxies. */
+  readonly forwardedFor: string;
 }
 
 /** Per-socket callbacks returned by `onOpen`. */
@@ -21,7 +23,20 @@ export interface HttpReply {
   readonly headers?: Record<string, string>;
 }
 
-export type HttpHandler = (path: string, query: string) => HttpReply | Promise<HttpReply>;
+/** The request headers an HTTP handler may read (lower-case names; '' when absent). */
+export const HTTP_REQUEST_HEADERS = [
+  'authorization',
+  'origin',
+  'x-ringdoc-cluster-secret',
+] as const;
+
+export type HttpRequestHeaders = Readonly<Record<(typeof HTTP_REQUEST_HEADERS)[number], string>>;
+
+export type HttpHandler = (
+  path: string,
+  query: string,
+  headers: HttpRequestHeaders,
+) => HttpReply | Promise<HttpReply>;
 
 /** What a node gives its transport: the socket and HTTP handlers. */
 export interface TransportHandlers {

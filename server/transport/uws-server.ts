@@ -12,12 +12,14 @@ import { SECRET_HEADER } from '../cluster/peer-client.ts';
 import type { Broadcaster, Connection } from '../documents/connection.ts';
 import type { Logger } from '../log.ts';
 import { CloseCode } from '../protocol/index.ts';
-import type {
-  HttpReply,
-  SocketHandler,
-  Transport,
-  TransportHandlers,
-  UpgradeInfo,
+import {
+  HTTP_REQUEST_HEADERS,
+  type HttpReply,
+  type HttpRequestHeaders,
+  type SocketHandler,
+  type Transport,
+  type TransportHandlers,
+  type UpgradeInfo,
 } from './transport.ts';
 import type { Uws } from './uws-native.ts';
 
@@ -141,6 +143,7 @@ export function createUwsTransport(options: TransportOptions): Transport {
         pathAndQuery: query ? `${req.getUrl()}?${query}` : req.getUrl(),
         origin: req.getHeader('origin'),
         remoteAddress: Buffer.from(res.getRemoteAddressAsText()).toString(),
+        forwardedFor: req.getHeader('x-forwarded-for'),
       };
       upgradeTo(res, req, context, info);
     },
@@ -173,7 +176,12 @@ export function createUwsTransport(options: TransportOptions): Transport {
         res.cork(() => res.writeStatus('401 Unauthorized').end('cluster secret required\n'));
         return;
       }
-      upgradeTo(res, req, context, { pathAndQuery: '/internal', origin: '', remoteAddress: '' });
+      upgradeTo(res, req, context, {
+        pathAndQuery: '/internal',
+        origin: '',
+        remoteAddress: '',
+        forwardedFor: '',
+      });
     },
     open: (ws) => accept(ws, options.handlers.onInternal),
     message: (ws, message) => {
@@ -186,6 +194,9 @@ export function createUwsTransport(options: TransportOptions): Transport {
   app.get('/*', (res, req) => {
     const path = req.getUrl();
     const query = req.getQuery() ?? '';
+    const headers = Object.fromEntries(
+      HTTP_REQUEST_HEADERS.map((name) => [name, req.getHeader(name)]),
+    ) as HttpRequestHeaders;
     const match = routes.find(([pattern]) =>
       pattern.endsWith('*') ? path.startsWith(pattern.slice(0, -1)) : path === pattern,
     );
@@ -197,7 +208,7 @@ export function createUwsTransport(options: TransportOptions): Transport {
     res.onAborted(() => {
       aborted = true;
     });
-    safeReply(() => match[1](path, query), log).then((reply) => {
+    safeReply(() => match[1](path, query, headers), log).then((reply) => {
       if (!aborted) writeReply(res, reply);
     });
   });
@@ -272,7 +283,6 @@ function writeReply(res: HttpResponse, reply: HttpReply): void {
     res.writeStatus(STATUS_TEXT[reply.status] ?? `${reply.status} Status`);
     res.writeHeader('content-type', reply.contentType ?? 'text/plain; charset=utf-8');
     res.writeHeader('cache-control', 'no-store');
-    res.writeHeader('access-control-allow-origin', '*');
     for (const [k, v] of Object.entries(reply.headers ?? {})) res.writeHeader(k, v);
     res.end(reply.body);
   });

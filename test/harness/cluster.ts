@@ -13,6 +13,8 @@ export interface ClusterOptions {
   readonly prefix?: string;
   /** Extra `ringdoc node` arguments for every node. */
   readonly nodeArgs?: readonly string[];
+  /** Extra environment of every node (e.g. `RINGDOC_OPERATOR_TOKEN`). */
+  readonly nodeEnv?: Record<string, string>;
 }
 
 /** A real local cluster: one etcd, N `ringdoc node` processes, each with its own data dir. */
@@ -55,6 +57,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       prefix,
       leaseTtl: options.leaseTtl ?? 2,
       extraArgs: options.nodeArgs ?? [],
+      ...(options.nodeEnv ? { env: options.nodeEnv } : {}),
     });
     nodes.push(node);
     return node;

@@ -113,6 +113,10 @@ export function createNodeProcess(options: NodeProcessOptions): NodeProcess {
         String(options.leaseTtl ?? 2),
         ...(options.extraArgs ?? []),
       ];
+      // Without a secret of its own, a test node runs on loopback with the public one.
+      if (!(options.env?.RINGDOC_CLUSTER_SECRET ?? process.env.RINGDOC_CLUSTER_SECRET)) {
+        args.push('--insecure-dev-secret');
+      }
       const proc = spawn(process.execPath, args, {
         cwd: ROOT,
         env: { ...process.env, RINGDOC_LOG_LEVEL: 'info', ...options.env },

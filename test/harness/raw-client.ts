@@ -21,6 +21,8 @@ export interface RawClientOptions {
   readonly onContentSent?: (n: number) => void;
   /** Called with each cumulative ACK count. */
   readonly onAck?: (count: number) => void;
+  /** Extra upgrade request headers (e.g. `x-forwarded-for`). */
+  readonly headers?: Record<string, string>;
   /** Access ticket sent as the first frame (P21). */
   readonly ticket?: string;
   /** Local address to connect from (e.g. `127.0.0.7`: per-address limits, P22). */
@@ -56,7 +58,7 @@ export class RawClient {
     if (options.epoch !== undefined) params.set('epoch', String(options.epoch));
     const qs = params.toString();
     this.ws = new WebSocket(`${baseUrl}/doc/${docId}${qs ? `?${qs}` : ''}`, {
-      headers: options.origin ? { origin: options.origin } : {},
+      headers: { ...(options.origin ? { origin: options.origin } : {}), ...options.headers },
       ...(options.localAddress ? { localAddress: options.localAddress } : {}),
     });
     this.ws.binaryType = 'nodebuffer';

@@ -19,11 +19,15 @@ const clients: RawClient[] = [];
 let seq = 0;
 const newDocId = () => `cli-${Date.now().toString(36)}-${seq++}`;
 
+/** The nodes' operator token: `ringdoc docs` and `drain` read `/docs` with it (SECURITY.md). */
+const OPERATOR_TOKEN = 'cli-test-operator-token-0123456789';
+
 /** Runs `ringdoc …` in-process against the test cluster (no local-cluster state file applies). */
 async function cli(args: string[], env: Record<string, string> = {}) {
   const io = captureIo({
     RINGDOC_ETCD: cluster.etcd.endpoint,
     RINGDOC_STATE_FILE: path.join(scratch, 'no-local-cluster.json'),
+    RINGDOC_OPERATOR_TOKEN: OPERATOR_TOKEN,
     ...env,
   });
   const code = await main(args, io);
@@ -52,7 +56,7 @@ async function writeOn(docId: string, text: string): Promise<RawClient> {
 
 beforeAll(async () => {
   scratch = await mkdtemp(path.join(os.tmpdir(), 'ringdoc-cli-test-'));
-  cluster = await startCluster({ nodes: 3 });
+  cluster = await startCluster({ nodes: 3, nodeEnv: { RINGDOC_OPERATOR_TOKEN: OPERATOR_TOKEN } });
 }, 90_000);
 
 afterAll(async () => {
@@ -181,6 +185,10 @@ describe('ringdoc docs', () => {
       new RegExp(`^${owner}: \\d+ documents \\(\\d+ loaded, \\d+ stored\\)$`, 'm'),
     );
     expect(human.stdout).toMatch(new RegExp(`^${docId}\\s+yes\\s+yes$`, 'm'));
+    const refused = await cli(['docs', owner], { RINGDOC_OPERATOR_TOKEN: '' });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/refused \/docs \(401\): set RINGDOC_OPERATOR_TOKEN/);
+    expect(refused.stdout).not.toContain(docId);
   });
 
   it('names the registered members when the node is unknown (exit 1)', async () => {

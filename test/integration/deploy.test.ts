@@ -193,9 +193,12 @@ describe('the deploy files’ command lines run here (loopback instead of contai
 
   it('compose’s node command starts a node; the Dockerfile HEALTHCHECK sees it; the Kubernetes preStop drains it; compose’s web command serves', async () => {
     scratch = await mkdtemp(path.join(os.tmpdir(), 'ringdoc-deploy-test-'));
-    cluster = await startCluster({ nodes: 2 });
+    // compose's default cluster secret, shared by the test nodes (none would refuse to start).
+    const secret = 'change-me-ringdoc-compose';
+    cluster = await startCluster({ nodes: 2, nodeEnv: { RINGDOC_CLUSTER_SECRET: secret } });
     const nextPort = createPortAllocator();
     const env = {
+      RINGDOC_CLUSTER_SECRET: secret,
       RINGDOC_ETCD: cluster.etcd.endpoint,
       RINGDOC_PREFIX: cluster.prefix,
       RINGDOC_STATE_FILE: path.join(scratch, 'no-local-cluster.json'),
@@ -282,10 +285,11 @@ describe('the deploy files’ command lines run here (loopback instead of contai
     );
     const web = run(process.execPath, [BIN, ...webArgs], env);
     await waitFor(
-      'ringdoc web answering /api/ring',
+      'ringdoc web answering /api/route (public; /api/ring is operators only)',
       async () => {
         if (web.child.exitCode !== null) throw new Error(web.output());
-        return (await fetch(`http://127.0.0.1:${webPort}/api/ring`)).status === 200;
+        const url = `http://127.0.0.1:${webPort}/api/route/readiness-probe`;
+        return (await fetch(url)).status === 200;
       },
       60_000,
     );

@@ -5,6 +5,8 @@ import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { createEtcdClient, setConfig } from '../../ring/index.ts';
+import { SECRET_HEADER } from '../../server/cluster/peer-client.ts';
+import { DEVELOPMENT_CLUSTER_SECRET } from '../../server/config.ts';
 import { createSilentLogger } from '../../server/log.ts';
 import { CloseCode, encodeClientFrame } from '../../server/protocol/index.ts';
 import { type Cluster, startCluster } from '../harness/cluster.ts';
@@ -131,7 +133,12 @@ describe('a node serving documents (real etcd, real node processes)', () => {
     c.type('x');
     await c.waitAcked();
     const { owner } = await ownerAndOther(docId);
-    const docs = (await (await fetch(`${owner.httpUrl}/docs`)).json()) as {
+    // /docs is for operators: the test nodes run with the development secret.
+    const docs = (await (
+      await fetch(`${owner.httpUrl}/docs`, {
+        headers: { [SECRET_HEADER]: DEVELOPMENT_CLUSTER_SECRET },
+      })
+    ).json()) as {
       loaded: string[];
       stored: string[];
     };

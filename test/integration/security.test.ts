@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,11 +25,12 @@ import { type Cluster, startCluster } from '../harness/cluster.ts';
 import type { NodeProcess } from '../harness/node-process.ts';
 import { waitFor } from '../harness/node-process.ts';
 import { RawClient, type RawClientOptions } from '../harness/raw-client.ts';
+import { runRingdoc } from '../harness/run-ringdoc.ts';
 
 /**
  * Access control (P21) and abuse limits (P22) against a real 2-node cluster with tickets
  * required. Every test uses its own documents and its own loopback source address
- * (127.0.0.x), so the per-address connection limit of one test never touches another.
+ * (127.1.x.y), so the per-address connection limit of one test never touches another.
  */
 const keys = generateTicketKeys();
 const LIMITS = [
@@ -52,7 +54,11 @@ let signer: Awaited<ReturnType<typeof createTicketSigner>>;
 const clients: RawClient[] = [];
 let seq = 0;
 let address = 10;
-const nextAddress = () => `127.0.0.${address++}`;
+/** A loopback source address of its own (Linux routes all of 127/8 to lo). */
+const nextAddress = () => {
+  const n = address++;
+  return `127.1.${Math.floor(n / 250)}.${(n % 250) + 1}`;
+};
 
 /** A fresh document id owned by `node` (so a test can put offender and bystander on one node). */
 async function docOn(node: NodeProcess, stem: string): Promise<string> {
@@ -62,8 +68,32 @@ async function docOn(node: NodeProcess, stem: string): Promise<string> {
   }
 }
 
-async function mint(docId: string, perm: Permission = 'edit', linkId = 'link-default') {
-  return (await signer.sign({ docId, perm, linkId })).ticket;
+const OPERATOR_TOKEN = 'operator-token-for-the-security-test';
+const PROXY = '127.0.0.250';
+const asOperator = { authorization: `Bearer ${OPERATOR_TOKEN}` };
+
+/** Writes the record of link `linkId` (P21: nodes accept only tickets of live links). */
+async function putLink(linkId: string, docId: string, perm: Permission, revoked = false) {
+  await etcd.put(createKeyspace(cluster.prefix).linkKey(linkId)).value(
+    encodeLinkRecord({
+      id: linkId,
+      doc: docId,
+      perm,
+      created: Date.now(),
+      secretHash: 'x',
+      revoked,
+      revokedAt: revoked ? Date.now() : null,
+    }),
+  );
+}
+
+/** A ticket of a live link (its record written first; by default one link per document and permission). */
+async function mint(docId: string, perm: Permission = 'edit', linkId?: string) {
+  const id =
+    linkId ??
+    `l${createHash('sha256').update(`${docId}:${perm}`).digest('base64url').slice(0, 20)}`;
+  await putLink(id, docId, perm);
+  return (await signer.sign({ docId, perm, linkId: id })).ticket;
 }
 
 function client(node: NodeProcess, docId: string, options: RawClientOptions = {}): RawClient {
@@ -81,7 +111,7 @@ async function synced(node: NodeProcess, docId: string, options: RawClientOption
 }
 
 async function loaded(node: NodeProcess): Promise<{ loaded: string[]; stored: string[] }> {
-  return (await (await fetch(`${node.httpUrl}/docs`)).json()) as {
+  return (await (await fetch(`${node.httpUrl}/docs`, { headers: asOperator })).json()) as {
     loaded: string[];
     stored: string[];
   };
@@ -106,7 +136,8 @@ beforeAll(async () => {
   await writeFile(keyFile, keys.publicKey);
   cluster = await startCluster({
     nodes: 2,
-    nodeArgs: ['--ticket-public-key', keyFile, '--limits', LIMITS],
+    nodeArgs: ['--ticket-public-key', keyFile, '--limits', LIMITS, '--trusted-proxies', PROXY],
+    nodeEnv: { RINGDOC_OPERATOR_TOKEN: OPERATOR_TOKEN },
   });
   etcd = new Etcd3({ hosts: [cluster.etcd.endpoint] });
 }, 90_000);
@@ -232,20 +263,12 @@ describe('[P21] tickets', () => {
     const docId = await docOn(n1(), 'doc-revoke');
     const revoked = await synced(n1(), docId, { ticket: await mint(docId, 'edit', 'link-revoke') });
     const kept = await synced(n1(), docId, { ticket: await mint(docId, 'edit', 'link-keepit') });
-    await etcd.put(createKeyspace(cluster.prefix).linkKey('link-revoke')).value(
-      encodeLinkRecord({
-        id: 'link-revoke',
-        doc: docId,
-        perm: 'edit',
-        created: Date.now(),
-        secretHash: 'x',
-        revoked: true,
-        revokedAt: Date.now(),
-      }),
-    );
+    await putLink('link-revoke', docId, 'edit', true);
     expect((await revoked.waitClosed()).code).toBe(CloseCode.FORBIDDEN);
     expect(revoked.frame('notice')?.reason).toMatch(/revoked/);
-    const again = client(n1(), docId, { ticket: await mint(docId, 'edit', 'link-revoke') });
+    const again = client(n1(), docId, {
+      ticket: (await signer.sign({ docId, perm: 'edit', linkId: 'link-revoke' })).ticket,
+    });
     await again.opened();
     expect((await again.waitClosed()).code).toBe(CloseCode.FORBIDDEN);
     kept.type('still editing');
@@ -261,6 +284,7 @@ describe('[P21] tickets', () => {
       ttlSeconds: 10,
       now: () => Date.now() - 13_500,
     });
+    await putLink('link-ageing', docId, 'edit');
     const old = async () =>
       (await ageing.sign({ docId, perm: 'edit', linkId: 'link-ageing' })).ticket;
     const renewing = await synced(n1(), docId, { ticket: await old() });
@@ -411,5 +435,187 @@ describe('[P22] limits: the offender is closed with a clear code, others on the 
     expect(await closed).toBe(CloseCode.TOO_BIG);
     expect((await loaded(n1())).loaded).not.toContain(docId);
     await bystanderWorks(n1());
+  });
+});
+
+/** A ticket signed by the web app's key for a link whose record is whatever etcd holds. */
+const signed = async (docId: string, linkId: string, perm: Permission = 'edit') =>
+  (await signer.sign({ docId, perm, linkId })).ticket;
+
+/** Opens a socket with `ticket` and resolves with its close code (or 'open' once synced). */
+async function outcome(node: NodeProcess, docId: string, ticket: string): Promise<number | 'open'> {
+  const c = client(node, docId, { ticket });
+  await c.opened();
+  await waitFor('synced or closed', () => c.synced || c.closeCode !== null);
+  const result = c.closeCode ?? 'open';
+  c.close();
+  return result;
+}
+
+describe('[P21] only tickets of live links', () => {
+  it('[P21] a ticket whose link was never created, was revoked, or whose record was deleted is refused, also by a node restarted after the revocation', async () => {
+    const docId = await docOn(n1(), 'doc-links');
+    const keys = createKeyspace(cluster.prefix);
+    await putLink('link-live-0001', docId, 'edit');
+    await putLink('link-revo-0001', docId, 'edit');
+    await putLink('link-dele-0001', docId, 'edit');
+    expect(await outcome(n1(), docId, await signed(docId, 'link-live-0001'))).toBe('open');
+    expect(await outcome(n1(), docId, await signed(docId, 'link-revo-0001'))).toBe('open');
+    await putLink('link-revo-0001', docId, 'edit', true);
+    await putLink('link-dele-0001', docId, 'edit', true);
+    await etcd.delete().key(keys.linkKey('link-dele-0001'));
+    // The web app's old unrevocable seeding link, and a view link used for an edit ticket.
+    await putLink('link-view-0001', docId, 'view');
+    const refused = async () => ({
+      never: await outcome(n1(), docId, await signed(docId, 'link-none-0001')),
+      webSeed: await outcome(n1(), docId, await signed(docId, 'web-seed')),
+      revoked: await outcome(n1(), docId, await signed(docId, 'link-revo-0001')),
+      deleted: await outcome(n1(), docId, await signed(docId, 'link-dele-0001')),
+      viewAsEdit: await outcome(n1(), docId, await signed(docId, 'link-view-0001', 'edit')),
+    });
+    const all = {
+      never: CloseCode.FORBIDDEN,
+      webSeed: CloseCode.FORBIDDEN,
+      revoked: CloseCode.FORBIDDEN,
+      deleted: CloseCode.FORBIDDEN,
+      viewAsEdit: CloseCode.FORBIDDEN,
+    };
+    await waitFor('the revocations reached n1', async () => {
+      const seen = await refused();
+      return seen.revoked === CloseCode.FORBIDDEN && seen.deleted === CloseCode.FORBIDDEN;
+    });
+    expect(await refused()).toEqual(all);
+    await n1().stop();
+    await n1().start();
+    await cluster.waitForRing(['n1', 'n2']);
+    expect(await refused()).toEqual(all);
+    expect(await outcome(n1(), docId, await signed(docId, 'link-live-0001'))).toBe('open');
+  });
+});
+
+describe('what nodes reveal', () => {
+  it('/docs needs the cluster secret or the operator token (401 otherwise); no public endpoint names a document', async () => {
+    const docId = await docOn(n1(), 'doc-private');
+    const c = await synced(n1(), docId);
+    c.type('private');
+    await c.waitAcked();
+    for (const headers of [
+      {} as Record<string, string>,
+      { authorization: 'Bearer not-the-operator-token' },
+      { [SECRET_HEADER]: 'not-the-cluster-secret' },
+    ]) {
+      const response = await fetch(`${n1().httpUrl}/docs`, { headers });
+      expect(response.status).toBe(401);
+      expect(await response.text()).not.toContain(docId);
+    }
+    expect((await loaded(n1())).loaded).toContain(docId);
+    const bySecret = await fetch(`${n1().httpUrl}/docs`, {
+      headers: { [SECRET_HEADER]: DEVELOPMENT_CLUSTER_SECRET },
+    });
+    expect(bySecret.status).toBe(200);
+    for (const path of ['/healthz', '/readyz', '/ring', '/metrics', '/route/other-doc-1']) {
+      const response = await fetch(`${n1().httpUrl}${path}`, {
+        headers: { origin: 'https://evil.example' },
+      });
+      expect(response.status).toBeLessThan(500);
+      expect(await response.text()).not.toContain(docId);
+      expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    }
+  });
+});
+
+describe('[P22] per-address limits and trusted proxies', () => {
+  /** Opens `count` sockets from `from` (with `headers`) and resolves with how many were refused with 4529. */
+  async function flood(
+    docId: string,
+    from: string,
+    count: number,
+    headers: () => Record<string, string> = () => ({}),
+  ): Promise<number> {
+    const sockets = Array.from({ length: count }, () =>
+      client(n1(), docId, { localAddress: from, headers: headers() }),
+    );
+    await Promise.all(sockets.map((c) => c.opened().catch(() => {})));
+    await waitFor('every socket answered', () =>
+      sockets.every((c) => c.closeCode !== null || c.frames.length > 0),
+    );
+    const refused = sockets.filter((c) => c.closeCode === CloseCode.RATE_LIMITED).length;
+    for (const c of sockets) c.close();
+    return refused;
+  }
+
+  it('[P22] the limit hits one 127.0.0.x address while another is unaffected', async () => {
+    const docId = await docOn(n1(), 'doc-addresses');
+    expect(await flood(docId, nextAddress(), 30)).toBeGreaterThan(0);
+    const other = await synced(n1(), docId, { localAddress: nextAddress() });
+    expect(other.closeCode).toBeNull();
+  });
+
+  it("[P22] a trusted proxy's X-Forwarded-For names the client; an untrusted peer's is ignored", async () => {
+    const docId = await docOn(n1(), 'doc-proxy');
+    // Through the trusted proxy: one client exhausts its budget, another behind it does not.
+    expect(
+      await flood(docId, PROXY, 30, () => ({ 'x-forwarded-for': '203.0.113.7' })),
+    ).toBeGreaterThan(0);
+    const behind = await synced(n1(), docId, {
+      localAddress: PROXY,
+      headers: { 'x-forwarded-for': '203.0.113.8' },
+    });
+    expect(behind.closeCode).toBeNull();
+    // From an untrusted peer, a different forged header per socket does not escape the limit.
+    let n = 0;
+    const forger = nextAddress();
+    expect(
+      await flood(docId, forger, 30, () => ({ 'x-forwarded-for': `198.51.100.${n++}` })),
+    ).toBeGreaterThan(0);
+  });
+});
+
+describe('[I1] the development cluster secret', () => {
+  const start = (args: string[], env: Record<string, string> = {}) =>
+    runRingdoc(
+      [
+        'node',
+        '--id',
+        'dev-secret',
+        '--port',
+        '4999',
+        '--etcd',
+        cluster.etcd.endpoint,
+        '--data',
+        path.join(cluster.root, 'dev-secret'),
+        ...args,
+      ],
+      { RINGDOC_CLUSTER_SECRET: '', ...env },
+      30_000,
+    );
+
+  it('[I1] a node refuses to start with the development secret and a non-loopback bind or public URL, or without any secret', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [
+        ['--insecure-dev-secret', '--host', '0.0.0.0'],
+        /development cluster secret.*binding 0\.0\.0\.0/,
+      ],
+      [
+        ['--insecure-dev-secret', '--public-url', 'wss://docs.example.com'],
+        /development cluster secret.*public URL docs\.example\.com/,
+      ],
+      [
+        ['--insecure-dev-secret', '--internal-url', 'ws://10.0.0.5:4999'],
+        /development cluster secret.*internal URL 10\.0\.0\.5/,
+      ],
+      [[], /without a cluster secret.*--insecure-dev-secret/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await start(args);
+      expect({ args, code: run.code }).toEqual({ args, code: 1 });
+      expect(run.stderr).toMatch(message);
+      expect(run.stdout).not.toMatch(/listening/);
+    }
+    const both = await start(['--insecure-dev-secret'], {
+      RINGDOC_CLUSTER_SECRET: 'a-real-secret-0123456789',
+    });
+    expect(both.code).toBe(1);
+    expect(both.stderr).toMatch(/not both/);
   });
 });

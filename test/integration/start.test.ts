@@ -122,6 +122,34 @@ describe('npm start (the local cluster launcher)', () => {
       expect(page.status).toBe(200);
       const html = await page.text();
       expect(html).toContain('<title>ringdoc</title>');
+      // Access control is on by default: a new document comes with its owner link, which can
+      // create share links (the Share button); the ops page wants the printed operator token.
+      const created = await fetch(`${url}/api/docs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ title: 'start test' }),
+      });
+      expect(created.status).toBe(201);
+      const doc = (await created.json()) as {
+        doc: { id: string };
+        access: { enabled: boolean; perm: string; token: string };
+      };
+      expect(doc.access).toMatchObject({ enabled: true, perm: 'owner' });
+      const share = await fetch(`${url}/api/docs/${doc.doc.id}/links`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${doc.access.token}`,
+        },
+        body: JSON.stringify({ perm: 'edit' }),
+      });
+      expect(share.status).toBe(201);
+      const token = /operator token: (\S+)/.exec(run.output)?.[1];
+      expect(token).toBeDefined();
+      expect((await fetch(`${url}/ops`)).status).toBe(401);
+      expect(
+        (await fetch(`${url}/api/ring`, { headers: { authorization: `Bearer ${token}` } })).status,
+      ).toBe(200);
     } else {
       console.warn(
         '[start.test] web/.next is absent: the launcher ran without the web app; editor not checked',

@@ -98,4 +98,36 @@ describe('share links', () => {
       await requireLink(access, 'doc-open', new Request('http://web/x'), ['owner']),
     ).toBeNull();
   });
+
+  it('[P21] no ticket the owner cannot revoke: seeding tickets name a fresh edit link, listed to the owner and revoked after', async () => {
+    const { access } = setup();
+    const verifier = await createTicketVerifier({ publicKeys: keys.publicKey });
+    await access.createLink('doc-seeded', 'owner');
+    let during: Array<{ id: string; perm: string; revoked: boolean }> = [];
+    let seedLink = '';
+    await access.withSeedTickets('doc-seeded', async (ticket) => {
+      const grant = await verifier.verify(await ticket());
+      expect(grant).toMatchObject({ docId: 'doc-seeded', perm: 'edit' });
+      seedLink = grant.linkId;
+      during = (await access.listLinks('doc-seeded')).map((l) => ({
+        id: l.id,
+        perm: l.perm,
+        revoked: l.revoked,
+      }));
+    });
+    expect(during).toContainEqual({ id: seedLink, perm: 'edit', revoked: false });
+    const after = (await access.listLinks('doc-seeded')).find((l) => l.id === seedLink);
+    expect(after?.revoked).toBe(true);
+    // A failed seeding revokes its link too.
+    let failedLink = '';
+    await expect(
+      access.withSeedTickets('doc-seeded', async (ticket) => {
+        failedLink = (await verifier.verify(await ticket())).linkId;
+        throw new Error('node unreachable');
+      }),
+    ).rejects.toThrow('node unreachable');
+    expect((await access.listLinks('doc-seeded')).find((l) => l.id === failedLink)?.revoked).toBe(
+      true,
+    );
+  });
 });

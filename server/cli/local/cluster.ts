@@ -6,6 +6,7 @@ import { startLocalEtcd } from './etcd.ts';
 import { type ManagedProcess, stopGroup } from './managed-process.ts';
 import { logFileOf, startLocalNode } from './node.ts';
 import { isAlive } from './proc.ts';
+import { createLocalSecrets } from './secrets.ts';
 import {
   type LocalClusterState,
   type LocalNodeState,
@@ -84,6 +85,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   await rm(logDir, { recursive: true, force: true });
   const root = await mkdtemp(path.join(os.tmpdir(), ROOT_PREFIX));
   const prefix = options.prefix ?? '/ringdoc/';
+  const secrets = await createLocalSecrets(path.join(root, 'secrets'));
   const leaseTtl = options.leaseTtl ?? 5;
   const processes = new Map<string, ManagedProcess>();
   let state: LocalClusterState | null = null;
@@ -175,6 +177,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       leaseTtl,
       web: null,
       nodes: [],
+      secretsDir: secrets.dir,
     });
 
     const count = options.nodes ?? 3;
@@ -196,6 +199,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
           dataDir: path.join(root, id),
           leaseTtl,
           logFile: logFileOf(logDir, id),
+          secrets,
         });
         processes.set(id, node.process);
         void node.process.exited.then((code) => {
@@ -236,6 +240,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
           etcd: etcd.endpoint,
           prefix,
           logFile: logFileOf(logDir, 'web'),
+          secrets,
         });
         processes.set('web', web.process);
         void web.process.exited.then((code) => {

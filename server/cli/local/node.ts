@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type ManagedProcess, spawnManaged, stopGroup } from './managed-process.ts';
 import { REPO_ROOT, RINGDOC_BIN } from './paths.ts';
+import { type LocalSecrets, nodeSecretEnv } from './secrets.ts';
 import type { LocalNodeState } from './state.ts';
 import { WaitAborted, waitFor } from './wait.ts';
 
@@ -13,6 +14,8 @@ export interface LocalNodeSpec {
   readonly dataDir: string;
   readonly leaseTtl: number;
   readonly logFile: string;
+  /** The cluster's credentials; `null`: the loopback development secret, no access control. */
+  readonly secrets: LocalSecrets | null;
 }
 
 /** The `ringdoc node` arguments (after `bin/ringdoc.mjs`) of a local node. Pure. */
@@ -31,7 +34,25 @@ export function localNodeArgs(spec: LocalNodeSpec): string[] {
     spec.prefix,
     '--lease-ttl',
     String(spec.leaseTtl),
+    ...(spec.secrets
+      ? ['--ticket-public-key', spec.secrets.ticketPublicKeyFile]
+      : ['--insecure-dev-secret']),
   ];
+}
+
+/** `env` without the credentials of another cluster (a local cluster brings its own). */
+export function withoutSecrets(
+  env: Readonly<Record<string, string | undefined>>,
+): Record<string, string | undefined> {
+  const {
+    RINGDOC_CLUSTER_SECRET: _secret,
+    RINGDOC_OPERATOR_TOKEN: _token,
+    RINGDOC_TICKET_PUBLIC_KEY: _public,
+    RINGDOC_TICKET_PRIVATE_KEY: _private,
+    RINGDOC_TICKET_PRIVATE_KEY_FILE: _privateFile,
+    ...rest
+  } = env;
+  return rest;
 }
 
 /** The last `lines` lines of a log file ('' when unreadable), for error messages. */
@@ -58,7 +79,11 @@ export async function startLocalNode(
     command: process.execPath,
     args: [RINGDOC_BIN, ...localNodeArgs(spec)],
     cwd: REPO_ROOT,
-    env: { ...process.env, RINGDOC_LOG_LEVEL: process.env.RINGDOC_LOG_LEVEL ?? 'info' },
+    env: {
+      ...withoutSecrets(process.env),
+      RINGDOC_LOG_LEVEL: process.env.RINGDOC_LOG_LEVEL ?? 'info',
+      ...nodeSecretEnv(spec.secrets),
+    },
     logFile: spec.logFile,
     ...(options.ownerPid === undefined ? {} : { ownerPid: options.ownerPid }),
   });

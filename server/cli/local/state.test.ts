@@ -96,6 +96,7 @@ describe('local processes', () => {
         dataDir: '/d/n2',
         leaseTtl: 5,
         logFile: '/l/n2.log',
+        secrets: null,
       }),
     ).toEqual([
       'node',
@@ -111,6 +112,7 @@ describe('local processes', () => {
       '/ringdoc/',
       '--lease-ttl',
       '5',
+      '--insecure-dev-secret',
     ]);
     const options = { port: 3000, etcd: 'http://e:1', prefix: '/p/' };
     expect(webArgs(options).slice(1)).toEqual([

@@ -37,6 +37,8 @@ export interface LocalClusterState {
   readonly leaseTtl: number;
   readonly web: (ManagedPid & { readonly url: string }) | null;
   readonly nodes: readonly LocalNodeState[];
+  /** Folder of the cluster's generated credentials (`secrets.ts`); absent: none (older state). */
+  readonly secretsDir?: string;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -81,6 +83,9 @@ export function parseState(text: string): LocalClusterState | Error {
     if (webProblem) return new Error(webProblem);
     if (typeof (raw.web as Record<string, unknown>).url !== 'string')
       return new Error('web.url is not a string');
+  }
+  if (raw.secretsDir !== undefined && typeof raw.secretsDir !== 'string') {
+    return new Error('secretsDir is not a string');
   }
   if (!Array.isArray(raw.nodes)) return new Error('nodes is not an array');
   for (const [i, node] of raw.nodes.entries()) {

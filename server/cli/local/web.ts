@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type ManagedProcess, spawnManaged, stopGroup } from './managed-process.ts';
-import { logTail } from './node.ts';
+import { logTail, withoutSecrets } from './node.ts';
 import { NEXT_BIN, REPO_ROOT, WEB_DIR } from './paths.ts';
+import { type LocalSecrets, webSecretEnv } from './secrets.ts';
 import { WaitAborted, waitFor } from './wait.ts';
 
 export interface WebOptions {
@@ -11,6 +12,8 @@ export interface WebOptions {
   readonly host?: string;
   readonly etcd: string;
   readonly prefix: string;
+  /** The cluster's credentials: access control on, `/ops` behind the operator token. */
+  readonly secrets?: LocalSecrets | null;
 }
 
 /** True when `web/.next/BUILD_ID` exists (`next build web` ran). */
@@ -37,10 +40,11 @@ export function webEnv(
   options: WebOptions,
 ): Record<string, string | undefined> {
   return {
-    ...base,
+    ...(options.secrets ? withoutSecrets(base) : base),
     NEXT_TELEMETRY_DISABLED: '1',
     RINGDOC_ETCD: options.etcd,
     RINGDOC_PREFIX: options.prefix,
+    ...webSecretEnv(options.secrets ?? null),
   };
 }
 
@@ -65,7 +69,11 @@ export async function startLocalWeb(
       `web app at ${url}`,
       async () => {
         if (!proc.running()) throw new WaitAborted('next start exited during start');
-        const response = await fetch(`${url}/api/ring`, { signal: AbortSignal.timeout(5000) });
+        const token = options.secrets?.operatorToken;
+        const response = await fetch(`${url}/api/ring`, {
+          signal: AbortSignal.timeout(5000),
+          ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+        });
         return response.status === 200;
       },
       options.timeoutMs ?? 60_000,

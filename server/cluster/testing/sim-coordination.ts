@@ -220,7 +220,11 @@ export function createSimCoordination(options: SimCoordinationOptions): SimCoord
       await roundTrip(() => {
         for (const [key, value] of kv.list(keys.linksPrefix)) tracker.apply(key, value);
       });
-      return { isRevoked: tracker.isRevoked, close: async () => stop() };
+      return {
+        isRevoked: tracker.isRevoked,
+        status: (linkId) => tracker.lookup(linkId, (key) => roundTrip(() => kv.get(key) ?? null)),
+        close: async () => stop(),
+      };
     },
     async close() {
       for (const stop of unwatch.splice(0)) stop();

@@ -116,6 +116,8 @@ export function createSimNode(options: SimNodeOptions): SimNode {
     dataDir: `/sim/${id}`,
     etcd: ['sim'],
     ...simUrls(id),
+    // The simulated network is not loopback: a secret of its own, as production requires.
+    clusterSecret: 'simulated-cluster-secret',
     build: 'sim',
     vnodes: options.vnodes,
     replicas: options.replicas ?? 2,
@@ -193,7 +195,7 @@ export function createSimNode(options: SimNodeOptions): SimNode {
         conn.close(CloseCode.RETRY, 'node not listening yet');
         return { message: () => {}, close: () => {} };
       }
-      return handlers.onOpen(conn, { pathAndQuery, origin: '', remoteAddress });
+      return handlers.onOpen(conn, { pathAndQuery, origin: '', remoteAddress, forwardedFor: '' });
     },
     internalHandler: () => (alive() && handlers ? handlers.onInternal : null),
     crash() {

@@ -30,8 +30,12 @@ export interface AccessControl {
   resolve(docId: string, token: string): Promise<LinkRecord | null>;
   /** Signs a ticket for `link` (its document and permission). */
   ticket(link: LinkRecord): Promise<{ ticket: string; perm: Permission; expiresAt: number }>;
-  /** A ticket for the web app's own seeding of a new document (W4). */
-  seedTicket(docId: string): Promise<string>;
+  /**
+   * Runs `use` with tickets for the web app's own seeding of a new document (W4). They are
+   * backed by a fresh edit link of the document (listed to its owner, revocable like any link)
+   * that is revoked as soon as `use` settles: no ticket outlives a link's revocation.
+   */
+  withSeedTickets<T>(docId: string, use: (ticket: () => Promise<string>) => Promise<T>): Promise<T>;
 }
 
 export interface AccessControlOptions {
@@ -72,7 +76,7 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     return value === null ? null : parseLinkRecord(linkId, value);
   };
 
-  return {
+  const access: AccessControl = {
     enabled: options.signer !== null,
     async createLink(docId, perm) {
       for (let attempt = 0; attempt < 5; attempt++) {
@@ -143,8 +147,14 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
       const signed = await (await signer()).sign({ docId: link.doc, perm, linkId: link.id });
       return { ...signed, perm };
     },
-    async seedTicket(docId) {
-      return (await (await signer()).sign({ docId, perm: 'edit', linkId: 'web-seed' })).ticket;
+    async withSeedTickets(docId, use) {
+      const { link } = await access.createLink(docId, 'edit');
+      try {
+        return await use(async () => (await access.ticket(link)).ticket);
+      } finally {
+        await access.revokeLink(docId, link.id);
+      }
     },
   };
+  return access;
 }

@@ -17,6 +17,7 @@ import { createDocIndex, type DocIndex } from './doc-index.ts';
 import type { DocRecord } from './doc-record.ts';
 import { ensureDocument } from './ensure.ts';
 import { buildInitialUpdate } from './initial-content.ts';
+import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
 import { seedDocument } from './seed-client.ts';
 
 /** The web app's server side: its own etcd client and membership watch, and the doc index. */
@@ -25,6 +26,8 @@ export interface WebBackend {
   readonly index: DocIndex;
   /** Share links and tickets (SECURITY.md); `access.enabled` is false without a ticket key. */
   readonly access: AccessControl;
+  /** Rate limits of the ticket and link endpoints (SECURITY.md). */
+  readonly limits: RateLimiter;
   /** The current ring view, waiting up to `timeoutMs` for the first one; `null` if none. */
   view(timeoutMs?: number): Promise<RingView | null>;
   /** The live membership watch (every revision is a change event: the ring dashboard follows it). */
@@ -95,11 +98,15 @@ export function createWebBackend(config: WebConfig, deps: WebBackendDeps): WebBa
 
   const seed = async (record: DocRecord) => {
     await view();
-    return seedDocument({
+    if (!access.enabled) return seedWith(record, null);
+    return access.withSeedTickets(record.id, (ticket) => seedWith(record, ticket));
+  };
+  const seedWith = (record: DocRecord, ticket: (() => Promise<string>) | null) =>
+    seedDocument({
       docId: record.id,
       update: buildInitialUpdate(record.title),
       build: config.build,
-      ...(access.enabled ? { ticket: () => access.seedTicket(record.id) } : {}),
+      ...(ticket ? { ticket } : {}),
       ownerUrl: () => {
         const current = watcher.current();
         return current ? routeInView(current, record.id).url : null;
@@ -113,12 +120,12 @@ export function createWebBackend(config: WebConfig, deps: WebBackendDeps): WebBa
         );
       },
     });
-  };
 
   return {
     config,
     index,
     access,
+    limits: createRateLimiter(),
     view,
     membership: watcher,
     async route(docId) {

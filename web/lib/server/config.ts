@@ -17,6 +17,12 @@ export interface WebConfig {
   readonly ticketPrivateKey: string | null;
   /** Lifetime of each ticket in seconds (`RINGDOC_TICKET_TTL_SECONDS`, default 300). */
   readonly ticketTtlSeconds: number;
+  /**
+   * The operator token (`RINGDOC_OPERATOR_TOKEN`, or the file named by
+   * `RINGDOC_OPERATOR_TOKEN_FILE`): opens `/ops`, `/api/ring` and its stream, and is sent to
+   * the nodes' `/docs`. `null` (default): those stay closed (401) to everyone.
+   */
+  readonly operatorToken: string | null;
 }
 
 /** Default client build when `NEXT_PUBLIC_RINGDOC_BUILD` is unset (the package version). */
@@ -38,5 +44,10 @@ export function readWebConfig(env: Record<string, string | undefined>): WebConfi
         ? readFileSync(env.RINGDOC_TICKET_PRIVATE_KEY_FILE, 'utf8')
         : null),
     ticketTtlSeconds: Number(env.RINGDOC_TICKET_TTL_SECONDS) || 300,
+    operatorToken:
+      env.RINGDOC_OPERATOR_TOKEN ||
+      (env.RINGDOC_OPERATOR_TOKEN_FILE
+        ? readFileSync(env.RINGDOC_OPERATOR_TOKEN_FILE, 'utf8').trim()
+        : null),
   };
 }

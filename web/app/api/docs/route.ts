@@ -1,6 +1,13 @@
 import { newDocId } from '../../../lib/doc-ids.ts';
 import { admitToDocument } from '../../../lib/server/access-http.ts';
-import { errorMessage, json, jsonError, readJsonObject } from '../../../lib/server/http.ts';
+import {
+  errorMessage,
+  json,
+  jsonError,
+  optionalString,
+  readJsonObject,
+} from '../../../lib/server/http.ts';
+import { clientAddressOf } from '../../../lib/server/rate-limit.ts';
 import { getBackend } from '../../../lib/server/runtime.ts';
 
 export const runtime = 'nodejs';
@@ -21,13 +28,21 @@ export async function GET() {
 
 /**
  * `POST /api/docs {title?}` → `201 { doc, access }`: a new document, already seeded (W4).
- * With access control on, `access.token` is the creator's owner link (returned once).
+ * With access control on, `access.token` is the creator's owner link (returned once), and
+ * creations count against the per-address link limit (429).
  */
 export async function POST(request: Request) {
   const body = await readJsonObject(request);
-  const title = typeof body.title === 'string' ? body.title : undefined;
+  if (body instanceof Response) return body;
+  const title = optionalString(body, 'title');
+  if (title instanceof Response) return title;
   try {
     const backend = getBackend();
+    // Each creation writes a document and, with access control on, its owner link.
+    const limited = backend.access.enabled
+      ? backend.limits.check('linksAddress', clientAddressOf(request))
+      : null;
+    if (limited) return limited;
     const docId = newDocId();
     const gate = await admitToDocument(backend, docId, title, undefined);
     if (gate instanceof Response) return gate;

@@ -31,6 +31,7 @@ export async function PATCH(request: Request, ctx: Ctx) {
   const { docId } = await ctx.params;
   if (!isPageDocId(docId)) return jsonError(400, 'bad document id');
   const body = await readJsonObject(request);
+  if (body instanceof Response) return body;
   if (typeof body.title !== 'string') return jsonError(400, 'title must be a string');
   try {
     const denied = await requireLink(getBackend().access, docId, request, ['owner', 'edit']);

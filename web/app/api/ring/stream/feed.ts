@@ -156,12 +156,16 @@ export function httpBaseOf(publicUrl: string): string | null {
 
 /**
  * Probes a node over its HTTP endpoints (server/http/routes.ts): `GET /ring` for
- * `stats.connections` and `GET /docs` for `{loaded, stored}`. Rejects on a bad URL, a non-200
- * answer, a malformed body or when `signal` aborts.
+ * `stats.connections` and `GET /docs` for `{loaded, stored}`, sending `headers` (the operator
+ * token: `/docs` answers nobody else). Rejects on a bad URL, a non-200 answer, a malformed body
+ * or when `signal` aborts.
  */
-export function httpProbe(fetchFn: typeof fetch): ProbeNode {
+export function httpProbe(
+  fetchFn: typeof fetch,
+  headers: Readonly<Record<string, string>> = {},
+): ProbeNode {
   const getJson = async (url: string, signal: AbortSignal): Promise<Record<string, unknown>> => {
-    const response = await fetchFn(url, { signal, cache: 'no-store' });
+    const response = await fetchFn(url, { signal, cache: 'no-store', headers: { ...headers } });
     if (response.status !== 200) throw new Error(`${url}: HTTP ${response.status}`);
     const body: unknown = await response.json();
     if (typeof body !== 'object' || body === null) throw new Error(`${url}: not an object`);

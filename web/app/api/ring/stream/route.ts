@@ -1,3 +1,5 @@
+import { isOperatorRequest, operatorRequired } from '../../../../lib/server/operator.ts';
+import { getBackend } from '../../../../lib/server/runtime.ts';
 import { getRingFeed } from './runtime.ts';
 import { sseComment, sseEvent, sseRetry } from './sse.ts';
 
@@ -10,9 +12,11 @@ const HEARTBEAT_MS = 15_000;
 /**
  * `GET /api/ring/stream` → `text/event-stream` of `snapshot` events, each a `RingSnapshot`
  * (web/lib/ring-view/types.ts) as JSON: the latest at once, then every change (DESIGN W5).
- * The stream ends when the client goes away; `EventSource` reconnects after 2 s.
+ * The stream ends when the client goes away; `EventSource` reconnects after 2 s. Operators
+ * only (the sign-in cookie or the bearer token), else 401: it names every document.
  */
 export function GET(request: Request): Response {
+  if (!isOperatorRequest(request, getBackend().config.operatorToken)) return operatorRequired();
   const encoder = new TextEncoder();
   let cleanup = () => {};
   const stream = new ReadableStream<Uint8Array>({

@@ -1,6 +1,6 @@
 import { createWebLogger } from '../../../../lib/server/log.ts';
 import { getBackend } from '../../../../lib/server/runtime.ts';
-import { createRingFeed, type RingFeed } from './feed.ts';
+import { createRingFeed, httpProbe, type RingFeed } from './feed.ts';
 
 const KEY = Symbol.for('ringdoc.web.ring-feed');
 
@@ -14,7 +14,12 @@ export function getRingFeed(): RingFeed {
   let feed = holder[KEY];
   if (!feed) {
     const log = createWebLogger(process.env.RINGDOC_LOG_LEVEL);
-    feed = createRingFeed({ source: getBackend().membership, log });
+    const token = getBackend().config.operatorToken;
+    feed = createRingFeed({
+      source: getBackend().membership,
+      log,
+      probe: httpProbe(fetch, token ? { authorization: `Bearer ${token}` } : {}),
+    });
     holder[KEY] = feed;
   }
   return feed;

@@ -1,6 +1,12 @@
 import { isPageDocId } from '../../../../../lib/doc-ids.ts';
 import { admitToDocument } from '../../../../../lib/server/access-http.ts';
-import { errorMessage, json, jsonError, readJsonObject } from '../../../../../lib/server/http.ts';
+import {
+  errorMessage,
+  json,
+  jsonError,
+  optionalString,
+  readJsonObject,
+} from '../../../../../lib/server/http.ts';
 import { getBackend } from '../../../../../lib/server/runtime.ts';
 
 export const runtime = 'nodejs';
@@ -17,10 +23,14 @@ export async function POST(request: Request, ctx: { params: Promise<{ docId: str
   const { docId } = await ctx.params;
   if (!isPageDocId(docId)) return jsonError(400, 'bad document id');
   const body = await readJsonObject(request);
-  const title = typeof body.title === 'string' ? body.title : undefined;
+  if (body instanceof Response) return body;
+  const title = optionalString(body, 'title');
+  if (title instanceof Response) return title;
+  const presented = optionalString(body, 'access');
+  if (presented instanceof Response) return presented;
   try {
     const backend = getBackend();
-    const gate = await admitToDocument(backend, docId, title, body.access);
+    const gate = await admitToDocument(backend, docId, title, presented);
     if (gate instanceof Response) return gate;
     const doc = await backend.ensure(docId, title);
     return json({ doc, access: gate });

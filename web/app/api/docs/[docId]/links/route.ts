@@ -1,6 +1,7 @@
 import { isPageDocId } from '../../../../../lib/doc-ids.ts';
 import { publicLink, requireLink } from '../../../../../lib/server/access-http.ts';
 import { errorMessage, json, jsonError, readJsonObject } from '../../../../../lib/server/http.ts';
+import { clientAddressOf } from '../../../../../lib/server/rate-limit.ts';
 import { getBackend } from '../../../../../lib/server/runtime.ts';
 
 export const runtime = 'nodejs';
@@ -13,8 +14,11 @@ export async function GET(request: Request, ctx: Ctx) {
   const { docId } = await ctx.params;
   if (!isPageDocId(docId)) return jsonError(400, 'bad document id');
   try {
-    const access = getBackend().access;
+    const { access, limits } = getBackend();
     if (!access.enabled) return jsonError(404, 'access control is off: documents are open');
+    const limited =
+      limits.check('linksAddress', clientAddressOf(request)) ?? limits.check('links', docId);
+    if (limited) return limited;
     const owner = await requireLink(access, docId, request, ['owner']);
     if (owner instanceof Response) return owner;
     return json({ links: (await access.listLinks(docId)).map(publicLink) });
@@ -28,12 +32,16 @@ export async function POST(request: Request, ctx: Ctx) {
   const { docId } = await ctx.params;
   if (!isPageDocId(docId)) return jsonError(400, 'bad document id');
   const body = await readJsonObject(request);
+  if (body instanceof Response) return body;
   if (body.perm !== 'edit' && body.perm !== 'view') {
     return jsonError(400, 'perm must be "edit" or "view"');
   }
   try {
-    const access = getBackend().access;
+    const { access, limits } = getBackend();
     if (!access.enabled) return jsonError(404, 'access control is off: documents are open');
+    const limited =
+      limits.check('linksAddress', clientAddressOf(request)) ?? limits.check('links', docId);
+    if (limited) return limited;
     const owner = await requireLink(access, docId, request, ['owner']);
     if (owner instanceof Response) return owner;
     const { link, token } = await access.createLink(docId, body.perm);

@@ -1,6 +1,7 @@
 import { isPageDocId } from '../../../../../../lib/doc-ids.ts';
 import { publicLink, requireLink } from '../../../../../../lib/server/access-http.ts';
 import { errorMessage, json, jsonError } from '../../../../../../lib/server/http.ts';
+import { clientAddressOf } from '../../../../../../lib/server/rate-limit.ts';
 import { getBackend } from '../../../../../../lib/server/runtime.ts';
 
 export const runtime = 'nodejs';
@@ -17,8 +18,11 @@ export async function DELETE(
   const { docId, linkId } = await ctx.params;
   if (!isPageDocId(docId)) return jsonError(400, 'bad document id');
   try {
-    const access = getBackend().access;
+    const { access, limits } = getBackend();
     if (!access.enabled) return jsonError(404, 'access control is off: documents are open');
+    const limited =
+      limits.check('linksAddress', clientAddressOf(request)) ?? limits.check('links', docId);
+    if (limited) return limited;
     const owner = await requireLink(access, docId, request, ['owner']);
     if (owner instanceof Response) return owner;
     if (owner && owner.id === linkId) return jsonError(400, 'the owner link cannot be revoked');

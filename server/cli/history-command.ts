@@ -1,5 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import WebSocket from 'ws';
+import { createKeyspace } from '../../ring/index.ts';
+import { encodeLinkRecord } from '../auth/link-record.ts';
 import { createTicketSigner } from '../auth/ticket.ts';
 import { HistoryClient, type HistorySocket } from '../history/client.ts';
 import { readBlocks, toHtml, toMarkdown } from '../history/content.ts';
@@ -61,6 +64,26 @@ async function openHistory(
   const list = await withEtcd(context, (session) => readMembers(session));
   const key = await ticketKey(args, context.io.env);
   const signer = key ? await createTicketSigner({ privateKey: key }) : null;
+  // Nodes accept only tickets of live links (P21): the command uses a link of its own for the
+  // length of the command, revoked when it is done.
+  const linkId = `cli-${randomBytes(9).toString('base64url')}`;
+  const writeLink = (revoked: boolean) =>
+    withEtcd(context, (session) =>
+      session.run(async (etcd) => {
+        await etcd.put(createKeyspace(session.target.prefix).linkKey(linkId)).value(
+          encodeLinkRecord({
+            id: linkId,
+            doc: parseDocId(docId).routingKey,
+            perm,
+            created: Date.now(),
+            secretHash: '-',
+            revoked,
+            revokedAt: revoked ? Date.now() : null,
+          }),
+        );
+      }),
+    );
+  if (signer) await writeLink(false);
   const client = new HistoryClient({
     docId,
     resolveUrl: async () => {
@@ -69,9 +92,7 @@ async function openHistory(
       return route.url;
     },
     createSocket: (url) => new WebSocket(url) as unknown as HistorySocket,
-    ...(signer
-      ? { ticket: async () => (await signer.sign({ docId, perm, linkId: 'cli' })).ticket }
-      : {}),
+    ...(signer ? { ticket: async () => (await signer.sign({ docId, perm, linkId })).ticket } : {}),
   });
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -86,9 +107,17 @@ async function openHistory(
     ]);
   } catch (error) {
     client.close();
+    if (signer) await writeLink(true).catch(() => {});
     throw new CliError(`cannot read the history of ${docId}: ${(error as Error).message}`);
   } finally {
     clearTimeout(timer);
+  }
+  if (signer) {
+    const close = client.close.bind(client);
+    client.close = () => {
+      close();
+      void writeLink(true).catch(() => {});
+    };
   }
   return client;
 }

@@ -88,6 +88,11 @@ export function createEtcdCoordination(options: EtcdCoordinationOptions): Coordi
         for (const key of update.changed) {
           tracker.apply(key, update.snapshot.entries.get(key)?.value.toString('utf8') ?? null);
         }
+        // A record learnt by a read and deleted before the watch published it is in no
+        // `changed` set (created and deleted between two snapshots): still a revocation.
+        for (const key of tracker.liveKeys()) {
+          if (!update.snapshot.entries.has(key)) tracker.apply(key, null);
+        }
       };
       const watch = watchPrefix({
         client,

@@ -7,6 +7,8 @@ export interface RevocationTracker {
   /** A link record changed: `value` is its JSON, or `null` when the key was deleted. */
   apply(key: string, value: string | null): void;
   isRevoked(linkId: string): boolean;
+  /** Keys of the links known live (from the watch or a read). */
+  liveKeys(): string[];
   /**
    * What this node knows of `linkId`: live (with its document and permission), revoked, or
    * `unknown` (never seen: ask the service, see `lookup`).
@@ -51,6 +53,7 @@ export function createRevocationTracker(options: {
       options.onRevoked(id);
     },
     isRevoked: (id) => revoked.has(id),
+    liveKeys: () => [...live.keys()].map((id) => options.keys.linkKey(id)),
     known(id) {
       if (revoked.has(id)) return { state: 'revoked' };
       const link = live.get(id);

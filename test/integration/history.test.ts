@@ -11,8 +11,10 @@ import { HistoryClient, type HistorySocket } from '../../server/history/client.t
 import { plainText, readBlocks } from '../../server/history/content.ts';
 import { appendBlocks, typeInto } from '../../server/history/testing/lexical-doc.ts';
 import { versionDoc } from '../../server/history/versions.ts';
+import { createSilentLogger } from '../../server/log.ts';
 import { CloseCode, type Permission } from '../../server/protocol/index.ts';
 import { type Cluster, startCluster } from '../harness/cluster.ts';
+import { liveLink } from '../harness/links.ts';
 import { waitFor } from '../harness/node-process.ts';
 import { RawClient } from '../harness/raw-client.ts';
 import { runRingdoc } from '../harness/run-ringdoc.ts';
@@ -29,7 +31,14 @@ let signer: Awaited<ReturnType<typeof createTicketSigner>>;
 const open: Array<{ close(): void }> = [];
 
 const mint = async (docId: string, perm: Permission) =>
-  (await signer.sign({ docId, perm, linkId: 'link-history' })).ticket;
+  (
+    await signer.sign({
+      docId,
+      perm,
+      linkId: await liveLink(cluster, documentOf(docId), perm, createSilentLogger()),
+    })
+  ).ticket;
+const documentOf = (docId: string) => docId.split('/')[0] as string;
 
 /** A Lexical-shaped editor of `docId` on its current owner, with an edit ticket. */
 async function editor(docId: string): Promise<RawClient> {

@@ -6,8 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { createTicketSigner, generateTicketKeys } from '../../server/auth/ticket.ts';
+import { createSilentLogger } from '../../server/log.ts';
 import type { Permission } from '../../server/protocol/index.ts';
 import { type Cluster, startCluster } from '../harness/cluster.ts';
+import { liveLink } from '../harness/links.ts';
 import { waitFor } from '../harness/node-process.ts';
 
 /**
@@ -46,7 +48,13 @@ async function remoteDoc(stem: string): Promise<string> {
 }
 
 const ticket = async (docId: string, perm: Permission = 'edit') =>
-  (await signer.sign({ docId, perm, linkId: 'link-hp' })).ticket;
+  (
+    await signer.sign({
+      docId,
+      perm,
+      linkId: await liveLink(cluster, docId, perm, createSilentLogger()),
+    })
+  ).ticket;
 
 function provider(docId: string, token: string) {
   const socket = new v4.HocuspocusProviderWebsocket({

@@ -16,6 +16,7 @@ import * as Y from 'yjs';
 import { fetchTicket } from '../../lib/collab/access.ts';
 import { createLocalStore, type LocalStore } from '../../lib/collab/local-store.ts';
 import { RingProvider } from '../../lib/collab/provider.ts';
+import { stickCaretLeft } from '../../lib/collab/sticky-caret.ts';
 import { EDITOR_NODES } from '../../lib/editor/nodes.ts';
 import { EDITOR_THEME } from '../../lib/editor/theme.ts';
 import type { Identity } from '../../lib/identity.ts';
@@ -107,6 +108,7 @@ export function CollabEditor({
         ...(preferNode ? { preferNode } : {}),
         ...(accessToken ? { ticket: () => fetchTicket(docId, accessToken) } : {}),
       });
+      stickCaretLeft(next.awareness, doc);
       created.current.push({ provider: next, local: store });
       setProvider(next);
       setLocal(store);

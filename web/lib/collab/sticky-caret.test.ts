@@ -61,7 +61,9 @@ describe('sticky caret', () => {
     awareness.setLocalState({ name: 'A', anchorPos: at(2), focusPos: at(2) });
     awareness.setLocalState({ name: 'A', anchorPos: at(2), focusPos: at(2) });
     expect(updates.length - before).toBe(1);
-    expect((awareness.getLocalState()?.anchorPos as Y.RelativePosition).assoc).toBe(-1);
+    expect((awareness.getLocalState()?.anchorPos as Y.RelativePosition | undefined)?.assoc).toBe(
+      -1,
+    );
     undo();
     awareness.destroy();
   });

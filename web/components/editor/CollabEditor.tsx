@@ -1,5 +1,9 @@
 'use client';
 
+import { autoLinkEmailMatcher, autoLinkUrlMatcher } from '@lexical/link';
+import { AutoLinkPlugin } from '@lexical/react/LexicalAutoLinkPlugin';
+import { CheckListPlugin } from '@lexical/react/LexicalCheckListPlugin';
+import { ClickableLinkPlugin } from '@lexical/react/LexicalClickableLinkPlugin';
 import { LexicalCollaboration } from '@lexical/react/LexicalCollaborationContext';
 import { CollaborationPlugin } from '@lexical/react/LexicalCollaborationPlugin';
 import { type InitialConfigType, LexicalComposer } from '@lexical/react/LexicalComposer';
@@ -8,7 +12,9 @@ import { ContentEditable } from '@lexical/react/LexicalContentEditable';
 import { LexicalErrorBoundary } from '@lexical/react/LexicalErrorBoundary';
 import { LinkPlugin } from '@lexical/react/LexicalLinkPlugin';
 import { ListPlugin } from '@lexical/react/LexicalListPlugin';
+import { MarkdownShortcutPlugin } from '@lexical/react/LexicalMarkdownShortcutPlugin';
 import { RichTextPlugin } from '@lexical/react/LexicalRichTextPlugin';
+import { TablePlugin } from '@lexical/react/LexicalTablePlugin';
 import type { Provider } from '@lexical/yjs';
 import { $getRoot, type LexicalEditor } from 'lexical';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -17,11 +23,15 @@ import { fetchTicket } from '../../lib/collab/access.ts';
 import { createLocalStore, type LocalStore } from '../../lib/collab/local-store.ts';
 import { RingProvider } from '../../lib/collab/provider.ts';
 import { stickCaretLeft } from '../../lib/collab/sticky-caret.ts';
+import { MARKDOWN_SHORTCUTS } from '../../lib/editor/markdown.ts';
 import { EDITOR_NODES } from '../../lib/editor/nodes.ts';
 import { EDITOR_THEME } from '../../lib/editor/theme.ts';
+import { matchBareDomain, normalizeUrl } from '../../lib/editor/url.ts';
 import type { Identity } from '../../lib/identity.ts';
 import { LifecycleBanners } from './LifecycleBanners.tsx';
 import { PresenceList } from './PresenceList.tsx';
+import { KeyboardPlugin } from './plugins/KeyboardPlugin.tsx';
+import { LinkEditor } from './plugins/LinkEditor.tsx';
 import { ShareDialog } from './ShareDialog.tsx';
 import { StatusBar } from './StatusBar.tsx';
 import { Toolbar } from './Toolbar.tsx';
@@ -43,6 +53,8 @@ export interface CollabEditorProps {
   /** Children rendered in the header next to the presence list (name field). */
   readonly header?: React.ReactNode;
 }
+
+const LINK_MATCHERS = [autoLinkUrlMatcher, autoLinkEmailMatcher, matchBareDomain];
 
 const initialConfig: InitialConfigType = {
   namespace: 'ringdoc',
@@ -88,6 +100,7 @@ export function CollabEditor({
   const [local, setLocal] = useState<LocalStore | null>(null);
   const [editor, setEditor] = useState<LexicalEditor | null>(null);
   const cursorsRef = useRef<HTMLDivElement | null>(null);
+  const shellRef = useRef<HTMLDivElement | null>(null);
   const created = useRef<{ provider: RingProvider; local: LocalStore }[]>([]);
   // The name and colour the collaboration plugin starts with; later renames go straight to
   // the awareness state so the provider is not torn down and rebuilt.
@@ -188,22 +201,30 @@ export function CollabEditor({
       <LexicalCollaboration>
         <LexicalComposer initialConfig={initialConfig}>
           {readOnly ? null : <Toolbar />}
-          <div className="editor-shell">
+          <div className="editor-shell" ref={shellRef}>
             <div className="editor-cursors" ref={cursorsRef} data-testid="remote-cursors" />
             <RichTextPlugin
               contentEditable={
                 <ContentEditable
                   className="editor-content"
                   aria-label="Document text"
+                  aria-multiline={true}
                   data-testid="editor"
                 />
               }
               placeholder={<div className="editor-placeholder">Start writing…</div>}
               ErrorBoundary={LexicalErrorBoundary}
             />
+            {readOnly ? null : <LinkEditor containerRef={shellRef} />}
           </div>
           <ListPlugin />
-          <LinkPlugin />
+          <CheckListPlugin />
+          <TablePlugin />
+          <LinkPlugin validateUrl={(url) => normalizeUrl(url) !== null} />
+          <AutoLinkPlugin matchers={LINK_MATCHERS} />
+          <ClickableLinkPlugin />
+          <MarkdownShortcutPlugin transformers={MARKDOWN_SHORTCUTS} />
+          <KeyboardPlugin />
           <EditorHandle onEditor={setEditor} />
           <EditablePlugin editable={!readOnly} />
           <CollaborationPlugin

@@ -22,6 +22,7 @@ import { type Backoff, createBackoff } from './backoff.ts';
 import { decideOnClose } from './close-action.ts';
 import { createEmitter } from './emitter.ts';
 import type { LocalStore } from './local-store.ts';
+import { createPacer, type Pacer } from './pacer.ts';
 import {
   createRedirectPolicy,
   type KnownMember,
@@ -120,6 +121,9 @@ const MAX_REAUTHS = 3;
  * Create it with the document it syncs; nothing happens until `connect()`. `destroy()`
  * releases listeners and the awareness. Errors never escape: they become state changes.
  */
+/** Fewest milliseconds between two presence (awareness) frames of one tab: at most 10/s. */
+const AWARENESS_INTERVAL_MS = 100;
+
 export class RingProvider implements Provider {
   readonly awareness: ProviderAwareness & awarenessProtocol.Awareness;
   readonly doc: Y.Doc;
@@ -146,6 +150,8 @@ export class RingProvider implements Provider {
   private renewTimer: unknown = null;
   private reauths = 0;
   private readonly unsubscribeOnline: () => void;
+  /** Keeps this tab's presence below the node's awareness limit (20/s, else 4529). */
+  private readonly awarenessPacer: Pacer;
 
   constructor(options: RingProviderOptions) {
     this.options = options;
@@ -159,6 +165,14 @@ export class RingProvider implements Provider {
     this.preferNode = options.preferNode;
     this.awareness = new awarenessProtocol.Awareness(this.doc) as ProviderAwareness &
       awarenessProtocol.Awareness;
+    this.awarenessPacer = createPacer(
+      () => {
+        const session = this.session;
+        if (session?.helloOk) this.sendLocalAwareness(session);
+      },
+      AWARENESS_INTERVAL_MS,
+      this.env,
+    );
     this.doc.on('update', this.onDocUpdate);
     this.awareness.on('update', this.onAwarenessUpdate);
     this.unsubscribeOnline = this.env.onOnlineChange(this.onOnlineChange);
@@ -205,6 +219,7 @@ export class RingProvider implements Provider {
     if (this.destroyed) return;
     this.disconnect();
     this.destroyed = true;
+    this.awarenessPacer.cancel();
     this.doc.off('update', this.onDocUpdate);
     this.awareness.off('update', this.onAwarenessUpdate);
     this.unsubscribeOnline();
@@ -596,10 +611,15 @@ export class RingProvider implements Provider {
     const mine = [...change.added, ...change.updated, ...change.removed].includes(own);
     const session = this.session;
     if (!mine || !session?.helloOk) return;
-    this.send(
-      session,
-      encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [own])),
-    );
+    if (change.removed.includes(own)) {
+      this.awarenessPacer.cancel();
+      this.send(
+        session,
+        encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [own])),
+      );
+      return;
+    }
+    this.awarenessPacer.request();
   };
 
   private sendLocalAwareness(session: Session): void {

@@ -34,6 +34,7 @@ import { KeyboardPlugin } from './plugins/KeyboardPlugin.tsx';
 import { LinkEditor } from './plugins/LinkEditor.tsx';
 import { ShareDialog } from './ShareDialog.tsx';
 import { StatusBar } from './StatusBar.tsx';
+import { TitleField, type TitleFieldProps } from './TitleField.tsx';
 import { Toolbar } from './Toolbar.tsx';
 import { useProviderSnapshot } from './useProviderSnapshot.ts';
 
@@ -52,6 +53,8 @@ export interface CollabEditorProps {
   readonly preferNode?: string | undefined;
   /** Children rendered in the header next to the presence list (name field). */
   readonly header?: React.ReactNode;
+  /** The title field's index side (see {@link TitleField}). */
+  readonly title: Pick<TitleFieldProps, 'indexTitle' | 'indexUpdated' | 'onRename' | 'onTitle'>;
 }
 
 const LINK_MATCHERS = [autoLinkUrlMatcher, autoLinkEmailMatcher, matchBareDomain];
@@ -94,6 +97,7 @@ export function CollabEditor({
   identity,
   preferNode,
   header,
+  title,
   access = null,
 }: CollabEditorProps) {
   const [provider, setProvider] = useState<RingProvider | null>(null);
@@ -172,6 +176,12 @@ export function CollabEditor({
       data-permission={readOnly ? 'view' : (access?.perm ?? 'open')}
     >
       <div className="editor-header">
+        <TitleField
+          doc={provider?.doc ?? null}
+          synced={snapshot.phase === 'synced'}
+          readOnly={readOnly}
+          {...title}
+        />
         {header}
         <div className="access-actions">
           {readOnly ? (

@@ -195,7 +195,6 @@ export function CollabEditor({
             </button>
           ) : null}
         </div>
-        <PresenceList provider={provider} />
       </div>
       {sharing && access?.perm === 'owner' ? (
         <ShareDialog docId={docId} ownerToken={access.token} onClose={() => setSharing(false)} />
@@ -247,7 +246,9 @@ export function CollabEditor({
           />
         </LexicalComposer>
       </LexicalCollaboration>
-      <StatusBar snapshot={snapshot} build={build} />
+      <StatusBar snapshot={snapshot} build={build}>
+        <PresenceList provider={provider} />
+      </StatusBar>
     </div>
   );
 }

@@ -318,7 +318,7 @@ export function Toolbar({ children }: ToolbarProps) {
           pressed={state.link}
           onPress={() => editor.dispatchCommand(OPEN_LINK_EDITOR_COMMAND, undefined)}
         >
-          🔗
+          Link
         </ToolButton>
       </div>
       <div className="toolbar-group">

@@ -61,6 +61,9 @@ describe('sticky caret', () => {
     awareness.setLocalState({ name: 'A', anchorPos: at(2), focusPos: at(2) });
     awareness.setLocalState({ name: 'A', anchorPos: at(2), focusPos: at(2) });
     expect(updates.length - before).toBe(1);
+    // The awareness's periodic renewal sets the very same object again: it must go through.
+    awareness.setLocalState(awareness.getLocalState());
+    expect(updates.length - before).toBe(2);
     expect((awareness.getLocalState()?.anchorPos as Y.RelativePosition | undefined)?.assoc).toBe(
       -1,
     );

@@ -50,8 +50,9 @@ function sameState(a: State, b: State): boolean {
  * Tied to the left character (`assoc = -1`), the caret stays right after the local letter and
  * the remote one goes after it, as in Google Docs.
  *
- * Every state this tab sets goes through {@link withCaretStuckLeft}; a state equal to the
- * current one is not set again, so awareness traffic does not grow. Returns the undo.
+ * Every state this tab sets goes through {@link withCaretStuckLeft}; a new state equal to the
+ * current one is not set again, so awareness traffic does not grow (the awareness's own
+ * renewal, which passes the current state object, always goes through). Returns the undo.
  */
 export function stickCaretLeft(awareness: Awareness, doc: Y.Doc): () => void {
   const original = awareness.setLocalState.bind(awareness);
@@ -60,8 +61,14 @@ export function stickCaretLeft(awareness: Awareness, doc: Y.Doc): () => void {
       original(null);
       return;
     }
-    const next = withCaretStuckLeft(state, doc);
     const current = awareness.getLocalState();
+    // The awareness renews itself by setting its current state again (every 15 s, or others
+    // drop this tab after 30 s): that call must always go through.
+    if (state === current) {
+      original(state);
+      return;
+    }
+    const next = withCaretStuckLeft(state, doc);
     if (current !== null && sameState(current, next)) return;
     original(next);
   };

@@ -162,6 +162,8 @@ export function CollabEditor({
 
   const snapshot = useProviderSnapshot(provider);
   const readOnly = snapshot.permission === 'view' || access?.perm === 'view';
+  // A stopped tab (access removed, refused) cannot save: typing on would silently lose text.
+  const stopped = snapshot.phase === 'stopped';
 
   const readText = useCallback(
     () => editor?.getEditorState().read(() => $getRoot().getTextContent()) ?? '',
@@ -209,7 +211,7 @@ export function CollabEditor({
       />
       <LexicalCollaboration>
         <LexicalComposer initialConfig={initialConfig}>
-          {readOnly ? null : <Toolbar />}
+          {readOnly || stopped ? null : <Toolbar />}
           <div className="editor-shell" ref={shellRef}>
             <div className="editor-cursors" ref={cursorsRef} data-testid="remote-cursors" />
             <RichTextPlugin
@@ -235,7 +237,7 @@ export function CollabEditor({
           <MarkdownShortcutPlugin transformers={MARKDOWN_SHORTCUTS} />
           <KeyboardPlugin />
           <EditorHandle onEditor={setEditor} />
-          <EditablePlugin editable={!readOnly} />
+          <EditablePlugin editable={!readOnly && !stopped} />
           <CollaborationPlugin
             id={docId}
             providerFactory={providerFactory}

@@ -23,6 +23,7 @@ import { fetchTicket } from '../../lib/collab/access.ts';
 import { createLocalStore, type LocalStore } from '../../lib/collab/local-store.ts';
 import { RingProvider } from '../../lib/collab/provider.ts';
 import { stickCaretLeft } from '../../lib/collab/sticky-caret.ts';
+import { HTML_IMPORT } from '../../lib/editor/html-import.ts';
 import { MARKDOWN_SHORTCUTS } from '../../lib/editor/markdown.ts';
 import { EDITOR_NODES } from '../../lib/editor/nodes.ts';
 import { EDITOR_THEME } from '../../lib/editor/theme.ts';
@@ -32,6 +33,7 @@ import { LifecycleBanners } from './LifecycleBanners.tsx';
 import { PresenceList } from './PresenceList.tsx';
 import { KeyboardPlugin } from './plugins/KeyboardPlugin.tsx';
 import { LinkEditor } from './plugins/LinkEditor.tsx';
+import { StructurePlugin } from './plugins/StructurePlugin.tsx';
 import { ShareDialog } from './ShareDialog.tsx';
 import { StatusBar } from './StatusBar.tsx';
 import { TitleField, type TitleFieldProps } from './TitleField.tsx';
@@ -63,6 +65,7 @@ const initialConfig: InitialConfigType = {
   namespace: 'ringdoc',
   nodes: [...EDITOR_NODES],
   theme: EDITOR_THEME,
+  html: { import: HTML_IMPORT },
   // Collaboration owns the content: the editor starts empty and fills from Yjs.
   editorState: null,
   onError: (error: Error) => {
@@ -236,6 +239,7 @@ export function CollabEditor({
           <ClickableLinkPlugin />
           <MarkdownShortcutPlugin transformers={MARKDOWN_SHORTCUTS} />
           <KeyboardPlugin />
+          <StructurePlugin />
           <EditorHandle onEditor={setEditor} />
           <EditablePlugin editable={!readOnly && !stopped} />
           <CollaborationPlugin

@@ -38,7 +38,10 @@ import { ShareDialog } from './ShareDialog.tsx';
 import { StatusBar } from './StatusBar.tsx';
 import { TitleField, type TitleFieldProps } from './TitleField.tsx';
 import { Toolbar } from './Toolbar.tsx';
+import { useCursorLabels } from './useCursorLabels.ts';
+import { usePresenceIdentity } from './usePresenceColor.ts';
 import { useProviderSnapshot } from './useProviderSnapshot.ts';
+import { useUnsavedWarning } from './useUnsavedWarning.ts';
 
 /** This tab's share link (access control on, SECURITY.md); `null` when documents are open. */
 export interface Access {
@@ -156,14 +159,11 @@ export function CollabEditor({
     };
   }, []);
 
-  useEffect(() => {
-    if (!provider) return;
-    if (provider.awareness.getLocalState() === null) return;
-    provider.awareness.setLocalStateField('name', identity.name);
-    provider.awareness.setLocalStateField('color', identity.color);
-  }, [provider, identity.name, identity.color]);
+  usePresenceIdentity(provider, identity.name, identity.color);
+  useCursorLabels(cursorsRef);
 
   const snapshot = useProviderSnapshot(provider);
+  useUnsavedWarning(snapshot.unsynced);
   const readOnly = snapshot.permission === 'view' || access?.perm === 'view';
   // A stopped tab (access removed, refused) cannot save: typing on would silently lose text.
   const stopped = snapshot.phase === 'stopped';

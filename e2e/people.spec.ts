@@ -1,4 +1,4 @@
-import { expect, test } from './support/fixtures.ts';
+import { type EditorUser, expect, test } from './support/fixtures.ts';
 
 test.describe('people and unsaved edits', () => {
   test('8 people who all stored the same colour get 8 distinct colours and readable initials', async ({
@@ -6,7 +6,7 @@ test.describe('people and unsaved edits', () => {
     docId,
   }) => {
     const names = ['Guest Otter', 'Guest Heron', 'Ada', 'Bob', 'Cy', 'Di', 'Ed', 'Flo'];
-    const people = [];
+    const people: EditorUser[] = [];
     for (const name of names) {
       const user = await users.create(name);
       await user.context.addInitScript(() => localStorage.setItem('ringdoc:color', '#d1495b'));

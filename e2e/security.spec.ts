@@ -203,6 +203,22 @@ test.describe('sharing by link (access control on)', () => {
     await expect(alice.editor).not.toContainText('Never reached the server.');
   });
 
+  test('[P21] the creator finds their document in the list; others do not see it', async ({
+    browser,
+  }) => {
+    const docId = freshDocId();
+    const alice = await person(browser, 'Alice');
+    await alice.open(docId);
+    await alice.page.getByTestId('doc-title').fill('Private plan');
+    await alice.page.getByTestId('doc-title').press('Enter');
+    await alice.page.goto('/');
+    const row = alice.page.locator(`[data-testid="doc-row"][data-doc-id="${docId}"]`);
+    await expect(row.getByTestId('doc-open')).toHaveText('Private plan');
+    const mallory = await person(browser, 'Mallory');
+    await mallory.page.goto('/');
+    await expect(mallory.page.getByText('No documents yet.')).toBeVisible();
+  });
+
   test('[P21] without a link an existing document does not open', async ({ browser }) => {
     const docId = freshDocId();
     const alice = await person(browser, 'Alice');

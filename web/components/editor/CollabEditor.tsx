@@ -58,6 +58,8 @@ export interface CollabEditorProps {
   readonly preferNode?: string | undefined;
   /** Children rendered in the header next to the presence list (name field). */
   readonly header?: React.ReactNode;
+  /** Called after each local content edit (for "last edited"; the page throttles it). */
+  readonly onLocalEdit?: () => void;
   /** The title field's index side (see {@link TitleField}). */
   readonly title: Pick<TitleFieldProps, 'indexTitle' | 'indexUpdated' | 'onRename' | 'onTitle'>;
 }
@@ -83,6 +85,43 @@ function EditablePlugin({ editable }: { editable: boolean }) {
   return null;
 }
 
+/**
+ * Reports local content edits (not remote ones, not selection moves) to `onEdit`; and puts
+ * the caret at the end of the body once synced when the document was just created here.
+ */
+function EditsPlugin({
+  docId,
+  synced,
+  onEdit,
+}: {
+  docId: string;
+  synced: boolean;
+  onEdit?: (() => void) | undefined;
+}) {
+  const [editor] = useLexicalComposerContext();
+  useEffect(() => {
+    if (!onEdit) return;
+    return editor.registerUpdateListener(({ dirtyElements, dirtyLeaves, tags }) => {
+      if (tags.has('collaboration') || tags.has('historic')) return;
+      if (dirtyElements.size === 0 && dirtyLeaves.size === 0) return;
+      onEdit();
+    });
+  }, [editor, onEdit]);
+  useEffect(() => {
+    if (!synced) return;
+    const key = `ringdoc:focus:${docId}`;
+    try {
+      if (sessionStorage.getItem(key) === null) return;
+      sessionStorage.removeItem(key);
+    } catch {
+      return;
+    }
+    editor.update(() => $getRoot().selectEnd());
+    editor.focus();
+  }, [editor, synced, docId]);
+  return null;
+}
+
 /** Exposes the Lexical editor to the page (text capture for recovery, tests). */
 function EditorHandle({ onEditor }: { onEditor: (editor: LexicalEditor) => void }) {
   const [editor] = useLexicalComposerContext();
@@ -104,6 +143,7 @@ export function CollabEditor({
   preferNode,
   header,
   title,
+  onLocalEdit,
   access = null,
 }: CollabEditorProps) {
   const [provider, setProvider] = useState<RingProvider | null>(null);
@@ -241,6 +281,7 @@ export function CollabEditor({
           <KeyboardPlugin />
           <StructurePlugin />
           <EditorHandle onEditor={setEditor} />
+          <EditsPlugin docId={docId} synced={snapshot.phase === 'synced'} onEdit={onLocalEdit} />
           <EditablePlugin editable={!readOnly && !stopped} />
           <CollaborationPlugin
             id={docId}

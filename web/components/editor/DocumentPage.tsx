@@ -1,7 +1,7 @@
 'use client';
 
 import Link from 'next/link';
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { loadAccess, saveAccess, tokenFromHash } from '../../lib/collab/access.ts';
 import { cleanName, type Identity, loadIdentity, saveName } from '../../lib/identity.ts';
 import { rememberRecent } from '../../lib/recent.ts';
@@ -15,7 +15,7 @@ export interface DocumentPageProps {
 
 type Prep =
   | { state: 'ensuring' }
-  | { state: 'missing'; creating: boolean }
+  | { state: 'missing'; creating: boolean; deleted: boolean }
   | { state: 'denied'; message: string }
   | {
       state: 'ready';
@@ -38,6 +38,9 @@ function takeAccessToken(docId: string): string | null {
   }
   return loadAccess(window.localStorage, docId);
 }
+
+/** Fewest milliseconds between two "edited" reports of one tab to the index. */
+const EDITED_PING_MS = 60_000;
 
 /** Longest wait for the server-side seed before the editor opens anyway (offline, outage). */
 const ENSURE_TIMEOUT_MS = 20_000;
@@ -69,8 +72,8 @@ export function DocumentPage({ docId, build, preferNode }: DocumentPageProps) {
           body: JSON.stringify({ create, ...(token ? { access: token } : {}) }),
           signal: abort.signal,
         });
-        if (response.status === 404) {
-          setPrep({ state: 'missing', creating: false });
+        if (response.status === 404 || response.status === 410) {
+          setPrep({ state: 'missing', creating: false, deleted: response.status === 410 });
           return;
         }
         const body = (await response.json()) as {
@@ -147,6 +150,22 @@ export function DocumentPage({ docId, build, preferNode }: DocumentPageProps) {
     [docId, access],
   );
 
+  // "Last edited" in the list: one small index write per minute of editing at most.
+  const lastPing = useRef(0);
+  const edited = useCallback(() => {
+    const now = Date.now();
+    if (now - lastPing.current < EDITED_PING_MS) return;
+    lastPing.current = now;
+    void fetch(`/api/docs/${docId}`, {
+      method: 'PATCH',
+      headers: {
+        'content-type': 'application/json',
+        ...(access ? { authorization: `Bearer ${access.token}` } : {}),
+      },
+      body: JSON.stringify({ edited: true }),
+    }).catch(() => {});
+  }, [docId, access]);
+
   const showTitle = useCallback(
     (next: string) => {
       setTitle(next);
@@ -193,24 +212,32 @@ export function DocumentPage({ docId, build, preferNode }: DocumentPageProps) {
           data-testid="doc-missing"
           aria-labelledby={`${nameId}-missing`}
         >
-          <h1 id={`${nameId}-missing`}>No document here</h1>
-          <p>
-            There is no document at <code>/d/{docId}</code>. Check the link you followed, or create
-            a new, empty document with this address.
-          </p>
+          <h1 id={`${nameId}-missing`}>
+            {prep.deleted ? 'This document was deleted' : 'No document here'}
+          </h1>
+          {prep.deleted ? (
+            <p>Someone deleted the document at this address. It is no longer available.</p>
+          ) : (
+            <p>
+              There is no document at <code>/d/{docId}</code>. Check the link you followed, or
+              create a new, empty document with this address.
+            </p>
+          )}
           <div className="missing-actions">
-            <button
-              type="button"
-              className="primary"
-              disabled={prep.creating}
-              onClick={() => {
-                setPrep({ state: 'missing', creating: true });
-                setCreate(true);
-              }}
-              data-testid="create-document"
-            >
-              Create document
-            </button>
+            {prep.deleted ? null : (
+              <button
+                type="button"
+                className="primary"
+                disabled={prep.creating}
+                onClick={() => {
+                  setPrep({ state: 'missing', creating: true, deleted: false });
+                  setCreate(true);
+                }}
+                data-testid="create-document"
+              >
+                Create document
+              </button>
+            )}
             <Link href="/">Back to documents</Link>
           </div>
         </section>
@@ -232,6 +259,7 @@ export function DocumentPage({ docId, build, preferNode }: DocumentPageProps) {
             onTitle: showTitle,
           }}
           access={prep.access}
+          onLocalEdit={edited}
         />
       ) : (
         <p className="loading" data-testid="preparing">

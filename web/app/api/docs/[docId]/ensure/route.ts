@@ -9,7 +9,8 @@ export const dynamic = 'force-dynamic';
 /**
  * `POST /api/docs/<docId>/ensure {title?, access?, create?}` → `{ doc, access }`. With
  * `create: false` (how the editor page opens an address) an unknown document is a 404 and
- * nothing is created, so a mistyped link never makes a blank document. Idempotent: creates
+ * nothing is created, so a mistyped link never makes a blank document; a deleted document is
+ * a 410 and is never re-created. Idempotent: creates
  * the index record if absent and writes the initial content exactly once across all callers
  * (W4); answers once the content is durable on the owner node. With access control on
  * (SECURITY.md), whoever creates the document gets its owner link (`access.token`, once);
@@ -22,9 +23,9 @@ export async function POST(request: Request, ctx: { params: Promise<{ docId: str
   const title = typeof body.title === 'string' ? body.title : undefined;
   try {
     const backend = getBackend();
-    if (body.create === false && !(await backend.index.get(docId))) {
-      return jsonError(404, 'no such document');
-    }
+    const existing = await backend.index.get(docId);
+    if (existing?.deletedAt) return jsonError(410, 'this document was deleted');
+    if (body.create === false && !existing) return jsonError(404, 'no such document');
     const gate = await admitToDocument(backend, docId, title, body.access);
     if (gate instanceof Response) return gate;
     const doc = await backend.ensure(docId, title);

@@ -34,6 +34,7 @@ import { PresenceList } from './PresenceList.tsx';
 import { KeyboardPlugin } from './plugins/KeyboardPlugin.tsx';
 import { LinkEditor } from './plugins/LinkEditor.tsx';
 import { StructurePlugin } from './plugins/StructurePlugin.tsx';
+import { WordCountPlugin } from './plugins/WordCountPlugin.tsx';
 import { ShareDialog } from './ShareDialog.tsx';
 import { StatusBar } from './StatusBar.tsx';
 import { TitleField, type TitleFieldProps } from './TitleField.tsx';
@@ -156,6 +157,7 @@ export function CollabEditor({
   // the awareness state so the provider is not torn down and rebuilt.
   const [initialIdentity] = useState(identity);
   const [sharing, setSharing] = useState(false);
+  const [words, setWords] = useState<number | null>(null);
   const accessToken = access?.token ?? null;
 
   const providerFactory = useCallback(
@@ -280,6 +282,7 @@ export function CollabEditor({
           <MarkdownShortcutPlugin transformers={MARKDOWN_SHORTCUTS} />
           <KeyboardPlugin />
           <StructurePlugin />
+          <WordCountPlugin onCount={setWords} />
           <EditorHandle onEditor={setEditor} />
           <EditsPlugin docId={docId} synced={snapshot.phase === 'synced'} onEdit={onLocalEdit} />
           <EditablePlugin editable={!readOnly && !stopped} />
@@ -294,6 +297,11 @@ export function CollabEditor({
         </LexicalComposer>
       </LexicalCollaboration>
       <StatusBar snapshot={snapshot} build={build}>
+        {words === null ? null : (
+          <span className="status-words" data-testid="word-count" data-words={words}>
+            {words === 1 ? '1 word' : `${words} words`}
+          </span>
+        )}
         <PresenceList provider={provider} />
       </StatusBar>
     </div>

@@ -227,7 +227,7 @@ export function Toolbar({ children }: ToolbarProps) {
         <ToolButton
           id="tb-h1"
           className="wide-only"
-          label="Heading 1"
+          label="H1: Heading 1"
           shortcut="Ctrl+Alt+1"
           pressed={state.block === 'h1'}
           onPress={() => block('h1')}
@@ -237,7 +237,7 @@ export function Toolbar({ children }: ToolbarProps) {
         <ToolButton
           id="tb-h2"
           className="wide-only"
-          label="Heading 2"
+          label="H2: Heading 2"
           shortcut="Ctrl+Alt+2"
           pressed={state.block === 'h2'}
           onPress={() => block('h2')}
@@ -247,7 +247,7 @@ export function Toolbar({ children }: ToolbarProps) {
         <ToolButton
           id="tb-h3"
           className="wide-only"
-          label="Heading 3"
+          label="H3: Heading 3"
           shortcut="Ctrl+Alt+3"
           pressed={state.block === 'h3'}
           onPress={() => block('h3')}
@@ -333,7 +333,7 @@ export function Toolbar({ children }: ToolbarProps) {
         </ToolButton>
         <ToolButton
           id="tb-number"
-          label="Numbered list"
+          label="1. List (numbered)"
           shortcut="Ctrl+Shift+7"
           pressed={state.block === 'number'}
           onPress={() => block('number')}

@@ -20,6 +20,7 @@ import { $getRoot, type LexicalEditor } from 'lexical';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import * as Y from 'yjs';
 import { fetchTicket } from '../../lib/collab/access.ts';
+import { readDocTitle } from '../../lib/collab/doc-title.ts';
 import { createLocalStore, type LocalStore } from '../../lib/collab/local-store.ts';
 import { RingProvider } from '../../lib/collab/provider.ts';
 import { stickCaretLeft } from '../../lib/collab/sticky-caret.ts';
@@ -29,6 +30,7 @@ import { EDITOR_NODES } from '../../lib/editor/nodes.ts';
 import { EDITOR_THEME } from '../../lib/editor/theme.ts';
 import { matchBareDomain, normalizeUrl } from '../../lib/editor/url.ts';
 import type { Identity } from '../../lib/identity.ts';
+import { ExportMenu } from './ExportMenu.tsx';
 import { LifecycleBanners } from './LifecycleBanners.tsx';
 import { PresenceList } from './PresenceList.tsx';
 import { KeyboardPlugin } from './plugins/KeyboardPlugin.tsx';
@@ -231,6 +233,14 @@ export function CollabEditor({
         />
         {header}
         <div className="access-actions">
+          <ExportMenu
+            editor={editor}
+            title={() =>
+              (provider ? readDocTitle(provider.doc)?.title : null) ??
+              title.indexTitle ??
+              'Untitled document'
+            }
+          />
           {readOnly ? (
             <span className="badge badge-readonly" data-testid="read-only-badge">
               View only

@@ -25,14 +25,17 @@ import { createLocalStore, type LocalStore } from '../../lib/collab/local-store.
 import { RingProvider } from '../../lib/collab/provider.ts';
 import { stickCaretLeft } from '../../lib/collab/sticky-caret.ts';
 import { HTML_IMPORT } from '../../lib/editor/html-import.ts';
+import { ImageDocContext } from '../../lib/editor/image-view.ts';
 import { MARKDOWN_SHORTCUTS } from '../../lib/editor/markdown.ts';
 import { EDITOR_NODES } from '../../lib/editor/nodes.ts';
 import { EDITOR_THEME } from '../../lib/editor/theme.ts';
 import { matchBareDomain, normalizeUrl } from '../../lib/editor/url.ts';
 import type { Identity } from '../../lib/identity.ts';
 import { ExportMenu } from './ExportMenu.tsx';
+import { InsertButtons } from './InsertButtons.tsx';
 import { LifecycleBanners } from './LifecycleBanners.tsx';
 import { PresenceList } from './PresenceList.tsx';
+import { ImagePlugin } from './plugins/ImagePlugin.tsx';
 import { KeyboardPlugin } from './plugins/KeyboardPlugin.tsx';
 import { LinkEditor } from './plugins/LinkEditor.tsx';
 import { StructurePlugin } from './plugins/StructurePlugin.tsx';
@@ -265,46 +268,53 @@ export function CollabEditor({
         readText={readText}
       />
       <LexicalCollaboration>
-        <LexicalComposer initialConfig={initialConfig}>
-          {readOnly || stopped ? null : <Toolbar />}
-          <div className="editor-shell" ref={shellRef}>
-            <div className="editor-cursors" ref={cursorsRef} data-testid="remote-cursors" />
-            <RichTextPlugin
-              contentEditable={
-                <ContentEditable
-                  className="editor-content"
-                  aria-label="Document text"
-                  aria-multiline={true}
-                  data-testid="editor"
-                />
-              }
-              placeholder={<div className="editor-placeholder">Start writing…</div>}
-              ErrorBoundary={LexicalErrorBoundary}
+        <ImageDocContext value={provider?.doc ?? null}>
+          <LexicalComposer initialConfig={initialConfig}>
+            {readOnly || stopped ? null : (
+              <Toolbar>
+                <InsertButtons />
+              </Toolbar>
+            )}
+            <div className="editor-shell" ref={shellRef}>
+              <div className="editor-cursors" ref={cursorsRef} data-testid="remote-cursors" />
+              <RichTextPlugin
+                contentEditable={
+                  <ContentEditable
+                    className="editor-content"
+                    aria-label="Document text"
+                    aria-multiline={true}
+                    data-testid="editor"
+                  />
+                }
+                placeholder={<div className="editor-placeholder">Start writing…</div>}
+                ErrorBoundary={LexicalErrorBoundary}
+              />
+              {readOnly ? null : <LinkEditor containerRef={shellRef} />}
+            </div>
+            <ListPlugin />
+            <CheckListPlugin />
+            <TablePlugin />
+            <LinkPlugin validateUrl={(url) => normalizeUrl(url) !== null} />
+            <AutoLinkPlugin matchers={LINK_MATCHERS} />
+            <ClickableLinkPlugin />
+            <MarkdownShortcutPlugin transformers={MARKDOWN_SHORTCUTS} />
+            <KeyboardPlugin />
+            <StructurePlugin />
+            <WordCountPlugin onCount={setWords} />
+            {readOnly ? null : <ImagePlugin doc={provider?.doc ?? null} />}
+            <EditorHandle onEditor={setEditor} />
+            <EditsPlugin docId={docId} synced={snapshot.phase === 'synced'} onEdit={onLocalEdit} />
+            <EditablePlugin editable={!readOnly && !stopped} />
+            <CollaborationPlugin
+              id={docId}
+              providerFactory={providerFactory}
+              shouldBootstrap={false}
+              username={initialIdentity.name}
+              cursorColor={initialIdentity.color}
+              cursorsContainerRef={cursorsRef}
             />
-            {readOnly ? null : <LinkEditor containerRef={shellRef} />}
-          </div>
-          <ListPlugin />
-          <CheckListPlugin />
-          <TablePlugin />
-          <LinkPlugin validateUrl={(url) => normalizeUrl(url) !== null} />
-          <AutoLinkPlugin matchers={LINK_MATCHERS} />
-          <ClickableLinkPlugin />
-          <MarkdownShortcutPlugin transformers={MARKDOWN_SHORTCUTS} />
-          <KeyboardPlugin />
-          <StructurePlugin />
-          <WordCountPlugin onCount={setWords} />
-          <EditorHandle onEditor={setEditor} />
-          <EditsPlugin docId={docId} synced={snapshot.phase === 'synced'} onEdit={onLocalEdit} />
-          <EditablePlugin editable={!readOnly && !stopped} />
-          <CollaborationPlugin
-            id={docId}
-            providerFactory={providerFactory}
-            shouldBootstrap={false}
-            username={initialIdentity.name}
-            cursorColor={initialIdentity.color}
-            cursorsContainerRef={cursorsRef}
-          />
-        </LexicalComposer>
+          </LexicalComposer>
+        </ImageDocContext>
       </LexicalCollaboration>
       <StatusBar snapshot={snapshot} build={build}>
         {words === null ? null : (

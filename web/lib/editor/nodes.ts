@@ -4,6 +4,7 @@ import { ListItemNode, ListNode } from '@lexical/list';
 import { HeadingNode, QuoteNode } from '@lexical/rich-text';
 import { TableCellNode, TableNode, TableRowNode } from '@lexical/table';
 import type { Klass, LexicalNode } from 'lexical';
+import { ImageNode } from './image-node.ts';
 
 /**
  * The node classes every ringdoc editor registers. Browser editors and the server-side seed
@@ -21,4 +22,5 @@ export const EDITOR_NODES: ReadonlyArray<Klass<LexicalNode>> = [
   TableNode,
   TableRowNode,
   TableCellNode,
+  ImageNode,
 ];

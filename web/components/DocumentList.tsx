@@ -320,7 +320,9 @@ export function DocumentList() {
               onChange={(e) => setQuery(e.target.value)}
               data-testid="doc-search"
             />
-            <label htmlFor={sortId}>Sort</label>
+            <label className="sort-label" htmlFor={sortId}>
+              Sort
+            </label>
             <select
               id={sortId}
               value={sort}

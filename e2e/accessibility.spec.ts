@@ -40,8 +40,8 @@ test.describe('accessibility', () => {
     const { page } = alice;
     await expect(alice.editor).toHaveAttribute('aria-multiline', 'true');
     await expect(alice.editor).toHaveAttribute('role', 'textbox');
-    // From the name field: one Tab reaches the toolbar, the next leaves it for the text.
-    await page.getByTestId('display-name').focus();
+    // From the last header control: one Tab reaches the toolbar, the next leaves it for the text.
+    await page.getByTestId('export-button').focus();
     await page.keyboard.press('Tab');
     const toolbar = page.getByTestId('toolbar');
     const focusedInToolbar = () =>
@@ -56,5 +56,26 @@ test.describe('accessibility', () => {
     await expect(toolbar.locator(':focus')).toHaveCount(1);
     await page.keyboard.press('Tab');
     await expect(alice.editor).toBeFocused();
+  });
+});
+
+test.describe('dark mode', () => {
+  test('follows the system preference, and back', async ({ users, docId }) => {
+    const alice = await users.create('Alice');
+    await alice.open(docId);
+    const background = () =>
+      alice.page.evaluate(() => {
+        const [r, g, b] = (getComputedStyle(document.body).backgroundColor.match(/\d+/g) ?? [])
+          .slice(0, 3)
+          .map(Number);
+        return 0.2126 * (r ?? 0) + 0.7152 * (g ?? 0) + 0.0722 * (b ?? 0);
+      });
+    await alice.page.emulateMedia({ colorScheme: 'light' });
+    expect(await background()).toBeGreaterThan(200);
+    await alice.page.emulateMedia({ colorScheme: 'dark' });
+    expect(await background()).toBeLessThan(40);
+    await expect(alice.page.locator('html')).toHaveCSS('color-scheme', 'dark');
+    await alice.page.emulateMedia({ colorScheme: 'light' });
+    expect(await background()).toBeGreaterThan(200);
   });
 });

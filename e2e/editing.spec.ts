@@ -9,6 +9,24 @@ async function typeLines(page: Page, lines: string[]): Promise<void> {
   }
 }
 
+/**
+ * Waits until Lexical itself holds a non-collapsed selection: it learns about keyboard
+ * selections from asynchronous `selectionchange` events, so a format shortcut pressed at once
+ * could still apply to the old, collapsed caret.
+ */
+async function waitRangeSelected(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const root = document.querySelector('[data-lexical-editor]') as
+      | (Element & { __lexicalEditor?: { getEditorState(): { _selection: unknown } } })
+      | null;
+    const selection = root?.__lexicalEditor?.getEditorState()._selection as
+      | { isCollapsed?: () => boolean }
+      | null
+      | undefined;
+    return typeof selection?.isCollapsed === 'function' && !selection.isCollapsed();
+  });
+}
+
 /** Both tabs show the same structure once everything is saved. */
 async function sameEverywhere(a: EditorUser, b: EditorUser): Promise<void> {
   await a.waitSaved();
@@ -101,6 +119,7 @@ test.describe('editing', () => {
         await page.keyboard.type(`${word} `);
         await page.keyboard.press('ArrowLeft');
         await page.keyboard.press('Control+Shift+ArrowLeft');
+        await waitRangeSelected(page);
         if (how === 'button') await page.getByTestId(button).click();
         else await page.keyboard.press(keys);
         await expect(editor.locator(selector, { hasText: word })).toHaveCount(1);
@@ -110,6 +129,7 @@ test.describe('editing', () => {
     // Ctrl+K links the selected word; the toolbar's Link button does the same.
     await page.keyboard.type('linked');
     await page.keyboard.press('Control+Shift+ArrowLeft');
+    await waitRangeSelected(page);
     await page.keyboard.press('Control+k');
     await page.getByTestId('link-url').fill('example.com');
     await page.keyboard.press('Enter');

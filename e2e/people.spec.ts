@@ -70,3 +70,25 @@ test.describe('people and unsaved edits', () => {
     await shown.accept();
   });
 });
+
+test.describe('mentions', () => {
+  test('@ offers the people present; the chosen one becomes a mention in every tab', async ({
+    users,
+    docId,
+  }) => {
+    const alice = await users.create('Alice');
+    const bob = await users.create('Bob');
+    await alice.open(docId);
+    await bob.open(docId);
+    await expect(alice.page.getByTestId('presence-user')).toHaveCount(2);
+    await alice.caretToEnd();
+    await alice.page.keyboard.type('Ask @Bo');
+    await expect(alice.page.getByTestId('mention-option')).toHaveText(['Bob']);
+    await alice.page.keyboard.press('Enter');
+    await alice.page.keyboard.type(' about it');
+    for (const user of [alice, bob]) {
+      await expect(user.editor.locator('[data-mention="Bob"]')).toHaveText('@Bob');
+      await expect(user.editor).toContainText('Ask @Bob about it');
+    }
+  });
+});

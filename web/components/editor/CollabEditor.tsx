@@ -38,6 +38,7 @@ import { PresenceList } from './PresenceList.tsx';
 import { ImagePlugin } from './plugins/ImagePlugin.tsx';
 import { KeyboardPlugin } from './plugins/KeyboardPlugin.tsx';
 import { LinkEditor } from './plugins/LinkEditor.tsx';
+import { MentionsPlugin } from './plugins/MentionsPlugin.tsx';
 import { StructurePlugin } from './plugins/StructurePlugin.tsx';
 import { WordCountPlugin } from './plugins/WordCountPlugin.tsx';
 import { ShareDialog } from './ShareDialog.tsx';
@@ -302,6 +303,7 @@ export function CollabEditor({
             <StructurePlugin />
             <WordCountPlugin onCount={setWords} />
             {readOnly ? null : <ImagePlugin doc={provider?.doc ?? null} />}
+            {readOnly ? null : <MentionsPlugin provider={provider} />}
             <EditorHandle onEditor={setEditor} />
             <EditsPlugin docId={docId} synced={snapshot.phase === 'synced'} onEdit={onLocalEdit} />
             <EditablePlugin editable={!readOnly && !stopped} />

@@ -5,6 +5,7 @@ import { HeadingNode, QuoteNode } from '@lexical/rich-text';
 import { TableCellNode, TableNode, TableRowNode } from '@lexical/table';
 import type { Klass, LexicalNode } from 'lexical';
 import { ImageNode } from './image-node.ts';
+import { MentionNode } from './mention-node.ts';
 
 /**
  * The node classes every ringdoc editor registers. Browser editors and the server-side seed
@@ -23,4 +24,5 @@ export const EDITOR_NODES: ReadonlyArray<Klass<LexicalNode>> = [
   TableRowNode,
   TableCellNode,
   ImageNode,
+  MentionNode,
 ];

@@ -28,7 +28,11 @@ test.describe('export', () => {
     }
     await page.keyboard.type('``` ');
     await page.keyboard.type('npm test');
+    // Out of the code block into the paragraph after it; typing there also brings Lexical's
+    // selection along (it follows the DOM's asynchronously) before the paste.
     await page.keyboard.press('Control+End');
+    await page.keyboard.type('Team:');
+    await expect(editor.locator('p', { hasText: 'Team:' })).toHaveCount(1);
     await page.evaluate(() => {
       const data = new DataTransfer();
       data.setData(

@@ -27,7 +27,8 @@ test.describe('rich paste', () => {
     await alice.open(docId);
     await bob.open(docId);
     await alice.caretToEnd();
-    await alice.page.keyboard.press('Control+End');
+    await alice.page.keyboard.type('Code:');
+    await expect(alice.editor.locator('p', { hasText: 'Code:' })).toHaveCount(1);
     await pasteHtml(
       alice.page,
       '<pre><code>function add(a, b) {\n  return a + b;\n}</code></pre>',
@@ -41,6 +42,9 @@ test.describe('rich paste', () => {
     // After a code block (or a table) there is always a paragraph to go on in.
     await alice.page.keyboard.press('Control+End');
     await expect(alice.editor.locator(':scope > :last-child')).toHaveJSProperty('tagName', 'P');
+    // Typing brings Lexical's selection (which follows the DOM's asynchronously) along.
+    await alice.page.keyboard.type('Team:');
+    await expect(alice.editor.locator('p', { hasText: 'Team:' })).toHaveCount(1);
     await pasteHtml(
       alice.page,
       '<table><thead><tr><th>Name</th><th>Role</th></tr></thead><tbody><tr><td>Ada</td><td>Engineer</td></tr><tr><td>Linus</td><td>Maintainer</td></tr></tbody></table>',

@@ -1,6 +1,14 @@
 import * as awarenessProtocol from 'y-protocols/awareness';
 import { encodeAwareness, encodeQueryAwareness } from '../server/protocol/index.ts';
+import type { Cancel, Clock } from './clock.ts';
 import type { Connection, Session } from './connection.ts';
+
+/** Paces this client's own awareness frames. */
+export interface AwarenessPacing {
+  readonly clock: Clock;
+  /** Fewest milliseconds between two frames of this client's state (the newest state wins). */
+  readonly minIntervalMs: number;
+}
 
 /**
  * Awareness (presence, cursors) over a {@link Connection} (DESIGN C8, PROTOCOL.md P18):
@@ -8,6 +16,8 @@ import type { Connection, Session } from './connection.ts';
  * each local change (only its own client id: the node drops others), answers
  * query-awareness, asks for everyone's state on sync, and removes the other clients' states
  * when a socket ends. A malformed awareness update from the node is reported as a warning.
+ * With `pacing`, local changes are sent at most once per interval (leading and trailing: the
+ * first at once, later ones collapsed into one at the end of the interval; a removal at once).
  * Returns a function that detaches it (the awareness itself is left to its owner).
  */
 export function attachAwareness(
@@ -15,6 +25,7 @@ export function attachAwareness(
   awareness: awarenessProtocol.Awareness,
   /** Origin of states applied from the node (default: the connection). */
   origin: unknown = connection,
+  pacing?: AwarenessPacing,
 ): () => void {
   const own = () => awareness.clientID;
   const sendLocal = (session: Session) => {
@@ -43,18 +54,35 @@ export function attachAwareness(
       if (others.length > 0) awarenessProtocol.removeAwarenessStates(awareness, others, origin);
     },
   });
+  let last = Number.NEGATIVE_INFINITY;
+  let pending: Cancel | null = null;
+  const sendOwn = () => {
+    pending = null;
+    const session = connection.session;
+    if (!session?.hello) return;
+    if (pacing) last = pacing.clock.now();
+    session.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(awareness, [own()])));
+  };
   const onUpdate = (
     change: { added: number[]; updated: number[]; removed: number[] },
     from: unknown,
   ) => {
     if (from === origin) return;
     const mine = [...change.added, ...change.updated, ...change.removed].includes(own());
-    const session = connection.session;
-    if (!mine || !session?.hello) return;
-    session.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(awareness, [own()])));
+    if (!mine || !connection.session?.hello) return;
+    if (!pacing || change.removed.includes(own())) {
+      pending?.();
+      sendOwn();
+      return;
+    }
+    if (pending) return;
+    const wait = last + pacing.minIntervalMs - pacing.clock.now();
+    if (wait <= 0) sendOwn();
+    else pending = pacing.clock.after(wait, sendOwn);
   };
   awareness.on('update', onUpdate);
   return () => {
+    pending?.();
     awareness.off('update', onUpdate);
     unplug();
   };

@@ -9,8 +9,8 @@ test.describe('co-editing', () => {
     const bob = await users.create('Bob');
     await alice.open(docId);
     await bob.open(docId);
-    await expect(alice.editor.locator('h1')).toHaveText('Untitled document');
-    await expect(bob.editor.locator('h1')).toHaveText('Untitled document');
+    await expect(alice.page.getByTestId('doc-title')).toHaveValue('Untitled document');
+    await expect(bob.page.getByTestId('doc-title')).toHaveValue('Untitled document');
 
     // Alice: a paragraph with bold and italic words.
     await alice.caretToEnd();

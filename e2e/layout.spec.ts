@@ -21,3 +21,41 @@ test.describe('layout', () => {
     await expect(alice.status).toBeVisible();
   });
 });
+
+test.describe('always-visible status', () => {
+  for (const width of [1200, 390]) {
+    test(`the status bar and presence stay in view at the end of a long document (${width} px)`, async ({
+      users,
+      docId,
+    }) => {
+      const alice = await users.create('Alice');
+      const bob = await users.create('Bob');
+      await alice.page.setViewportSize({ width, height: 760 });
+      await alice.open(docId);
+      await bob.open(docId);
+      await alice.caretToEnd();
+      for (let i = 0; i < 45; i++) {
+        await alice.page.keyboard.insertText(`Paragraph ${i} of a long document.`);
+        await alice.page.keyboard.press('Enter');
+      }
+      await alice.page.keyboard.insertText('The very end.');
+      await alice.waitSaved();
+      await expect(alice.editor.getByText('The very end.')).toBeInViewport();
+      await expect(alice.status).toBeInViewport();
+      await expect(alice.status).toHaveAttribute('data-state', 'saved');
+      await expect(alice.page.getByTestId('presence-user')).toHaveCount(2);
+      for (const person of await alice.page.getByTestId('presence-user').all()) {
+        await expect(person).toBeInViewport();
+      }
+      // And at the top of the document, scrolled away from the end.
+      await alice.page.keyboard.press('Control+Home');
+      await expect(alice.editor.getByText('Paragraph 0 of')).toBeInViewport();
+      await expect(alice.editor.getByText('The very end.')).not.toBeInViewport();
+      await expect(alice.status).toBeInViewport();
+      // The toolbar stays one compact row, also on a phone.
+      const toolbar = await alice.page.getByTestId('toolbar').boundingBox();
+      expect(toolbar?.height ?? 0).toBeLessThan(width < 600 ? 64 : 110);
+      await expect(alice.page.getByTestId('toolbar')).toBeInViewport();
+    });
+  }
+});

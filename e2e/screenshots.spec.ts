@@ -26,35 +26,49 @@ test.describe('screenshots', () => {
     await bob.open(doc.id);
 
     await alice.caretToEnd();
-    await alice.page.keyboard.type('Documents now live on a ');
-    await alice.page.getByTestId('tb-bold').click();
-    await alice.page.keyboard.type('consistent-hash ring');
-    await alice.page.getByTestId('tb-bold').click();
-    await alice.page.keyboard.type(': every node computes the same owner for every document.');
-    await alice.page.keyboard.press('Enter');
-    await alice.page.getByTestId('tb-h2').click();
-    await alice.page.keyboard.type('What changed');
-    await alice.page.keyboard.press('Enter');
-    await alice.page.getByTestId('tb-bullet').click();
-    await alice.page.keyboard.type('Edits are acknowledged only once durable');
-    await alice.page.keyboard.press('Enter');
-    await alice.page.keyboard.type('Offline edits sync when you are back');
-    await alice.page.keyboard.press('Enter');
-    await alice.page.keyboard.type('Redirects take you to the owner node');
-    await expect(bob.editor).toContainText('Redirects take you to the owner node');
+    const { page } = alice;
+    const lines = [
+      'Documents now live on a **consistent-hash ring**: every node computes the same owner for every document. ',
+      '## What changed',
+      '- Edits are acknowledged only once durable',
+      'Offline edits sync when you are back',
+      'Redirects take you to the owner node',
+      '',
+      '[x] Ship the ring',
+      'Write the runbook',
+      '',
+      '> Keep the page fast: measure keystroke-to-paint before and after.',
+    ];
+    for (const line of lines) {
+      await page.keyboard.type(line);
+      await page.keyboard.press('Enter');
+    }
+    await page.keyboard.type('Details at ringdoc.dev/docs for the curious.');
+    await expect(bob.editor).toContainText('ringdoc.dev/docs for the curious.');
 
-    await bob.editor.getByText('Offline edits sync when you are back').dblclick();
+    await bob.editor.getByText('Offline edits sync when you are back').click();
+    await bob.page.keyboard.press('End');
     await alice.waitSaved();
     await bob.waitSaved();
     await expect(alice.page.getByTestId('remote-cursors')).toContainText('Bob');
-    await alice.page.screenshot({ path: `${OUT}/editor-two-users.png` });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: `${OUT}/editor-two-users.png` });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: `${OUT}/editor-two-users-dark.png` });
+    await page.emulateMedia({ colorScheme: 'light' });
 
-    await alice.page.setViewportSize({ width: 390, height: 760 });
-    await alice.page.screenshot({ path: `${OUT}/editor-narrow.png` });
+    await page.setViewportSize({ width: 390, height: 760 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: `${OUT}/editor-narrow.png` });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: `${OUT}/editor-narrow-dark.png` });
+    await page.emulateMedia({ colorScheme: 'light' });
 
     await alice.page.setViewportSize({ width: 1200, height: 800 });
     await alice.page.goto('/');
     await expect(alice.page.getByTestId('doc-list')).toContainText('Ring migration runbook');
     await alice.page.screenshot({ path: `${OUT}/document-list.png` });
+    await alice.page.emulateMedia({ colorScheme: 'dark' });
+    await alice.page.screenshot({ path: `${OUT}/document-list-dark.png` });
   });
 });

@@ -149,8 +149,12 @@ test.describe('sharing by link (access control on)', () => {
     await expect(row).toHaveAttribute('data-revoked', 'true');
 
     for (const tab of [bob, bobAgain]) {
-      await expect(tab.page.getByTestId('stopped-banner')).toContainText('revoked');
+      await expect(tab.page.getByTestId('stopped-banner')).toContainText(
+        'Your access was removed.',
+      );
+      await expect(tab.page.getByTestId('stopped-banner')).not.toContainText('ticket');
       await expect(tab.status).toHaveAttribute('data-state', 'error');
+      await expect(tab.editor).toHaveAttribute('contenteditable', 'false');
     }
     await dave.caretToEnd();
     await dave.page.keyboard.type('Dave keeps editing.');
@@ -159,6 +163,60 @@ test.describe('sharing by link (access control on)', () => {
 
     await bob.page.reload();
     await expect(bob.page.getByTestId('access-denied')).toBeVisible();
+  });
+
+  test('[P21] a revoked editor becomes read-only, in plain words, and is offered its unsaved text', async ({
+    browser,
+  }) => {
+    const docId = freshDocId();
+    const alice = await person(browser, 'Alice');
+    await alice.open(docId);
+    const bobUrl = await createLink(alice, 'edit');
+    const bob = await person(browser, 'Bob');
+    await bob.page.goto(bobUrl);
+    await bob.waitSynced();
+    await bob.caretToEnd();
+    await bob.page.keyboard.type('Saved by Bob.');
+    await bob.waitSaved();
+
+    // Bob writes while his connection is down; meanwhile Alice revokes his link.
+    await bob.context.setOffline(true);
+    await expect(bob.status).toHaveAttribute('data-state', 'offline');
+    await bob.page.keyboard.type(' Never reached the server.');
+    await expect(bob.status).toHaveAttribute('data-unsynced', 'true');
+    const row = alice.page
+      .getByTestId('share-dialog')
+      .locator(`[data-testid="share-link-row"][data-link-id="${linkIdOf(bobUrl)}"]`);
+    await row.getByTestId('share-revoke').click();
+    await expect(row).toHaveAttribute('data-revoked', 'true');
+    await bob.context.setOffline(false);
+
+    const banner = bob.page.getByTestId('stopped-banner');
+    await expect(banner).toContainText('Your access was removed.');
+    await expect(banner).not.toContainText('ticket');
+    await expect(bob.editor).toHaveAttribute('contenteditable', 'false');
+    await expect(bob.page.getByTestId('toolbar')).toHaveCount(0);
+    await expect(bob.page.getByTestId('unsaved-text')).toHaveValue(
+      /Saved by Bob\. Never reached the server\./,
+    );
+    await expect(alice.editor).toContainText('Saved by Bob.');
+    await expect(alice.editor).not.toContainText('Never reached the server.');
+  });
+
+  test('[P21] the creator finds their document in the list; others do not see it', async ({
+    browser,
+  }) => {
+    const docId = freshDocId();
+    const alice = await person(browser, 'Alice');
+    await alice.open(docId);
+    await alice.page.getByTestId('doc-title').fill('Private plan');
+    await alice.page.getByTestId('doc-title').press('Enter');
+    await alice.page.goto('/');
+    const row = alice.page.locator(`[data-testid="doc-row"][data-doc-id="${docId}"]`);
+    await expect(row.getByTestId('doc-open')).toHaveText('Private plan');
+    const mallory = await person(browser, 'Mallory');
+    await mallory.page.goto('/');
+    await expect(mallory.page.getByText('No documents yet.')).toBeVisible();
   });
 
   test('[P21] without a link an existing document does not open', async ({ browser }) => {

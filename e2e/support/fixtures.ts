@@ -23,10 +23,21 @@ export class EditorUser {
     this.editor = page.getByTestId('editor');
   }
 
-  /** Opens `/d/<docId>` (with an optional query) and waits until the editor is synced. */
+  /**
+   * Opens `/d/<docId>` (with an optional query) and waits until the editor is synced. An
+   * unknown document shows "No document here"; this creates it there, as a person would.
+   */
   async open(docId: string, query = ''): Promise<void> {
     await this.page.goto(`/d/${docId}${query}`);
+    await this.createIfMissing();
     await this.waitSynced();
+  }
+
+  /** Presses "Create document" if the page says the document does not exist. */
+  async createIfMissing(): Promise<void> {
+    const create = this.page.getByTestId('create-document');
+    await expect(this.status.or(create).first()).toBeVisible();
+    if (await create.isVisible()) await create.click();
   }
 
   /** Waits for `data-phase="synced"`: connected to a node and in sync. */

@@ -1,3 +1,5 @@
+import { PALETTE } from './presence-style.ts';
+
 /** Who this browser is in presence lists and cursors (DESIGN W2), kept in localStorage. */
 export interface Identity {
   readonly name: string;
@@ -7,17 +9,7 @@ export interface Identity {
 const NAME_KEY = 'ringdoc:name';
 const COLOR_KEY = 'ringdoc:color';
 
-/** Colours with enough contrast against white text and a white page. */
-export const PALETTE = [
-  '#d1495b',
-  '#00798c',
-  '#6a4c93',
-  '#2b7a0b',
-  '#c05a00',
-  '#1d4ed8',
-  '#9d174d',
-  '#0f766e',
-] as const;
+export { PALETTE } from './presence-style.ts';
 
 const ANIMALS = [
   'Otter',

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { propertySeed } from '../../../ring/testing/seed.ts';
-import type { LinkPermission, LinkRecord } from '../../../server/auth/link-record.ts';
+import { propertySeed } from '../../../ring/testing/index.ts';
+import type { LinkPermission, LinkRecord } from '../../../server/auth/index.ts';
 import { isPageDocId } from '../../lib/doc-ids.ts';
 import { type AccessControl, parseAccessToken } from '../../lib/server/access.ts';
 import type { WebBackend } from '../../lib/server/backend.ts';
@@ -50,7 +50,9 @@ function memoryBackend(enabled: boolean) {
         title: normalizeTitle(title),
         created: clock,
         updated: clock,
+        edited: clock,
         seeded: false,
+        deletedAt: null,
       };
       records.set(id, record);
       return { record, created: true };
@@ -66,6 +68,20 @@ function memoryBackend(enabled: boolean) {
       const found = records.get(id);
       if (!found) return null;
       const next = { ...found, seeded: true };
+      records.set(id, next);
+      return next;
+    },
+    async touch(id) {
+      const found = records.get(id);
+      if (!found) return null;
+      const next = { ...found, edited: ++clock };
+      records.set(id, next);
+      return next;
+    },
+    async remove(id) {
+      const found = records.get(id);
+      if (!found) return null;
+      const next = { ...found, deletedAt: ++clock };
       records.set(id, next);
       return next;
     },

@@ -1,5 +1,9 @@
 'use client';
 
+import { autoLinkEmailMatcher, autoLinkUrlMatcher } from '@lexical/link';
+import { AutoLinkPlugin } from '@lexical/react/LexicalAutoLinkPlugin';
+import { CheckListPlugin } from '@lexical/react/LexicalCheckListPlugin';
+import { ClickableLinkPlugin } from '@lexical/react/LexicalClickableLinkPlugin';
 import { LexicalCollaboration } from '@lexical/react/LexicalCollaborationContext';
 import { CollaborationPlugin } from '@lexical/react/LexicalCollaborationPlugin';
 import { type InitialConfigType, LexicalComposer } from '@lexical/react/LexicalComposer';
@@ -8,24 +12,44 @@ import { ContentEditable } from '@lexical/react/LexicalContentEditable';
 import { LexicalErrorBoundary } from '@lexical/react/LexicalErrorBoundary';
 import { LinkPlugin } from '@lexical/react/LexicalLinkPlugin';
 import { ListPlugin } from '@lexical/react/LexicalListPlugin';
+import { MarkdownShortcutPlugin } from '@lexical/react/LexicalMarkdownShortcutPlugin';
 import { RichTextPlugin } from '@lexical/react/LexicalRichTextPlugin';
+import { TablePlugin } from '@lexical/react/LexicalTablePlugin';
 import type { Provider } from '@lexical/yjs';
 import { $getRoot, type LexicalEditor } from 'lexical';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import * as Y from 'yjs';
 import { fetchTicket } from '../../lib/collab/access.ts';
+import { readDocTitle } from '../../lib/collab/doc-title.ts';
 import { createLocalStore, type LocalStore } from '../../lib/collab/local-store.ts';
 import { RingProvider } from '../../lib/collab/provider.ts';
+import { stickCaretLeft } from '../../lib/collab/sticky-caret.ts';
+import { HTML_IMPORT } from '../../lib/editor/html-import.ts';
+import { ImageDocContext } from '../../lib/editor/image-view.ts';
+import { MARKDOWN_SHORTCUTS } from '../../lib/editor/markdown.ts';
 import { EDITOR_NODES } from '../../lib/editor/nodes.ts';
 import { EDITOR_THEME } from '../../lib/editor/theme.ts';
+import { matchBareDomain, normalizeUrl } from '../../lib/editor/url.ts';
 import type { Identity } from '../../lib/identity.ts';
 import { HistoryPanel } from '../history/HistoryPanel.tsx';
+import { ExportMenu } from './ExportMenu.tsx';
+import { InsertButtons } from './InsertButtons.tsx';
 import { LifecycleBanners } from './LifecycleBanners.tsx';
 import { PresenceList } from './PresenceList.tsx';
+import { ImagePlugin } from './plugins/ImagePlugin.tsx';
+import { KeyboardPlugin } from './plugins/KeyboardPlugin.tsx';
+import { LinkEditor } from './plugins/LinkEditor.tsx';
+import { MentionsPlugin } from './plugins/MentionsPlugin.tsx';
+import { StructurePlugin } from './plugins/StructurePlugin.tsx';
+import { WordCountPlugin } from './plugins/WordCountPlugin.tsx';
 import { ShareDialog } from './ShareDialog.tsx';
 import { StatusBar } from './StatusBar.tsx';
+import { TitleField, type TitleFieldProps } from './TitleField.tsx';
 import { Toolbar } from './Toolbar.tsx';
+import { useCursorLabels } from './useCursorLabels.ts';
+import { usePresenceIdentity } from './usePresenceColor.ts';
 import { useProviderSnapshot } from './useProviderSnapshot.ts';
+import { useUnsavedWarning } from './useUnsavedWarning.ts';
 
 /** This tab's share link (access control on, SECURITY.md); `null` when documents are open. */
 export interface Access {
@@ -42,12 +66,19 @@ export interface CollabEditorProps {
   readonly preferNode?: string | undefined;
   /** Children rendered in the header next to the presence list (name field). */
   readonly header?: React.ReactNode;
+  /** Called after each local content edit (for "last edited"; the page throttles it). */
+  readonly onLocalEdit?: () => void;
+  /** The title field's index side (see {@link TitleField}). */
+  readonly title: Pick<TitleFieldProps, 'indexTitle' | 'indexUpdated' | 'onRename' | 'onTitle'>;
 }
+
+const LINK_MATCHERS = [autoLinkUrlMatcher, autoLinkEmailMatcher, matchBareDomain];
 
 const initialConfig: InitialConfigType = {
   namespace: 'ringdoc',
   nodes: [...EDITOR_NODES],
   theme: EDITOR_THEME,
+  html: { import: HTML_IMPORT },
   // Collaboration owns the content: the editor starts empty and fills from Yjs.
   editorState: null,
   onError: (error: Error) => {
@@ -59,6 +90,43 @@ const initialConfig: InitialConfigType = {
 function EditablePlugin({ editable }: { editable: boolean }) {
   const [editor] = useLexicalComposerContext();
   useEffect(() => editor.setEditable(editable), [editor, editable]);
+  return null;
+}
+
+/**
+ * Reports local content edits (not remote ones, not selection moves) to `onEdit`; and puts
+ * the caret at the end of the body once synced when the document was just created here.
+ */
+function EditsPlugin({
+  docId,
+  synced,
+  onEdit,
+}: {
+  docId: string;
+  synced: boolean;
+  onEdit?: (() => void) | undefined;
+}) {
+  const [editor] = useLexicalComposerContext();
+  useEffect(() => {
+    if (!onEdit) return;
+    return editor.registerUpdateListener(({ dirtyElements, dirtyLeaves, tags }) => {
+      if (tags.has('collaboration') || tags.has('historic')) return;
+      if (dirtyElements.size === 0 && dirtyLeaves.size === 0) return;
+      onEdit();
+    });
+  }, [editor, onEdit]);
+  useEffect(() => {
+    if (!synced) return;
+    const key = `ringdoc:focus:${docId}`;
+    try {
+      if (sessionStorage.getItem(key) === null) return;
+      sessionStorage.removeItem(key);
+    } catch {
+      return;
+    }
+    editor.update(() => $getRoot().selectEnd());
+    editor.focus();
+  }, [editor, synced, docId]);
   return null;
 }
 
@@ -82,17 +150,21 @@ export function CollabEditor({
   identity,
   preferNode,
   header,
+  title,
+  onLocalEdit,
   access = null,
 }: CollabEditorProps) {
   const [provider, setProvider] = useState<RingProvider | null>(null);
   const [local, setLocal] = useState<LocalStore | null>(null);
   const [editor, setEditor] = useState<LexicalEditor | null>(null);
   const cursorsRef = useRef<HTMLDivElement | null>(null);
+  const shellRef = useRef<HTMLDivElement | null>(null);
   const created = useRef<{ provider: RingProvider; local: LocalStore }[]>([]);
   // The name and colour the collaboration plugin starts with; later renames go straight to
   // the awareness state so the provider is not torn down and rebuilt.
   const [initialIdentity] = useState(identity);
   const [sharing, setSharing] = useState(false);
+  const [words, setWords] = useState<number | null>(null);
   const accessToken = access?.token ?? null;
 
   const providerFactory = useCallback(
@@ -108,6 +180,7 @@ export function CollabEditor({
         ...(preferNode ? { preferNode } : {}),
         ...(accessToken ? { ticket: () => fetchTicket(docId, accessToken) } : {}),
       });
+      stickCaretLeft(next.awareness, doc);
       created.current.push({ provider: next, local: store });
       setProvider(next);
       setLocal(store);
@@ -135,15 +208,14 @@ export function CollabEditor({
     };
   }, []);
 
-  useEffect(() => {
-    if (!provider) return;
-    if (provider.awareness.getLocalState() === null) return;
-    provider.awareness.setLocalStateField('name', identity.name);
-    provider.awareness.setLocalStateField('color', identity.color);
-  }, [provider, identity.name, identity.color]);
+  usePresenceIdentity(provider, identity.name, identity.color);
+  useCursorLabels(cursorsRef);
 
   const snapshot = useProviderSnapshot(provider);
+  useUnsavedWarning(snapshot.unsynced);
   const readOnly = snapshot.permission === 'view' || access?.perm === 'view';
+  // A stopped tab (access removed, refused) cannot save: typing on would silently lose text.
+  const stopped = snapshot.phase === 'stopped';
 
   const readText = useCallback(
     () => editor?.getEditorState().read(() => $getRoot().getTextContent()) ?? '',
@@ -158,8 +230,22 @@ export function CollabEditor({
       data-permission={readOnly ? 'view' : (access?.perm ?? 'open')}
     >
       <div className="editor-header">
+        <TitleField
+          doc={provider?.doc ?? null}
+          synced={snapshot.phase === 'synced'}
+          readOnly={readOnly}
+          {...title}
+        />
         {header}
         <div className="access-actions">
+          <ExportMenu
+            editor={editor}
+            title={() =>
+              (provider ? readDocTitle(provider.doc)?.title : null) ??
+              title.indexTitle ??
+              'Untitled document'
+            }
+          />
           {readOnly ? (
             <span className="badge badge-readonly" data-testid="read-only-badge">
               View only
@@ -179,7 +265,6 @@ export function CollabEditor({
             </button>
           ) : null}
         </div>
-        <PresenceList provider={provider} />
       </div>
       {sharing && access?.perm === 'owner' ? (
         <ShareDialog docId={docId} ownerToken={access.token} onClose={() => setSharing(false)} />
@@ -193,37 +278,63 @@ export function CollabEditor({
         readText={readText}
       />
       <LexicalCollaboration>
-        <LexicalComposer initialConfig={initialConfig}>
-          {readOnly ? null : <Toolbar />}
-          <div className="editor-shell">
-            <div className="editor-cursors" ref={cursorsRef} data-testid="remote-cursors" />
-            <RichTextPlugin
-              contentEditable={
-                <ContentEditable
-                  className="editor-content"
-                  aria-label="Document text"
-                  data-testid="editor"
-                />
-              }
-              placeholder={<div className="editor-placeholder">Start writing…</div>}
-              ErrorBoundary={LexicalErrorBoundary}
+        <ImageDocContext value={provider?.doc ?? null}>
+          <LexicalComposer initialConfig={initialConfig}>
+            {readOnly || stopped ? null : (
+              <Toolbar>
+                <InsertButtons />
+              </Toolbar>
+            )}
+            <div className="editor-shell" ref={shellRef}>
+              <div className="editor-cursors" ref={cursorsRef} data-testid="remote-cursors" />
+              <RichTextPlugin
+                contentEditable={
+                  <ContentEditable
+                    className="editor-content"
+                    aria-label="Document text"
+                    aria-multiline={true}
+                    data-testid="editor"
+                  />
+                }
+                placeholder={<div className="editor-placeholder">Start writing…</div>}
+                ErrorBoundary={LexicalErrorBoundary}
+              />
+              {readOnly ? null : <LinkEditor containerRef={shellRef} />}
+            </div>
+            <ListPlugin />
+            <CheckListPlugin />
+            <TablePlugin />
+            <LinkPlugin validateUrl={(url) => normalizeUrl(url) !== null} />
+            <AutoLinkPlugin matchers={LINK_MATCHERS} />
+            <ClickableLinkPlugin />
+            <MarkdownShortcutPlugin transformers={MARKDOWN_SHORTCUTS} />
+            <KeyboardPlugin />
+            <StructurePlugin />
+            <WordCountPlugin onCount={setWords} />
+            {readOnly ? null : <ImagePlugin doc={provider?.doc ?? null} />}
+            {readOnly ? null : <MentionsPlugin provider={provider} />}
+            <EditorHandle onEditor={setEditor} />
+            <EditsPlugin docId={docId} synced={snapshot.phase === 'synced'} onEdit={onLocalEdit} />
+            <EditablePlugin editable={!readOnly && !stopped} />
+            <CollaborationPlugin
+              id={docId}
+              providerFactory={providerFactory}
+              shouldBootstrap={false}
+              username={initialIdentity.name}
+              cursorColor={initialIdentity.color}
+              cursorsContainerRef={cursorsRef}
             />
-          </div>
-          <ListPlugin />
-          <LinkPlugin />
-          <EditorHandle onEditor={setEditor} />
-          <EditablePlugin editable={!readOnly} />
-          <CollaborationPlugin
-            id={docId}
-            providerFactory={providerFactory}
-            shouldBootstrap={false}
-            username={initialIdentity.name}
-            cursorColor={initialIdentity.color}
-            cursorsContainerRef={cursorsRef}
-          />
-        </LexicalComposer>
+          </LexicalComposer>
+        </ImageDocContext>
       </LexicalCollaboration>
-      <StatusBar snapshot={snapshot} build={build} />
+      <StatusBar snapshot={snapshot} build={build}>
+        {words === null ? null : (
+          <span className="status-words" data-testid="word-count" data-words={words}>
+            {words === 1 ? '1 word' : `${words} words`}
+          </span>
+        )}
+        <PresenceList provider={provider} />
+      </StatusBar>
     </div>
   );
 }

@@ -1,7 +1,7 @@
 'use client';
 
 import Link from 'next/link';
-import { useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { loadAccess, saveAccess, tokenFromHash } from '../../lib/collab/access.ts';
 import { cleanName, type Identity, loadIdentity, saveName } from '../../lib/identity.ts';
 import { rememberRecent } from '../../lib/recent.ts';
@@ -15,8 +15,15 @@ export interface DocumentPageProps {
 
 type Prep =
   | { state: 'ensuring' }
+  | { state: 'missing'; creating: boolean; deleted: boolean }
   | { state: 'denied'; message: string }
-  | { state: 'ready'; title: string | null; warning: string | null; access: Access | null };
+  | {
+      state: 'ready';
+      title: string | null;
+      updated: number;
+      warning: string | null;
+      access: Access | null;
+    };
 
 /**
  * This tab's link token for `docId`: a share URL's `#access=` fragment (remembered, then removed
@@ -32,6 +39,9 @@ function takeAccessToken(docId: string): string | null {
   return loadAccess(window.localStorage, docId);
 }
 
+/** Fewest milliseconds between two "edited" reports of one tab to the index. */
+const EDITED_PING_MS = 60_000;
+
 /** Longest wait for the server-side seed before the editor opens anyway (offline, outage). */
 const ENSURE_TIMEOUT_MS = 20_000;
 
@@ -44,8 +54,9 @@ export function DocumentPage({ docId, build, preferNode }: DocumentPageProps) {
   const [identity, setIdentity] = useState<Identity | null>(null);
   const [prep, setPrep] = useState<Prep>({ state: 'ensuring' });
   const [title, setTitle] = useState('');
+  // Opening an address never creates a document; the "Create it" button sets this.
+  const [create, setCreate] = useState(false);
   const nameId = useId();
-  const titleId = useId();
 
   useEffect(() => setIdentity(loadIdentity(window.localStorage)), []);
 
@@ -58,11 +69,15 @@ export function DocumentPage({ docId, build, preferNode }: DocumentPageProps) {
         const response = await fetch(`/api/docs/${docId}/ensure`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(token ? { access: token } : {}),
+          body: JSON.stringify({ create, ...(token ? { access: token } : {}) }),
           signal: abort.signal,
         });
+        if (response.status === 404 || response.status === 410) {
+          setPrep({ state: 'missing', creating: false, deleted: response.status === 410 });
+          return;
+        }
         const body = (await response.json()) as {
-          doc?: { title: string };
+          doc?: { title: string; updated: number };
           error?: string;
           access?: { enabled: boolean; perm?: Access['perm']; token?: string };
         };
@@ -77,7 +92,13 @@ export function DocumentPage({ docId, build, preferNode }: DocumentPageProps) {
           body.access?.enabled && body.access.perm && linkToken
             ? { token: linkToken, perm: body.access.perm }
             : null;
-        setPrep({ state: 'ready', title: body.doc.title, warning: null, access });
+        setPrep({
+          state: 'ready',
+          title: body.doc.title,
+          updated: body.doc.updated,
+          warning: null,
+          access,
+        });
         setTitle(body.doc.title);
         rememberRecent(window.localStorage, {
           id: docId,
@@ -90,6 +111,7 @@ export function DocumentPage({ docId, build, preferNode }: DocumentPageProps) {
         setPrep({
           state: 'ready',
           title: null,
+          updated: 0,
           // Offline with a remembered link: the provider asks for tickets once back online.
           access: remembered ? { token: remembered, perm: 'edit' } : null,
           warning: offline
@@ -104,28 +126,53 @@ export function DocumentPage({ docId, build, preferNode }: DocumentPageProps) {
       clearTimeout(timer);
       abort.abort();
     };
-  }, [docId]);
+  }, [docId, create]);
 
   useEffect(() => {
     document.title = title ? `${title} · ringdoc` : 'ringdoc';
   }, [title]);
 
-  const rename = async () => {
-    if (prep.state !== 'ready' || prep.title === null || title.trim() === prep.title) return;
-    const response = await fetch(`/api/docs/${docId}`, {
+  const access = prep.state === 'ready' ? prep.access : null;
+  const rename = useCallback(
+    async (next: string): Promise<string | null> => {
+      const response = await fetch(`/api/docs/${docId}`, {
+        method: 'PATCH',
+        headers: {
+          'content-type': 'application/json',
+          ...(access ? { authorization: `Bearer ${access.token}` } : {}),
+        },
+        body: JSON.stringify({ title: next }),
+      }).catch(() => null);
+      if (!response?.ok) return null;
+      const body = (await response.json()) as { doc: { title: string } };
+      return body.doc.title;
+    },
+    [docId, access],
+  );
+
+  // "Last edited" in the list: one small index write per minute of editing at most.
+  const lastPing = useRef(0);
+  const edited = useCallback(() => {
+    const now = Date.now();
+    if (now - lastPing.current < EDITED_PING_MS) return;
+    lastPing.current = now;
+    void fetch(`/api/docs/${docId}`, {
       method: 'PATCH',
       headers: {
         'content-type': 'application/json',
-        ...(prep.access ? { authorization: `Bearer ${prep.access.token}` } : {}),
+        ...(access ? { authorization: `Bearer ${access.token}` } : {}),
       },
-      body: JSON.stringify({ title }),
-    }).catch(() => null);
-    if (!response?.ok) return;
-    const body = (await response.json()) as { doc: { title: string } };
-    setPrep({ ...prep, title: body.doc.title });
-    setTitle(body.doc.title);
-    rememberRecent(window.localStorage, { id: docId, title: body.doc.title, openedAt: Date.now() });
-  };
+      body: JSON.stringify({ edited: true }),
+    }).catch(() => {});
+  }, [docId, access]);
+
+  const showTitle = useCallback(
+    (next: string) => {
+      setTitle(next);
+      rememberRecent(window.localStorage, { id: docId, title: next, openedAt: Date.now() });
+    },
+    [docId],
+  );
 
   const changeName = (value: string) => {
     if (!identity) return;
@@ -135,34 +182,16 @@ export function DocumentPage({ docId, build, preferNode }: DocumentPageProps) {
   };
 
   const header = identity ? (
-    <div className="doc-meta">
-      <div className="field">
-        <label htmlFor={titleId}>Title</label>
-        <input
-          id={titleId}
-          className="title-input"
-          value={title}
-          placeholder="Untitled document"
-          disabled={prep.state !== 'ready' || prep.title === null || prep.access?.perm === 'view'}
-          onChange={(e) => setTitle(e.target.value)}
-          onBlur={rename}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter') (e.target as HTMLInputElement).blur();
-          }}
-          data-testid="doc-title"
-        />
-      </div>
-      <div className="field">
-        <label htmlFor={nameId}>Your name</label>
-        <input
-          id={nameId}
-          className="name-input"
-          value={identity.name}
-          maxLength={40}
-          onChange={(e) => changeName(e.target.value)}
-          data-testid="display-name"
-        />
-      </div>
+    <div className="name-field">
+      <label htmlFor={nameId}>You</label>
+      <input
+        id={nameId}
+        className="name-input"
+        value={identity.name}
+        maxLength={40}
+        onChange={(e) => changeName(e.target.value)}
+        data-testid="display-name"
+      />
     </div>
   ) : null;
 
@@ -177,7 +206,42 @@ export function DocumentPage({ docId, build, preferNode }: DocumentPageProps) {
           {prep.warning}
         </div>
       ) : null}
-      {prep.state === 'denied' ? (
+      {prep.state === 'missing' ? (
+        <section
+          className="missing"
+          data-testid="doc-missing"
+          aria-labelledby={`${nameId}-missing`}
+        >
+          <h1 id={`${nameId}-missing`}>
+            {prep.deleted ? 'This document was deleted' : 'No document here'}
+          </h1>
+          {prep.deleted ? (
+            <p>Someone deleted the document at this address. It is no longer available.</p>
+          ) : (
+            <p>
+              There is no document at <code>/d/{docId}</code>. Check the link you followed, or
+              create a new, empty document with this address.
+            </p>
+          )}
+          <div className="missing-actions">
+            {prep.deleted ? null : (
+              <button
+                type="button"
+                className="primary"
+                disabled={prep.creating}
+                onClick={() => {
+                  setPrep({ state: 'missing', creating: true, deleted: false });
+                  setCreate(true);
+                }}
+                data-testid="create-document"
+              >
+                Create document
+              </button>
+            )}
+            <Link href="/">Back to documents</Link>
+          </div>
+        </section>
+      ) : prep.state === 'denied' ? (
         <div className="banner banner-error" role="alert" data-testid="access-denied">
           <strong>No access.</strong> {prep.message}. Ask the document's owner for a link.
         </div>
@@ -188,7 +252,14 @@ export function DocumentPage({ docId, build, preferNode }: DocumentPageProps) {
           identity={{ name: cleanName(identity.name) ?? identity.name, color: identity.color }}
           preferNode={preferNode}
           header={header}
+          title={{
+            indexTitle: prep.title,
+            indexUpdated: prep.updated,
+            onRename: rename,
+            onTitle: showTitle,
+          }}
           access={prep.access}
+          onLocalEdit={edited}
         />
       ) : (
         <p className="loading" data-testid="preparing">

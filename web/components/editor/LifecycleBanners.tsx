@@ -5,6 +5,7 @@ import type { LocalStore } from '../../lib/collab/local-store.ts';
 import type { RingProvider } from '../../lib/collab/provider.ts';
 import { claimUpgradeReload } from '../../lib/collab/reload-guard.ts';
 import type { ProviderSnapshot } from '../../lib/collab/snapshot.ts';
+import { plainStopMessage } from '../../lib/collab/stop-message.ts';
 
 const recoveredKey = (docId: string) => `ringdoc:recovered:${docId}`;
 
@@ -45,6 +46,9 @@ export function LifecycleBanners({
   const [reloadBlocked, setReloadBlocked] = useState(false);
   const [recovered, setRecovered] = useState<string | null>(null);
   const handled = useRef<string | null>(null);
+  const [unsavedText, setUnsavedText] = useState<string | null>(null);
+  const [copied, setCopied] = useState(false);
+  const stop = plainStopMessage(snapshot);
 
   useEffect(() => setRecovered(readRecovered(docId)), [docId]);
 
@@ -77,6 +81,23 @@ export function LifecycleBanners({
       window.location.reload();
     })();
   }, [snapshot.phase, docId, provider, local, readText]);
+
+  // Stopped (e.g. access removed) with edits no node acknowledged: keep the text as this tab
+  // has it, so the person can copy what would otherwise be lost.
+  useEffect(() => {
+    if (snapshot.phase !== 'stopped' || handled.current === 'stopped') return;
+    handled.current = 'stopped';
+    if (snapshot.unsynced) setUnsavedText(readText());
+  }, [snapshot.phase, snapshot.unsynced, readText]);
+
+  const copyUnsaved = async () => {
+    try {
+      await navigator.clipboard.writeText(unsavedText ?? '');
+      setCopied(true);
+    } catch {
+      setCopied(false);
+    }
+  };
 
   const dismissRecovered = () => {
     try {
@@ -113,9 +134,30 @@ export function LifecycleBanners({
           will be offered for recovery.
         </div>
       ) : null}
-      {snapshot.phase === 'stopped' ? (
-        <div className="banner banner-error" role="alert" data-testid="stopped-banner">
-          <strong>Disconnected.</strong> {snapshot.error}
+      {stop ? (
+        <div
+          className="banner banner-error"
+          role="alert"
+          data-testid="stopped-banner"
+          title={snapshot.error ?? undefined}
+        >
+          <p>
+            <strong>{stop.title}</strong> {stop.detail}
+          </p>
+          {unsavedText !== null ? (
+            <section className="unsaved" aria-label="Changes that were not saved">
+              <p>
+                Your latest changes could not be saved. Here is the text as this tab has it: copy
+                what you need before closing it.
+              </p>
+              <textarea readOnly value={unsavedText} rows={5} data-testid="unsaved-text" />
+              <button type="button" onClick={() => void copyUnsaved()} data-testid="copy-unsaved">
+                {copied ? 'Copied' : 'Copy text'}
+              </button>
+            </section>
+          ) : (
+            <p>Everything you wrote before this was saved.</p>
+          )}
         </div>
       ) : null}
       {recovered !== null ? (

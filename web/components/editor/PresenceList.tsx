@@ -2,6 +2,7 @@
 
 import { useEffect, useState } from 'react';
 import type { RingProvider } from '../../lib/collab/provider.ts';
+import { initialsOf } from '../../lib/presence-style.ts';
 
 /** One person in the document. */
 export interface Presence {
@@ -60,6 +61,7 @@ export function PresenceList({ provider }: { provider: RingProvider | null }) {
             data-testid="presence-user"
             data-name={p.name}
             data-self={p.self ? 'true' : 'false'}
+            data-color={p.color}
             title={p.focusing ? `${p.name} is editing` : p.name}
           >
             <span
@@ -67,7 +69,7 @@ export function PresenceList({ provider }: { provider: RingProvider | null }) {
               style={{ backgroundColor: p.color }}
               aria-hidden="true"
             >
-              {p.name.slice(0, 1).toUpperCase()}
+              {initialsOf(p.name)}
             </span>
             <span className="presence-name">
               {p.name}

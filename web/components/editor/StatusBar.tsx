@@ -1,13 +1,23 @@
 'use client';
 
-import { useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 import { describeNode, describeStatus, type ProviderSnapshot } from '../../lib/collab/snapshot.ts';
 
 /**
  * Connection status (DESIGN W2): the serving node and connecting / connected / saving /
- * saved / offline / upgrade required. Tests wait on `data-state` and `data-node`.
+ * saved / offline / upgrade required, and who is here (`children`). It sticks to the bottom
+ * of the window, so it stays visible in long documents and on phones. Tests wait on
+ * `data-state` and `data-node`.
  */
-export function StatusBar({ snapshot, build }: { snapshot: ProviderSnapshot; build: string }) {
+export function StatusBar({
+  snapshot,
+  build,
+  children,
+}: {
+  snapshot: ProviderSnapshot;
+  build: string;
+  children?: ReactNode;
+}) {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     if (snapshot.phase !== 'waiting') return;
@@ -33,6 +43,7 @@ export function StatusBar({ snapshot, build }: { snapshot: ProviderSnapshot; bui
       <output className="status-label" aria-live="polite" title={title}>
         {view.label}
       </output>
+      {children}
       <span className="status-node" data-testid="status-node">
         {describeNode(snapshot)}
       </span>

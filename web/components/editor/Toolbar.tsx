@@ -1,21 +1,8 @@
 'use client';
 
-import { $isLinkNode, TOGGLE_LINK_COMMAND } from '@lexical/link';
-import {
-  $isListNode,
-  INSERT_ORDERED_LIST_COMMAND,
-  INSERT_UNORDERED_LIST_COMMAND,
-  ListNode,
-  REMOVE_LIST_COMMAND,
-} from '@lexical/list';
 import { useLexicalComposerContext } from '@lexical/react/LexicalComposerContext';
-import { $createHeadingNode, $isHeadingNode, type HeadingTagType } from '@lexical/rich-text';
-import { $setBlocksType } from '@lexical/selection';
-import { $getNearestNodeOfType, mergeRegister } from '@lexical/utils';
+import { mergeRegister } from '@lexical/utils';
 import {
-  $createParagraphNode,
-  $getSelection,
-  $isRangeSelection,
   CAN_REDO_COMMAND,
   CAN_UNDO_COMMAND,
   COMMAND_PRIORITY_LOW,
@@ -24,79 +11,140 @@ import {
   type TextFormatType,
   UNDO_COMMAND,
 } from 'lexical';
-import { type FormEvent, useCallback, useEffect, useId, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
+import {
+  $readSelectionFormat,
+  BLOCKS,
+  type BlockType,
+  NO_FORMAT,
+  type SelectionFormat,
+  setBlockType,
+} from '../../lib/editor/blocks.ts';
+import { OPEN_LINK_EDITOR_COMMAND } from '../../lib/editor/commands.ts';
 
-type BlockType = 'paragraph' | HeadingTagType | 'bullet' | 'number';
+const ITEMS = 'button:not(:disabled), select';
 
-interface ToolbarState {
-  block: BlockType;
-  bold: boolean;
-  italic: boolean;
-  underline: boolean;
-  code: boolean;
-  link: boolean;
+/**
+ * Roving tabindex (WAI-ARIA toolbar pattern): the toolbar is one Tab stop; arrow keys,
+ * Home and End move between its controls. Returns the ref to put on the toolbar element.
+ */
+function useRovingFocus() {
+  const ref = useRef<HTMLDivElement | null>(null);
+  const active = useRef(0);
+  const sync = useCallback(() => {
+    const root = ref.current;
+    if (!root) return;
+    const items = [...root.querySelectorAll<HTMLElement>(ITEMS)].filter(
+      (el) => el.offsetParent !== null || el === document.activeElement,
+    );
+    if (active.current >= items.length) active.current = 0;
+    items.forEach((el, i) => {
+      el.tabIndex = i === active.current ? 0 : -1;
+    });
+    return items;
+  }, []);
+  useEffect(() => {
+    sync();
+  });
+  const onKeyDown = (event: React.KeyboardEvent) => {
+    const items = sync();
+    if (!items || items.length === 0) return;
+    const index = items.indexOf(event.target as HTMLElement);
+    if (index < 0) return;
+    let next = index;
+    if (event.key === 'ArrowRight') next = (index + 1) % items.length;
+    else if (event.key === 'ArrowLeft') next = (index - 1 + items.length) % items.length;
+    else if (event.key === 'Home') next = 0;
+    else if (event.key === 'End') next = items.length - 1;
+    else return;
+    event.preventDefault();
+    active.current = next;
+    sync();
+    items[next]?.focus();
+  };
+  const onFocus = (event: React.FocusEvent) => {
+    const items = sync();
+    const index = items?.indexOf(event.target as HTMLElement) ?? -1;
+    if (index >= 0 && index !== active.current) {
+      active.current = index;
+      sync();
+    }
+  };
+  return { ref, onKeyDown, onFocus };
 }
 
-const INITIAL: ToolbarState = {
-  block: 'paragraph',
-  bold: false,
-  italic: false,
-  underline: false,
-  code: false,
-  link: false,
-};
+interface ButtonProps {
+  readonly id: string;
+  readonly label: string;
+  readonly shortcut?: string;
+  readonly pressed?: boolean;
+  readonly disabled?: boolean;
+  readonly className?: string;
+  readonly onPress: () => void;
+  readonly children: ReactNode;
+}
 
-const BLOCKS: ReadonlyArray<{ value: BlockType; label: string }> = [
-  { value: 'paragraph', label: 'Paragraph' },
-  { value: 'h1', label: 'Heading 1' },
-  { value: 'h2', label: 'Heading 2' },
-  { value: 'h3', label: 'Heading 3' },
-  { value: 'bullet', label: 'Bulleted list' },
-  { value: 'number', label: 'Numbered list' },
-];
+/** A toolbar button that keeps the editor's selection (no focus steal on mouse down). */
+function ToolButton({
+  id,
+  label,
+  shortcut,
+  pressed,
+  disabled,
+  className,
+  onPress,
+  children,
+}: ButtonProps) {
+  return (
+    <button
+      type="button"
+      className={className}
+      onMouseDown={(e) => e.preventDefault()}
+      onClick={onPress}
+      disabled={disabled}
+      aria-label={label}
+      title={shortcut ? `${label} (${shortcut})` : label}
+      {...(pressed === undefined
+        ? {}
+        : { 'aria-pressed': pressed, 'data-active': pressed ? 'true' : 'false' })}
+      data-testid={id}
+    >
+      {children}
+    </button>
+  );
+}
 
-function $readToolbarState(): ToolbarState {
-  const selection = $getSelection();
-  if (!$isRangeSelection(selection)) return INITIAL;
-  const anchor = selection.anchor.getNode();
-  const top = anchor.getKey() === 'root' ? anchor : anchor.getTopLevelElementOrThrow();
-  let block: BlockType = 'paragraph';
-  const list = $getNearestNodeOfType(anchor, ListNode);
-  if (list && $isListNode(list)) {
-    block = list.getListType() === 'number' ? 'number' : 'bullet';
-  } else if ($isHeadingNode(top)) {
-    block = top.getTag();
-  }
-  const parent = anchor.getParent();
-  return {
-    block,
-    bold: selection.hasFormat('bold'),
-    italic: selection.hasFormat('italic'),
-    underline: selection.hasFormat('underline'),
-    code: selection.hasFormat('code'),
-    link: $isLinkNode(parent) || $isLinkNode(anchor),
-  };
+export interface ToolbarProps {
+  /** Extra controls at the end (insert table, image…), rendered inside the toolbar. */
+  readonly children?: ReactNode;
 }
 
 /**
- * Formatting toolbar (DESIGN W1): block type (paragraph, H1–H3, lists), bold, italic,
- * underline, inline code, links, and undo/redo of this user's own edits through the Yjs
- * UndoManager that CollaborationPlugin registers for UNDO_COMMAND / REDO_COMMAND.
+ * Formatting toolbar (DESIGN W1): undo/redo of this user's own edits (Yjs UndoManager),
+ * block type (normal text, headings, lists, checklist, quote, code block), bold, italic,
+ * underline, strikethrough, inline code and links. One Tab stop with arrow keys inside; on a
+ * phone it is a single row that scrolls sideways.
  */
-export function Toolbar() {
+export function Toolbar({ children }: ToolbarProps) {
   const [editor] = useLexicalComposerContext();
-  const [state, setState] = useState<ToolbarState>(INITIAL);
+  const [state, setState] = useState<SelectionFormat>(NO_FORMAT);
   const [canUndo, setCanUndo] = useState(false);
   const [canRedo, setCanRedo] = useState(false);
-  const [linkOpen, setLinkOpen] = useState(false);
-  const [linkUrl, setLinkUrl] = useState('https://');
-  const linkInputId = useId();
+  const selectId = useId();
+  const roving = useRovingFocus();
 
   useEffect(
     () =>
       mergeRegister(
         editor.registerUpdateListener(({ editorState }) => {
-          editorState.read(() => setState($readToolbarState()));
+          const next = editorState.read($readSelectionFormat);
+          setState((prev) =>
+            Object.keys(next).every(
+              (k) => prev[k as keyof SelectionFormat] === next[k as keyof SelectionFormat],
+            )
+              ? prev
+              : next,
+          );
         }),
         editor.registerCommand(
           CAN_UNDO_COMMAND,
@@ -118,96 +166,56 @@ export function Toolbar() {
     [editor],
   );
 
-  const setBlock = useCallback(
-    (next: BlockType) => {
-      if (next === 'bullet') {
-        editor.dispatchCommand(
-          state.block === 'bullet' ? REMOVE_LIST_COMMAND : INSERT_UNORDERED_LIST_COMMAND,
-          undefined,
-        );
-        return;
-      }
-      if (next === 'number') {
-        editor.dispatchCommand(
-          state.block === 'number' ? REMOVE_LIST_COMMAND : INSERT_ORDERED_LIST_COMMAND,
-          undefined,
-        );
-        return;
-      }
-      if (state.block === 'bullet' || state.block === 'number') {
-        editor.dispatchCommand(REMOVE_LIST_COMMAND, undefined);
-      }
-      editor.update(() => {
-        const selection = $getSelection();
-        if (!$isRangeSelection(selection)) return;
-        $setBlocksType(selection, () =>
-          next === 'paragraph' ? $createParagraphNode() : $createHeadingNode(next),
-        );
-      });
-      editor.focus();
-    },
-    [editor, state.block],
-  );
-
+  const block = (next: BlockType) => {
+    setBlockType(editor, state.block, next);
+    editor.focus();
+  };
   const format = (kind: TextFormatType) => {
     editor.dispatchCommand(FORMAT_TEXT_COMMAND, kind);
     editor.focus();
   };
 
-  const applyLink = (event: FormEvent) => {
-    event.preventDefault();
-    const url = linkUrl.trim();
-    editor.dispatchCommand(TOGGLE_LINK_COMMAND, url === '' ? null : url);
-    setLinkOpen(false);
-    editor.focus();
-  };
-
-  const toggleLink = () => {
-    if (state.link) {
-      editor.dispatchCommand(TOGGLE_LINK_COMMAND, null);
-      return;
-    }
-    setLinkUrl('https://');
-    setLinkOpen((open) => !open);
-  };
-
-  const pressed = (on: boolean) => ({ 'aria-pressed': on, 'data-active': on ? 'true' : 'false' });
-  const keep = (event: React.MouseEvent) => event.preventDefault();
-
   return (
-    <div className="toolbar" role="toolbar" aria-label="Formatting" data-testid="toolbar">
+    <div
+      className="toolbar"
+      role="toolbar"
+      aria-label="Formatting"
+      data-testid="toolbar"
+      ref={roving.ref}
+      onKeyDown={roving.onKeyDown}
+      onFocus={roving.onFocus}
+    >
       <div className="toolbar-group">
-        <button
-          type="button"
-          onMouseDown={keep}
-          onClick={() => editor.dispatchCommand(UNDO_COMMAND, undefined)}
+        <ToolButton
+          id="tb-undo"
+          label="Undo"
+          shortcut="Ctrl+Z"
           disabled={!canUndo}
-          aria-label="Undo"
-          title="Undo (Ctrl+Z)"
-          data-testid="tb-undo"
+          onPress={() => editor.dispatchCommand(UNDO_COMMAND, undefined)}
         >
           ↶
-        </button>
-        <button
-          type="button"
-          onMouseDown={keep}
-          onClick={() => editor.dispatchCommand(REDO_COMMAND, undefined)}
+        </ToolButton>
+        <ToolButton
+          id="tb-redo"
+          label="Redo"
+          shortcut="Ctrl+Shift+Z"
           disabled={!canRedo}
-          aria-label="Redo"
-          title="Redo (Ctrl+Shift+Z)"
-          data-testid="tb-redo"
+          onPress={() => editor.dispatchCommand(REDO_COMMAND, undefined)}
         >
           ↷
-        </button>
+        </ToolButton>
       </div>
       <div className="toolbar-group">
-        <label className="visually-hidden" htmlFor={`${linkInputId}-block`}>
+        <label className="visually-hidden" htmlFor={selectId}>
           Block type
         </label>
         <select
-          id={`${linkInputId}-block`}
+          id={selectId}
           value={state.block}
-          onChange={(e) => setBlock(e.target.value as BlockType)}
+          onChange={(e) => block(e.target.value as BlockType)}
+          onKeyDown={(e) => {
+            if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') e.preventDefault();
+          }}
           data-testid="tb-block"
         >
           {BLOCKS.map((b) => (
@@ -216,141 +224,153 @@ export function Toolbar() {
             </option>
           ))}
         </select>
-        <button
-          type="button"
-          onMouseDown={keep}
-          onClick={() => setBlock('h1')}
-          {...pressed(state.block === 'h1')}
-          aria-label="Heading 1"
-          data-testid="tb-h1"
+        <ToolButton
+          id="tb-h1"
+          className="wide-only"
+          label="H1: Heading 1"
+          shortcut="Ctrl+Alt+1"
+          pressed={state.block === 'h1'}
+          onPress={() => block('h1')}
         >
           H1
-        </button>
-        <button
-          type="button"
-          onMouseDown={keep}
-          onClick={() => setBlock('h2')}
-          {...pressed(state.block === 'h2')}
-          aria-label="Heading 2"
-          data-testid="tb-h2"
+        </ToolButton>
+        <ToolButton
+          id="tb-h2"
+          className="wide-only"
+          label="H2: Heading 2"
+          shortcut="Ctrl+Alt+2"
+          pressed={state.block === 'h2'}
+          onPress={() => block('h2')}
         >
           H2
-        </button>
-        <button
-          type="button"
-          onMouseDown={keep}
-          onClick={() => setBlock('h3')}
-          {...pressed(state.block === 'h3')}
-          aria-label="Heading 3"
-          data-testid="tb-h3"
+        </ToolButton>
+        <ToolButton
+          id="tb-h3"
+          className="wide-only"
+          label="H3: Heading 3"
+          shortcut="Ctrl+Alt+3"
+          pressed={state.block === 'h3'}
+          onPress={() => block('h3')}
         >
           H3
-        </button>
-        <button
-          type="button"
-          onMouseDown={keep}
-          onClick={() => setBlock('paragraph')}
-          {...pressed(state.block === 'paragraph')}
-          aria-label="Paragraph"
-          data-testid="tb-paragraph"
+        </ToolButton>
+        <ToolButton
+          id="tb-paragraph"
+          className="wide-only"
+          label="Normal text"
+          shortcut="Ctrl+Alt+0"
+          pressed={state.block === 'paragraph'}
+          onPress={() => block('paragraph')}
         >
           ¶
-        </button>
-        <button
-          type="button"
-          onMouseDown={keep}
-          onClick={() => setBlock('bullet')}
-          {...pressed(state.block === 'bullet')}
-          aria-label="Bulleted list"
-          data-testid="tb-bullet"
-        >
-          • List
-        </button>
-        <button
-          type="button"
-          onMouseDown={keep}
-          onClick={() => setBlock('number')}
-          {...pressed(state.block === 'number')}
-          aria-label="Numbered list"
-          data-testid="tb-number"
-        >
-          1. List
-        </button>
+        </ToolButton>
       </div>
       <div className="toolbar-group">
-        <button
-          type="button"
-          onMouseDown={keep}
-          onClick={() => format('bold')}
-          {...pressed(state.bold)}
-          aria-label="Bold"
-          title="Bold (Ctrl+B)"
-          data-testid="tb-bold"
+        <ToolButton
+          id="tb-bold"
+          label="Bold"
+          shortcut="Ctrl+B"
+          pressed={state.bold}
+          onPress={() => format('bold')}
         >
           <b>B</b>
-        </button>
-        <button
-          type="button"
-          onMouseDown={keep}
-          onClick={() => format('italic')}
-          {...pressed(state.italic)}
-          aria-label="Italic"
-          title="Italic (Ctrl+I)"
-          data-testid="tb-italic"
+        </ToolButton>
+        <ToolButton
+          id="tb-italic"
+          label="Italic"
+          shortcut="Ctrl+I"
+          pressed={state.italic}
+          onPress={() => format('italic')}
         >
           <i>I</i>
-        </button>
-        <button
-          type="button"
-          onMouseDown={keep}
-          onClick={() => format('underline')}
-          {...pressed(state.underline)}
-          aria-label="Underline"
-          title="Underline (Ctrl+U)"
-          data-testid="tb-underline"
+        </ToolButton>
+        <ToolButton
+          id="tb-underline"
+          label="Underline"
+          shortcut="Ctrl+U"
+          pressed={state.underline}
+          onPress={() => format('underline')}
         >
           <u>U</u>
-        </button>
-        <button
-          type="button"
-          onMouseDown={keep}
-          onClick={() => format('code')}
-          {...pressed(state.code)}
-          aria-label="Inline code"
-          data-testid="tb-code"
+        </ToolButton>
+        <ToolButton
+          id="tb-strike"
+          label="Strikethrough"
+          shortcut="Ctrl+Shift+X"
+          pressed={state.strikethrough}
+          onPress={() => format('strikethrough')}
+        >
+          <s>S</s>
+        </ToolButton>
+        <ToolButton
+          id="tb-code"
+          label="Inline code"
+          shortcut="Ctrl+E"
+          pressed={state.code}
+          onPress={() => format('code')}
         >
           {'</>'}
-        </button>
-        <button
-          type="button"
-          onMouseDown={keep}
-          onClick={toggleLink}
-          {...pressed(state.link)}
-          aria-label={state.link ? 'Remove link' : 'Link'}
-          aria-expanded={linkOpen}
-          data-testid="tb-link"
+        </ToolButton>
+        <ToolButton
+          id="tb-link"
+          label="Link"
+          shortcut="Ctrl+K"
+          pressed={state.link}
+          onPress={() => editor.dispatchCommand(OPEN_LINK_EDITOR_COMMAND, undefined)}
         >
           Link
-        </button>
+        </ToolButton>
       </div>
-      {linkOpen ? (
-        <form className="link-form" onSubmit={applyLink} data-testid="link-form">
-          <label htmlFor={linkInputId}>Link URL</label>
-          <input
-            id={linkInputId}
-            type="url"
-            value={linkUrl}
-            onChange={(e) => setLinkUrl(e.target.value)}
-            data-testid="link-url"
-          />
-          <button type="submit" data-testid="link-apply">
-            Apply
-          </button>
-          <button type="button" onClick={() => setLinkOpen(false)}>
-            Cancel
-          </button>
-        </form>
-      ) : null}
+      <div className="toolbar-group">
+        <ToolButton
+          id="tb-bullet"
+          label="Bulleted list"
+          shortcut="Ctrl+Shift+8"
+          pressed={state.block === 'bullet'}
+          onPress={() => block('bullet')}
+        >
+          • List
+        </ToolButton>
+        <ToolButton
+          id="tb-number"
+          label="1. List (numbered)"
+          shortcut="Ctrl+Shift+7"
+          pressed={state.block === 'number'}
+          onPress={() => block('number')}
+        >
+          1. List
+        </ToolButton>
+        <ToolButton
+          id="tb-check"
+          label="Checklist"
+          shortcut="Ctrl+Shift+9"
+          pressed={state.block === 'check'}
+          onPress={() => block('check')}
+        >
+          ☑
+        </ToolButton>
+        <ToolButton
+          id="tb-quote"
+          label="Quote"
+          shortcut="Ctrl+Alt+Q"
+          pressed={state.block === 'quote'}
+          onPress={() => block('quote')}
+        >
+          ❝
+        </ToolButton>
+        <ToolButton
+          id="tb-code-block"
+          label="Code block"
+          shortcut="Ctrl+Alt+C"
+          pressed={state.block === 'code-block'}
+          onPress={() => block('code-block')}
+        >
+          {'{ }'}
+        </ToolButton>
+      </div>
+      {children ? <div className="toolbar-group">{children}</div> : null}
     </div>
   );
 }
+
+export { ToolButton };

@@ -59,6 +59,8 @@ export interface BrowserConnectionOptions {
 /** A tab's {@link Connection} plus what only the browser side knows. */
 export interface BrowserConnection {
   readonly connection: Connection;
+  /** The connection's clock (the environment's timers). */
+  readonly clock: Clock;
   /**
    * Records the generation the node's content belongs to (once it holds content) in
    * IndexedDB, so a later tab sends it and never merges into a re-created document (M7).
@@ -145,6 +147,7 @@ export function createBrowserConnection(options: BrowserConnectionOptions): Brow
 
   return {
     connection,
+    clock,
     rememberGeneration() {
       const generation = connection.state.generation;
       if (generation === null || generation === remembered) return;

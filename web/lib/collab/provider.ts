@@ -69,7 +69,12 @@ export class RingProvider implements Provider {
       origin: this,
       readOnly: () => connection.state.permission === 'view',
     });
-    this.detachAwareness = attachAwareness(connection, this.awareness, this);
+    // Presence at most 10 frames/s however fast someone types or moves the caret: the node
+    // closes a socket over its awareness limit (20/s, 4529).
+    this.detachAwareness = attachAwareness(connection, this.awareness, this, {
+      clock: this.part.clock,
+      minIntervalMs: 100,
+    });
     this.sync.on('server-content', () => this.part.rememberGeneration());
     connection.on('state', (state) => this.emitter.emit('state', state));
     connection.on('opening', () => this.emitter.emit('status', { status: 'connecting' }));

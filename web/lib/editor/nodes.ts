@@ -1,7 +1,11 @@
-import { LinkNode } from '@lexical/link';
+import { CodeHighlightNode, CodeNode } from '@lexical/code';
+import { AutoLinkNode, LinkNode } from '@lexical/link';
 import { ListItemNode, ListNode } from '@lexical/list';
 import { HeadingNode, QuoteNode } from '@lexical/rich-text';
+import { TableCellNode, TableNode, TableRowNode } from '@lexical/table';
 import type { Klass, LexicalNode } from 'lexical';
+import { ImageNode } from './image-node.ts';
+import { MentionNode } from './mention-node.ts';
 
 /**
  * The node classes every ringdoc editor registers. Browser editors and the server-side seed
@@ -13,4 +17,12 @@ export const EDITOR_NODES: ReadonlyArray<Klass<LexicalNode>> = [
   ListNode,
   ListItemNode,
   LinkNode,
+  AutoLinkNode,
+  CodeNode,
+  CodeHighlightNode,
+  TableNode,
+  TableRowNode,
+  TableCellNode,
+  ImageNode,
+  MentionNode,
 ];

@@ -16,6 +16,13 @@ export interface DocIndex {
   rename(id: string, title: string): Promise<DocRecord | null>;
   /** Marks the initial content as written (W4); `null` when there is no record. */
   markSeeded(id: string): Promise<DocRecord | null>;
+  /** Records a content edit now (`edited`, for "last edited" in the list); `null` when absent. */
+  touch(id: string): Promise<DocRecord | null>;
+  /**
+   * Deletes the document from the list (`deletedAt`): it is no longer listed or opened and its
+   * id is never reused; the content stays on the nodes. `null` when there is no record.
+   */
+  remove(id: string): Promise<DocRecord | null>;
 }
 
 export interface DocIndexOptions {
@@ -65,7 +72,7 @@ export function createDocIndex(options: DocIndexOptions): DocIndex {
       for (const [key, value] of Object.entries(all)) {
         const id = keys.parseDocKey(key);
         const record = id === null ? null : parseDocRecord(id, value);
-        if (record) records.push(record);
+        if (record && record.deletedAt === null) records.push(record);
       }
       return records.sort((a, b) => b.updated - a.updated || a.id.localeCompare(b.id));
     },
@@ -81,6 +88,8 @@ export function createDocIndex(options: DocIndexOptions): DocIndex {
         created: t,
         updated: t,
         seeded: false,
+        edited: t,
+        deletedAt: null,
       };
       for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
         const result = await client
@@ -98,6 +107,12 @@ export function createDocIndex(options: DocIndexOptions): DocIndex {
     },
     markSeeded(id) {
       return update(id, (r) => (r.seeded ? r : { ...r, seeded: true }));
+    },
+    touch(id) {
+      return update(id, (r) => ({ ...r, edited: Math.max(r.edited, now()) }));
+    },
+    remove(id) {
+      return update(id, (r) => (r.deletedAt === null ? { ...r, deletedAt: now() } : r));
     },
   };
 }

@@ -3,12 +3,35 @@ import { DEFAULT_TITLE, encodeDocRecord, normalizeTitle, parseDocRecord } from '
 
 describe('document records', () => {
   it('[W3] a record round-trips through its stored JSON', () => {
-    const record = { id: 'abc', title: 'Plan', created: 1, updated: 2, seeded: true };
+    const record = {
+      id: 'abc',
+      title: 'Plan',
+      created: 1,
+      updated: 2,
+      seeded: true,
+      edited: 3,
+      deletedAt: null,
+    };
     expect(parseDocRecord('abc', encodeDocRecord(record))).toEqual(record);
+    const deleted = { ...record, deletedAt: 9 };
+    expect(parseDocRecord('abc', encodeDocRecord(deleted))).toEqual(deleted);
+  });
+
+  it('[W3] records written before edit times and deletion read as live, edited when renamed', () => {
+    const old = JSON.stringify({ id: 'abc', title: 'x', created: 1, updated: 5, seeded: true });
+    expect(parseDocRecord('abc', old)).toMatchObject({ edited: 5, deletedAt: null });
   });
 
   it('[W3] a record stored under another id or not JSON is refused', () => {
-    const json = encodeDocRecord({ id: 'abc', title: 'x', created: 1, updated: 1, seeded: false });
+    const json = encodeDocRecord({
+      id: 'abc',
+      title: 'x',
+      created: 1,
+      updated: 1,
+      seeded: false,
+      edited: 1,
+      deletedAt: null,
+    });
     expect(parseDocRecord('other', json)).toBeNull();
     expect(parseDocRecord('abc', '{')).toBeNull();
     expect(parseDocRecord('abc', '42')).toBeNull();

@@ -8,6 +8,10 @@ export interface DocRecord {
   readonly updated: number;
   /** True once the initial content has been written to the document's owner (W4). */
   readonly seeded: boolean;
+  /** ms since epoch of the last content edit an editor tab reported (at most once a minute). */
+  readonly edited: number;
+  /** ms since epoch when it was deleted (moved out of the list), `null` while it is live. */
+  readonly deletedAt: number | null;
 }
 
 /** Longest title kept; longer ones are cut. */
@@ -40,6 +44,9 @@ export function parseDocRecord(id: string, value: string): DocRecord | null {
     created,
     updated: typeof r.updated === 'number' ? r.updated : created,
     seeded: r.seeded === true,
+    edited:
+      typeof r.edited === 'number' ? r.edited : typeof r.updated === 'number' ? r.updated : created,
+    deletedAt: typeof r.deletedAt === 'number' ? r.deletedAt : null,
   };
 }
 
@@ -51,5 +58,7 @@ export function encodeDocRecord(record: DocRecord): string {
     created: record.created,
     updated: record.updated,
     seeded: record.seeded,
+    edited: record.edited,
+    ...(record.deletedAt === null ? {} : { deletedAt: record.deletedAt }),
   });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { readDocTitle } from '../collab/doc-title.ts';
 import { buildInitialUpdate } from './initial-content.ts';
 
 /** The blocks of a Lexical-bound Y.Doc: `[type, tag?, text]` per top-level element. */
@@ -19,20 +20,18 @@ function blocks(doc: Y.Doc): [string, string | undefined, string][] {
 }
 
 describe('initial content', () => {
-  it('[W4] a new document holds its title as a level-1 heading, then an empty paragraph', () => {
+  it('[W4] a new document holds one empty paragraph, and its title outside the text', () => {
     const doc = new Y.Doc();
-    Y.applyUpdate(doc, buildInitialUpdate('Quarterly plan'));
-    expect(blocks(doc)).toEqual([
-      ['heading', 'h1', 'Quarterly plan'],
-      ['paragraph', undefined, ''],
-    ]);
+    Y.applyUpdate(doc, buildInitialUpdate('Quarterly plan', 42));
+    expect(blocks(doc)).toEqual([['paragraph', undefined, '']]);
+    expect(readDocTitle(doc)).toEqual({ title: 'Quarterly plan', at: 42 });
   });
 
   it('[W4] applying the seed twice duplicates it, which is why only one writer may seed', () => {
     const doc = new Y.Doc();
     Y.applyUpdate(doc, buildInitialUpdate('A'));
     Y.applyUpdate(doc, buildInitialUpdate('A'));
-    expect(blocks(doc)).toHaveLength(4);
+    expect(blocks(doc)).toHaveLength(2);
   });
 
   it('[W4] the same seed applied twice is idempotent (Yjs dedups identical updates)', () => {
@@ -40,6 +39,6 @@ describe('initial content', () => {
     const doc = new Y.Doc();
     Y.applyUpdate(doc, update);
     Y.applyUpdate(doc, update);
-    expect(blocks(doc)).toHaveLength(2);
+    expect(blocks(doc)).toHaveLength(1);
   });
 });

@@ -1,7 +1,7 @@
-import { $createHeadingNode } from '@lexical/rich-text';
 import { createYjsBinding, type Provider, syncLexicalUpdateToYjs } from '@lexical/yjs';
-import { $createParagraphNode, $createTextNode, $getRoot, createEditor } from 'lexical';
+import { $createParagraphNode, $getRoot, createEditor } from 'lexical';
 import * as Y from 'yjs';
+import { writeDocTitle } from '../collab/doc-title.ts';
 import { EDITOR_NODES } from '../editor/nodes.ts';
 
 /** A provider stand-in for a headless binding: no awareness, no cursors. */
@@ -24,12 +24,14 @@ function headlessProvider(): Provider {
 }
 
 /**
- * The Yjs update that seeds a brand-new document (DESIGN W4): a level-1 heading holding
- * `title`, then an empty paragraph. Built by a headless Lexical editor bound with
- * `@lexical/yjs`, so the structure is exactly what browser editors produce and read.
- * Apply it at most once per document; applying it twice duplicates the content.
+ * The Yjs update that seeds a brand-new document (DESIGN W4): one empty paragraph, and the
+ * title in the document's `meta` map (not in the text, so a rename never leaves a stale
+ * heading behind; tabs show and rename it live through `lib/collab/doc-title.ts`). Built by a
+ * headless Lexical editor bound with `@lexical/yjs`, so the structure is exactly what browser
+ * editors produce and read. Apply it at most once per document; applying it twice duplicates
+ * the content.
  */
-export function buildInitialUpdate(title: string): Uint8Array {
+export function buildInitialUpdate(title: string, at: number = Date.now()): Uint8Array {
   const doc = new Y.Doc();
   const docMap = new Map<string, Y.Doc>([['seed', doc]]);
   const editor = createEditor({
@@ -58,12 +60,11 @@ export function buildInitialUpdate(title: string): Uint8Array {
   try {
     editor.update(
       () => {
-        const heading = $createHeadingNode('h1');
-        heading.append($createTextNode(title));
-        $getRoot().append(heading, $createParagraphNode());
+        $getRoot().append($createParagraphNode());
       },
       { discrete: true },
     );
+    writeDocTitle(doc, title, at);
     return Y.encodeStateAsUpdate(doc);
   } finally {
     unregister();

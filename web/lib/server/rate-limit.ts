@@ -1,4 +1,4 @@
-import { createTokenBucket, type TokenBucket } from '../../../server/limits/token-bucket.ts';
+import { createTokenBucket, type TokenBucket } from '../../../server/limits/index.ts';
 import { jsonError } from './http.ts';
 
 /** A rate per key: `ratePerSecond` sustained, `burst` at once. */

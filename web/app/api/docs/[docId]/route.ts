@@ -20,23 +20,45 @@ export async function GET(_request: Request, ctx: Ctx) {
     ]);
     if (denied instanceof Response) return denied;
     const doc = await getBackend().index.get(docId);
+    return doc && doc.deletedAt === null ? json({ doc }) : jsonError(404, 'no such document');
+  } catch (error) {
+    return jsonError(503, errorMessage(error));
+  }
+}
+
+/**
+ * `DELETE /api/docs/<docId>` → `{ doc }`: deletes the document from the list (owner link with
+ * access control on). It is no longer listed or opened; the id is never reused.
+ */
+export async function DELETE(request: Request, ctx: Ctx) {
+  const { docId } = await ctx.params;
+  if (!isPageDocId(docId)) return jsonError(400, 'bad document id');
+  try {
+    const denied = await requireLink(getBackend().access, docId, request, ['owner']);
+    if (denied instanceof Response) return denied;
+    const doc = await getBackend().index.remove(docId);
     return doc ? json({ doc }) : jsonError(404, 'no such document');
   } catch (error) {
     return jsonError(503, errorMessage(error));
   }
 }
 
-/** `PATCH /api/docs/<docId> {title}` → `{ doc }`: rename. */
+/**
+ * `PATCH /api/docs/<docId> {title}` → `{ doc }`: rename. `{edited: true}` records a content
+ * edit now instead (editor tabs send it at most once a minute, for "last edited").
+ */
 export async function PATCH(request: Request, ctx: Ctx) {
   const { docId } = await ctx.params;
   if (!isPageDocId(docId)) return jsonError(400, 'bad document id');
   const body = await readJsonObject(request);
   if (body instanceof Response) return body;
-  if (typeof body.title !== 'string') return jsonError(400, 'title must be a string');
+  const touch = body.edited === true;
+  if (!touch && typeof body.title !== 'string') return jsonError(400, 'title must be a string');
   try {
     const denied = await requireLink(getBackend().access, docId, request, ['owner', 'edit']);
     if (denied instanceof Response) return denied;
-    const doc = await getBackend().index.rename(docId, body.title);
+    const { index } = getBackend();
+    const doc = touch ? await index.touch(docId) : await index.rename(docId, String(body.title));
     return doc ? json({ doc }) : jsonError(404, 'no such document');
   } catch (error) {
     return jsonError(503, errorMessage(error));

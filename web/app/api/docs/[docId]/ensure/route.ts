@@ -13,7 +13,10 @@ export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
 /**
- * `POST /api/docs/<docId>/ensure {title?, access?}` → `{ doc, access }`. Idempotent: creates
+ * `POST /api/docs/<docId>/ensure {title?, access?, create?}` → `{ doc, access }`. With
+ * `create: false` (how the editor page opens an address) an unknown document is a 404 and
+ * nothing is created, so a mistyped link never makes a blank document; a deleted document is
+ * a 410 and is never re-created. Idempotent: creates
  * the index record if absent and writes the initial content exactly once across all callers
  * (W4); answers once the content is durable on the owner node. With access control on
  * (SECURITY.md), whoever creates the document gets its owner link (`access.token`, once);
@@ -30,6 +33,12 @@ export async function POST(request: Request, ctx: { params: Promise<{ docId: str
   if (presented instanceof Response) return presented;
   try {
     const backend = getBackend();
+    const existing = await backend.index.get(docId);
+    if (existing?.deletedAt) return jsonError(410, 'this document was deleted');
+    if (body.create !== undefined && typeof body.create !== 'boolean') {
+      return jsonError(400, 'create must be a boolean');
+    }
+    if (body.create === false && !existing) return jsonError(404, 'no such document');
     const gate = await admitToDocument(backend, docId, title, presented);
     if (gate instanceof Response) return gate;
     const doc = await backend.ensure(docId, title);

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { createTicketSigner, generateTicketKeys } from '../../server/auth/ticket.ts';
+import { SECRET_HEADER } from '../../server/cluster/peer-client.ts';
+import { DEVELOPMENT_CLUSTER_SECRET } from '../../server/config.ts';
 import { createSilentLogger } from '../../server/log.ts';
 import type { Permission } from '../../server/protocol/index.ts';
 import { type Cluster, startCluster } from '../harness/cluster.ts';
@@ -112,7 +114,11 @@ describe('[H3][P21] Hocuspocus tokens are tickets', () => {
     expect(none.events.failed).toMatch(/ticket/);
     expect(bad.events.failed).toMatch(/signature/);
     for (const node of cluster.nodes) {
-      const docs = (await (await fetch(`${node.httpUrl}/docs`)).json()) as { loaded: string[] };
+      const docs = (await (
+        await fetch(`${node.httpUrl}/docs`, {
+          headers: { [SECRET_HEADER]: DEVELOPMENT_CLUSTER_SECRET },
+        })
+      ).json()) as { loaded: string[] };
       expect(docs.loaded).not.toContain(docId);
     }
   });

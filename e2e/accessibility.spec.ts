@@ -41,7 +41,7 @@ test.describe('accessibility', () => {
     await expect(alice.editor).toHaveAttribute('aria-multiline', 'true');
     await expect(alice.editor).toHaveAttribute('role', 'textbox');
     // From the last header control: one Tab reaches the toolbar, the next leaves it for the text.
-    await page.getByTestId('export-button').focus();
+    await page.getByTestId('history-button').focus();
     await page.keyboard.press('Tab');
     const toolbar = page.getByTestId('toolbar');
     const focusedInToolbar = () =>

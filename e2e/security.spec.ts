@@ -1,79 +1,36 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, BrowserContext } from '@playwright/test';
-import { generateTicketKeys } from '../server/auth/ticket.ts';
-import { type Cluster, startCluster } from '../test/harness/cluster.ts';
-import { createPortAllocator } from '../test/harness/ports.ts';
+import type { Browser } from '@playwright/test';
+import { type AccessControlled, createLink, startAccessControlled } from './support/access.ts';
 import { EditorUser, expect, freshDocId, test } from './support/fixtures.ts';
-import { startWebServer, type WebServer } from './support/web-server.ts';
 
 /**
  * Access control end to end (SECURITY.md, PROTOCOL.md P21) on a cluster of its own with
  * tickets required (the shared suite runs open): the web app signs tickets with a key pair
  * generated here, the nodes verify them with its public key.
  */
-let cluster: Cluster | undefined;
-let web: WebServer | undefined;
-let keyDir: string | undefined;
-const contexts: BrowserContext[] = [];
+let env: AccessControlled | undefined;
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  const keys = generateTicketKeys();
-  keyDir = await mkdtemp(path.join(os.tmpdir(), 'ringdoc-e2e-keys-'));
-  const publicKeyFile = path.join(keyDir, 'ticket-public.pem');
-  await writeFile(publicKeyFile, keys.publicKey);
-  cluster = await startCluster({
-    nodes: 2,
-    leaseTtl: 5,
-    nodeArgs: ['--ticket-public-key', publicKeyFile],
-  });
-  web = await startWebServer({
-    port: await createPortAllocator()(),
-    etcd: cluster.etcd.endpoint,
-    prefix: cluster.prefix,
-    env: { RINGDOC_TICKET_PRIVATE_KEY: keys.privateKey },
-  });
+  env = await startAccessControlled();
 });
 
 test.afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => {})));
+  await env?.closeContexts();
 });
 
 test.afterAll(async () => {
-  await web?.stop();
-  await cluster?.stop();
-  if (keyDir) await rm(keyDir, { recursive: true, force: true });
+  await env?.stop();
 });
 
 /** A person with their own browser context on the access-controlled web app. */
 async function person(browser: Browser, name: string): Promise<EditorUser> {
-  if (!web) throw new Error('web app not started');
-  const context = await browser.newContext({ baseURL: web.url });
-  contexts.push(context);
-  await context.addInitScript((n) => window.localStorage.setItem('ringdoc:name', n), name);
-  return new EditorUser(name, context, await context.newPage());
+  if (!env) throw new Error('web app not started');
+  return env.person(browser, name);
 }
 
 /** Another tab of the same person (same storage, so the same link). */
 async function anotherTab(user: EditorUser): Promise<EditorUser> {
   return new EditorUser(user.name, user.context, await user.context.newPage());
-}
-
-/** Creates a link with `perm` in the owner's share dialog and returns its URL. */
-async function createLink(owner: EditorUser, perm: 'edit' | 'view'): Promise<string> {
-  const dialog = owner.page.getByTestId('share-dialog');
-  if (!(await dialog.isVisible())) await owner.page.getByTestId('share-button').click();
-  await dialog.getByTestId('share-perm').selectOption(perm);
-  const url = dialog.getByTestId('share-url');
-  // The dialog keeps showing the previous link until the new one is created.
-  const previous = (await url.count()) > 0 ? await url.inputValue() : null;
-  await dialog.getByTestId('share-create').click();
-  await expect(url).toHaveAttribute('data-perm', perm);
-  await expect(url).toHaveValue(/#access=/);
-  if (previous !== null) await expect(url).not.toHaveValue(previous);
-  return url.inputValue();
 }
 
 const linkIdOf = (url: string) => new URL(url).hash.replace('#access=', '').split('.')[0]!;

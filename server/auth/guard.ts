@@ -22,8 +22,11 @@ export interface AuthGuardOptions {
   readonly verifier: TicketVerifier;
   /** True for a revoked share link (what the watch has seen; synchronous). */
   readonly isRevoked: (linkId: string) => boolean;
-  /** The share link's state (P21: tickets only of live links); rejects when it cannot be read. */
-  readonly linkStatus: (linkId: string) => Promise<LinkStatus>;
+  /**
+   * The share link's state as the ticket's document keeps it (P21: tickets only of live links);
+   * rejects when it cannot be read.
+   */
+  readonly linkStatus: (linkId: string, docId: string) => Promise<LinkStatus>;
   /** A socket without a ticket after this long is closed with 4401. */
   readonly ticketWaitMs: number;
   /** Bytes a socket may send before its ticket is verified; more closes it with 1009. */
@@ -102,7 +105,7 @@ export function createAuthGuard(options: AuthGuardOptions): AuthGuard {
   const linkProblem = async (grant: Grant): Promise<Refusal | null> => {
     let status: LinkStatus;
     try {
-      status = await options.linkStatus(grant.linkId);
+      status = await options.linkStatus(grant.linkId, grant.docId);
     } catch {
       return { code: CloseCode.RETRY, reason: 'cannot check the share link now; retry' };
     }

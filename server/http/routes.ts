@@ -19,6 +19,8 @@ export interface NodeStatus {
   readonly operators: OperatorCheck;
   /** Browser origins that may read these endpoints cross-origin (CORS); `null`: none. */
   readonly allowedOrigins: readonly string[] | null;
+  /** More GET handlers (given the same CORS headers). */
+  readonly extra?: Record<string, HttpHandler>;
 }
 
 const json = (status: number, body: unknown): HttpReply => ({
@@ -39,6 +41,7 @@ export function createNodeRoutes(status: NodeStatus): Record<string, HttpHandler
       ? { 'access-control-allow-origin': headers.origin, vary: 'origin' }
       : { vary: 'origin' };
   const routes: Record<string, HttpHandler> = {
+    ...status.extra,
     '/docs': async (_path, _query, headers) => {
       if (!status.operators.authorized(headers)) {
         return {
@@ -89,8 +92,8 @@ export function createNodeRoutes(status: NodeStatus): Record<string, HttpHandler
   return Object.fromEntries(
     Object.entries(routes).map(([pattern, handler]) => [
       pattern,
-      async (path: string, query: string, headers: HttpRequestHeaders) => {
-        const reply = await handler(path, query, headers);
+      async (path: string, query: string, headers: HttpRequestHeaders, body?: string) => {
+        const reply = await handler(path, query, headers, body);
         return { ...reply, headers: { ...cors(headers), ...reply.headers } };
       },
     ]),

@@ -22,6 +22,8 @@ export interface ClientRouterOptions {
   readonly onServe?: (session: Session, room: Room) => void;
   /** Serves a client that does not follow redirects through this node (C10); absent: redirect. */
   readonly forward?: (session: Session) => void;
+  /** Rooms no client may open (document metadata, `<docId>/meta`): refused with 4403. */
+  readonly hidden?: (docId: string) => boolean;
 }
 
 /** Where an admitted client goes: served here, redirected to the owner, or told to retry. */
@@ -44,6 +46,10 @@ export function createClientRouter(options: ClientRouterOptions): ClientRouter {
   const { selfId, registry, metrics, log } = options;
 
   const routeOnce = async (session: Session) => {
+    if (options.hidden?.(session.info.docId)) {
+      session.reject(CloseCode.FORBIDDEN, 'document metadata is not served to clients');
+      return;
+    }
     const wanted = session.info.epoch;
     if (wanted !== undefined && wanted > (options.view()?.epoch ?? 0)) {
       await options.waitForEpoch(wanted, options.epochWaitMs);

@@ -16,10 +16,14 @@ import { createMixedBroadcaster, VirtualConnection } from '../documents/virtual-
 import { createHistoryKeeper } from '../history/keeper.ts';
 import { documentOfHistoryRoom } from '../history/versions.ts';
 import { createMetricsRegistry } from '../http/metrics.ts';
+import { createMetaRoutes } from '../http/meta-routes.ts';
 import { createNodeRoutes } from '../http/routes.ts';
 import { createClientAddressResolver } from '../limits/cidr.ts';
 import { createNodeLimits } from '../limits/node-limits.ts';
 import type { Logger } from '../log.ts';
+import { createLinkLookup, httpBaseOf } from '../meta/link-lookup.ts';
+import { documentOfMetaRoom } from '../meta/meta-doc.ts';
+import { createMetaService } from '../meta/meta-service.ts';
 import { createNodeMetrics } from '../node-metrics.ts';
 import type { DocStore } from '../persistence/store.ts';
 import { CloseCode, PROTOCOL_VERSION } from '../protocol/index.ts';
@@ -112,7 +116,13 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
   const sessions = createSessionTable();
   const limits = createNodeLimits(config.limits, clock.now);
   const auth = config.ticketPublicKey
-    ? createNodeAuth({ publicKeys: config.ticketPublicKey, log, clock, ...config.limits })
+    ? createNodeAuth({
+        publicKeys: config.ticketPublicKey,
+        linkStatus: (linkId, docId) => linkLookup(linkId, docId),
+        log,
+        clock,
+        ...config.limits,
+      })
     : null;
   const history = createViewHistory();
   const view = () => coordination.view();
@@ -169,17 +179,58 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
   // Version history (W6): kept in each document's sub-room `<docId>/versions`.
   const versions = createHistoryKeeper({
     acquire: (docId) => registry.acquire(docId),
-    canWrite: (docId) =>
-      !stopping &&
-      !halted &&
-      !drainer.running &&
-      membership !== null &&
-      !membership.isFenced() &&
-      decideOwner(view(), config.id, docId).kind === 'serve',
+    canWrite: (docId) => mayWrite(docId),
     log,
     now: clock.now,
     timers: clock,
     ...(config.history ? { settings: config.history } : {}),
+  });
+
+  // Per-document metadata (R7, PROTOCOL M1–M5): index entry, seeding, links in `<docId>/meta`.
+  const mayWrite = (docId: string) =>
+    !stopping &&
+    !halted &&
+    !drainer.running &&
+    membership !== null &&
+    !membership.isFenced() &&
+    decideOwner(view(), config.id, docId).kind === 'serve';
+  const meta = createMetaService({
+    acquire: (docId) => registry.acquire(docId),
+    canWrite: mayWrite,
+    ownerOf: (docId) => {
+      const decision = decideOwner(view(), config.id, docId);
+      return decision.kind === 'redirect'
+        ? { owner: decision.owner, url: httpBaseOf(decision.url) }
+        : { owner: null, url: null };
+    },
+    onRevoked: (linkId) => auth?.revoke(linkId),
+    log,
+    now: clock.now,
+  });
+  const linkLookup = createLinkLookup({
+    selfId: config.id,
+    view,
+    local: (docId, linkId) => meta.link(docId, linkId),
+    clusterSecret: config.clusterSecret,
+  });
+  const operators = createOperatorCheck(config);
+  const metaRoutes = createMetaRoutes({
+    meta,
+    operators,
+    ownedDocuments: async () => {
+      const rooms = new Set([
+        ...(await store.list()),
+        ...[...registry.loadedRooms()].map((room) => room.docId),
+      ]);
+      return [...rooms]
+        .map((room) => documentOfMetaRoom(room))
+        .filter(
+          (docId): docId is string =>
+            docId !== null && decideOwner(view(), config.id, docId).kind === 'serve',
+        )
+        .sort();
+    },
+    revoke: (linkId) => auth?.revoke(linkId) ?? 0,
   });
 
   const router = createClientRouter({
@@ -193,6 +244,7 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     log,
     ...(adapters.observe?.onServe ? { onServe: adapters.observe.onServe } : {}),
     forward: (session) => forwarder.attach(session),
+    hidden: (docId) => documentOfMetaRoom(docId) !== null,
   });
 
   const forwarder = createForwarder({
@@ -255,7 +307,8 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     protocolVersion: PROTOCOL_VERSION,
     isFenced,
     onRequest: versions.handleRequest,
-    isReadOnlyRoom: (docId: string) => documentOfHistoryRoom(docId) !== null,
+    isReadOnlyRoom: (docId: string) =>
+      documentOfHistoryRoom(docId) !== null || documentOfMetaRoom(docId) !== null,
   };
 
   // The owner's end of a forwarding stream (C10, I8): a ringdoc-protocol session over a
@@ -388,7 +441,7 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
       return started;
     },
     async start() {
-      await auth?.start(coordination);
+      await auth?.start();
       transport = adapters.transport({
         onOpen: admission.open,
         onInternal: createPeerService({
@@ -412,9 +465,11 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
             loaded: [...registry.loadedRooms()].map((room) => room.docId).sort(),
             stored: (await store.list()).sort(),
           }),
-          operators: createOperatorCheck(config),
+          operators,
           allowedOrigins: config.allowedOrigins,
+          extra: metaRoutes.get,
         }),
+        postRoutes: metaRoutes.post,
       });
       boundPort = await transport.listen();
       registry.start();

@@ -36,7 +36,12 @@ export type HttpHandler = (
   path: string,
   query: string,
   headers: HttpRequestHeaders,
+  /** The request body (POST only; absent for GET). */
+  body?: string,
 ) => HttpReply | Promise<HttpReply>;
+
+/** Largest POST body a node reads (larger ones get 413 unread). */
+export const MAX_HTTP_BODY_BYTES = 1024 * 1024;
 
 /** What a node gives its transport: the socket and HTTP handlers. */
 export interface TransportHandlers {
@@ -46,6 +51,8 @@ export interface TransportHandlers {
   readonly onInternal: (conn: Connection) => SocketHandler;
   /** GET handlers by exact path or prefix ending in `*`. */
   readonly routes: Record<string, HttpHandler>;
+  /** POST handlers, likewise (bodies up to {@link MAX_HTTP_BODY_BYTES}); absent: none. */
+  readonly postRoutes?: Record<string, HttpHandler>;
 }
 
 export interface Transport {

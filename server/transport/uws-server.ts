@@ -14,11 +14,13 @@ import type { Logger } from '../log.ts';
 import { CloseCode } from '../protocol/index.ts';
 import {
   HTTP_REQUEST_HEADERS,
+  type HttpHandler,
   type HttpReply,
   type HttpRequestHeaders,
   type SocketHandler,
   type Transport,
   type TransportHandlers,
+  MAX_HTTP_BODY_BYTES,
   type UpgradeInfo,
 } from './transport.ts';
 import type { Uws } from './uws-native.ts';
@@ -46,8 +48,13 @@ interface UserData {
 const STATUS_TEXT: Record<number, string> = {
   200: '200 OK',
   307: '307 Temporary Redirect',
+  201: '201 Created',
   400: '400 Bad Request',
+  401: '401 Unauthorized',
   404: '404 Not Found',
+  409: '409 Conflict',
+  413: '413 Payload Too Large',
+  421: '421 Misdirected Request',
   503: '503 Service Unavailable',
 };
 
@@ -191,13 +198,19 @@ export function createUwsTransport(options: TransportOptions): Transport {
   });
 
   const routes = Object.entries(options.handlers.routes);
-  app.get('/*', (res, req) => {
+  const postRoutes = Object.entries(options.handlers.postRoutes ?? {});
+  const serveHttp = (
+    table: Array<[string, HttpHandler]>,
+    res: HttpResponse,
+    req: HttpRequest,
+    withBody: boolean,
+  ) => {
     const path = req.getUrl();
     const query = req.getQuery() ?? '';
     const headers = Object.fromEntries(
       HTTP_REQUEST_HEADERS.map((name) => [name, req.getHeader(name)]),
     ) as HttpRequestHeaders;
-    const match = routes.find(([pattern]) =>
+    const match = table.find(([pattern]) =>
       pattern.endsWith('*') ? path.startsWith(pattern.slice(0, -1)) : path === pattern,
     );
     if (!match) {
@@ -208,10 +221,32 @@ export function createUwsTransport(options: TransportOptions): Transport {
     res.onAborted(() => {
       aborted = true;
     });
-    safeReply(() => match[1](path, query, headers), log).then((reply) => {
-      if (!aborted) writeReply(res, reply);
+    const answer = (body: string) =>
+      safeReply(() => match[1](path, query, headers, body), log).then((reply) => {
+        if (!aborted) writeReply(res, reply);
+      });
+    if (!withBody) {
+      void answer('');
+      return;
+    }
+    // uWS: the body arrives in chunks that must be copied before the callback returns.
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    res.onData((chunk, isLast) => {
+      if (refused || aborted) return;
+      size += chunk.byteLength;
+      if (size > MAX_HTTP_BODY_BYTES) {
+        refused = true;
+        writeReply(res, { status: 413, body: 'request body too large\n' });
+        return;
+      }
+      chunks.push(Buffer.from(chunk.slice(0)));
+      if (isLast) void answer(Buffer.concat(chunks).toString('utf8'));
     });
-  });
+  };
+  app.get('/*', (res, req) => serveHttp(routes, res, req, false));
+  app.post('/*', (res, req) => serveHttp(postRoutes, res, req, true));
 
   const broadcaster: Broadcaster = {
     join(topic, conn) {

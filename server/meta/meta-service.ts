@@ -155,7 +155,8 @@ export function createMetaService(deps: MetaServiceDeps): MetaService {
         }
         if (args.create === false) return fail(404, 'no such document');
         const main = await deps.acquire(docId);
-        if (hasContent(main.doc)) {
+        // `adopt` (operators only; the web app never sends it) takes over such a document.
+        if (hasContent(main.doc) && args.adopt !== true) {
           // Issue 18: content without metadata (written while access control was off, or by a
           // stock client) has no known owner; the first caller must not become it.
           return fail(

@@ -2,14 +2,11 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Etcd3 } from 'etcd3';
 import * as encoding from 'lib0/encoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { createKeyspace } from '../../ring/index.ts';
-import { encodeLinkRecord } from '../../server/auth/link-record.ts';
 import { createTicketSigner, generateTicketKeys } from '../../server/auth/ticket.ts';
 import { SECRET_HEADER } from '../../server/cluster/peer-client.ts';
 import { DEVELOPMENT_CLUSTER_SECRET } from '../../server/config.ts';
@@ -21,7 +18,10 @@ import {
   encodeSyncStep1,
   type Permission,
 } from '../../server/protocol/index.ts';
+import { createSilentLogger } from '../../server/log.ts';
+import { createAccessControl } from '../../web/lib/server/access.ts';
 import { type Cluster, startCluster } from '../harness/cluster.ts';
+import { clusterMeta } from '../harness/meta.ts';
 import type { NodeProcess } from '../harness/node-process.ts';
 import { waitFor } from '../harness/node-process.ts';
 import { RawClient, type RawClientOptions } from '../harness/raw-client.ts';
@@ -48,7 +48,7 @@ const LIMITS = [
 ].join(',');
 
 let cluster: Cluster;
-let etcd: Etcd3;
+let meta: Awaited<ReturnType<typeof clusterMeta>>;
 let keyDir: string | undefined;
 let signer: Awaited<ReturnType<typeof createTicketSigner>>;
 const clients: RawClient[] = [];
@@ -72,19 +72,26 @@ const OPERATOR_TOKEN = 'operator-token-for-the-security-test';
 const PROXY = '127.0.0.250';
 const asOperator = { authorization: `Bearer ${OPERATOR_TOKEN}` };
 
-/** Writes the record of link `linkId` (P21: nodes accept only tickets of live links). */
+/**
+ * Adds link `linkId` to the document's own link list on its owner (P21, PROTOCOL M3: nodes
+ * accept only tickets of live links the document keeps), adopting the document as an operator
+ * would if it has no index entry; with `revoked`, revokes it as the web app does (the owner
+ * writes the tombstone, every node is told).
+ */
 async function putLink(linkId: string, docId: string, perm: Permission, revoked = false) {
-  await etcd.put(createKeyspace(cluster.prefix).linkKey(linkId)).value(
-    encodeLinkRecord({
-      id: linkId,
-      doc: docId,
-      perm,
-      created: Date.now(),
-      secretHash: 'x',
-      revoked,
-      revokedAt: revoked ? Date.now() : null,
-    }),
-  );
+  const { nodes } = meta;
+  const ensured = await nodes.call(docId, 'ensure', { adopt: true });
+  expect([200, 201]).toContain(ensured.status);
+  const created = await nodes.call(docId, 'link.create', {
+    id: linkId,
+    perm,
+    secretHash: createHash('sha256').update(linkId).digest('hex'),
+  });
+  expect([201, 409]).toContain(created.status);
+  if (revoked) {
+    expect((await nodes.call(docId, 'link.revoke', { id: linkId })).status).toBe(200);
+    await nodes.announceRevocation(linkId);
+  }
 }
 
 /** A ticket of a live link (its record written first; by default one link per document and permission). */
@@ -139,12 +146,12 @@ beforeAll(async () => {
     nodeArgs: ['--ticket-public-key', keyFile, '--limits', LIMITS, '--trusted-proxies', PROXY],
     nodeEnv: { RINGDOC_OPERATOR_TOKEN: OPERATOR_TOKEN },
   });
-  etcd = new Etcd3({ hosts: [cluster.etcd.endpoint] });
+  meta = await clusterMeta(cluster, createSilentLogger());
 }, 90_000);
 
 afterAll(async () => {
   for (const c of clients) c.close();
-  etcd?.close();
+  await meta?.close();
   await cluster?.stop();
   if (keyDir) await rm(keyDir, { recursive: true, force: true });
 }, 60_000);
@@ -438,7 +445,7 @@ describe('[P22] limits: the offender is closed with a clear code, others on the 
   });
 });
 
-/** A ticket signed by the web app's key for a link whose record is whatever etcd holds. */
+/** A ticket signed by the web app's key for a link, whatever the document keeps of it. */
 const signed = async (docId: string, linkId: string, perm: Permission = 'edit') =>
   (await signer.sign({ docId, perm, linkId })).ticket;
 
@@ -453,25 +460,25 @@ async function outcome(node: NodeProcess, docId: string, ticket: string): Promis
 }
 
 describe('[P21] only tickets of live links', () => {
-  it('[P21] a ticket whose link was never created, was revoked, or whose record was deleted is refused, also by a node restarted after the revocation', async () => {
+  it('[P21] a ticket whose link was never created, was revoked, or was deleted through the web app is refused, also by a node restarted after the revocation and by a node that does not own the document', async () => {
     const docId = await docOn(n1(), 'doc-links');
-    const keys = createKeyspace(cluster.prefix);
     await putLink('link-live-0001', docId, 'edit');
     await putLink('link-revo-0001', docId, 'edit');
     await putLink('link-dele-0001', docId, 'edit');
     expect(await outcome(n1(), docId, await signed(docId, 'link-live-0001'))).toBe('open');
     expect(await outcome(n1(), docId, await signed(docId, 'link-revo-0001'))).toBe('open');
     await putLink('link-revo-0001', docId, 'edit', true);
-    await putLink('link-dele-0001', docId, 'edit', true);
-    await etcd.delete().key(keys.linkKey('link-dele-0001'));
+    // `DELETE /api/docs/<id>/links/<linkId>` runs the web app's `revokeLink`.
+    const web = createAccessControl({ nodes: meta.nodes, signer: null });
+    expect((await web.revokeLink(docId, 'link-dele-0001'))?.revoked).toBe(true);
     // The web app's old unrevocable seeding link, and a view link used for an edit ticket.
     await putLink('link-view-0001', docId, 'view');
-    const refused = async () => ({
-      never: await outcome(n1(), docId, await signed(docId, 'link-none-0001')),
-      webSeed: await outcome(n1(), docId, await signed(docId, 'web-seed')),
-      revoked: await outcome(n1(), docId, await signed(docId, 'link-revo-0001')),
-      deleted: await outcome(n1(), docId, await signed(docId, 'link-dele-0001')),
-      viewAsEdit: await outcome(n1(), docId, await signed(docId, 'link-view-0001', 'edit')),
+    const refused = async (node = n1()) => ({
+      never: await outcome(node, docId, await signed(docId, 'link-none-0001')),
+      webSeed: await outcome(node, docId, await signed(docId, 'web-seed')),
+      revoked: await outcome(node, docId, await signed(docId, 'link-revo-0001')),
+      deleted: await outcome(node, docId, await signed(docId, 'link-dele-0001')),
+      viewAsEdit: await outcome(node, docId, await signed(docId, 'link-view-0001', 'edit')),
     });
     const all = {
       never: CloseCode.FORBIDDEN,
@@ -485,9 +492,12 @@ describe('[P21] only tickets of live links', () => {
       return seen.revoked === CloseCode.FORBIDDEN && seen.deleted === CloseCode.FORBIDDEN;
     });
     expect(await refused()).toEqual(all);
+    // n2 does not own the document: it asks the owner (n1) for the link at admission.
+    expect(await refused(n2())).toEqual(all);
     await n1().stop();
     await n1().start();
     await cluster.waitForRing(['n1', 'n2']);
+    // The tombstones are part of the document's metadata, persisted with it on n1.
     expect(await refused()).toEqual(all);
     expect(await outcome(n1(), docId, await signed(docId, 'link-live-0001'))).toBe('open');
   });

@@ -72,6 +72,7 @@ export function webSecretEnv(secrets: LocalSecrets | null): Record<string, strin
     ? {
         RINGDOC_TICKET_PRIVATE_KEY_FILE: secrets.ticketPrivateKeyFile,
         RINGDOC_OPERATOR_TOKEN: secrets.operatorToken,
+        RINGDOC_CLUSTER_SECRET: secrets.clusterSecret,
       }
     : {};
 }

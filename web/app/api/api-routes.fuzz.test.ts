@@ -39,35 +39,43 @@ function memoryBackend(enabled: boolean) {
   const records = new Map<string, DocRecord>();
   const linkStore = new Map<string, LinkRecord & { secret: string }>();
   let counter = 0;
+  const ownerSecrets = new Map<string, string>();
   const index: DocIndex = {
     list: async () => [...records.values()],
     get: async (id) => records.get(id) ?? null,
-    async createIfAbsent(id, title) {
+    async ensure(id, request) {
       const found = records.get(id);
       if (found) return { record: found, created: false };
+      if (request.create === false) return null;
       const record: DocRecord = {
         id,
-        title: normalizeTitle(title),
+        title: normalizeTitle(request.title),
         created: clock,
         updated: clock,
         edited: clock,
-        seeded: false,
+        seeded: true,
         deletedAt: null,
       };
       records.set(id, record);
+      if (request.ownerLink) {
+        const secret = ownerSecrets.get(request.ownerLink.id) ?? '';
+        linkStore.set(request.ownerLink.id, {
+          id: request.ownerLink.id,
+          doc: id,
+          perm: 'owner',
+          created: clock,
+          secretHash: request.ownerLink.secretHash,
+          revoked: false,
+          revokedAt: null,
+          secret,
+        });
+      }
       return { record, created: true };
     },
     async rename(id, title) {
       const found = records.get(id);
       if (!found) return null;
       const next = { ...found, title: normalizeTitle(title), updated: ++clock };
-      records.set(id, next);
-      return next;
-    },
-    async markSeeded(id) {
-      const found = records.get(id);
-      if (!found) return null;
-      const next = { ...found, seeded: true };
       records.set(id, next);
       return next;
     },
@@ -88,6 +96,13 @@ function memoryBackend(enabled: boolean) {
   };
   const access: AccessControl = {
     enabled,
+    newOwnerLink() {
+      counter++;
+      const id = `link${String(counter).padStart(8, '0')}`;
+      const secret = `secret${String(counter).padStart(20, '0')}`;
+      ownerSecrets.set(id, secret);
+      return { id, secretHash: secret, token: `${id}.${secret}` };
+    },
     async createLink(docId, perm: LinkPermission) {
       counter++;
       const id = `link${String(counter).padStart(8, '0')}`;
@@ -125,14 +140,6 @@ function memoryBackend(enabled: boolean) {
         expiresAt: clock,
       };
     },
-    async withSeedTickets(docId, use) {
-      const { link } = await access.createLink(docId, 'edit');
-      try {
-        return await use(async () => `ticket-for-${link.id}`);
-      } finally {
-        await access.revokeLink(docId, link.id);
-      }
-    },
   };
   const backend = {
     config: {
@@ -142,18 +149,19 @@ function memoryBackend(enabled: boolean) {
       ticketPrivateKey: null,
       ticketTtlSeconds: 300,
       operatorToken: OPERATOR,
+      clusterSecret: 'fuzz-cluster-secret-0123456789',
     },
     index,
+    nodes: {
+      call: async () => ({ status: 503, body: {} }),
+      listAll: async () => [],
+      announceRevocation: async () => {},
+    },
     access,
     limits: createRateLimiter({ now: () => clock }),
     view: async () => null,
     membership: {} as WebBackend['membership'],
     route: async () => ({ owner: 'n1', url: 'ws://127.0.0.1:1', epoch: 1, members: [] }),
-    async ensure(docId: string, title?: string) {
-      const { record, created } = await index.createIfAbsent(docId, title);
-      if (!created) return record;
-      return (await index.markSeeded(docId)) ?? record;
-    },
     close: async () => {},
   } satisfies WebBackend;
   return {
@@ -451,7 +459,7 @@ async function fuzz(enabled: boolean, numRuns: number) {
   const memory = memoryBackend(enabled);
   (globalThis as Record<symbol, unknown>)[BACKEND_KEY] = memory.backend;
   const tokens: string[] = [];
-  await memory.backend.index.createIfAbsent(EXISTING, 'Existing');
+  await memory.backend.index.ensure(EXISTING, { title: 'Existing', content: new Uint8Array() });
   for (const perm of ['owner', 'edit', 'view', 'edit'] as const) {
     tokens.push((await memory.backend.access.createLink(EXISTING, perm)).token);
   }

@@ -1,7 +1,9 @@
 import type { LinkPermission, LinkRecord } from '../../../server/auth/index.ts';
 import type { AccessControl } from './access.ts';
-import type { DocIndex } from './doc-index.ts';
+import { type DocIndex, UnclaimableDocumentError } from './doc-index.ts';
+import { type DocRecord, normalizeTitle } from './doc-record.ts';
 import { jsonError } from './http.ts';
+import { buildInitialUpdate } from './initial-content.ts';
 
 /** The token of `Authorization: Bearer <token>`, or `null`. */
 export function bearerToken(request: Request): string | null {
@@ -46,27 +48,44 @@ export type AccessGrant =
   | { readonly enabled: true; readonly perm: LinkPermission; readonly token?: string };
 
 /**
- * Decides whether the caller may open `docId` (access control on): the first caller, who
- * creates the index record (an etcd txn on create revision 0), is its creator and gets a new
- * owner link; anyone else must present a live link token of the document. Returns the grant,
- * or a 403 response.
+ * Opens `docId` for the caller (W4, SECURITY.md): creates it if it has no index entry (unless
+ * `create` is false: 404) with its initial content written exactly once by its owner node, and
+ * decides the caller's access. With access control on, the caller whose request created the
+ * document (decided by the owner, one operation at a time) gets its new owner link; anyone else
+ * must present a live link token of the document (else 403). A deleted document is a 410; a
+ * document that has content but no entry (written by a stock client or while access control
+ * was off) is a 409 for everyone: only an operator can adopt it (issue 18).
  */
-export async function admitToDocument(
+export async function openDocument(
   backend: { readonly access: AccessControl; readonly index: DocIndex },
   docId: string,
-  title: string | undefined,
-  presented: unknown,
-): Promise<AccessGrant | Response> {
+  request: { readonly title?: string | undefined; readonly presented?: unknown; readonly create?: boolean },
+): Promise<{ doc: DocRecord; access: AccessGrant } | Response> {
   const { access } = backend;
-  if (!access.enabled) return { enabled: false };
-  const { created } = await backend.index.createIfAbsent(docId, title);
-  if (created) {
-    const { token } = await access.createLink(docId, 'owner');
-    return { enabled: true, perm: 'owner', token };
+  const owner = access.enabled ? access.newOwnerLink() : null;
+  let opened: Awaited<ReturnType<DocIndex['ensure']>>;
+  try {
+    opened = await backend.index.ensure(docId, {
+      ...(request.title !== undefined ? { title: request.title } : {}),
+      content: buildInitialUpdate(normalizeTitle(request.title)),
+      ...(request.create === false ? { create: false } : {}),
+      ...(owner ? { ownerLink: { id: owner.id, secretHash: owner.secretHash } } : {}),
+    });
+  } catch (error) {
+    if (error instanceof UnclaimableDocumentError) return jsonError(409, error.message);
+    throw error;
   }
-  const link = typeof presented === 'string' ? await access.resolve(docId, presented) : null;
+  if (!opened) return jsonError(404, 'no such document');
+  const { record, created } = opened;
+  if (record.deletedAt !== null) return jsonError(410, 'this document was deleted');
+  if (!access.enabled) return { doc: record, access: { enabled: false } };
+  if (created && owner) {
+    return { doc: record, access: { enabled: true, perm: 'owner', token: owner.token } };
+  }
+  const link =
+    typeof request.presented === 'string' ? await access.resolve(docId, request.presented) : null;
   if (!link) {
     return jsonError(403, 'you need a valid share link to open this document');
   }
-  return { enabled: true, perm: link.perm };
+  return { doc: record, access: { enabled: true, perm: link.perm } };
 }

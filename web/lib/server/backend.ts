@@ -2,7 +2,6 @@ import type { Etcd3 } from 'etcd3';
 import { normalizeMemberUrl } from '../../../client/index.ts';
 import {
   createEtcdClient,
-  createKeyspace,
   type Logger,
   type MembershipWatcher,
   type RingView,
@@ -14,16 +13,18 @@ import type { RouteInfo } from '../collab/route-info.ts';
 import { type AccessControl, createAccessControl } from './access.ts';
 import type { WebConfig } from './config.ts';
 import { createDocIndex, type DocIndex } from './doc-index.ts';
-import type { DocRecord } from './doc-record.ts';
-import { ensureDocument } from './ensure.ts';
-import { buildInitialUpdate } from './initial-content.ts';
+import { createNodeMeta, type NodeMeta } from './node-meta.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
-import { seedDocument } from './seed-client.ts';
 
-/** The web app's server side: its own etcd client and membership watch, and the doc index. */
+/**
+ * The web app's server side: its own etcd client and membership watch (cluster-scale data
+ * only), and the document index and links, which live with each document on its owner node.
+ */
 export interface WebBackend {
   readonly config: WebConfig;
   readonly index: DocIndex;
+  /** The documents' owners, reached with the cluster secret. */
+  readonly nodes: NodeMeta;
   /** Share links and tickets (SECURITY.md); `access.enabled` is false without a ticket key. */
   readonly access: AccessControl;
   /** Rate limits of the ticket and link endpoints (SECURITY.md). */
@@ -34,8 +35,6 @@ export interface WebBackend {
   readonly membership: MembershipWatcher;
   /** Owner look-up for `docId` (`null` when the ring view is not available yet). */
   route(docId: string): Promise<RouteInfo | null>;
-  /** Creates the document if needed and seeds it exactly once (DESIGN W4). */
-  ensure(docId: string, title?: string): Promise<DocRecord>;
   close(): Promise<void>;
 }
 
@@ -68,20 +67,7 @@ export function routeInView(view: RingView, docId: string): RouteInfo {
 export function createWebBackend(config: WebConfig, deps: WebBackendDeps): WebBackend {
   const { log } = deps;
   const client = deps.client ?? createEtcdClient({ endpoints: [...config.etcdEndpoints], log });
-  const keys = createKeyspace(config.prefix);
   const watcher: MembershipWatcher = watchMembers({ client, prefix: config.prefix, log });
-  const index = createDocIndex({ client, keys });
-  const access = createAccessControl({
-    client,
-    prefix: keys.prefix,
-    signer: config.ticketPrivateKey
-      ? createTicketSigner({
-          privateKey: config.ticketPrivateKey,
-          ttlSeconds: config.ticketTtlSeconds,
-        })
-      : null,
-  });
-
   const view = async (timeoutMs = 5000): Promise<RingView | null> => {
     const current = watcher.current();
     if (current) return current;
@@ -96,34 +82,22 @@ export function createWebBackend(config: WebConfig, deps: WebBackendDeps): WebBa
     }
   };
 
-  const seed = async (record: DocRecord) => {
-    await view();
-    if (!access.enabled) return seedWith(record, null);
-    return access.withSeedTickets(record.id, (ticket) => seedWith(record, ticket));
-  };
-  const seedWith = (record: DocRecord, ticket: (() => Promise<string>) | null) =>
-    seedDocument({
-      docId: record.id,
-      update: buildInitialUpdate(record.title),
-      build: config.build,
-      ...(ticket ? { ticket } : {}),
-      ownerUrl: () => {
-        const current = watcher.current();
-        return current ? routeInView(current, record.id).url : null;
-      },
-      isKnownUrl: (url) => {
-        const current = watcher.current();
-        const wanted = normalizeMemberUrl(url);
-        if (!current || wanted === null) return false;
-        return [...current.members.values()].some(
-          (m) => normalizeMemberUrl(m.publicUrl) === wanted,
-        );
-      },
-    });
+  const nodes = createNodeMeta({ view, clusterSecret: config.clusterSecret });
+  const index = createDocIndex({ nodes });
+  const access = createAccessControl({
+    nodes,
+    signer: config.ticketPrivateKey
+      ? createTicketSigner({
+          privateKey: config.ticketPrivateKey,
+          ttlSeconds: config.ticketTtlSeconds,
+        })
+      : null,
+  });
 
   return {
     config,
     index,
+    nodes,
     access,
     limits: createRateLimiter(),
     view,
@@ -131,13 +105,6 @@ export function createWebBackend(config: WebConfig, deps: WebBackendDeps): WebBa
     async route(docId) {
       const current = await view();
       return current ? routeInView(current, docId) : null;
-    },
-    ensure(docId, title) {
-      return ensureDocument(
-        { client, index, log, seed, claimKey: (id) => keys.seedingKey(id) },
-        docId,
-        title,
-      );
     },
     async close() {
       await watcher.close();

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_PREFIX, normalizePrefix } from '../../../ring/index.ts';
 
+/** The nodes' public loopback development secret (`--insecure-dev-secret`). */
+export const DEVELOPMENT_CLUSTER_SECRET = 'ringdoc-development-secret';
+
 /** Settings of the web app's server side, from the environment. */
 export interface WebConfig {
   /** `RINGDOC_ETCD`, comma separated (default `http://127.0.0.1:2379`). */
@@ -23,6 +26,13 @@ export interface WebConfig {
    * the nodes' `/docs`. `null` (default): those stay closed (401) to everyone.
    */
   readonly operatorToken: string | null;
+  /**
+   * The nodes' cluster secret (`RINGDOC_CLUSTER_SECRET`, or the file named by
+   * `RINGDOC_CLUSTER_SECRET_FILE`): the web app reads and writes each document's metadata
+   * (index entry, links, seeding) on its owner node with it. Default: the loopback
+   * development secret of nodes started with `--insecure-dev-secret`.
+   */
+  readonly clusterSecret: string;
 }
 
 /** Default client build when `NEXT_PUBLIC_RINGDOC_BUILD` is unset (the package version). */
@@ -49,5 +59,10 @@ export function readWebConfig(env: Record<string, string | undefined>): WebConfi
       (env.RINGDOC_OPERATOR_TOKEN_FILE
         ? readFileSync(env.RINGDOC_OPERATOR_TOKEN_FILE, 'utf8').trim()
         : null),
+    clusterSecret:
+      env.RINGDOC_CLUSTER_SECRET ||
+      (env.RINGDOC_CLUSTER_SECRET_FILE
+        ? readFileSync(env.RINGDOC_CLUSTER_SECRET_FILE, 'utf8').trim()
+        : DEVELOPMENT_CLUSTER_SECRET),
   };
 }

@@ -1,21 +1,33 @@
-import type { Etcd3 } from 'etcd3';
-import type { Keyspace } from '../../../ring/index.ts';
-import { type DocRecord, encodeDocRecord, normalizeTitle, parseDocRecord } from './doc-record.ts';
+import { type DocRecord, normalizeTitle, parseDocRecord } from './doc-record.ts';
+import type { NodeMeta, NodeReply } from './node-meta.ts';
 
-/** The document index in etcd, `<prefix>docs/<docId>` (DESIGN W3). */
+/**
+ * The document index (DESIGN W3, R7): each document's entry lives in its own metadata
+ * (`<docId>/meta`) on its owner node; the list is merged from every node's `/meta-index`.
+ * Nothing of it is in etcd.
+ */
 export interface DocIndex {
-  /** Every parsable record, most recently updated first. */
+  /** Every live document, most recently updated first. */
   list(): Promise<DocRecord[]>;
   get(id: string): Promise<DocRecord | null>;
   /**
-   * Creates the record unless one exists (an etcd txn on create revision 0): `created` tells
-   * whether this call wrote it. Concurrent callers get the same record back.
+   * Creates the document if it has no entry (its owner decides, one operation at a time, so
+   * concurrent callers get the same record and exactly one gets `created`), writing `content`
+   * (a Yjs update) into it exactly once (W4) and, when given, its creator's owner link.
+   * `create: false` never creates (`null` for an unknown document). Rejects with
+   * {@link UnclaimableDocumentError} for a document that has content but no entry.
    */
-  createIfAbsent(id: string, title?: string): Promise<{ record: DocRecord; created: boolean }>;
-  /** Renames an existing document; `null` when there is none. Compare-and-swap, retried. */
+  ensure(
+    id: string,
+    request: {
+      readonly title?: string;
+      readonly content: Uint8Array;
+      readonly create?: boolean;
+      readonly ownerLink?: { readonly id: string; readonly secretHash: string };
+    },
+  ): Promise<{ record: DocRecord; created: boolean } | null>;
+  /** Renames an existing document; `null` when there is none. */
   rename(id: string, title: string): Promise<DocRecord | null>;
-  /** Marks the initial content as written (W4); `null` when there is no record. */
-  markSeeded(id: string): Promise<DocRecord | null>;
   /** Records a content edit now (`edited`, for "last edited" in the list); `null` when absent. */
   touch(id: string): Promise<DocRecord | null>;
   /**
@@ -25,94 +37,52 @@ export interface DocIndex {
   remove(id: string): Promise<DocRecord | null>;
 }
 
-export interface DocIndexOptions {
-  readonly client: Etcd3;
-  readonly keys: Keyspace;
-  readonly now?: () => number;
+/** A document id whose content exists without an index entry: only an operator may adopt it. */
+export class UnclaimableDocumentError extends Error {
+  override readonly name = 'UnclaimableDocumentError';
 }
 
-const CAS_ATTEMPTS = 20;
+/** The record of an entry a node sent (`null` when there is none or it does not parse). */
+export function recordOf(id: string, entry: unknown): DocRecord | null {
+  return entry ? parseDocRecord(id, JSON.stringify(entry)) : null;
+}
 
-/** Creates the index over `client`. Calls reject when etcd stays unreachable (client retries first). */
-export function createDocIndex(options: DocIndexOptions): DocIndex {
-  const { client, keys } = options;
-  const now = options.now ?? Date.now;
+function expect(reply: NodeReply, ok: readonly number[], what: string): NodeReply {
+  if (ok.includes(reply.status)) return reply;
+  throw new Error(`${what}: node answered ${reply.status} ${String(reply.body.error ?? '')}`);
+}
 
-  const read = async (id: string): Promise<{ record: DocRecord; modRevision: string } | null> => {
-    const response = await client.get(keys.docKey(id)).exec();
-    const kv = response.kvs[0];
-    if (!kv) return null;
-    const record = parseDocRecord(id, kv.value.toString('utf8'));
-    return record ? { record, modRevision: kv.mod_revision } : null;
-  };
-
-  /** Applies `change` with compare-and-swap on the key's mod revision. */
-  const update = async (
-    id: string,
-    change: (r: DocRecord) => DocRecord,
-  ): Promise<DocRecord | null> => {
-    const key = keys.docKey(id);
-    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-      const current = await read(id);
-      if (!current) return null;
-      const next = change(current.record);
-      const result = await client
-        .if(key, 'Mod', '==', current.modRevision)
-        .then(client.put(key).value(encodeDocRecord(next)))
-        .commit();
-      if (result.succeeded) return next;
-    }
-    throw new Error(`document ${id}: too much contention updating its index record`);
-  };
-
+/** Creates the index over the nodes. Calls reject when no owner answers in time. */
+export function createDocIndex(options: { readonly nodes: NodeMeta }): DocIndex {
+  const { nodes } = options;
+  const recordOp = async (id: string, op: string, args: Record<string, unknown> = {}) =>
+    recordOf(id, expect(await nodes.call(id, op, args), [200], `${op} ${id}`).body.doc);
   return {
     async list() {
-      const all = await client.getAll().prefix(keys.docsPrefix).strings();
       const records: DocRecord[] = [];
-      for (const [key, value] of Object.entries(all)) {
-        const id = keys.parseDocKey(key);
-        const record = id === null ? null : parseDocRecord(id, value);
+      for (const entry of await nodes.listAll()) {
+        const record = typeof entry.id === 'string' ? recordOf(entry.id, entry) : null;
         if (record && record.deletedAt === null) records.push(record);
       }
       return records.sort((a, b) => b.updated - a.updated || a.id.localeCompare(b.id));
     },
-    async get(id) {
-      return (await read(id))?.record ?? null;
+    get: (id) => recordOp(id, 'get'),
+    async ensure(id, request) {
+      const reply = await nodes.call(id, 'ensure', {
+        title: normalizeTitle(request.title),
+        content: Buffer.from(request.content).toString('base64'),
+        ...(request.create === false ? { create: false } : {}),
+        ...(request.ownerLink ? { ownerLink: request.ownerLink } : {}),
+      });
+      if (reply.status === 404) return null;
+      if (reply.status === 409) throw new UnclaimableDocumentError(String(reply.body.error));
+      expect(reply, [200, 201], `ensure ${id}`);
+      const record = recordOf(id, reply.body.doc);
+      if (!record) throw new Error(`ensure ${id}: the owner sent no record`);
+      return { record, created: reply.body.created === true };
     },
-    async createIfAbsent(id, title) {
-      const key = keys.docKey(id);
-      const t = now();
-      const record: DocRecord = {
-        id,
-        title: normalizeTitle(title),
-        created: t,
-        updated: t,
-        seeded: false,
-        edited: t,
-        deletedAt: null,
-      };
-      for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-        const result = await client
-          .if(key, 'Create', '==', 0)
-          .then(client.put(key).value(encodeDocRecord(record)))
-          .commit();
-        if (result.succeeded) return { record, created: true };
-        const existing = await read(id);
-        if (existing) return { record: existing.record, created: false };
-      }
-      throw new Error(`document ${id}: its index record is unreadable`);
-    },
-    rename(id, title) {
-      return update(id, (r) => ({ ...r, title: normalizeTitle(title), updated: now() }));
-    },
-    markSeeded(id) {
-      return update(id, (r) => (r.seeded ? r : { ...r, seeded: true }));
-    },
-    touch(id) {
-      return update(id, (r) => ({ ...r, edited: Math.max(r.edited, now()) }));
-    },
-    remove(id) {
-      return update(id, (r) => (r.deletedAt === null ? { ...r, deletedAt: now() } : r));
-    },
+    rename: (id, title) => recordOp(id, 'rename', { title: normalizeTitle(title) }),
+    touch: (id) => recordOp(id, 'touch'),
+    remove: (id) => recordOp(id, 'remove'),
   };
 }

@@ -11,6 +11,7 @@ describe('web rate limits', () => {
         ticketAddress: { ratePerSecond: 1, burst: 3 },
         links: { ratePerSecond: 1, burst: 3 },
         linksAddress: { ratePerSecond: 1, burst: 3 },
+        ensureAddress: { ratePerSecond: 1, burst: 3 },
       },
     });
     for (let i = 0; i < 3; i++) expect(limiter.check('ticket', 'link-a')).toBeNull();

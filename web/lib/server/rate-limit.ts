@@ -15,12 +15,16 @@ export interface Rate {
  * - `links` per document (create, list, revoke): the owner clicks; 60 at once covers a busy
  *   share dialog, 1/s after that.
  * - `linksAddress` per client address, across documents.
+ * - `ensureAddress` per client address (`POST …/ensure`, which may create a document): every
+ *   page load opens one document, so 2/s with a burst of 60 covers a person clicking through
+ *   many; more is a script creating documents.
  */
 export const WEB_RATES = {
   ticket: { ratePerSecond: 2, burst: 60 },
   ticketAddress: { ratePerSecond: 5, burst: 120 },
   links: { ratePerSecond: 1, burst: 60 },
   linksAddress: { ratePerSecond: 2, burst: 120 },
+  ensureAddress: { ratePerSecond: 2, burst: 60 },
 } as const satisfies Record<string, Rate>;
 
 export type RateName = keyof typeof WEB_RATES;

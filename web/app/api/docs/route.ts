@@ -1,5 +1,5 @@
 import { newDocId } from '../../../lib/doc-ids.ts';
-import { admitToDocument } from '../../../lib/server/access-http.ts';
+import { openDocument } from '../../../lib/server/access-http.ts';
 import {
   errorMessage,
   json,
@@ -43,11 +43,9 @@ export async function POST(request: Request) {
       ? backend.limits.check('linksAddress', clientAddressOf(request))
       : null;
     if (limited) return limited;
-    const docId = newDocId();
-    const gate = await admitToDocument(backend, docId, title, undefined);
-    if (gate instanceof Response) return gate;
-    const doc = await backend.ensure(docId, title);
-    return json({ doc, access: gate }, 201);
+    const opened = await openDocument(backend, newDocId(), { title });
+    if (opened instanceof Response) return opened;
+    return json(opened, 201);
   } catch (error) {
     return jsonError(503, errorMessage(error));
   }

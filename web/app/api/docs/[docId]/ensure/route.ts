@@ -1,5 +1,5 @@
 import { isPageDocId } from '../../../../../lib/doc-ids.ts';
-import { admitToDocument } from '../../../../../lib/server/access-http.ts';
+import { openDocument } from '../../../../../lib/server/access-http.ts';
 import {
   errorMessage,
   json,
@@ -7,6 +7,7 @@ import {
   optionalString,
   readJsonObject,
 } from '../../../../../lib/server/http.ts';
+import { clientAddressOf } from '../../../../../lib/server/rate-limit.ts';
 import { getBackend } from '../../../../../lib/server/runtime.ts';
 
 export const runtime = 'nodejs';
@@ -16,11 +17,12 @@ export const dynamic = 'force-dynamic';
  * `POST /api/docs/<docId>/ensure {title?, access?, create?}` → `{ doc, access }`. With
  * `create: false` (how the editor page opens an address) an unknown document is a 404 and
  * nothing is created, so a mistyped link never makes a blank document; a deleted document is
- * a 410 and is never re-created. Idempotent: creates
- * the index record if absent and writes the initial content exactly once across all callers
- * (W4); answers once the content is durable on the owner node. With access control on
- * (SECURITY.md), whoever creates the document gets its owner link (`access.token`, once);
- * an existing document needs a valid link token in `access`, else 403.
+ * a 410 and is never re-created; a document with content but no index entry is a 409 (only an
+ * operator can adopt it). Idempotent: the owner node creates the entry if absent and writes
+ * the initial content exactly once across all callers (W4), answering once both are durable.
+ * With access control on (SECURITY.md), whoever creates the document gets its owner link
+ * (`access.token`, once); an existing document needs a valid link token in `access`, else
+ * 403. Rate-limited per client address (`ensureAddress`, 429).
  */
 export async function POST(request: Request, ctx: { params: Promise<{ docId: string }> }) {
   const { docId } = await ctx.params;
@@ -31,18 +33,21 @@ export async function POST(request: Request, ctx: { params: Promise<{ docId: str
   if (title instanceof Response) return title;
   const presented = optionalString(body, 'access');
   if (presented instanceof Response) return presented;
+  if (body.create !== undefined && typeof body.create !== 'boolean') {
+    return jsonError(400, 'create must be a boolean');
+  }
   try {
     const backend = getBackend();
-    const existing = await backend.index.get(docId);
-    if (existing?.deletedAt) return jsonError(410, 'this document was deleted');
-    if (body.create !== undefined && typeof body.create !== 'boolean') {
-      return jsonError(400, 'create must be a boolean');
-    }
-    if (body.create === false && !existing) return jsonError(404, 'no such document');
-    const gate = await admitToDocument(backend, docId, title, presented);
-    if (gate instanceof Response) return gate;
-    const doc = await backend.ensure(docId, title);
-    return json({ doc, access: gate });
+    // Each call may create a document (its metadata and content on its owner node).
+    const limited = backend.limits.check('ensureAddress', clientAddressOf(request));
+    if (limited) return limited;
+    const opened = await openDocument(backend, docId, {
+      title,
+      presented,
+      ...(body.create === false ? { create: false } : {}),
+    });
+    if (opened instanceof Response) return opened;
+    return json(opened);
   } catch (error) {
     return jsonError(503, errorMessage(error));
   }

@@ -1,12 +1,12 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import WebSocket from 'ws';
-import { createKeyspace } from '../../ring/index.ts';
-import { encodeLinkRecord } from '../auth/link-record.ts';
 import { createTicketSigner } from '../auth/ticket.ts';
+import { DEVELOPMENT_CLUSTER_SECRET } from '../config.ts';
 import { HistoryClient, type HistorySocket } from '../history/client.ts';
 import { readBlocks, toHtml, toMarkdown } from '../history/content.ts';
 import { findVersion, summarize, type VersionSummary, versionDoc } from '../history/versions.ts';
+import { httpBaseOf, postMeta } from '../meta/link-lookup.ts';
 import { type Permission, ProtocolError, parseDocId } from '../protocol/index.ts';
 import { option, type ParsedArgs, positionals } from './args.ts';
 import { readMembers } from './cluster-reader.ts';
@@ -64,25 +64,35 @@ async function openHistory(
   const list = await withEtcd(context, (session) => readMembers(session));
   const key = await ticketKey(args, context.io.env);
   const signer = key ? await createTicketSigner({ privateKey: key }) : null;
-  // Nodes accept only tickets of live links (P21): the command uses a link of its own for the
-  // length of the command, revoked when it is done.
+  // Nodes accept only tickets of live links the document keeps (P21, PROTOCOL M3): the command
+  // adds a link of its own to the document's metadata on its owner (cluster secret) for the
+  // length of the command, and revokes it when it is done.
   const linkId = `cli-${randomBytes(9).toString('base64url')}`;
-  const writeLink = (revoked: boolean) =>
-    withEtcd(context, (session) =>
-      session.run(async (etcd) => {
-        await etcd.put(createKeyspace(session.target.prefix).linkKey(linkId)).value(
-          encodeLinkRecord({
-            id: linkId,
-            doc: parseDocId(docId).routingKey,
-            perm,
-            created: Date.now(),
-            secretHash: '-',
-            revoked,
-            revokedAt: revoked ? Date.now() : null,
-          }),
-        );
-      }),
-    );
+  const page = parseDocId(docId).routingKey;
+  const clusterSecret = context.io.env.RINGDOC_CLUSTER_SECRET || DEVELOPMENT_CLUSTER_SECRET;
+  const ownerBase = () => {
+    const route = routeFromMembers(list.members, list.revision, page, 1);
+    if (!route.url) throw new CliError('the ring is empty');
+    return httpBaseOf(route.url);
+  };
+  const writeLink = async (revoked: boolean) => {
+    const node = { base: ownerBase(), clusterSecret };
+    const { status, body } = revoked
+      ? await postMeta(node, page, 'link.revoke', { id: linkId })
+      : await postMeta(node, page, 'link.create', {
+          id: linkId,
+          perm,
+          secretHash: createHash('sha256').update(randomBytes(32)).digest('hex'),
+        });
+    if (status === 404) {
+      throw new CliError(`${page} has no index entry: it was never created through the web app`);
+    }
+    if (status !== 200 && status !== 201) {
+      throw new CliError(
+        `the owner of ${page} refused the command's link: ${status} ${String(body.error ?? '')}`,
+      );
+    }
+  };
   if (signer) await writeLink(false);
   const client = new HistoryClient({
     docId,

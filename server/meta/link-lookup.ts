@@ -8,6 +8,24 @@ export function httpBaseOf(publicUrl: string): string {
   return publicUrl.replace(/^ws(s?):\/\//i, 'http$1://').replace(/\/+$/, '');
 }
 
+/** Runs `op` on `docId`'s metadata at the node `base` (`POST /meta/<docId>`, cluster secret). */
+export async function postMeta(
+  node: { readonly base: string; readonly clusterSecret: string; readonly fetch?: typeof fetch },
+  docId: string,
+  op: string,
+  args: Record<string, unknown>,
+  timeoutMs = 10_000,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await (node.fetch ?? fetch)(`${node.base}/meta/${encodeURIComponent(docId)}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-ringdoc-cluster-secret': node.clusterSecret },
+    body: JSON.stringify({ op, args }),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+  return { status: response.status, body };
+}
+
 export interface LinkLookupDeps {
   readonly selfId: string;
   readonly view: () => RingView | null;
@@ -41,22 +59,16 @@ export function createLinkLookup(
     const decision = decideOwner(deps.view(), deps.selfId, docId);
     if (decision.kind === 'serve') return linkStatusOf(await deps.local(docId, linkId));
     if (decision.kind === 'unavailable') throw new Error(decision.reason);
-    const response = await doFetch(
-      `${httpBaseOf(decision.url)}/meta/${encodeURIComponent(docId)}`,
-      {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-ringdoc-cluster-secret': deps.clusterSecret,
-        },
-        body: JSON.stringify({ op: 'link.get', args: { id: linkId } }),
-        signal: AbortSignal.timeout(deps.timeoutMs ?? 5000),
-      },
+    const response = await postMeta(
+      { base: httpBaseOf(decision.url), clusterSecret: deps.clusterSecret, fetch: doFetch },
+      docId,
+      'link.get',
+      { id: linkId },
+      deps.timeoutMs ?? 5000,
     );
     if (response.status !== 200) {
       throw new Error(`owner ${decision.owner} answered ${response.status} for link ${linkId}`);
     }
-    const body = (await response.json()) as { link?: MetaLink | null };
-    return linkStatusOf(body.link ?? null);
+    return linkStatusOf((response.body.link as MetaLink | null | undefined) ?? null);
   };
 }

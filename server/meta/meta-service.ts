@@ -248,7 +248,10 @@ export function createMetaService(deps: MetaServiceDeps): MetaService {
       const run = Object.hasOwn(ops, op) ? ops[op] : undefined;
       if (!run) return fail(400, `unknown operation ${JSON.stringify(op).slice(0, 80)}`);
       if (!deps.canWrite(docId)) {
-        return { status: 421, body: { error: 'not the owner of this document', ...deps.ownerOf(docId) } };
+        return {
+          status: 421,
+          body: { error: 'not the owner of this document', ...deps.ownerOf(docId) },
+        };
       }
       return serial(docId, async () => {
         try {

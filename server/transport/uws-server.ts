@@ -17,10 +17,10 @@ import {
   type HttpHandler,
   type HttpReply,
   type HttpRequestHeaders,
+  MAX_HTTP_BODY_BYTES,
   type SocketHandler,
   type Transport,
   type TransportHandlers,
-  MAX_HTTP_BODY_BYTES,
   type UpgradeInfo,
 } from './transport.ts';
 import type { Uws } from './uws-native.ts';

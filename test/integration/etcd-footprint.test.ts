@@ -225,9 +225,7 @@ describe('etcd footprint', () => {
         request({ access: w.owner, create: false }),
         params({ docId: w.id }),
       );
-      expect((await answer<{ access: { perm: string } }>(response, 200)).access.perm).toBe(
-        'owner',
-      );
+      expect((await answer<{ access: { perm: string } }>(response, 200)).access.perm).toBe('owner');
       const ticket = await ticketRoute.POST(request({ access: w.edit }), params({ docId: w.id }));
       expect(ticket.status, w.id).toBe(w.revoked ? 403 : 200);
     }

@@ -11,6 +11,7 @@ import { createTicketSigner, generateTicketKeys } from '../../server/auth/ticket
 import { SECRET_HEADER } from '../../server/cluster/peer-client.ts';
 import { DEVELOPMENT_CLUSTER_SECRET } from '../../server/config.ts';
 import { awarenessClientIds } from '../../server/documents/awareness-ids.ts';
+import { createSilentLogger } from '../../server/log.ts';
 import {
   CloseCode,
   encodeAwareness,
@@ -18,7 +19,6 @@ import {
   encodeSyncStep1,
   type Permission,
 } from '../../server/protocol/index.ts';
-import { createSilentLogger } from '../../server/log.ts';
 import { createAccessControl } from '../../web/lib/server/access.ts';
 import { type Cluster, startCluster } from '../harness/cluster.ts';
 import { clusterMeta } from '../harness/meta.ts';

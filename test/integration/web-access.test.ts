@@ -84,7 +84,9 @@ describe('share links kept with the document', () => {
     expect(await access.resolve(docId, token)).toBeNull();
     expect(await access.revokeLink(other, link.id)).toBeNull();
     expect(
-      (await access.listLinks(docId)).filter((l) => l.perm !== 'owner').map((l) => [l.id, l.revoked]),
+      (await access.listLinks(docId))
+        .filter((l) => l.perm !== 'owner')
+        .map((l) => [l.id, l.revoked]),
     ).toEqual([[link.id, true]]);
     // A document that does not exist gets no link.
     await expect(access.createLink(fresh('doc-none'), 'edit')).rejects.toThrow(/does not exist/);
@@ -119,10 +121,12 @@ describe('share links kept with the document', () => {
     expect(await openDocument(backend, fresh('doc-open'), {})).toMatchObject({
       access: { enabled: false },
     });
-    expect(await requireLink(access, 'doc-open', new Request('http://web/x'), ['owner'])).toBeNull();
+    expect(
+      await requireLink(access, 'doc-open', new Request('http://web/x'), ['owner']),
+    ).toBeNull();
   });
 
-  it('[W4][P21] seeding needs no ticket: the owner node writes the initial content once, however many callers race; the only link is the creator\'s', async () => {
+  it("[W4][P21] seeding needs no ticket: the owner node writes the initial content once, however many callers race; the only link is the creator's", async () => {
     const { access, backend } = setup();
     const docId = fresh('doc-seeded');
     const results = await Promise.all(

@@ -59,7 +59,11 @@ export type AccessGrant =
 export async function openDocument(
   backend: { readonly access: AccessControl; readonly index: DocIndex },
   docId: string,
-  request: { readonly title?: string | undefined; readonly presented?: unknown; readonly create?: boolean },
+  request: {
+    readonly title?: string | undefined;
+    readonly presented?: unknown;
+    readonly create?: boolean;
+  },
 ): Promise<{ doc: DocRecord; access: AccessGrant } | Response> {
   const { access } = backend;
   const owner = access.enabled ? access.newOwnerLink() : null;

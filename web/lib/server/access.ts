@@ -105,9 +105,7 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     async listLinks(docId) {
       const reply = expect(await nodes.call(docId, 'links'), [200], 'list links');
       const links = Array.isArray(reply.body.links) ? reply.body.links : [];
-      return links
-        .map((l: unknown) => linkOf(docId, l))
-        .filter((l): l is LinkRecord => l !== null);
+      return links.map((l: unknown) => linkOf(docId, l)).filter((l): l is LinkRecord => l !== null);
     },
     async revokeLink(docId, linkId) {
       if (!parseAccessToken(`${linkId}.${'x'.repeat(20)}`)) return null;

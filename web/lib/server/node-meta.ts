@@ -1,5 +1,8 @@
 import { type RingView, routingKey } from '../../../ring/index.ts';
-import { httpBaseOf } from '../../../server/meta/link-lookup.ts';
+
+/** The HTTP base (`http://host:port`) of a member's public WebSocket URL. */
+const httpBaseOf = (publicUrl: string) =>
+  publicUrl.replace(/^ws(s?):\/\//i, 'http$1://').replace(/\/+$/, '');
 
 /** An answer of a node's metadata endpoint. */
 export interface NodeReply {

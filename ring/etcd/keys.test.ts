@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { createKeyspace, DEFAULT_PREFIX, isValidMemberId, normalizePrefix } from './keys.ts';
 
 describe('etcd key layout', () => {
-  it('builds members/, config/ and docs/ keys under the default prefix', () => {
+  it('builds members/, config/, handoff/ and control/ keys under the default prefix, and nothing per document (R7)', () => {
     const keys = createKeyspace();
     expect(keys.prefix).toBe(DEFAULT_PREFIX);
     expect(keys.memberKey('n1')).toBe('/ringdoc/members/n1');
     expect(keys.configKey('min-client-build')).toBe('/ringdoc/config/min-client-build');
-    expect(keys.docKey('doc-1')).toBe('/ringdoc/docs/doc-1');
+    expect(keys.prewarmKey('n2', 'n1')).toBe('/ringdoc/handoff/n2/n1');
+    expect(keys.drainRequestKey('n1')).toBe('/ringdoc/control/n1/drain');
+    expect(Object.keys(keys).filter((name) => /doc|link|seed/i.test(name))).toEqual([]);
   });
 
   it('normalises a prefix without a trailing slash and refuses an empty one', () => {
@@ -24,7 +26,6 @@ describe('etcd key layout', () => {
     expect(keys.parseMemberKey('/u/members/n1')).toBeNull();
     expect(keys.parseMemberKey('/t/config/n1')).toBeNull();
     expect(keys.parseConfigKey('/t/config/min-client-build')).toBe('min-client-build');
-    expect(keys.parseDocKey('/t/docs/a/b')).toBe('a/b');
   });
 
   it('refuses member ids and config names that would not round-trip', () => {
@@ -34,7 +35,6 @@ describe('etcd key layout', () => {
       expect(() => keys.memberKey(bad)).toThrow(/invalid member id/);
     }
     expect(() => keys.configKey('a/b')).toThrow(/invalid config name/);
-    expect(() => keys.docKey('')).toThrow();
     for (const good of ['n1', 'node-2.eu_west', 'A'.repeat(63)]) {
       expect(keys.parseMemberKey(keys.memberKey(good))).toBe(good);
     }

@@ -4,13 +4,12 @@ export const DEFAULT_PREFIX = '/ringdoc/';
 const MEMBER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 const CONFIG_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
-const LINK_ID = /^[A-Za-z0-9_-]{8,64}$/;
-
 /**
  * Every etcd key ringdoc uses, under one prefix (STYLE 12: built here and nowhere else):
- * `members/<id>`, `config/<name>`, `docs/<docId>`,
- * `handoff/<joiner>/<owner>` (pre-warm markers, M1), `control/<id>/drain` (drain requests, M2),
- * `links/<linkId>` and `doc-links/<docId>/<linkId>` (share links), `seeding/<docId>` (W4 claim).
+ * `members/<id>`, `config/<name>`, `handoff/<joiner>/<owner>` (pre-warm markers, M1) and
+ * `control/<id>/drain` (drain requests, M2). Only data that grows with the cluster, never with
+ * the documents (R7): a document's index entry, links, revocations and seeding flag live with
+ * the document on its holders (`<docId>/meta`, PROTOCOL M1–M5).
  * Builders throw on ids/names that would not round-trip (empty, containing `/`, odd characters);
  * parsers return `null` for keys outside their folder.
  */
@@ -19,11 +18,8 @@ export interface Keyspace {
   readonly prefix: string;
   readonly membersPrefix: string;
   readonly configPrefix: string;
-  readonly docsPrefix: string;
-  readonly linksPrefix: string;
   memberKey(id: string): string;
   configKey(name: string): string;
-  docKey(docId: string): string;
   /** The folder of pre-warm markers for joining member `joiner` (M1). */
   prewarmPrefix(joiner: string): string;
   /** Written by `owner` once it pushed `joiner` the documents it will own (M1). */
@@ -32,20 +28,10 @@ export interface Keyspace {
   parsePrewarmKey(joiner: string, key: string): string | null;
   /** A request that member `id` drains (M2; `ringdoc drain`). */
   drainRequestKey(id: string): string;
-  /** A share link's record. */
-  linkKey(linkId: string): string;
-  /** The link id of a key under `linksPrefix`, or `null`. */
-  parseLinkKey(key: string): string | null;
-  /** The index of a document's links (`docLinksKey(docId)` alone is the folder). */
-  docLinksKey(docId: string, linkId?: string): string;
-  /** The claim of the one process that seeds a new document (W4). */
-  seedingKey(docId: string): string;
   /** The member id of `<prefix>members/<id>`, or `null`. */
   parseMemberKey(key: string): string | null;
   /** The setting name of `<prefix>config/<name>`, or `null`. */
   parseConfigKey(key: string): string | null;
-  /** The document id of `<prefix>docs/<docId>`, or `null`. */
-  parseDocKey(key: string): string | null;
 }
 
 /** Adds the trailing `/` a prefix needs (`/ringdoc` → `/ringdoc/`); rejects an empty prefix. */
@@ -69,15 +55,9 @@ export function createKeyspace(prefix: string = DEFAULT_PREFIX): Keyspace {
   const root = normalizePrefix(prefix);
   const membersPrefix = `${root}members/`;
   const configPrefix = `${root}config/`;
-  const docsPrefix = `${root}docs/`;
-  const linksPrefix = `${root}links/`;
   const member = (id: string) => {
     if (!isValidMemberId(id)) throw new Error(`invalid member id ${JSON.stringify(id)}`);
     return id;
-  };
-  const doc = (docId: string) => {
-    if (docId.length === 0) throw new Error('document id must not be empty');
-    return docId;
   };
   const tail = (key: string, folder: string, valid: (s: string) => boolean): string | null => {
     if (!key.startsWith(folder)) return null;
@@ -88,28 +68,17 @@ export function createKeyspace(prefix: string = DEFAULT_PREFIX): Keyspace {
     prefix: root,
     membersPrefix,
     configPrefix,
-    docsPrefix,
-    linksPrefix,
     memberKey: (id) => membersPrefix + member(id),
     configKey(name) {
       if (!isValidConfigName(name)) throw new Error(`invalid config name ${JSON.stringify(name)}`);
       return configPrefix + name;
     },
-    docKey: (docId) => docsPrefix + doc(docId),
     prewarmPrefix: (joiner) => `${root}handoff/${member(joiner)}/`,
     prewarmKey: (joiner, owner) => `${root}handoff/${member(joiner)}/${member(owner)}`,
     parsePrewarmKey: (joiner, key) =>
       tail(key, `${root}handoff/${member(joiner)}/`, isValidMemberId),
     drainRequestKey: (id) => `${root}control/${member(id)}/drain`,
-    linkKey(linkId) {
-      if (!LINK_ID.test(linkId)) throw new Error(`invalid link id ${JSON.stringify(linkId)}`);
-      return linksPrefix + linkId;
-    },
-    parseLinkKey: (key) => tail(key, linksPrefix, (rest) => LINK_ID.test(rest)),
-    docLinksKey: (docId, linkId = '') => `${root}doc-links/${doc(docId)}/${linkId}`,
-    seedingKey: (docId) => `${root}seeding/${doc(docId)}`,
     parseMemberKey: (key) => tail(key, membersPrefix, isValidMemberId),
     parseConfigKey: (key) => tail(key, configPrefix, isValidConfigName),
-    parseDocKey: (key) => tail(key, docsPrefix, (rest) => rest.length > 0),
   };
 }

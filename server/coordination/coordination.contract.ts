@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { MemberRecord } from '../../ring/index.ts';
-import { encodeLinkRecord, type LinkRecord } from '../auth/link-record.ts';
 import type { Coordination } from './coordination.ts';
 
 /** What the contract suite needs of one implementation. */
@@ -11,8 +10,6 @@ export interface CoordinationSubject {
   putSetting(name: string, value: string): Promise<void>;
   /** Ops request a drain (`ringdoc drain <id>`). */
   requestDrain(id: string): Promise<void>;
-  /** The web app writes a link record, or deletes it (`null`). */
-  putLink(record: LinkRecord | null, id: string): Promise<void>;
   /** Resolves once `probe` holds (simulated time passes as needed); throws naming `what`. */
   until(what: string, probe: () => boolean | Promise<boolean>): Promise<void>;
   /** Stops what the subject started. */
@@ -27,16 +24,6 @@ const record = (id: string, state: MemberRecord['state'] = 'joining'): MemberRec
   protocol: { min: 1, max: 1 },
   state,
   startedAt: 0,
-});
-
-const link = (id: string, revoked: boolean): LinkRecord => ({
-  id,
-  doc: 'doc-1',
-  perm: 'edit',
-  created: 1,
-  secretHash: 'ab'.repeat(32),
-  revoked,
-  revokedAt: revoked ? 2 : null,
 });
 
 /**
@@ -150,53 +137,5 @@ export function describeCoordinationContract(
         await a.close();
       }),
     );
-
-    it(
-      '[P21] links turn revoked when their record says so or is deleted, once each, never back',
-      withSubject(async (s) => {
-        await s.putLink(link('link-before-1', true), 'link-before-1');
-        await s.putLink(link('link-live-001', false), 'link-live-001');
-        const a = s.make();
-        await a.start();
-        const revoked: string[] = [];
-        const view = await a.watchRevocations((id) => revoked.push(id));
-        expect(view.isRevoked('link-before-1')).toBe(true);
-        expect(view.isRevoked('link-live-001')).toBe(false);
-        await s.putLink(link('link-live-001', true), 'link-live-001');
-        await s.until('revocation seen', () => view.isRevoked('link-live-001'));
-        await s.putLink(link('link-gone-001', false), 'link-gone-001');
-        await s.putLink(null, 'link-gone-001');
-        await s.until('deletion seen', () => view.isRevoked('link-gone-001'));
-        await s.putLink(link('link-live-001', false), 'link-live-001');
-        expect(view.isRevoked('link-live-001')).toBe(true);
-        expect(revoked.sort()).toEqual(['link-before-1', 'link-gone-001', 'link-live-001']);
-        await view.close();
-        await a.close();
-      }),
-    );
-
-    it(
-      '[P21] a link is live only while its record exists and is not revoked; a new record is found at once',
-      withSubject(async (s) => {
-        await s.putLink(link('link-revoked1', true), 'link-revoked1');
-        const a = s.make();
-        await a.start();
-        const view = await a.watchRevocations(() => {});
-        expect(await view.status('link-nothing1')).toEqual({ state: 'absent' });
-        expect(await view.status('link-revoked1')).toEqual({ state: 'revoked' });
-        expect(await view.status('not a link id')).toEqual({ state: 'absent' });
-        // Written a moment ago: the status reads it even before the watch delivers it.
-        await s.putLink(link('link-fresh-01', false), 'link-fresh-01');
-        expect(await view.status('link-fresh-01')).toMatchObject({ state: 'live', doc: 'doc-1' });
-        await s.putLink(null, 'link-fresh-01');
-        await s.until('deletion seen', () => view.isRevoked('link-fresh-01'));
-        expect(await view.status('link-fresh-01')).toEqual({ state: 'revoked' });
-        await view.close();
-        await a.close();
-      }),
-    );
   });
 }
-
-/** The JSON a link record is stored as (for subjects that write raw values). */
-export const storedLink = encodeLinkRecord;

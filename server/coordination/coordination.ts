@@ -3,8 +3,8 @@ import type { MemberRecord, Membership, RingView } from '../../ring/index.ts';
 /**
  * Everything a node asks of the cluster's coordination service, and nothing more: the
  * membership view and this node's registration (R4–R6), live cluster settings (C6), drain
- * requests (M2), pre-warm markers (M1) and share-link revocations (P21): nothing whose size
- * grows with the number of documents (R7). Implemented over etcd (`etcd-coordination.ts`) and simulated for the
+ * requests (M2) and pre-warm markers (M1): nothing whose size grows with the number of
+ * documents (R7; share links and their revocations live with each document, `server/meta/`). Implemented over etcd (`etcd-coordination.ts`) and simulated for the
  * convergence fuzz (`server/cluster/testing/sim-coordination.ts`); both pass
  * `coordination.contract.ts`.
  */
@@ -36,17 +36,11 @@ export interface Coordination {
   prewarmedBy(joiner: string): Promise<string[]>;
   /** Removes every pre-warm marker of `joiner`. */
   clearPrewarm(joiner: string): Promise<void>;
-  /**
-   * Watches share links (P21): `onRevoked` is called once per link that turns revoked or whose
-   * record is deleted. Resolves once the first list is in. `RevocationView.status` tells whether
-   * a link is live (its record exists and is not revoked).
-   */
-  watchRevocations(onRevoked: (linkId: string) => void): Promise<RevocationView>;
   /** Stops every watch; does not revoke a registration (`Membership.leave` does). */
   close(): Promise<void>;
 }
 
-/** A share link's state: tickets are accepted only for `live` links (P21). */
+/** A share link's state, as its document keeps it: tickets only for `live` links (P21). */
 export type LinkStatus =
   | {
       readonly state: 'live';
@@ -55,16 +49,5 @@ export type LinkStatus =
       readonly perm: 'owner' | 'edit' | 'view';
     }
   | { readonly state: 'revoked' }
-  /** No record: never created, or deleted before this node saw it. */
+  /** The document has no such link (never created). */
   | { readonly state: 'absent' };
-
-/** The share links as one node sees them. */
-export interface RevocationView {
-  isRevoked(linkId: string): boolean;
-  /**
-   * The link's state; reads its record from the service when the watch has not seen it yet
-   * (a link created a moment ago). Rejects when the service does not answer.
-   */
-  status(linkId: string): Promise<LinkStatus>;
-  close(): Promise<void>;
-}

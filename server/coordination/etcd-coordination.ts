@@ -5,14 +5,11 @@ import {
   joinCluster,
   type Logger,
   type MembershipWatcher,
-  type PrefixUpdate,
   watchConfig,
   watchMembers,
-  watchPrefix,
 } from '../../ring/index.ts';
 import type { Clock } from '../clock.ts';
-import type { Coordination, RevocationView } from './coordination.ts';
-import { createRevocationTracker } from './revocation-tracker.ts';
+import type { Coordination } from './coordination.ts';
 
 export interface EtcdCoordinationOptions {
   readonly client: Etcd3;
@@ -26,8 +23,8 @@ export interface EtcdCoordinationOptions {
 
 /**
  * {@link Coordination} over etcd: the members folder is listed then watched (R5), settings
- * likewise; registration is `joinCluster` (lease + keepalive + fencing, R6); generations are a
- * create-if-absent transaction; drain requests and pre-warm markers are plain keys. Every key
+ * likewise; registration is `joinCluster` (lease + keepalive + fencing, R6); drain requests and
+ * pre-warm markers are plain keys. Nothing per document (R7). Every key
  * comes from the one keyspace (`ring/etcd/keys.ts`). The client is not closed by `close()`.
  */
 export function createEtcdCoordination(options: EtcdCoordinationOptions): Coordination {
@@ -81,38 +78,6 @@ export function createEtcdCoordination(options: EtcdCoordinationOptions): Coordi
     },
     async clearPrewarm(joiner) {
       await client.delete().prefix(keys.prewarmPrefix(joiner));
-    },
-    async watchRevocations(onRevoked) {
-      const tracker = createRevocationTracker({ keys, log, onRevoked });
-      const onUpdate = (update: PrefixUpdate) => {
-        for (const key of update.changed) {
-          tracker.apply(key, update.snapshot.entries.get(key)?.value.toString('utf8') ?? null);
-        }
-        // A record learnt by a read and deleted before the watch published it is in no
-        // `changed` set (created and deleted between two snapshots): still a revocation.
-        for (const key of tracker.liveKeys()) {
-          if (!update.snapshot.entries.has(key)) tracker.apply(key, null);
-        }
-      };
-      const watch = watchPrefix({
-        client,
-        prefix: keys.linksPrefix,
-        log,
-        label: 'links',
-        onUpdate,
-      });
-      const stop = async () => {
-        cleanups.delete(stop);
-        await watch.close();
-      };
-      cleanups.add(stop);
-      await watch.ready();
-      const view: RevocationView = {
-        isRevoked: tracker.isRevoked,
-        status: (linkId) => tracker.lookup(linkId, (key) => client.get(key).string()),
-        close: stop,
-      };
-      return view;
     },
     async close() {
       await Promise.allSettled([...cleanups].map((stop) => stop()));

@@ -4,7 +4,6 @@ import { createCleanupStack } from '../../ring/testing/cleanup.ts';
 import { type EtcdServer, startEtcd } from '../../ring/testing/etcd-server.ts';
 import { createRecordingLogger } from '../../ring/testing/recording-logger.ts';
 import { waitUntil } from '../../ring/testing/wait.ts';
-import { encodeLinkRecord } from '../../server/auth/link-record.ts';
 import { systemClock } from '../../server/clock.ts';
 import { describeCoordinationContract } from '../../server/coordination/coordination.contract.ts';
 import { createEtcdCoordination } from '../../server/coordination/etcd-coordination.ts';
@@ -35,10 +34,6 @@ describeCoordinationContract('etcd', async () => {
     },
     requestDrain: async (id) => {
       await client.put(keys.drainRequestKey(id)).value('{}');
-    },
-    putLink: async (record, id) => {
-      if (record) await client.put(keys.linkKey(id)).value(encodeLinkRecord(record));
-      else await client.delete().key(keys.linkKey(id));
     },
     until: (what, probe) => waitUntil(what, probe, 10_000),
     cleanup: async () => client.close(),

@@ -1,6 +1,5 @@
 import { createKeyspace } from '../../../ring/index.ts';
 import { waitUntil } from '../../../ring/testing/wait.ts';
-import { encodeLinkRecord } from '../../auth/link-record.ts';
 import { describeCoordinationContract } from '../../coordination/coordination.contract.ts';
 import { createSilentLogger } from '../../log.ts';
 import { createPrng } from './prng.ts';
@@ -27,10 +26,6 @@ describeCoordinationContract('simulation', async () => {
       }),
     putSetting: async (name, value) => membership.kv.put(keys.configKey(name), value),
     requestDrain: async (id) => membership.kv.put(keys.drainRequestKey(id), '{}'),
-    putLink: async (record, id) =>
-      record
-        ? membership.kv.put(keys.linkKey(id), encodeLinkRecord(record))
-        : membership.kv.delete(keys.linkKey(id)),
     until: (what, probe) => waitUntil(what, probe, 5000, 5),
     cleanup: async () => {},
   };

@@ -7,7 +7,6 @@ import {
   type RingView,
 } from '../../../ring/index.ts';
 import type { Coordination } from '../../coordination/coordination.ts';
-import { createRevocationTracker } from '../../coordination/revocation-tracker.ts';
 import type { Logger } from '../../log.ts';
 import type { Prng } from './prng.ts';
 import type { SimClock } from './sim-clock.ts';
@@ -46,9 +45,8 @@ export interface SimCoordinationOptions {
  * The {@link Coordination} contract over the simulated etcd (`sim-membership.ts`): every
  * write takes a random 1–10 ms round trip and waits while the node is cut off; views arrive
  * with the membership's delays; fencing follows R6 (a partition fences after the TTL − 1 s,
- * the lease expires later, healing registers again). Revocations run the production
- * tracker (`coordination/revocation-tracker.ts`) over the
- * simulated keys, built by the production keyspace.
+ * the lease expires later, healing registers again). Keys are built by the production
+ * keyspace.
  */
 export function createSimCoordination(options: SimCoordinationOptions): SimCoordination {
   const { id, membership, clock, prng } = options;
@@ -211,21 +209,6 @@ export function createSimCoordination(options: SimCoordinationOptions): SimCoord
           .filter((owner): owner is string => owner !== null),
       ),
     clearPrewarm: (joiner) => roundTrip(() => kv.deletePrefix(keys.prewarmPrefix(joiner))),
-    async watchRevocations(onRevoked) {
-      const tracker = createRevocationTracker({ keys, log: options.log, onRevoked });
-      const stop = kv.watch(keys.linksPrefix, (key, value) => {
-        if (!dead) tracker.apply(key, value);
-      });
-      unwatch.push(stop);
-      await roundTrip(() => {
-        for (const [key, value] of kv.list(keys.linksPrefix)) tracker.apply(key, value);
-      });
-      return {
-        isRevoked: tracker.isRevoked,
-        status: (linkId) => tracker.lookup(linkId, (key) => roundTrip(() => kv.get(key) ?? null)),
-        close: async () => stop(),
-      };
-    },
     async close() {
       for (const stop of unwatch.splice(0)) stop();
       subscription?.close();

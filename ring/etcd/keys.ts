@@ -9,7 +9,7 @@ const CONFIG_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
  * `members/<id>`, `config/<name>`, `handoff/<joiner>/<owner>` (pre-warm markers, M1) and
  * `control/<id>/drain` (drain requests, M2). Only data that grows with the cluster, never with
  * the documents (R7): a document's index entry, links, revocations and seeding flag live with
- * the document on its holders (`<docId>/meta`, PROTOCOL M1–M5).
+ * the document on its holders (`<docId>/meta`, PROTOCOL K1–K5).
  * Builders throw on ids/names that would not round-trip (empty, containing `/`, odd characters);
  * parsers return `null` for keys outside their folder.
  */

@@ -64,7 +64,7 @@ async function openHistory(
   const list = await withEtcd(context, (session) => readMembers(session));
   const key = await ticketKey(args, context.io.env);
   const signer = key ? await createTicketSigner({ privateKey: key }) : null;
-  // Nodes accept only tickets of live links the document keeps (P21, PROTOCOL M3): the command
+  // Nodes accept only tickets of live links the document keeps (P21, PROTOCOL K3): the command
   // adds a link of its own to the document's metadata on its owner (cluster secret) for the
   // length of the command, and revokes it when it is done.
   const linkId = `cli-${randomBytes(9).toString('base64url')}`;

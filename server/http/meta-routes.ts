@@ -33,7 +33,7 @@ function parseBody(body: string | undefined): Record<string, unknown> | null {
 }
 
 /**
- * The web app's endpoints for per-document data kept with the documents (PROTOCOL M1–M5),
+ * The web app's endpoints for per-document data kept with the documents (PROTOCOL K1–K5),
  * every one behind the cluster secret (or the operator token):
  * `POST /meta/<docId> {op, args}` runs an operation on the document's metadata on its owner
  * (421 elsewhere), `GET /meta-index` lists the index entries of the documents this node owns,

@@ -44,8 +44,8 @@ const content = (text: string) => {
   return Buffer.from(Y.encodeStateAsUpdate(d)).toString('base64');
 };
 
-describe('document metadata on the owner (PROTOCOL M1–M5)', () => {
-  it('[M2] ensure creates the entry, the owner link and the content once, however many callers race', async () => {
+describe('document metadata on the owner (PROTOCOL K1–K5)', () => {
+  it('[K2] ensure creates the entry, the owner link and the content once, however many callers race', async () => {
     const { meta, rooms } = service();
     const replies = await Promise.all(
       Array.from({ length: 5 }, (_, i) =>
@@ -68,7 +68,7 @@ describe('document metadata on the owner (PROTOCOL M1–M5)', () => {
     });
   });
 
-  it('[M2][18] content without an entry is not claimable (409, nothing written); an operator may adopt it', async () => {
+  it('[K2][18] content without an entry is not claimable (409, nothing written); an operator may adopt it', async () => {
     const { meta, rooms } = service();
     rooms.doc('doc-b').getText('text').insert(0, 'written by a stock client');
     const refused = await meta.handle('doc-b', 'ensure', {
@@ -82,7 +82,7 @@ describe('document metadata on the owner (PROTOCOL M1–M5)', () => {
     expect(rooms.doc('doc-b').getText('text').toString()).toBe('written by a stock client');
   });
 
-  it('[M3] a revoked link stays revoked: tombstone kept, a second revoke keeps the first time, onRevoked closes its sockets', async () => {
+  it('[K3] a revoked link stays revoked: tombstone kept, a second revoke keeps the first time, onRevoked closes its sockets', async () => {
     const { meta, revoked } = service();
     await meta.handle('doc-c', 'ensure', { title: 'C' });
     expect(
@@ -116,7 +116,7 @@ describe('document metadata on the owner (PROTOCOL M1–M5)', () => {
     });
   });
 
-  it('[M3] a revocation survives a concurrent rewrite of the same link on another copy (CRDT merge)', () => {
+  it('[K3] a revocation survives a concurrent rewrite of the same link on another copy (CRDT merge)', () => {
     const a = new Y.Doc();
     addLink(a, { id: 'link-x-0001', perm: 'edit', created: 1, secretHash: HASH }, null);
     const b = new Y.Doc();
@@ -156,7 +156,7 @@ describe('document metadata on the owner (PROTOCOL M1–M5)', () => {
     });
   });
 
-  it('[M1] rename, touch and remove change the entry; the entries of owned documents are listed', async () => {
+  it('[K1] rename, touch and remove change the entry; the entries of owned documents are listed', async () => {
     const { meta } = service();
     await meta.handle('doc-e', 'ensure', { title: 'E' });
     expect((await meta.handle('doc-e', 'rename', { title: 'E2' })).body.doc).toMatchObject({

@@ -39,7 +39,7 @@ export interface MetaServiceDeps {
 }
 
 /**
- * The owner's keeper of document metadata (`<docId>/meta`, PROTOCOL M1–M5): the web app's
+ * The owner's keeper of document metadata (`<docId>/meta`, PROTOCOL K1–K5): the web app's
  * operations on a document's index entry, seeding and links, run one at a time per document
  * on the node that owns it, each answered once its writes are durable (stored and replicated
  * like any change). A node that does not own the document answers 421 with the owner.

@@ -186,7 +186,7 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     ...(config.history ? { settings: config.history } : {}),
   });
 
-  // Per-document metadata (R7, PROTOCOL M1–M5): index entry, seeding, links in `<docId>/meta`.
+  // Per-document metadata (R7, PROTOCOL K1–K5): index entry, seeding, links in `<docId>/meta`.
   const mayWrite = (docId: string) =>
     !stopping &&
     !halted &&

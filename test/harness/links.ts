@@ -6,7 +6,7 @@ import { clusterMeta } from './meta.ts';
 
 /**
  * A live share link for `docId` with `perm`, written into the document's own metadata on its
- * owner node (P21, PROTOCOL M3: nodes accept only tickets of live links the document keeps);
+ * owner node (P21, PROTOCOL K3: nodes accept only tickets of live links the document keeps);
  * one link per document and permission. The document's index entry is created (adopted, as an
  * operator may, when a stock client already wrote content) if it has none. Returns its id.
  */

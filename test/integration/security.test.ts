@@ -73,7 +73,7 @@ const PROXY = '127.0.0.250';
 const asOperator = { authorization: `Bearer ${OPERATOR_TOKEN}` };
 
 /**
- * Adds link `linkId` to the document's own link list on its owner (P21, PROTOCOL M3: nodes
+ * Adds link `linkId` to the document's own link list on its owner (P21, PROTOCOL K3: nodes
  * accept only tickets of live links the document keeps), adopting the document as an operator
  * would if it has no index entry; with `revoked`, revokes it as the web app does (the owner
  * writes the tombstone, every node is told).

@@ -15,7 +15,7 @@ import { RawClient } from '../harness/raw-client.ts';
 
 /**
  * The web app's document index, share links, tickets and seeding against real nodes and etcd
- * (SECURITY.md, P21, PROTOCOL M1–M5): everything per document is kept by the document's owner
+ * (SECURITY.md, P21, PROTOCOL K1–K5): everything per document is kept by the document's owner
  * node in `<docId>/meta`. The nodes run without a ticket key here so a stock client can write a
  * document behind the web app's back (issue 18).
  */

@@ -14,7 +14,7 @@ import type { NodeMeta, NodeReply } from './node-meta.ts';
  * one permission; its token `<linkId>.<secret>` is handed out once (the secret is stored only
  * as its SHA-256). The creator's `owner` link also manages the other links. Links and their
  * revocation tombstones are kept in the document's own metadata on its owner node
- * (`<docId>/meta`, PROTOCOL M3), never in etcd. With access control on, the web app exchanges
+ * (`<docId>/meta`, PROTOCOL K3), never in etcd. With access control on, the web app exchanges
  * a link token for a short-lived ticket the nodes verify against that same link list.
  */
 export interface AccessControl {

@@ -12,7 +12,7 @@ export interface NodeReply {
 
 /**
  * The web app's way to the per-document data kept with each document on its owner node
- * (`<docId>/meta`, PROTOCOL M1–M5): nothing of it is in etcd. Every call carries the cluster
+ * (`<docId>/meta`, PROTOCOL K1–K5): nothing of it is in etcd. Every call carries the cluster
  * secret.
  */
 export interface NodeMeta {

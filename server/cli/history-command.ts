@@ -71,6 +71,7 @@ async function openHistory(
   const page = parseDocId(docId).routingKey;
   const clusterSecret = context.io.env.RINGDOC_CLUSTER_SECRET || DEVELOPMENT_CLUSTER_SECRET;
   const ownerBase = () => {
+    // The public URL: where the command reaches the owner's WebSocket too.
     const route = routeFromMembers(list.members, list.revision, page, 1);
     if (!route.url) throw new CliError('the ring is empty');
     return httpBaseOf(route.url);

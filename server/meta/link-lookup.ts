@@ -3,7 +3,7 @@ import type { LinkStatus } from '../coordination/coordination.ts';
 import { decideOwner } from '../routing/owner.ts';
 import type { MetaLink } from './meta-doc.ts';
 
-/** The HTTP base (`http://host:port`) of a member's public WebSocket URL. */
+/** The HTTP base (`http://host:port`) of a member's WebSocket URL. */
 export function httpBaseOf(publicUrl: string): string {
   return publicUrl.replace(/^ws(s?):\/\//i, 'http$1://').replace(/\/+$/, '');
 }
@@ -48,7 +48,8 @@ export function linkStatusOf(link: MetaLink | null): LinkStatus {
 /**
  * Where a node reads a ticket's link at admission (P21): in the document's own metadata
  * (`<docId>/meta`) on the node that owns the document — from its own copy when that is this
- * node, else by asking the owner (`POST /meta/<docId>` `link.get`, cluster secret). Rejects
+ * node, else by asking the owner at its internal URL (`POST /meta/<docId>` `link.get`, cluster
+ * secret). Rejects
  * when no owner answers (the guard then closes with 4503: fail closed).
  */
 export function createLinkLookup(
@@ -59,8 +60,9 @@ export function createLinkLookup(
     const decision = decideOwner(deps.view(), deps.selfId, docId);
     if (decision.kind === 'serve') return linkStatusOf(await deps.local(docId, linkId));
     if (decision.kind === 'unavailable') throw new Error(decision.reason);
+    const internal = deps.view()?.members.get(decision.owner)?.internalUrl ?? decision.url;
     const response = await postMeta(
-      { base: httpBaseOf(decision.url), clusterSecret: deps.clusterSecret, fetch: doFetch },
+      { base: httpBaseOf(internal), clusterSecret: deps.clusterSecret, fetch: doFetch },
       docId,
       'link.get',
       { id: linkId },

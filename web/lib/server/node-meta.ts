@@ -1,6 +1,6 @@
 import { type RingView, routingKey } from '../../../ring/index.ts';
 
-/** The HTTP base (`http://host:port`) of a member's public WebSocket URL. */
+/** The HTTP base (`http://host:port`) of a member's WebSocket URL (its internal one: same port). */
 const httpBaseOf = (publicUrl: string) =>
   publicUrl.replace(/^ws(s?):\/\//i, 'http$1://').replace(/\/+$/, '');
 
@@ -12,8 +12,8 @@ export interface NodeReply {
 
 /**
  * The web app's way to the per-document data kept with each document on its owner node
- * (`<docId>/meta`, PROTOCOL K1–K5): nothing of it is in etcd. Every call carries the cluster
- * secret.
+ * (`<docId>/meta`, PROTOCOL K1–K5): nothing of it is in etcd. Every call goes to the member's
+ * internal URL (what servers reach each other by) with the cluster secret.
  */
 export interface NodeMeta {
   /**
@@ -49,7 +49,7 @@ export function createNodeMeta(options: NodeMetaOptions): NodeMeta {
   const memberBases = (view: RingView) =>
     [...view.members.values()]
       .filter((m) => view.ring.members.includes(m.id))
-      .map((m) => httpBaseOf(m.publicUrl));
+      .map((m) => httpBaseOf(m.internalUrl));
 
   return {
     async call(docId, op, args = {}) {
@@ -68,7 +68,7 @@ export function createNodeMeta(options: NodeMetaOptions): NodeMeta {
         if (!record) continue;
         try {
           const response = await doFetch(
-            `${httpBaseOf(record.publicUrl)}/meta/${encodeURIComponent(docId)}`,
+            `${httpBaseOf(record.internalUrl)}/meta/${encodeURIComponent(docId)}`,
             {
               method: 'POST',
               headers,
@@ -121,7 +121,7 @@ export function createNodeMeta(options: NodeMetaOptions): NodeMeta {
       if (!view) return;
       await Promise.allSettled(
         [...view.members.values()].map((m) =>
-          doFetch(`${httpBaseOf(m.publicUrl)}/revoke`, {
+          doFetch(`${httpBaseOf(m.internalUrl)}/revoke`, {
             method: 'POST',
             headers,
             body: JSON.stringify({ linkId }),

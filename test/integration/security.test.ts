@@ -208,6 +208,18 @@ describe('[P21] tickets', () => {
     await sub.waitAcked();
   });
 
+  it("[K1] no ticket opens a document's metadata room (its links and their secret hashes): 4403, also through a non-owner", async () => {
+    const docId = await docOn(n1(), 'doc-meta');
+    const ticket = await mint(docId);
+    for (const node of [n1(), n2()]) {
+      const c = client(node, `${docId}/meta`, { ticket });
+      await c.opened();
+      const closed = await c.waitClosed();
+      expect(closed.code).toBe(CloseCode.FORBIDDEN);
+      expect(c.frame('sync-step2')).toBeUndefined();
+    }
+  });
+
   it('[P21][C2] a non-owner verifies the ticket before redirecting; the owner verifies it again', async () => {
     const docId = await docOn(n2(), 'doc-redirect');
     const ticket = await mint(docId);

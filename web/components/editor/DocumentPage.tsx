@@ -81,7 +81,8 @@ export function DocumentPage({ docId, build, preferNode }: DocumentPageProps) {
           error?: string;
           access?: { enabled: boolean; perm?: Access['perm']; token?: string };
         };
-        if (response.status === 403) {
+        // 409: content nobody created through this app (issue 18): not claimable here.
+        if (response.status === 403 || response.status === 409) {
           setPrep({ state: 'denied', message: body.error ?? 'You do not have access.' });
           return;
         }

@@ -1,9 +1,10 @@
 import type { Permission } from '../protocol/index.ts';
 
 /**
- * A share link of one document, stored as JSON at `<prefix>links/<linkId>` (SECURITY.md).
- * The web app writes it; every node watches the folder and closes the sockets of links that
- * turn `revoked`. The link's secret is never stored, only its SHA-256 (`secretHash`, hex).
+ * A share link of one document, as the web app handles it (SECURITY.md). It is kept in the
+ * document's own metadata on its owner node (`<docId>/meta`, PROTOCOL K3), with its revocation
+ * tombstone; nodes check tickets against it. The link's secret is never stored, only its
+ * SHA-256 (`secretHash`, hex).
  */
 export interface LinkRecord {
   readonly id: string;

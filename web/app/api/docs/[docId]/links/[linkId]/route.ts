@@ -8,8 +8,9 @@ export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
 /**
- * `DELETE /api/docs/<docId>/links/<linkId>` (owner) → `{link}`: revokes the link. Nodes watch
- * the link records and close the sockets of its tickets (4403) at once.
+ * `DELETE /api/docs/<docId>/links/<linkId>` (owner) → `{link}`: revokes the link. The
+ * document's owner node writes the tombstone and closes the sockets of its tickets (4403) at
+ * once; every other node is told (`POST /revoke`) and closes its own.
  */
 export async function DELETE(
   request: Request,

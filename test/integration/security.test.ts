@@ -529,6 +529,17 @@ describe('what nodes reveal', () => {
       const response = await fetch(`${n1().httpUrl}/docs`, { headers });
       expect(response.status).toBe(401);
       expect(await response.text()).not.toContain(docId);
+      // The per-document metadata endpoints (K1–K5) likewise: nothing read, nothing written.
+      for (const [method, path, body] of [
+        ['GET', '/meta-index', undefined],
+        ['POST', `/meta/${docId}`, JSON.stringify({ op: 'links' })],
+        ['POST', `/meta/${docId}`, JSON.stringify({ op: 'ensure', args: { adopt: true } })],
+        ['POST', '/revoke', JSON.stringify({ linkId: 'link-keepit' })],
+      ] as const) {
+        const meta = await fetch(`${n1().httpUrl}${path}`, { method, headers, body });
+        expect(meta.status, `${method} ${path}`).toBe(401);
+        expect(await meta.text()).not.toContain(docId);
+      }
     }
     expect((await loaded(n1())).loaded).toContain(docId);
     const bySecret = await fetch(`${n1().httpUrl}/docs`, {

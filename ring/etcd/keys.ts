@@ -4,13 +4,17 @@ export const DEFAULT_PREFIX = '/ringdoc/';
 const MEMBER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 const CONFIG_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
+/** What a staged rollout upgrades: the node processes or the web app's build. */
+export type RolloutKind = 'nodes' | 'web';
+
 const LINK_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
 /**
  * Every etcd key ringdoc uses, under one prefix (STYLE 12: built here and nowhere else):
  * `members/<id>`, `config/<name>`, `docs/<docId>`,
  * `handoff/<joiner>/<owner>` (pre-warm markers, M1), `control/<id>/drain` (drain requests, M2),
- * `links/<linkId>` and `doc-links/<docId>/<linkId>` (share links), `seeding/<docId>` (W4 claim).
+ * `links/<linkId>` and `doc-links/<docId>/<linkId>` (share links), `seeding/<docId>` (W4 claim),
+ * `rollouts/<kind>` (the one staged rollout of nodes or web builds, `ringdoc rollout`).
  * Builders throw on ids/names that would not round-trip (empty, containing `/`, odd characters);
  * parsers return `null` for keys outside their folder.
  */
@@ -32,6 +36,8 @@ export interface Keyspace {
   parsePrewarmKey(joiner: string, key: string): string | null;
   /** A request that member `id` drains (M2; `ringdoc drain`). */
   drainRequestKey(id: string): string;
+  /** The state of the staged rollout of `kind` (`nodes` or `web`): one key per cluster (R7). */
+  rolloutKey(kind: RolloutKind): string;
   /** A share link's record. */
   linkKey(linkId: string): string;
   /** The link id of a key under `linksPrefix`, or `null`. */
@@ -101,6 +107,11 @@ export function createKeyspace(prefix: string = DEFAULT_PREFIX): Keyspace {
     parsePrewarmKey: (joiner, key) =>
       tail(key, `${root}handoff/${member(joiner)}/`, isValidMemberId),
     drainRequestKey: (id) => `${root}control/${member(id)}/drain`,
+    rolloutKey(kind) {
+      if (kind !== 'nodes' && kind !== 'web')
+        throw new Error(`invalid rollout kind ${JSON.stringify(kind)}`);
+      return `${root}rollouts/${kind}`;
+    },
     linkKey(linkId) {
       if (!LINK_ID.test(linkId)) throw new Error(`invalid link id ${JSON.stringify(linkId)}`);
       return linksPrefix + linkId;

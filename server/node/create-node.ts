@@ -55,6 +55,8 @@ export interface NodeAdapters {
   readonly log: Logger;
   /** Heap in use in bytes (default `process.memoryUsage().heapUsed`). */
   readonly heapUsed?: () => number;
+  /** p99 event-loop delay in seconds, recent window (default 0: not measured; production: `loop-lag.ts`). */
+  readonly loopLagP99?: () => number;
   /** Observers of the node's decisions (the simulation traces them). */
   readonly observe?: NodeObservers;
 }
@@ -313,7 +315,14 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     }),
     unavailable,
     auth,
-    route: (session) => void router.route(session),
+    route: (session) => {
+      if (config.faultRefuseDocs?.test(session.info.docId)) {
+        metrics.loadFailures.inc();
+        session.reject(CloseCode.LOAD_FAILED, 'fault injected: --fault-refuse-docs');
+        return;
+      }
+      void router.route(session);
+    },
     nextConnectionId,
   });
 
@@ -363,6 +372,9 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     epoch,
     members: () => view()?.ring.members.length ?? 0,
     heapUsed,
+    loopLagP99: adapters.loopLagP99 ?? (() => 0),
+    startedAtMs: clock.now(),
+    build: config.build,
   });
 
   const drain = () => drainer.drain();

@@ -44,6 +44,7 @@ describe('etcd key layout', () => {
     const keys = createKeyspace('/t/');
     expect(keys.rolloutKey('nodes')).toBe('/t/rollouts/nodes');
     expect(keys.rolloutKey('web')).toBe('/t/rollouts/web');
+    expect(keys.rolloutDriverKey('nodes')).toBe('/t/rollout-drivers/nodes');
     expect(() => keys.rolloutKey('db' as 'web')).toThrow(/invalid rollout kind/);
   });
 });

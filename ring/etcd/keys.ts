@@ -38,6 +38,8 @@ export interface Keyspace {
   drainRequestKey(id: string): string;
   /** The state of the staged rollout of `kind` (`nodes` or `web`): one key per cluster (R7). */
   rolloutKey(kind: RolloutKind): string;
+  /** The lock of the one CLI driving the rollout of `kind` (held with a lease). */
+  rolloutDriverKey(kind: RolloutKind): string;
   /** A share link's record. */
   linkKey(linkId: string): string;
   /** The link id of a key under `linksPrefix`, or `null`. */
@@ -111,6 +113,12 @@ export function createKeyspace(prefix: string = DEFAULT_PREFIX): Keyspace {
       if (kind !== 'nodes' && kind !== 'web')
         throw new Error(`invalid rollout kind ${JSON.stringify(kind)}`);
       return `${root}rollouts/${kind}`;
+    },
+    rolloutDriverKey(kind) {
+      if (kind !== 'nodes' && kind !== 'web') {
+        throw new Error(`invalid rollout kind ${JSON.stringify(kind)}`);
+      }
+      return `${root}rollout-drivers/${kind}`;
     },
     linkKey(linkId) {
       if (!LINK_ID.test(linkId)) throw new Error(`invalid link id ${JSON.stringify(linkId)}`);

@@ -172,11 +172,17 @@ export type RolloutInput =
 export function applyInput(r: NodeRollout, input: RolloutInput, now: number): NodeRollout {
   if (isTerminal(r)) return r;
   const rollBack = (reason: string): NodeRollout => {
+    // A node caught mid-restart may run either version: it goes back too (a no-op if old).
+    const upgraded =
+      r.restarting !== null && r.phase !== 'rolling-back'
+        ? [...r.upgraded.filter((n) => n !== r.restarting), r.restarting]
+        : r.upgraded;
     const next: NodeRollout = {
       ...r,
       phase: 'rolling-back',
       paused: false,
       reason,
+      upgraded,
       restarting: null,
     };
     return settle({ ...next, events: log(r, now, `rolling back: ${reason}`) }, now);

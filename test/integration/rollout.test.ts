@@ -1,0 +1,204 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalCluster, startLocalCluster } from '../../server/cli/local/cluster.ts';
+import { isAlive } from '../../server/cli/local/proc.ts';
+import { parseState } from '../../server/cli/local/state.ts';
+import type { NodeRollout } from '../../server/rollout/machine.ts';
+import { waitFor } from '../harness/node-process.ts';
+import { runRingdoc } from '../harness/run-ringdoc.ts';
+import { Workload, type WorkloadCluster } from '../harness/workload.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const BIN = path.join(ROOT, 'bin/ringdoc.mjs');
+/** The bad build fails every document whose id ends in 0 or 5 (10 of the 50). */
+const BAD_DOCS = '-[0-9]*[05]$';
+/** Short windows keep the drill well under 3 minutes; the README gives production values. */
+const FAST = ['--observe', '3', '--poll', '0.5'];
+
+let scratch = '';
+let stateFile = '';
+let local: LocalCluster | null = null;
+let workload: Workload | null = null;
+let cli: ChildProcess | null = null;
+
+const env = () => ({ RINGDOC_STATE_FILE: stateFile, RINGDOC_ETCD: '', RINGDOC_PREFIX: '' });
+
+/** `npm start`'s nodes as the workload sees them, read from the state file at each call (pids change). */
+function clusterView(): WorkloadCluster {
+  const nodes = () => {
+    const state = parseState(readFileSync(stateFile, 'utf8'));
+    if (state instanceof Error) throw state;
+    return state.nodes.map((n) => ({
+      id: n.id,
+      url: n.url,
+      running: isAlive(n.pid),
+      paused: false,
+      httpUrl: `http://127.0.0.1:${n.port}`,
+    }));
+  };
+  return {
+    get nodes() {
+      return nodes();
+    },
+    node(id) {
+      const n = nodes().find((x) => x.id === id);
+      if (!n) throw new Error(`no node ${id}`);
+      return n;
+    },
+    async ownerOf(docId) {
+      let last: unknown = new Error('no node answered');
+      for (const n of nodes()) {
+        try {
+          const res = await fetch(`${n.httpUrl}/route/${docId}`, {
+            signal: AbortSignal.timeout(5000),
+          });
+          if (res.status === 200) {
+            return (await res.json()) as {
+              owner: string;
+              url: string;
+              epoch: number;
+              replicas: string[];
+            };
+          }
+          last = new Error(`route ${docId}: HTTP ${res.status}`);
+        } catch (error) {
+          last = error;
+        }
+      }
+      throw last;
+    },
+  };
+}
+
+async function rolloutStatus(): Promise<{
+  rollout: NodeRollout | null;
+  builds: Record<string, string>;
+}> {
+  const run = await runRingdoc(['rollout', 'status', '--json'], env(), 30_000);
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout);
+}
+
+/** Starts `ringdoc rollout …` in the background, its output collected. */
+function startCli(args: string[]) {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env() },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  cli = child;
+  const run = {
+    child,
+    output: '',
+    exit: new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))),
+  };
+  child.stdout?.on('data', (d: Buffer) => {
+    run.output += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    run.output += d.toString();
+  });
+  return run;
+}
+
+beforeAll(async () => {
+  scratch = await mkdtemp(path.join(os.tmpdir(), 'ringdoc-rollout-test-'));
+  stateFile = path.join(scratch, 'state.json');
+  local = await startLocalCluster({
+    stateFile,
+    nodes: 3,
+    web: false,
+    leaseTtl: 2,
+    accessControl: false,
+    say: () => {},
+  });
+  workload = new Workload(clusterView(), 50, 2);
+  await workload.start();
+  workload.startTyping(300);
+  const before = workload.ackedTotal();
+  await waitFor('editors typing and acked', () => (workload?.ackedTotal() ?? 0) > before + 50);
+}, 120_000);
+
+afterAll(async () => {
+  if (cli && cli.exitCode === null) cli.kill('SIGKILL');
+  workload?.stop();
+  await local?.stop();
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+}, 60_000);
+
+describe('ringdoc rollout nodes on the local cluster while 100 editors type into 50 documents', () => {
+  it('[rollout] a good build reaches all 3 nodes (canary, then widening) through a CLI killed mid-rollout and resumed: 0 tokens lost or duplicated, no editor error', async () => {
+    const w = workload as Workload;
+    const first = startCli(['rollout', 'nodes', '--to', '0.2.0', ...FAST]);
+    // Kill the CLI while it drains the second node (after the canary's observation passed).
+    await waitFor(
+      'the rollout to widen to n2',
+      () => {
+        if (first.child.exitCode !== null) throw new Error(`CLI exited early:\n${first.output}`);
+        return /n2: drain and restart on build 0\.2\.0/.test(first.output);
+      },
+      120_000,
+    );
+    expect(first.output).toMatch(/canary n1/);
+    expect(first.output).toMatch(/observing n1 for 3 s/);
+    first.child.kill('SIGKILL');
+    await first.exit;
+    const midway = await rolloutStatus();
+    expect(midway.rollout?.phase).toBe('upgrading');
+    expect(midway.rollout?.upgraded).toEqual(['n1']);
+    expect(midway.rollout?.restarting).toBe('n2');
+
+    const resumed = startCli(['rollout', 'resume', '--poll', '0.5']);
+    const code = await resumed.exit;
+    expect(code, resumed.output).toBe(0);
+    expect(resumed.output).toMatch(/succeeded: every node runs build 0\.2\.0/);
+    const done = await rolloutStatus();
+    expect(done.rollout?.phase).toBe('succeeded');
+    expect(done.rollout?.upgraded).toEqual(['n1', 'n2', 'n3']);
+    for (const id of ['n1', 'n2', 'n3']) expect(done.builds[id]).toBe('0.2.0 (active)');
+
+    const acked = w.ackedTotal();
+    await waitFor('typing continues after the rollout', () => w.ackedTotal() > acked + 50, 60_000);
+    w.stopTyping();
+    await w.settle(60_000);
+    expect(w.badCloses()).toEqual([]);
+    expect(await w.verify()).toEqual([]);
+  }, 170_000);
+
+  it('[rollout] a bad build (fails a class of documents) is caught on the canary and rolled back automatically: nothing lost', async () => {
+    const w = workload as Workload;
+    w.startTyping(300);
+    const run = startCli([
+      'rollout',
+      'nodes',
+      '--to',
+      '0.3.0-bad',
+      `--args=--fault-refuse-docs ${BAD_DOCS}`,
+      '--observe',
+      '20',
+      '--poll',
+      '0.5',
+    ]);
+    const code = await run.exit;
+    expect(code, run.output).toBe(1);
+    expect(run.output).toMatch(/rolling back: health breach: n1 failed \d+ document loads/);
+    expect(run.output).toMatch(/rolled back: every node runs its old build/);
+    expect(run.output).not.toMatch(/n2: drain/);
+    const after = await rolloutStatus();
+    expect(after.rollout?.phase).toBe('rolled-back');
+    expect(after.rollout?.reason).toMatch(/n1 failed \d+ document loads/);
+    for (const id of ['n1', 'n2', 'n3']) expect(after.builds[id]).toBe('0.2.0 (active)');
+
+    const acked = w.ackedTotal();
+    await waitFor('typing continues after the rollback', () => w.ackedTotal() > acked + 50, 60_000);
+    w.stopTyping();
+    await w.settle(60_000);
+    expect(w.badCloses()).toEqual([]);
+    expect(await w.verify()).toEqual([]);
+  }, 170_000);
+});

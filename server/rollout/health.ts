@@ -29,21 +29,27 @@ export interface HealthThresholds {
   readonly loadFailures: number;
   /** Ack p95 may reach this multiple of the others' (default 3)… */
   readonly ackP95Ratio: number;
-  /** …and is never a breach below this many ms (default 100). */
+  /** …and is never a breach at or below this many ms (default 250). */
   readonly ackP95FloorMs: number;
   /** Event-loop lag p99 above this many ms is a breach (default 250). */
   readonly loopLagMs: number;
   /** Consecutive polls a canary may answer "not ready" or not at all (default 5). */
   readonly notReadyPolls: number;
+  /**
+   * Time after a step's restarts before its window opens (default 5000 ms): documents moving
+   * back and a cold process are the move's cost, not the build's, and are not judged.
+   */
+  readonly warmupMs: number;
 }
 
 export const DEFAULT_THRESHOLDS: HealthThresholds = {
   errorCloses: 2,
   loadFailures: 0,
   ackP95Ratio: 3,
-  ackP95FloorMs: 100,
+  ackP95FloorMs: 250,
   loopLagMs: 250,
   notReadyPolls: 5,
+  warmupMs: 5000,
 };
 
 const ERROR_CLOSE_CODES = new Set([String(CloseCode.BAD_REQUEST), String(CloseCode.LOAD_FAILED)]);

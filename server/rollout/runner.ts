@@ -96,6 +96,15 @@ async function observe(
 ): Promise<string[] | 'interrupted'> {
   const upgraded = new Set(r.upgraded);
   const windows = new Map<string, { first: HealthSample; last: HealthSample; streak: number }>();
+  const interrupted = async () => {
+    const latest = await deps.store.read();
+    return !latest || latest.paused || latest.phase !== 'observing' || latest.step !== r.step;
+  };
+  const warm = deps.now() + (r.thresholds.warmupMs ?? 0);
+  while (deps.now() < warm) {
+    await deps.sleep(Math.min(pollMs, warm - deps.now()));
+    if (await interrupted()) return 'interrupted';
+  }
   const started = deps.now();
   for (;;) {
     const members = await deps.members();
@@ -132,10 +141,7 @@ async function observe(
     if (breaches.length > 0) return breaches;
     if (deps.now() - started >= r.observeMs) return [];
     await deps.sleep(Math.min(pollMs, Math.max(0, r.observeMs - (deps.now() - started))));
-    const latest = await deps.store.read();
-    if (!latest || latest.paused || latest.phase !== 'observing' || latest.step !== r.step) {
-      return 'interrupted';
-    }
+    if (await interrupted()) return 'interrupted';
   }
 }
 

@@ -18,7 +18,7 @@ const BIN = path.join(ROOT, 'bin/ringdoc.mjs');
 /** The bad build fails every document whose id ends in 0 or 5 (10 of the 50). */
 const BAD_DOCS = '-[0-9]*[05]$';
 /** Short windows keep the drill well under 3 minutes; the README gives production values. */
-const FAST = ['--observe', '3', '--poll', '0.5'];
+const FAST = ['--observe', '3', '--poll', '0.5', '--thresholds', 'warmupMs=3000'];
 
 let scratch = '';
 let stateFile = '';
@@ -26,7 +26,8 @@ let local: LocalCluster | null = null;
 let workload: Workload | null = null;
 let cli: ChildProcess | null = null;
 
-const env = () => ({ RINGDOC_STATE_FILE: stateFile, RINGDOC_ETCD: '', RINGDOC_PREFIX: '' });
+/** The CLI finds the cluster through its state file (RINGDOC_ETCD/RINGDOC_PREFIX are not set in tests). */
+const env = () => ({ RINGDOC_STATE_FILE: stateFile });
 
 /** `npm start`'s nodes as the workload sees them, read from the state file at each call (pids change). */
 function clusterView(): WorkloadCluster {
@@ -143,7 +144,9 @@ describe('ringdoc rollout nodes on the local cluster while 100 editors type into
         return /n2: drain and restart on build 0\.2\.0/.test(first.output);
       },
       120_000,
-    );
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n--- CLI output ---\n${first.output}`);
+    });
     expect(first.output).toMatch(/canary n1/);
     expect(first.output).toMatch(/observing n1 for 3 s/);
     first.child.kill('SIGKILL');
@@ -183,6 +186,8 @@ describe('ringdoc rollout nodes on the local cluster while 100 editors type into
       '20',
       '--poll',
       '0.5',
+      '--thresholds',
+      'warmupMs=3000',
     ]);
     const code = await run.exit;
     expect(code, run.output).toBe(1);

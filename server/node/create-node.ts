@@ -1,4 +1,4 @@
-import type { Membership, RingView } from '../../ring/index.ts';
+import { type Membership, type RingView, routingKey } from '../../ring/index.ts';
 import { createNodeAuth } from '../auth/node-auth.ts';
 import { createOperatorCheck } from '../auth/operator.ts';
 import type { Clock } from '../clock.ts';
@@ -412,6 +412,12 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
           waitForEpoch: (e, t) => coordination.waitForEpoch(e, t),
           isFenced,
           openStream: serveStream,
+          loadOnHandoff: (docId) => {
+            const current = view();
+            if (!current) return false;
+            if (current.members.get(config.id)?.state === 'joining') return true;
+            return current.ring.ownerOf(routingKey(docId)) === config.id;
+          },
         }),
         routes: createNodeRoutes({
           id: config.id,

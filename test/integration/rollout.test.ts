@@ -1,17 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCluster, startLocalCluster } from '../../server/cli/local/cluster.ts';
-import { isAlive } from '../../server/cli/local/proc.ts';
-import { parseState } from '../../server/cli/local/state.ts';
 import type { NodeRollout } from '../../server/rollout/machine.ts';
+import { localClusterView } from '../harness/local-cluster-view.ts';
 import { waitFor } from '../harness/node-process.ts';
 import { runRingdoc } from '../harness/run-ringdoc.ts';
-import { Workload, type WorkloadCluster } from '../harness/workload.ts';
+import { Workload } from '../harness/workload.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(ROOT, 'bin/ringdoc.mjs');
@@ -28,53 +26,6 @@ let cli: ChildProcess | null = null;
 
 /** The CLI finds the cluster through its state file (RINGDOC_ETCD/RINGDOC_PREFIX are not set in tests). */
 const env = () => ({ RINGDOC_STATE_FILE: stateFile });
-
-/** `npm start`'s nodes as the workload sees them, read from the state file at each call (pids change). */
-function clusterView(): WorkloadCluster {
-  const nodes = () => {
-    const state = parseState(readFileSync(stateFile, 'utf8'));
-    if (state instanceof Error) throw state;
-    return state.nodes.map((n) => ({
-      id: n.id,
-      url: n.url,
-      running: isAlive(n.pid),
-      paused: false,
-      httpUrl: `http://127.0.0.1:${n.port}`,
-    }));
-  };
-  return {
-    get nodes() {
-      return nodes();
-    },
-    node(id) {
-      const n = nodes().find((x) => x.id === id);
-      if (!n) throw new Error(`no node ${id}`);
-      return n;
-    },
-    async ownerOf(docId) {
-      let last: unknown = new Error('no node answered');
-      for (const n of nodes()) {
-        try {
-          const res = await fetch(`${n.httpUrl}/route/${docId}`, {
-            signal: AbortSignal.timeout(5000),
-          });
-          if (res.status === 200) {
-            return (await res.json()) as {
-              owner: string;
-              url: string;
-              epoch: number;
-              replicas: string[];
-            };
-          }
-          last = new Error(`route ${docId}: HTTP ${res.status}`);
-        } catch (error) {
-          last = error;
-        }
-      }
-      throw last;
-    },
-  };
-}
 
 async function rolloutStatus(): Promise<{
   rollout: NodeRollout | null;
@@ -118,7 +69,7 @@ beforeAll(async () => {
     accessControl: false,
     say: () => {},
   });
-  workload = new Workload(clusterView(), 50, 2);
+  workload = new Workload(localClusterView(stateFile), 50, 2);
   await workload.start();
   workload.startTyping(300);
   const before = workload.ackedTotal();

@@ -119,6 +119,15 @@ async function plannedMoves(docs: number): Promise<void> {
     say(
       `docs moved on join 3->4 (live routing of ${probeIds.length} ids): ${probeMoved}, ideal ${ideal.toFixed(0)}, ratio ${(probeMoved / ideal).toFixed(3)} (goal <= 1.05); workload: ${moved.size} of ${docs} moved, between survivors ${betweenSurvivors} (goal 0) ${verdict(probeMoved <= 1.05 * ideal && betweenSurvivors === 0)}`,
     );
+    const joinControl = pauses(
+      w,
+      new Set(w.docIds.filter((id) => !moved.has(id))),
+      joinStart - 1000,
+      joinEnd,
+    );
+    say(
+      `control (info): docs that did not move, same window: longest ack wait p50 ${fmt(quantileSorted(joinControl, 0.5))} p99 ${fmt(quantileSorted(joinControl, 0.99))} (the machine's floor under this load)`,
+    );
     say(
       `planned move (join) write pause over ${joinPauses.length} moved docs: p50 ${fmt(quantileSorted(joinPauses, 0.5))} p99 ${fmt(quantileSorted(joinPauses, 0.99))} max ${fmt(joinPauses.at(-1) ?? Number.NaN)} (goal p99 < 200 ms) ${verdict(quantileSorted(joinPauses, 0.99) < 200)}`,
     );

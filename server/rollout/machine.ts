@@ -155,7 +155,13 @@ export function nextAction(r: NodeRollout): RolloutAction {
 /** Something that happened to a rollout. */
 export type RolloutInput =
   | { readonly type: 'restarting'; readonly node: string; readonly build: string }
-  | { readonly type: 'restarted'; readonly node: string; readonly upgrade: boolean }
+  | {
+      readonly type: 'restarted';
+      readonly node: string;
+      readonly upgrade: boolean;
+      /** How long the drain + restart + ready took (shown in the history). */
+      readonly tookMs?: number;
+    }
   | { readonly type: 'observing' }
   | { readonly type: 'healthy' }
   | { readonly type: 'breach'; readonly reasons: readonly string[] }
@@ -204,7 +210,15 @@ export function applyInput(r: NodeRollout, input: RolloutInput, now: number): No
           ...r,
           upgraded,
           restarting: null,
-          events: log(r, now, `${input.node} ready on build ${build}`),
+          events: log(
+            r,
+            now,
+            `${input.node} ready on build ${build}${
+              input.tookMs === undefined
+                ? ''
+                : ` (drain + restart + ready: ${(input.tookMs / 1000).toFixed(1)} s)`
+            }`,
+          ),
         },
         now,
       );

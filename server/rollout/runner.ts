@@ -69,9 +69,15 @@ export async function driveRollout(deps: RunnerDeps): Promise<NodeRollout> {
         continue;
       }
       await apply({ type: 'restarting', node: action.node, build: action.version.build });
+      const began = deps.now();
       try {
         await deps.driver.restart(action.node, action.version, deps.say);
-        await apply({ type: 'restarted', node: action.node, upgrade: action.upgrade });
+        await apply({
+          type: 'restarted',
+          node: action.node,
+          upgrade: action.upgrade,
+          tookMs: deps.now() - began,
+        });
       } catch (error) {
         await apply({ type: 'restart-failed', node: action.node, error: (error as Error).message });
       }

@@ -157,4 +157,44 @@ describe('ringdoc rollout nodes on the local cluster while 100 editors type into
     expect(w.badCloses()).toEqual([]);
     expect(await w.verify()).toEqual([]);
   }, 170_000);
+
+  it('[rollout] pause and abort written by other CLIs stop the driving one: the canary goes back, exit 1 with the reason', async () => {
+    const w = workload as Workload;
+    w.startTyping(300);
+    const run = startCli([
+      'rollout',
+      'nodes',
+      '--to',
+      '0.4.0',
+      '--observe',
+      '120',
+      '--poll',
+      '0.5',
+      '--thresholds',
+      'warmupMs=0',
+    ]);
+    await waitFor(
+      'the canary to be observed',
+      () => /observing n1 for 120 s/.test(run.output),
+      120_000,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n--- CLI output ---\n${run.output}`);
+    });
+    const paused = await runRingdoc(['rollout', 'pause'], env(), 30_000);
+    expect(paused.code, paused.stderr).toBe(0);
+    expect((await rolloutStatus()).rollout?.paused).toBe(true);
+    await waitFor('the driver to report the pause', () => /paused by operator/.test(run.output));
+    const aborted = await runRingdoc(['rollout', 'abort'], env(), 60_000);
+    expect(aborted.code, aborted.stderr).toBe(0);
+    expect(await run.exit, run.output).toBe(1);
+    expect(run.output).toMatch(/rolling back: aborted by operator/);
+    expect(run.output).not.toMatch(/n2: drain/);
+    const after = await rolloutStatus();
+    expect(after.rollout?.phase).toBe('rolled-back');
+    for (const id of ['n1', 'n2', 'n3']) expect(after.builds[id]).toBe('0.2.0 (active)');
+    w.stopTyping();
+    await w.settle(60_000);
+    expect(w.badCloses()).toEqual([]);
+    expect(await w.verify()).toEqual([]);
+  }, 170_000);
 });

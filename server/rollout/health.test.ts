@@ -7,6 +7,7 @@ import {
   type HealthSample,
   type NodeWindow,
   parseHealth,
+  summarizeWindows,
 } from './health.ts';
 import { planRollout } from './machine.ts';
 
@@ -127,6 +128,19 @@ describe('stored rollout records', () => {
     );
     expect((parseRollout(JSON.stringify({ ...r, order: ['n7'] })) as Error).message).toMatch(
       /order/,
+    );
+  });
+});
+
+describe('step health in the history', () => {
+  it('summarises each node over the window', () => {
+    const first = parseHealth('ringdoc_load_failures_total 1', true);
+    const last = parseHealth(
+      'ringdoc_load_failures_total 3\nringdoc_durable_seconds_bucket{le="0.025"} 5\nringdoc_durable_seconds_bucket{le="+Inf"} 5\nringdoc_event_loop_lag_p99_seconds 0.004',
+      true,
+    );
+    expect(summarizeWindows([{ id: 'n1', first, last, notReadyStreak: 0 }])).toBe(
+      'n1 ack p95 25 ms, lag p99 4 ms, +2 load failures, +0 error closes',
     );
   });
 });

@@ -177,3 +177,18 @@ export function findBreaches(
   }
   return out;
 }
+
+/**
+ * One line per node of a window's figures, for the rollout history (`ringdoc rollout status`):
+ * `n1 ack p95 25 ms, lag p99 3 ms, +0 load failures, +0 error closes`. Pure.
+ */
+export function summarizeWindows(windows: readonly NodeWindow[]): string {
+  return windows
+    .map((w) => {
+      const ack = ackP95Between(w.first, w.last, 1);
+      return `${w.id} ack p95 ${ack === null ? '–' : `${ack} ms`}, lag p99 ${(w.last.loopLagSeconds * 1000).toFixed(0)} ms, +${
+        w.last.loadFailures - w.first.loadFailures
+      } load failures, +${w.last.errorCloses - w.first.errorCloses} error closes`;
+    })
+    .join('; ');
+}

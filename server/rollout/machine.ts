@@ -163,7 +163,7 @@ export type RolloutInput =
       readonly tookMs?: number;
     }
   | { readonly type: 'observing' }
-  | { readonly type: 'healthy' }
+  | { readonly type: 'healthy'; readonly summary?: string }
   | { readonly type: 'breach'; readonly reasons: readonly string[] }
   | { readonly type: 'restart-failed'; readonly node: string; readonly error: string }
   | { readonly type: 'pause' }
@@ -237,14 +237,22 @@ export function applyInput(r: NodeRollout, input: RolloutInput, now: number): No
         return {
           ...r,
           phase: 'succeeded',
-          events: log(r, now, `succeeded: every node runs build ${r.to.build}`),
+          events: log(
+            r,
+            now,
+            `succeeded: every node runs build ${r.to.build}${input.summary ? ` (last window: ${input.summary})` : ''}`,
+          ),
         };
       }
       return {
         ...r,
         phase: 'upgrading',
         step: r.step + 1,
-        events: log(r, now, `step ${r.step + 1} healthy; widening to ${r.steps[r.step + 1]} nodes`),
+        events: log(
+          r,
+          now,
+          `step ${r.step + 1} healthy${input.summary ? ` (${input.summary})` : ''}; widening to ${r.steps[r.step + 1]} nodes`,
+        ),
       };
     }
     case 'breach':

@@ -1,6 +1,6 @@
 import type { MemberRecord } from '../../ring/etcd/member-record.ts';
 import type { NodeDriver } from './driver.ts';
-import { findBreaches, type HealthSample, type NodeWindow } from './health.ts';
+import { findBreaches, type HealthSample, type NodeWindow, summarizeWindows } from './health.ts';
 import {
   applyInput,
   isTerminal,
@@ -86,20 +86,25 @@ export async function driveRollout(deps: RunnerDeps): Promise<NodeRollout> {
     const observing = r.phase === 'observing' ? r : await apply({ type: 'observing' });
     const verdict = await observe(deps, observing, pollMs);
     if (verdict === 'interrupted') continue;
-    await apply(verdict.length === 0 ? { type: 'healthy' } : { type: 'breach', reasons: verdict });
+    await apply(
+      verdict.breaches.length === 0
+        ? { type: 'healthy', summary: verdict.summary }
+        : { type: 'breach', reasons: verdict.breaches },
+    );
   }
 }
 
 /**
  * Holds the upgraded nodes for `observeMs`, comparing their health with the others' at every
- * poll. Resolves the breaches (empty: healthy), or `interrupted` when the rollout was paused,
- * aborted or changed meanwhile.
+ * poll. Resolves the breaches (empty: healthy) with each node's figures over the window (kept in
+ * the history: the step's health), or `interrupted` when the rollout was paused, aborted or
+ * changed meanwhile.
  */
 async function observe(
   deps: RunnerDeps,
   r: NodeRollout,
   pollMs: number,
-): Promise<string[] | 'interrupted'> {
+): Promise<{ breaches: string[]; summary: string } | 'interrupted'> {
   const upgraded = new Set(r.upgraded);
   const windows = new Map<string, { first: HealthSample; last: HealthSample; streak: number }>();
   const interrupted = async () => {
@@ -144,8 +149,9 @@ async function observe(
     const canaries = [...upgraded].filter((id) => windows.has(id)).map(view);
     const others = [...windows.keys()].filter((id) => !upgraded.has(id)).map(view);
     const breaches = findBreaches(canaries, others, r.thresholds);
-    if (breaches.length > 0) return breaches;
-    if (deps.now() - started >= r.observeMs) return [];
+    const summary = () => summarizeWindows([...canaries, ...others]);
+    if (breaches.length > 0) return { breaches, summary: summary() };
+    if (deps.now() - started >= r.observeMs) return { breaches: [], summary: summary() };
     await deps.sleep(Math.min(pollMs, Math.max(0, r.observeMs - (deps.now() - started))));
     if (await interrupted()) return 'interrupted';
   }

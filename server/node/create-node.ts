@@ -26,6 +26,7 @@ import { CloseCode, PROTOCOL_VERSION } from '../protocol/index.ts';
 import { decideOwner } from '../routing/owner.ts';
 import type { Transport, TransportFactory } from '../transport/transport.ts';
 import { createAdmission } from './admission.ts';
+import { createClientBuildMetrics } from './client-builds.ts';
 import { createClientRouter } from './client-router.ts';
 import { createDrainer } from './drain.ts';
 import { createForwarder } from './forwarder.ts';
@@ -315,6 +316,7 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     }),
     unavailable,
     auth,
+    clientBuilds: createClientBuildMetrics(metricsRegistry),
     route: (session) => {
       if (config.faultRefuseDocs?.test(session.info.docId)) {
         metrics.loadFailures.inc();

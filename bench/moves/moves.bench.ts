@@ -126,7 +126,7 @@ async function plannedMoves(docs: number): Promise<void> {
       joinEnd,
     );
     say(
-      `control (info): docs that did not move, same window: longest ack wait p50 ${fmt(quantileSorted(joinControl, 0.5))} p99 ${fmt(quantileSorted(joinControl, 0.99))} (the machine's floor under this load)`,
+      `join control: ${joinControl.length} docs that did not move, same window, longest ack wait p50 ${fmt(quantileSorted(joinControl, 0.5))} p99 ${fmt(quantileSorted(joinControl, 0.99))}, the floor of this machine under this load (info)`,
     );
     say(
       `planned move (join) write pause over ${joinPauses.length} moved docs: p50 ${fmt(quantileSorted(joinPauses, 0.5))} p99 ${fmt(quantileSorted(joinPauses, 0.99))} max ${fmt(joinPauses.at(-1) ?? Number.NaN)} (goal p99 < 200 ms) ${verdict(quantileSorted(joinPauses, 0.99) < 200)}`,

@@ -77,6 +77,12 @@ export interface NodeConfig {
   readonly limits: LimitSettings;
   /** Version history overrides (`--history`, `--history-retention`; PROTOCOL.md §5). */
   readonly history?: Partial<HistorySettings>;
+  /**
+   * Testing fault (`--fault-refuse-docs <regex>`): client sessions for documents whose id matches
+   * are closed with LOAD_FAILED and counted as load failures — a "bad build" that fails to serve
+   * a class of documents, for rollout drills. Absent (default): off. Never set in production.
+   */
+  readonly faultRefuseDocs?: RegExp;
 }
 
 /**
@@ -148,6 +154,7 @@ export function resolveNodeConfig(input: NodeConfigInput): NodeConfig {
     ticketPublicKey: input.ticketPublicKey ?? null,
     limits: resolveLimits(input.limits),
     ...(input.history ? { history: input.history } : {}),
+    ...(input.faultRefuseDocs ? { faultRefuseDocs: input.faultRefuseDocs } : {}),
   };
   if (config.replicas < 1 || !Number.isInteger(config.replicas))
     throw new Error('replicas must be an integer >= 1');

@@ -3,19 +3,30 @@
  * nodes on loopback): the per-document write pause of a planned move (join and drain), the
  * time to move a document the size of a real editing trace (~160 KB encoded), the time until
  * a crashed owner's documents are writable again, and documents moved on a join against the
- * ideal D/(N+1). Run: `npx tsx bench/moves/moves.bench.ts [--quick]`.
+ * ideal D/(N+1), and the whole-fleet node rollout time for 3 nodes (`ringdoc rollout`'s code)
+ * with its write pause. Run: `npx tsx bench/moves/moves.bench.ts [--quick]
+ * [--only=planned|big|crash|rollout]`.
  *
  * Write pause of a document = the longest time any of its tokens waited for its ACK during the
  * move window (typed → durable on the new or old owner), so it includes the redirect, the
  * reconnect and the re-sync. No peer has live rebalancing, so these lines have no ratios.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import * as Y from 'yjs';
 import { createEtcdClient } from '../../ring/etcd/client.ts';
 import { createKeyspace } from '../../ring/index.ts';
+import { startLocalCluster } from '../../server/cli/local/cluster.ts';
 import { createPeerPool } from '../../server/cluster/peer-client.ts';
 import { DEVELOPMENT_CLUSTER_SECRET } from '../../server/config.ts';
 import { createSilentLogger } from '../../server/log.ts';
+import { createLocalDriver } from '../../server/rollout/local-driver.ts';
+import { planRollout } from '../../server/rollout/machine.ts';
+import { driveRollout } from '../../server/rollout/runner.ts';
+import { createRolloutStore } from '../../server/rollout/store.ts';
 import { startCluster } from '../../test/harness/cluster.ts';
+import { localClusterView } from '../../test/harness/local-cluster-view.ts';
 import { waitFor } from '../../test/harness/node-process.ts';
 import { RawClient } from '../../test/harness/raw-client.ts';
 import { Workload } from '../../test/harness/workload.ts';
@@ -96,7 +107,9 @@ async function plannedMoves(docs: number): Promise<void> {
       `new owner n4 (info): ${await meanOf(cluster.node('n4').httpUrl, ['ringdoc_load_seconds', 'ringdoc_pull_seconds', 'ringdoc_durable_seconds'])}`,
     );
     const joinEnd = performance.now() + 1000;
-    await new Promise((r) => setTimeout(r, 1500));
+    await new Promise((r) => setTimeout(r, 1000));
+    // Every token of the window acknowledged before the pauses are read (else "Infinity").
+    await w.waitAcked(undefined, 60_000);
     const joinPauses = pauses(w, moved, joinStart - 1000, joinEnd);
     // Movement over many ids, as the live nodes route them (the workload's docs are too few).
     const probeIds = Array.from({ length: 2000 }, (_, i) => `probe-${i}`);
@@ -105,6 +118,15 @@ async function plannedMoves(docs: number): Promise<void> {
     const ideal = probeIds.length / 4;
     say(
       `docs moved on join 3->4 (live routing of ${probeIds.length} ids): ${probeMoved}, ideal ${ideal.toFixed(0)}, ratio ${(probeMoved / ideal).toFixed(3)} (goal <= 1.05); workload: ${moved.size} of ${docs} moved, between survivors ${betweenSurvivors} (goal 0) ${verdict(probeMoved <= 1.05 * ideal && betweenSurvivors === 0)}`,
+    );
+    const joinControl = pauses(
+      w,
+      new Set(w.docIds.filter((id) => !moved.has(id))),
+      joinStart - 1000,
+      joinEnd,
+    );
+    say(
+      `join control: ${joinControl.length} docs that did not move, same window, longest ack wait p50 ${fmt(quantileSorted(joinControl, 0.5))} p99 ${fmt(quantileSorted(joinControl, 0.99))}, the floor of this machine under this load (info)`,
     );
     say(
       `planned move (join) write pause over ${joinPauses.length} moved docs: p50 ${fmt(quantileSorted(joinPauses, 0.5))} p99 ${fmt(quantileSorted(joinPauses, 0.99))} max ${fmt(joinPauses.at(-1) ?? Number.NaN)} (goal p99 < 200 ms) ${verdict(quantileSorted(joinPauses, 0.99) < 200)}`,
@@ -129,8 +151,10 @@ async function plannedMoves(docs: number): Promise<void> {
           .every((e) => e.connected && e.currentNode() !== drainOwner),
       60_000,
     );
-    await new Promise((r) => setTimeout(r, 1500));
-    const drainPauses = pauses(w, drained, drainStart - 1000, performance.now() - 1500);
+    await new Promise((r) => setTimeout(r, 1000));
+    const drainEnd = performance.now();
+    await w.waitAcked(undefined, 60_000);
+    const drainPauses = pauses(w, drained, drainStart - 1000, drainEnd);
     say(
       `planned move (drain of ${drainOwner}, exit ${code}) write pause over ${drainPauses.length} docs: p50 ${fmt(quantileSorted(drainPauses, 0.5))} p99 ${fmt(quantileSorted(drainPauses, 0.99))} (goal p99 < 200 ms) ${verdict(quantileSorted(drainPauses, 0.99) < 200)}; whole drain ${fmt(drainMs)} (info)`,
     );
@@ -253,11 +277,95 @@ async function crash(docs: number): Promise<void> {
   }
 }
 
+/**
+ * Whole-fleet node rollout (issue 19): `npm start`'s local cluster of 3 nodes while editors type,
+ * driven in process by the same code as `ringdoc rollout nodes` (etcd state, local driver,
+ * runner) with no observation window, so the figure is the mechanics: 3 × (drain, restart,
+ * ready, documents back). Also the write pause per document over the whole rollout.
+ */
+async function fleetRollout(docs: number): Promise<void> {
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'ringdoc-bench-rollout-'));
+  const stateFile = path.join(scratch, 'state.json');
+  const local = await startLocalCluster({
+    stateFile,
+    nodes: 3,
+    web: false,
+    leaseTtl: 5,
+    accessControl: false,
+    say: () => {},
+  });
+  const w = new Workload(localClusterView(stateFile), docs, 2);
+  const state = local.state();
+  const etcd = createEtcdClient({ endpoints: [state.etcd.endpoint], log: createSilentLogger() });
+  try {
+    await w.start();
+    w.startTyping(200);
+    await waitFor('warm-up', () => w.ackedTotal() > docs * 4, 30_000);
+    const store = createRolloutStore(etcd, state.prefix);
+    const driver = createLocalDriver({
+      client: etcd,
+      endpoints: [state.etcd.endpoint],
+      prefix: state.prefix,
+      stateFile,
+    });
+    const plan = planRollout({
+      id: 'bench',
+      to: { build: '0.2.0', args: [] },
+      current: await driver.current(),
+      observeMs: 0,
+      thresholds: { warmupMs: 0 },
+      now: Date.now(),
+    });
+    if (plan instanceof Error) throw plan;
+    await store.create(plan);
+    const steps: string[] = [];
+    let stepStart = performance.now();
+    const started = performance.now();
+    const final = await driveRollout({
+      store,
+      driver,
+      members: async () => [],
+      probe: async () => null,
+      say: (line) => {
+        if (/ ready on build /.test(line)) {
+          steps.push(`${line.split(' ')[0]} ${fmt(performance.now() - stepStart)}`);
+          stepStart = performance.now();
+        }
+      },
+      now: () => Date.now(),
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      pollMs: 200,
+    });
+    const ended = performance.now();
+    await new Promise((r) => setTimeout(r, 1000));
+    await w.waitAcked(undefined, 60_000);
+    const all = pauses(w, new Set(w.docIds), started, ended);
+    say(
+      `node rollout of 3 nodes (${final.phase}, no observation window): whole fleet ${fmt(ended - started)}; per node (drain + restart + ready + documents back): ${steps.join(', ')} (info)`,
+    );
+    say(
+      `node rollout write pause over ${all.length} docs (2 editors each): p50 ${fmt(quantileSorted(all, 0.5))} p99 ${fmt(quantileSorted(all, 0.99))} max ${fmt(all.at(-1) ?? Number.NaN)} (goal p99 < 200 ms) ${verdict(quantileSorted(all, 0.99) < 200)}`,
+    );
+    w.stopTyping();
+    await w.settle(60_000);
+    const violations = await w.verify();
+    say(
+      `node rollout: ${violations.length} lost/duplicated acknowledged tokens (goal 0) ${verdict(violations.length === 0)}`,
+    );
+  } finally {
+    w.stop();
+    etcd.close();
+    await local.stop();
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const started = Date.now();
 if (!only || only === 'planned') await plannedMoves(quick ? 60 : 200);
 if (!only || only === 'big') await bigDocMove();
 if (!only || only === 'crash') await crash(quick ? 30 : 100);
+if (!only || only === 'rollout') await fleetRollout(quick ? 30 : 100);
 const failed = lines.filter((l) => l.endsWith('FAIL')).length;
 console.log(
   `moves bench: ${lines.length - failed}/${lines.length} goals PASS in ${((Date.now() - started) / 1000).toFixed(1)} s`,

@@ -9,6 +9,7 @@ export {
   isValidMemberId,
   type Keyspace,
   normalizePrefix,
+  type RolloutKind,
 } from './keys.ts';
 export {
   encodeMemberRecord,

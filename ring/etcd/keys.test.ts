@@ -39,4 +39,12 @@ describe('etcd key layout', () => {
       expect(keys.parseMemberKey(keys.memberKey(good))).toBe(good);
     }
   });
+
+  it('builds one rollout key per kind under rollouts/ and refuses other kinds', () => {
+    const keys = createKeyspace('/t/');
+    expect(keys.rolloutKey('nodes')).toBe('/t/rollouts/nodes');
+    expect(keys.rolloutKey('web')).toBe('/t/rollouts/web');
+    expect(keys.rolloutDriverKey('nodes')).toBe('/t/rollout-drivers/nodes');
+    expect(() => keys.rolloutKey('db' as 'web')).toThrow(/invalid rollout kind/);
+  });
 });

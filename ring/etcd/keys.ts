@@ -4,10 +4,14 @@ export const DEFAULT_PREFIX = '/ringdoc/';
 const MEMBER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 const CONFIG_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
+/** What a staged rollout upgrades: the node processes or the web app's build. */
+export type RolloutKind = 'nodes' | 'web';
+
 /**
  * Every etcd key ringdoc uses, under one prefix (STYLE 12: built here and nowhere else):
  * `members/<id>`, `config/<name>`, `handoff/<joiner>/<owner>` (pre-warm markers, M1) and
- * `control/<id>/drain` (drain requests, M2). Only data that grows with the cluster, never with
+ * `control/<id>/drain` (drain requests, M2), `rollouts/<kind>` and `rollout-drivers/<kind>` (the one
+ * staged rollout of nodes or web builds and the lock of the CLI driving it). Only data that grows with the cluster, never with
  * the documents (R7): a document's index entry, links, revocations and seeding flag live with
  * the document on its holders (`<docId>/meta`, PROTOCOL K1–K5).
  * Builders throw on ids/names that would not round-trip (empty, containing `/`, odd characters);
@@ -28,6 +32,10 @@ export interface Keyspace {
   parsePrewarmKey(joiner: string, key: string): string | null;
   /** A request that member `id` drains (M2; `ringdoc drain`). */
   drainRequestKey(id: string): string;
+  /** The state of the staged rollout of `kind` (`nodes` or `web`): one key per cluster (R7). */
+  rolloutKey(kind: RolloutKind): string;
+  /** The lock of the one CLI driving the rollout of `kind` (held with a lease). */
+  rolloutDriverKey(kind: RolloutKind): string;
   /** The member id of `<prefix>members/<id>`, or `null`. */
   parseMemberKey(key: string): string | null;
   /** The setting name of `<prefix>config/<name>`, or `null`. */
@@ -78,6 +86,17 @@ export function createKeyspace(prefix: string = DEFAULT_PREFIX): Keyspace {
     parsePrewarmKey: (joiner, key) =>
       tail(key, `${root}handoff/${member(joiner)}/`, isValidMemberId),
     drainRequestKey: (id) => `${root}control/${member(id)}/drain`,
+    rolloutKey(kind) {
+      if (kind !== 'nodes' && kind !== 'web')
+        throw new Error(`invalid rollout kind ${JSON.stringify(kind)}`);
+      return `${root}rollouts/${kind}`;
+    },
+    rolloutDriverKey(kind) {
+      if (kind !== 'nodes' && kind !== 'web') {
+        throw new Error(`invalid rollout kind ${JSON.stringify(kind)}`);
+      }
+      return `${root}rollout-drivers/${kind}`;
+    },
     parseMemberKey: (key) => tail(key, membersPrefix, isValidMemberId),
     parseConfigKey: (key) => tail(key, configPrefix, isValidConfigName),
   };

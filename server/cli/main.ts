@@ -8,6 +8,7 @@ import { HISTORY_USAGE, RESTORE_USAGE, runHistory, runRestore } from './history-
 import { type CliIo, processIo } from './io.ts';
 import { NODE_ADD_USAGE, runNodeAdd } from './node-add-command.ts';
 import { OWNER_USAGE, runOwner } from './owner-command.ts';
+import { ROLLOUT_USAGE, runRollout } from './rollout-command.ts';
 import { runStatus, STATUS_USAGE } from './status-command.ts';
 import { runWeb, WEB_USAGE } from './web-command.ts';
 
@@ -39,6 +40,12 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     options: ['timeout'],
     flags: ['cancel', 'force'],
     run: runDrain,
+  },
+  rollout: {
+    summary: 'staged node rollout: canary, observe, widen, automatic rollback',
+    usage: ROLLOUT_USAGE,
+    options: ['to', 'args', 'observe', 'step', 'order', 'thresholds', 'poll'],
+    run: runRollout,
   },
   history: {
     summary: 'versions of a document (or export one as Markdown/HTML)',

@@ -14,6 +14,7 @@ export const NODE_USAGE = `ringdoc node --id <id> --port <port> --etcd <url[,url
   [--history quietMs=30000,maxStretchMs=600000,checkpointEvery=50]
   [--history-retention 24:0,168:1,2160:24,inf:168]
   [--trusted-proxies <cidr[,cidr]>] [--insecure-dev-secret]
+  [--fault-refuse-docs <regex>] (testing only: a bad build that fails documents matching it)
 Environment: RINGDOC_LOG_LEVEL (debug|info|warn|error), RINGDOC_CLUSTER_SECRET (internal channel;
   required unless --insecure-dev-secret, which is refused beyond loopback), RINGDOC_OPERATOR_TOKEN
   (opens /docs to operators), RINGDOC_TICKET_PUBLIC_KEY (as --ticket-public-key: access control
@@ -48,6 +49,17 @@ export function clusterSecretOf(
 function ticketPublicKey(raw: string | undefined): { ticketPublicKey?: string } {
   if (raw === undefined || raw === '') return {};
   return { ticketPublicKey: raw.includes('-----BEGIN') ? raw : readFileSync(raw, 'utf8') };
+}
+
+/** `--fault-refuse-docs <regex>` (testing fault, `NodeConfig.faultRefuseDocs`); a bad pattern is refused. */
+function faultRefuseDocs(raw: string | true | undefined): { faultRefuseDocs?: RegExp } {
+  if (raw === undefined) return {};
+  if (typeof raw !== 'string' || raw === '') throw new Error('--fault-refuse-docs needs a regex');
+  try {
+    return { faultRefuseDocs: new RegExp(raw) };
+  } catch (error) {
+    throw new Error(`--fault-refuse-docs: ${(error as Error).message}`);
+  }
 }
 
 /** `ringdoc node …`: runs one node until SIGINT/SIGTERM, then stops gracefully (exit 0). */
@@ -89,6 +101,7 @@ export async function runNode(args: ParsedArgs): Promise<number> {
         : process.env.RINGDOC_TICKET_PUBLIC_KEY,
     ),
     limits: parseLimitAssignments(option(args, 'limits', '')),
+    ...faultRefuseDocs(args.options.get('fault-refuse-docs')),
     history: parseHistorySettings(
       option(args, 'history', ''),
       option(args, 'history-retention', ''),

@@ -47,6 +47,6 @@ export function resolveTarget(
   const prefix =
     typeof flagPrefix === 'string'
       ? flagPrefix
-      : (env.RINGDOC_PREFIX ?? local?.prefix ?? DEFAULT_PREFIX);
+      : env.RINGDOC_PREFIX || local?.prefix || DEFAULT_PREFIX;
   return { endpoints, prefix: normalizePrefix(prefix), source };
 }

@@ -8,7 +8,7 @@ import { createMemoryStore } from '../persistence/memory-store.ts';
 import { decodePeerMessage, encodePeerMessage, type PeerResponse } from './peer-protocol.ts';
 import { createPeerService } from './peer-service.ts';
 
-function setup() {
+function setup(loadOnHandoff?: (docId: string) => boolean) {
   const store = createMemoryStore();
   const registry = new DocumentRegistry(testRegistryOptions(store, { idleUnloadMs: 1000 }));
   const open = createPeerService({
@@ -19,6 +19,7 @@ function setup() {
     ringMembers: () => 'a,b',
     waitForEpoch: async () => true,
     isFenced: () => false,
+    ...(loadOnHandoff ? { loadOnHandoff } : {}),
   });
   const conn = new MemoryConnection(1);
   const handler = open(conn);
@@ -70,5 +71,13 @@ describe('peer service', () => {
     expect(room.doc.getText('t').toString()).toBe('live ');
     expect((await push('doc-2', 'gen-a', 'more')).status).toBe('ok');
     expect(room.doc.getText('t').toString()).toContain('more');
+  });
+
+  it('[M1] a hand-off to the node that will own the document is answered once the room is loaded there', async () => {
+    const { registry, push } = setup((docId) => docId.startsWith('mine-'));
+    expect((await push('mine-1', 'gen-a', 'pre-warmed')).status).toBe('ok');
+    expect(registry.get('mine-1')?.doc.getText('t').toString()).toBe('pre-warmed');
+    expect((await push('other-1', 'gen-a', 'stored only')).status).toBe('ok');
+    expect(registry.get('other-1')).toBeUndefined();
   });
 });

@@ -30,6 +30,13 @@ export interface PeerServiceOptions {
    * 1006 when the link is lost). Absent: streams are refused with 4503.
    */
   readonly openStream?: (docId: string, epoch: number, sink: PeerStream) => StreamHandlers;
+  /**
+   * True when a hand-off of `docId` should leave the document loaded here (this node owns it,
+   * or is joining and will): the PUSH is answered once the room is loaded, so the sender
+   * redirects clients to a ready room and its redirects are paced by this node's loads.
+   * Absent: hand-offs are only stored.
+   */
+  readonly loadOnHandoff?: (docId: string) => boolean;
 }
 
 /**
@@ -97,6 +104,11 @@ export function createPeerService(
           },
           () => {},
         );
+        // The load is moved off the clients' path: they arrive at a loaded room. A load that
+        // fails changes nothing (the update is stored; a client's own load retries).
+        if (req.role === 'handoff' && !stale && options.loadOnHandoff?.(req.docId)) {
+          await registry.acquire(req.docId).catch(() => undefined);
+        }
       }
       // Merged anyway (merging never loses anything), but a hand-off decided on an older ring
       // must not lead the sender to delete its copy: it re-resolves (M5).

@@ -130,12 +130,17 @@ export function createRebalancer(options: RebalancerOptions): Rebalancer {
     const targets = holdersOf(view, room.docId, replicas, selfId);
     const state = Y.encodeStateAsUpdate(room.doc);
     if (owner !== selfId) {
-      // Clients go first: the new owner pulls this room's current state when they arrive
-      // (this node keeps answering FETCH until the room unloads), so the push below is not on
-      // their path; it makes the new owner's copy durable before this one is dropped.
-      options.redirectClients(room, view);
+      // The state goes first, clients after: the new owner answers the hand-off once the room
+      // is loaded there (peer-service `loadOnHandoff`), so redirected clients find it ready
+      // and redirects are paced by the new owner's loads. Clients keep editing here meanwhile
+      // (their updates reach the new owner as the replicated tail); a failed push still
+      // redirects them (the new owner then pulls this room's state on load, M3).
       const ownerTarget = targets.find((t) => t.id === owner);
-      if (ownerTarget) await push(ownerTarget, room.docId, room.generation, state, view);
+      try {
+        if (ownerTarget) await push(ownerTarget, room.docId, room.generation, state, view);
+      } finally {
+        options.redirectClients(room, view);
+      }
       moved++;
       await room.durable().catch(() => {});
       // Unloaded, it is one more stored copy: the other holders get it, then it is deleted

@@ -17,6 +17,7 @@ import {
 } from '../protocol/index.ts';
 import { checkClient, type GateSettings } from '../routing/version-gate.ts';
 import type { SocketHandler, UpgradeInfo } from '../transport/transport.ts';
+import type { ClientBuildMetrics } from './client-builds.ts';
 import { createHocuspocusSocket } from './hocuspocus-socket.ts';
 import type { SessionTable } from './sessions.ts';
 
@@ -45,6 +46,8 @@ export interface AdmissionOptions {
   readonly route: (session: Session) => void;
   /** Allocates ids of virtual connections (the documents of a Hocuspocus socket). */
   readonly nextConnectionId: () => number;
+  /** Per-client-build counters (web build health); absent: not counted. */
+  readonly clientBuilds?: ClientBuildMetrics;
 }
 
 /** Admission of client sockets, and the live version gate over the admitted ones. */
@@ -65,6 +68,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
   const { limits, sessions, metrics } = options;
 
   const upgradeRequired = (session: Session, minBuild: string, message: string) => {
+    options.clientBuilds?.upgradeRequired(session.info.build);
     if (session.isRingdocClient) session.conn.send(encodeUpgradeRequired({ minBuild, message }));
     session.reject(CloseCode.UPGRADE_REQUIRED, message);
   };
@@ -72,6 +76,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
   /** Admits one session: origin, version gate, node state, ticket, then the route. */
   const admit = (session: Session, upgrade: UpgradeInfo, crowded: Refusal | null) => {
     sessions.add(session);
+    options.clientBuilds?.opened(session.info.build);
     const handler = {
       message: (frame: Uint8Array) => session.receive(frame),
       close: () => {

@@ -1,4 +1,4 @@
-import type { Membership, RingView } from '../../ring/index.ts';
+import { type Membership, type RingView, routingKey } from '../../ring/index.ts';
 import { createNodeAuth } from '../auth/node-auth.ts';
 import { createOperatorCheck } from '../auth/operator.ts';
 import type { Clock } from '../clock.ts';
@@ -30,6 +30,7 @@ import { CloseCode, PROTOCOL_VERSION } from '../protocol/index.ts';
 import { decideOwner } from '../routing/owner.ts';
 import type { Transport, TransportFactory } from '../transport/transport.ts';
 import { createAdmission } from './admission.ts';
+import { createClientBuildMetrics } from './client-builds.ts';
 import { createClientRouter } from './client-router.ts';
 import { createDrainer } from './drain.ts';
 import { createForwarder } from './forwarder.ts';
@@ -59,6 +60,8 @@ export interface NodeAdapters {
   readonly log: Logger;
   /** Heap in use in bytes (default `process.memoryUsage().heapUsed`). */
   readonly heapUsed?: () => number;
+  /** p99 event-loop delay in seconds, recent window (default 0: not measured; production: `loop-lag.ts`). */
+  readonly loopLagP99?: () => number;
   /** Observers of the node's decisions (the simulation traces them). */
   readonly observe?: NodeObservers;
 }
@@ -366,7 +369,15 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     }),
     unavailable,
     auth,
-    route: (session) => void router.route(session),
+    clientBuilds: createClientBuildMetrics(metricsRegistry),
+    route: (session) => {
+      if (config.faultRefuseDocs?.test(session.info.docId)) {
+        metrics.loadFailures.inc();
+        session.reject(CloseCode.LOAD_FAILED, 'fault injected: --fault-refuse-docs');
+        return;
+      }
+      void router.route(session);
+    },
     nextConnectionId,
   });
 
@@ -416,6 +427,9 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     epoch,
     members: () => view()?.ring.members.length ?? 0,
     heapUsed,
+    loopLagP99: adapters.loopLagP99 ?? (() => 0),
+    startedAtMs: clock.now(),
+    build: config.build,
   });
 
   const drain = () => drainer.drain();
@@ -453,6 +467,12 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
           waitForEpoch: (e, t) => coordination.waitForEpoch(e, t),
           isFenced,
           openStream: serveStream,
+          loadOnHandoff: (docId) => {
+            const current = view();
+            if (!current) return false;
+            if (current.members.get(config.id)?.state === 'joining') return true;
+            return current.ring.ownerOf(routingKey(docId)) === config.id;
+          },
         }),
         routes: createNodeRoutes({
           id: config.id,

@@ -9,6 +9,7 @@ import { createFileStore } from '../persistence/file-store.ts';
 import { loadNativeUws } from '../transport/uws-native.ts';
 import { createUwsTransport } from '../transport/uws-server.ts';
 import { createNode, type RingdocNode } from './create-node.ts';
+import { createLoopLagMonitor } from './loop-lag.ts';
 
 /**
  * A node as `ringdoc node` runs it: the native uWS transport (refusing the JS fallback, N5),
@@ -19,9 +20,11 @@ export function createProductionNode(config: NodeConfig, log: Logger): RingdocNo
   const clock = systemClock();
   const uws = loadNativeUws();
   const etcd = createEtcdClient({ endpoints: [...config.etcd], log });
+  const loopLag = createLoopLagMonitor();
   const node = createNode(config, {
     clock,
     log,
+    loopLagP99: loopLag.p99Seconds,
     store: createFileStore({
       dir: config.dataDir,
       groupCommitMs: config.groupCommitMs,
@@ -57,6 +60,7 @@ export function createProductionNode(config: NodeConfig, log: Logger): RingdocNo
     },
     async stop() {
       await node.stop();
+      loopLag.stop();
       etcd.close();
     },
   };

@@ -4,7 +4,13 @@ import { DEVELOPMENT_CLUSTER_SECRET } from '../../server/config.ts';
 import { createSilentLogger } from '../../server/log.ts';
 import type { Cluster } from './cluster.ts';
 import { type RouteSource, SimEditor, tokenCounts } from './editor.ts';
-import { waitFor } from './node-process.ts';
+import { type NodeProcess, waitFor } from './node-process.ts';
+
+/** What a workload needs of a cluster (a test cluster, or a view of `npm start`'s): URLs and routes. */
+export type WorkloadCluster = Pick<Cluster, 'ownerOf'> & {
+  readonly nodes: ReadonlyArray<Pick<NodeProcess, 'running' | 'paused' | 'url'>>;
+  node(id: string): Pick<NodeProcess, 'url'>;
+};
 
 /** D documents × E editors typing unique tokens against a real cluster. */
 export class Workload {
@@ -13,7 +19,7 @@ export class Workload {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly cluster: Cluster,
+    private readonly cluster: WorkloadCluster,
     docs: number,
     editorsPerDoc: number,
     tag = Math.random().toString(36).slice(2, 8),

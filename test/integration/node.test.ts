@@ -216,6 +216,12 @@ describe('a node serving documents (real etcd, real node processes)', () => {
       );
       await fresh.opened();
       expect((await fresh.waitClosed()).code).toBe(CloseCode.UPGRADE_REQUIRED);
+      // Per-build health from the handshake build id (issue 19): reloads and sessions by build.
+      const metrics = await (
+        await fetch(`${(await ownerAndOther(docId)).owner.httpUrl}/metrics`)
+      ).text();
+      expect(metrics).toMatch(/^ringdoc_client_build_upgrade_required_total\{build="4"\} 1$/m);
+      expect(metrics).toMatch(/^ringdoc_client_build_sessions_total\{build="5"\} [1-9]/m);
       current.type('ok');
       await current.waitAcked();
       expect(current.closeCode).toBeNull();

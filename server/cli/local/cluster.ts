@@ -30,6 +30,11 @@ export interface LocalClusterOptions {
   readonly prefix?: string;
   /** Lease TTL of the nodes in seconds (default 5). */
   readonly leaseTtl?: number;
+  /**
+   * Generate credentials and turn access control on (default true, SECURITY.md). `false`: the
+   * loopback development secret and no tickets, for drills whose raw editors carry none.
+   */
+  readonly accessControl?: boolean;
   /** Progress lines for the person who started the cluster. */
   readonly say: (line: string) => void;
 }
@@ -85,7 +90,8 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   await rm(logDir, { recursive: true, force: true });
   const root = await mkdtemp(path.join(os.tmpdir(), ROOT_PREFIX));
   const prefix = options.prefix ?? '/ringdoc/';
-  const secrets = await createLocalSecrets(path.join(root, 'secrets'));
+  const secrets =
+    (options.accessControl ?? true) ? await createLocalSecrets(path.join(root, 'secrets')) : null;
   const leaseTtl = options.leaseTtl ?? 5;
   const processes = new Map<string, ManagedProcess>();
   let state: LocalClusterState | null = null;
@@ -177,7 +183,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       leaseTtl,
       web: null,
       nodes: [],
-      secretsDir: secrets.dir,
+      ...(secrets ? { secretsDir: secrets.dir } : {}),
     });
 
     const count = options.nodes ?? 3;

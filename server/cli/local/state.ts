@@ -17,6 +17,10 @@ export interface LocalNodeState extends ManagedPid {
   /** `ws://127.0.0.1:<port>` */
   readonly url: string;
   readonly dataDir: string;
+  /** The build it was started with (`ringdoc rollout nodes`); absent: the default build. */
+  readonly build?: string;
+  /** Extra `ringdoc node` arguments of that build (rollouts); absent: none. */
+  readonly extraArgs?: readonly string[];
 }
 
 /**

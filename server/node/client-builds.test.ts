@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { createMetricsRegistry } from '../http/metrics.ts';
+import { createClientBuildMetrics } from './client-builds.ts';
+
+describe('per-client-build counters', () => {
+  it('count sessions and reloads per announced build, with bounded labels', () => {
+    const registry = createMetricsRegistry();
+    const builds = createClientBuildMetrics(registry, 2);
+    builds.opened('1.0');
+    builds.opened('1.0');
+    builds.opened('1.1');
+    builds.opened('9.9');
+    builds.opened(undefined);
+    builds.upgradeRequired('1.0');
+    const text = registry.render();
+    expect(text).toMatch(/^ringdoc_client_build_sessions_total\{build="1\.0"\} 2$/m);
+    expect(text).toMatch(/^ringdoc_client_build_sessions_total\{build="1\.1"\} 1$/m);
+    expect(text).toMatch(/^ringdoc_client_build_sessions_total\{build="other"\} 1$/m);
+    expect(text).toMatch(/^ringdoc_client_build_sessions_total\{build="none"\} 1$/m);
+    expect(text).toMatch(/^ringdoc_client_build_upgrade_required_total\{build="1\.0"\} 1$/m);
+  });
+});

@@ -149,6 +149,19 @@ describe('room multiplexer (C9, R1–R8, client side)', () => {
     expect(a.log.at(-1)).toBe('close 4000 malformed rooms message');
   });
 
+  it('[R8] a room replaced for silence (4000) replaces the real socket: every room reconnects on a fresh one', () => {
+    const t = setup();
+    const a = t.room('ws://n1:1/doc/a?proto=1');
+    const b = t.room('ws://n1:1/doc/a/comments?proto=1');
+    t.open(0);
+    a.socket.close(4000, 'liveness timeout');
+    t.flush();
+    expect(t.sockets[0]!.closed).toBe(4000);
+    expect(b.log.at(-1)).toBe('close 4000 liveness timeout');
+    t.room('ws://n1:1/doc/a?proto=1');
+    expect(t.sockets).toHaveLength(2);
+  });
+
   it('refuses URLs that are not room URLs', () => {
     const t = setup();
     expect(() => t.mux.createSocket('ws://n1:1/hocuspocus')).toThrow(/not a room url/);

@@ -11,6 +11,8 @@ import type { WebSocketLike } from './socket.ts';
 const CONNECTING = 0;
 const OPEN = 1;
 const CLOSED = 3;
+/** A room's client closes with this when its socket went silent or sent garbage (`connection.ts`). */
+const SOCKET_SUSPECT = 4000;
 
 export interface RoomMuxOptions {
   /** Opens a real socket (`new WebSocket(url)` in a browser, `ws` in Node). */
@@ -151,6 +153,13 @@ export function createRoomMux(options: RoomMuxOptions): RoomMux {
         close(code = 1000, reason = '') {
           if (virtual.readyState === CLOSED || closedHere) return;
           closedHere = true;
+          if (code === SOCKET_SUSPECT && physicals.get(base) === physical) {
+            // Silence or garbage is a property of the real socket, not of one room (R8):
+            // replace the socket, so every room reconnects on a fresh one.
+            physical.socket.close(SOCKET_SUSPECT, reason);
+            lost(base, physical, code, reason);
+            return;
+          }
           if (physical.rooms.get(number) === room) {
             physical.rooms.delete(number);
             if (physical.open && physical.socket.readyState === OPEN) {

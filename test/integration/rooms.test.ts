@@ -1,15 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import * as Y from 'yjs';
-import {
-  type Connection,
-  createConnection,
-  createDocSync,
-  createRoomMux,
-  type RoomMux,
-  type WebSocketLike,
-  webSocketOpener,
-} from '../../client/index.ts';
+import type { RoomMux } from '../../client/index.ts';
 import { createRing, routingKey } from '../../ring/index.ts';
 import {
   decodeRoomsServerMessage,
@@ -23,6 +14,7 @@ import {
 import { type Cluster, startCluster } from '../harness/cluster.ts';
 import { SimEditor } from '../harness/editor.ts';
 import { waitFor } from '../harness/node-process.ts';
+import { countingMux, type RoomClient, roomOf } from '../harness/room-client.ts';
 
 /**
  * Many rooms over one socket with ringdoc's own protocol (PROTOCOL.md §2d, DESIGN C9) against a
@@ -52,64 +44,10 @@ function docOwnedBy(owner: string, tag: string): string {
   throw new Error(`no document owned by ${owner}`);
 }
 
-/** A multiplexer over `ws` that records every real socket it opens. */
-function countingMux(): { mux: RoomMux; opened: string[] } {
-  const opened: string[] = [];
-  const mux = createRoomMux({
-    createSocket: (url) => {
-      opened.push(url);
-      return new WebSocket(url) as unknown as WebSocketLike;
-    },
-  });
-  return { mux, opened };
-}
-
-interface Room {
-  readonly doc: Y.Doc;
-  readonly connection: Connection;
-  readonly ended: string[];
-  readonly nodes: string[];
-  text(): string;
-  synced(): boolean;
-}
-
-/** One room of `mux`: a `client/` connection + doc sync, connecting to `base` first. */
-function roomOf(mux: RoomMux, docId: string, base: string, follow = true): Room {
-  const doc = new Y.Doc();
-  const ended: string[] = [];
-  const nodes: string[] = [];
-  const connection = createConnection({
-    docId,
-    clock: {
-      now: () => Date.now(),
-      after(ms, fn) {
-        const timer = setTimeout(fn, ms);
-        return () => clearTimeout(timer);
-      },
-    },
-    openSocket: webSocketOpener(mux.createSocket),
-    resolve: () => base,
-    knownMember: () => true,
-    backoff: { next: () => 100 + Math.random() * 200, reset: () => {}, attempts: 0 },
-    livenessTimeoutMs: 0,
-    ...(follow ? {} : { followsRedirects: false as const }),
-  });
-  const sync = createDocSync(connection, { doc });
-  connection.on('ended', () => ended.push(docId));
-  connection.on('hello', (hello) => nodes.push(hello.node));
-  connection.connect();
-  cleanups.push(() => {
-    connection.destroy();
-    sync.detach();
-  });
-  return {
-    doc,
-    connection,
-    ended,
-    nodes,
-    text: () => doc.getText('t').toString(),
-    synced: () => connection.session?.synced === true,
-  };
+function room(mux: RoomMux, docId: string, base: string, follow = true): RoomClient {
+  const client = roomOf(mux, docId, base, { follow });
+  cleanups.push(() => client.stop());
+  return client;
 }
 
 function editorOf(docId: string, name: string): SimEditor {
@@ -130,7 +68,7 @@ describe('many rooms over one socket (C9)', () => {
     const { mux, opened } = countingMux();
     const n1 = cluster.node('n1').url;
     // Forwarded (follow=0): every room stays on the socket to n1 whoever owns it.
-    const rooms = docs.map((docId) => roomOf(mux, docId, n1, false));
+    const rooms = docs.map((docId) => room(mux, docId, n1, false));
     const others = docs.map((docId, i) => editorOf(docId, `e${i}`));
     await waitFor('every room synced', () => rooms.every((r) => r.synced()), 30_000);
     await waitFor('every second editor synced', () => others.every((e) => e.connected), 30_000);
@@ -176,9 +114,9 @@ describe('many rooms over one socket (C9)', () => {
     const remote = docOwnedBy('n2', 'r');
     const { mux, opened } = countingMux();
     const n1 = cluster.node('n1').url;
-    const stay = roomOf(mux, local, n1);
-    const stayComments = roomOf(mux, `${local}/comments`, n1);
-    const moved = roomOf(mux, remote, n1);
+    const stay = room(mux, local, n1);
+    const stayComments = room(mux, `${local}/comments`, n1);
+    const moved = room(mux, remote, n1);
     await waitFor(
       'every room synced',
       () => [stay, stayComments, moved].every((r) => r.synced()),

@@ -35,6 +35,8 @@ export interface RoomClient {
   readonly closes: number[];
   /** Highest ACK count of the current session. */
   acked(): number;
+  /** Every local change is acknowledged as durable (nothing pending, nothing unsynced, C4). */
+  saved(): boolean;
   text(): string;
   synced(): boolean;
   stop(): void;
@@ -93,6 +95,10 @@ export function roomOf(
     nodes,
     closes,
     acked: () => acked,
+    saved: () =>
+      connection.session?.synced === true &&
+      connection.state.pending === 0 &&
+      !connection.state.unsynced,
     text: () => doc.getText('t').toString(),
     synced: () => connection.session?.synced === true,
     stop() {

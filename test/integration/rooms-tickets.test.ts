@@ -99,7 +99,7 @@ describe('rooms over one socket with access control (R3, P21)', () => {
       createdAt: 2,
     });
     editDoc.doc.getText('t').insert(0, 'saved ');
-    await waitFor('the edit room is acknowledged', () => editDoc.acked() > 0, 20_000);
+    await waitFor('the edit room saved its change', () => editDoc.saved(), 20_000);
     await waitFor('the writer sees the edit', () => viewDoc.text().includes('saved'), 20_000);
     // A fresh reader of the comments has the edit link's thread and not the view link's.
     const reader = track(
@@ -134,7 +134,7 @@ describe('rooms over one socket with access control (R3, P21)', () => {
       20_000,
     );
     good.doc.getText('t').insert(0, 'still here ');
-    await waitFor('the good room still saves', () => good.acked() > 0, 20_000);
+    await waitFor('the good room still saves', () => good.saved(), 20_000);
     expect(good.ended).toEqual([]);
     expect(opened).toEqual([`${url}/rooms`]);
   }, 60_000);

@@ -95,6 +95,8 @@ describe('rooms socket (R3–R7)', () => {
     expect(t.messages()).toEqual([
       { kind: 'closed', room: 4, code: 4400, reason: 'bad doc id: refused' },
     ]);
+    // The refused session's handler hears its close (it leaves the node's session table).
+    expect(t.sessions.get('/doc/refuse')?.closes).toEqual([4400]);
     t.handler.message(encodeRoomOpen(4, '/doc/ok'));
     expect(t.closedWith()).toBeNull();
   });

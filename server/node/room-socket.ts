@@ -78,9 +78,11 @@ export function createRoomSocket(options: RoomSocketOptions): SocketHandler {
       return;
     }
     let entry: Entry | undefined;
+    let closedWith: number | null = null;
     const room = new VirtualConnection(options.nextConnectionId(), {
       send: (frame) => conn.send(encodeRoomFrame(number, frame)),
       close: (code, reason) => {
+        closedWith = code;
         if (entry && rooms.get(number) === entry) {
           rooms.delete(number);
           entry.handler.close(code);
@@ -93,8 +95,12 @@ export function createRoomSocket(options: RoomSocketOptions): SocketHandler {
     entry = created;
     rooms.set(number, created);
     created.handler = options.open(room, path);
-    // Refused while opening (bad path, version gate, node unavailable): nothing more to do.
-    if (room.closed) rooms.delete(number);
+    // Refused while opening (bad path, version gate, node unavailable): CLOSED is sent; the
+    // session's handler (returned only now) still hears the close, so it leaves the tables.
+    if (room.closed && closedWith !== null) {
+      if (rooms.get(number) === created) rooms.delete(number);
+      created.handler.close(closedWith);
+    }
   };
 
   const handle = (message: RoomsInbound) => {

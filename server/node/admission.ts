@@ -156,7 +156,14 @@ export function createAdmission(options: AdmissionOptions): Admission {
       room.close(CloseCode.BAD_REQUEST, reason);
       return IGNORE;
     }
-    return admit(new Session(room, info, options.sessionDeps), upgrade, null);
+    // Opening a room costs what opening a socket does (ticket check, routing, load), so each
+    // OPEN counts as a connection attempt of the socket's address and of the node (R6, P22):
+    // closing and re-opening rooms cannot get round the connection limits.
+    const crowded =
+      limits.addresses.attempt(
+        options.clientAddress.resolve(upgrade.remoteAddress, upgrade.forwardedFor),
+      ) ?? limits.node.admit();
+    return admit(new Session(room, info, options.sessionDeps), upgrade, crowded);
   };
 
   return {

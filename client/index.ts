@@ -41,6 +41,7 @@ export {
   type RedirectPolicy,
   type RedirectPolicyOptions,
 } from './redirect-policy.ts';
+export { createRoomMux, type RoomMux, type RoomMuxOptions, splitRoomUrl } from './room-mux.ts';
 export {
   type ClientSocket,
   type OpenSocket,

@@ -11,6 +11,7 @@ import {
   encodeTicket,
   encodeUpgradeRequired,
   isHocuspocusPath,
+  isRoomsPath,
   ProtocolError,
   parseConnectUrl,
   parseDocId,
@@ -19,6 +20,7 @@ import { checkClient, type GateSettings } from '../routing/version-gate.ts';
 import type { SocketHandler, UpgradeInfo } from '../transport/transport.ts';
 import type { ClientBuildMetrics } from './client-builds.ts';
 import { createHocuspocusSocket } from './hocuspocus-socket.ts';
+import { createRoomSocket } from './room-socket.ts';
 import type { SessionTable } from './sessions.ts';
 
 /** Protocol versions a node speaks (C6). */
@@ -148,6 +150,27 @@ export function createAdmission(options: AdmissionOptions): Admission {
     return handler;
   };
 
+  /** One room of a rooms socket (R3): a session of the P6 path it was opened with. */
+  const openRoom = (room: Connection, upgrade: UpgradeInfo, path: string): SocketHandler => {
+    let info: ReturnType<typeof parseConnectUrl>;
+    try {
+      info = parseConnectUrl(path);
+    } catch (error) {
+      const reason = error instanceof ProtocolError ? error.reason : 'bad request';
+      metrics.rejected(CloseCode.BAD_REQUEST).inc();
+      room.close(CloseCode.BAD_REQUEST, reason);
+      return IGNORE;
+    }
+    // Opening a room costs what opening a socket does (ticket check, routing, load), so each
+    // OPEN counts as a connection attempt of the socket's address and of the node (R6, P22):
+    // closing and re-opening rooms cannot get round the connection limits.
+    const crowded =
+      limits.addresses.attempt(
+        options.clientAddress.resolve(upgrade.remoteAddress, upgrade.forwardedFor),
+      ) ?? limits.node.admit();
+    return admit(new Session(room, info, options.sessionDeps), upgrade, crowded);
+  };
+
   return {
     open(conn, upgrade) {
       metrics.connectionsOpened.inc();
@@ -155,7 +178,10 @@ export function createAdmission(options: AdmissionOptions): Admission {
         limits.addresses.attempt(
           options.clientAddress.resolve(upgrade.remoteAddress, upgrade.forwardedFor),
         ) ?? limits.node.admit();
-      if (isHocuspocusPath(upgrade.pathAndQuery)) {
+      const hocuspocus = isHocuspocusPath(upgrade.pathAndQuery);
+      if (hocuspocus || isRoomsPath(upgrade.pathAndQuery)) {
+        // A socket of several documents (H1, R1): the socket is metered and checked here,
+        // each of its documents is admitted on its own.
         if (crowded) {
           metrics.rejected(crowded.code).inc();
           conn.close(crowded.code, closeReason(crowded.code, crowded.reason));
@@ -166,6 +192,13 @@ export function createAdmission(options: AdmissionOptions): Admission {
           metrics.rejected(CloseCode.FORBIDDEN).inc();
           conn.close(CloseCode.FORBIDDEN, `origin ${upgrade.origin} is not allowed`);
           return IGNORE;
+        }
+        if (!hocuspocus) {
+          return createRoomSocket({
+            conn,
+            nextConnectionId: options.nextConnectionId,
+            open: (room, path) => openRoom(room, upgrade, path),
+          });
         }
         return createHocuspocusSocket({
           conn,

@@ -120,7 +120,15 @@ export function createHocuspocusSocket(options: HocuspocusSocketOptions): Socket
     };
     entry = created;
     docs.set(name, created);
+    let refusedWith: number | null = null;
+    const placeholder = created.handler;
+    placeholder.close = (code) => {
+      refusedWith = code;
+    };
     created.handler = options.open(doc, name, token);
+    // Refused while opening (version gate, node unavailable): the session's handler, returned
+    // only now, still hears the close so the session leaves the node's tables.
+    if (refusedWith !== null) created.handler.close(refusedWith);
     return created;
   };
 

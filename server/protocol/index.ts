@@ -77,3 +77,17 @@ export {
   SyncType,
 } from './message-types.ts';
 export type { Reply, Request } from './request-messages.ts';
+export {
+  decodeRoomsClientMessage,
+  decodeRoomsServerMessage,
+  encodeRoomClose,
+  encodeRoomClosed,
+  encodeRoomFrame,
+  encodeRoomOpen,
+  isRoomsPath,
+  MAX_ROOMS_PER_SOCKET,
+  ROOMS_PATH,
+  RoomControl,
+  type RoomsInbound,
+  type RoomsOutbound,
+} from './rooms.ts';

@@ -135,7 +135,7 @@ export function createUwsTransport(options: TransportOptions): Transport {
     data.handler?.close(code);
   };
 
-  // Client sockets: `/doc/<docId>` (one document) and `/hocuspocus` (several, H1).
+  // Client sockets: `/doc/<docId>` (one document), `/hocuspocus` (several, H1) and `/rooms` (several, R1).
   const clientSocket: uWS.WebSocketBehavior<UserData> = {
     // Frames up to twice the limit are read in full so the client gets a clean 1009 (P18);
     // beyond that uWS cuts the connection without reading on (the client sees 1006).
@@ -168,7 +168,7 @@ export function createUwsTransport(options: TransportOptions): Transport {
     },
     close: onClose,
   };
-  for (const pattern of ['/doc/*', '/hocuspocus', '/hocuspocus/*'])
+  for (const pattern of ['/doc/*', '/hocuspocus', '/hocuspocus/*', '/rooms'])
     app.ws<UserData>(pattern, clientSocket);
 
   app.ws<UserData>('/internal', {

@@ -31,9 +31,9 @@ function stockClient(nodeUrl: string, docId: string, name: string) {
     disableBc: true,
   });
   provider.awareness.setLocalStateField('user', { name });
-  const closes: number[] = [];
+  const closes: string[] = [];
   provider.on('connection-close', (event) => {
-    closes.push(event?.code ?? 0);
+    closes.push(`${event?.code ?? 0} ${event?.reason ?? ''}`.trim());
   });
   let typed: string[] = [];
   const client = {
@@ -75,7 +75,11 @@ function docOwnedBy(sets: readonly (readonly string[])[], owners: readonly strin
 
 describe('stock y-websocket clients on any node (real etcd, real node processes)', () => {
   it('[C8][P18a] two stock clients with presence in one document for 30 s: 0 closes, each sees the other', async () => {
-    cluster = await startCluster({ nodes: 2 });
+    // Lease TTL 5 s (fencing threshold 4 s, R6) rather than the harness's 2 s (threshold 1 s):
+    // on a loaded 2-core machine a keepalive acknowledged more than 1 s late fenced the owner,
+    // which closed both clients with 4503 ("node fenced from the cluster") — the rare close this
+    // test saw. Fencing is proven elsewhere (rebalance [R6][M5]); this test is about presence.
+    cluster = await startCluster({ nodes: 2, leaseTtl: 5 });
     const docId = `presence-${Date.now().toString(36)}`;
     const owner = cluster.node((await cluster.ownerOf(docId)).owner);
     const a = stockClient(owner.url, docId, 'alice');
@@ -101,8 +105,18 @@ describe('stock y-websocket clients on any node (real etcd, real node processes)
         a.presence().join() === 'alice,bob' &&
         b.presence().join() === 'alice,bob',
     );
-    expect(a.closes, `a closed with ${a.closes.join(',')}`).toEqual([]);
-    expect(b.closes, `b closed with ${b.closes.join(',')}`).toEqual([]);
+    // A close names its reason, and what the nodes logged about fencing, for the record.
+    const nodeNotes = () =>
+      cluster?.nodes
+        .flatMap((n) =>
+          n
+            .output()
+            .split('\n')
+            .filter((l) => /fenc|lease|slow|4503/i.test(l)),
+        )
+        .join('\n') ?? '';
+    expect(a.closes, `a closed with ${a.closes.join(', ')}\n${nodeNotes()}`).toEqual([]);
+    expect(b.closes, `b closed with ${b.closes.join(', ')}\n${nodeNotes()}`).toEqual([]);
     console.log(
       `[C8] ${i} tokens each over 30 s; closes a=${a.closes.length} b=${b.closes.length}`,
     );
@@ -174,7 +188,7 @@ describe('stock y-websocket clients on any node (real etcd, real node processes)
     const counts = tokenCounts(reader.text());
     expect([...counts.values()].every((k) => k === 1)).toBe(true);
     expect(counts.size).toBe(typed.length);
-    expect(writer.closes.filter((code) => code === 4300)).toEqual([]);
+    expect(writer.closes.filter((close) => close.startsWith('4300'))).toEqual([]);
     console.log(
       `[C10] ${typed.length} tokens through join, drain and kill -9; writer closes: [${writer.closes.join(',')}]`,
     );

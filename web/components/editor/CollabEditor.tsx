@@ -19,6 +19,7 @@ import type { Provider } from '@lexical/yjs';
 import { $getRoot, type LexicalEditor } from 'lexical';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import * as Y from 'yjs';
+import { createRoomMux, type WebSocketLike } from '../../../client/index.ts';
 import { fetchTicket } from '../../lib/collab/access.ts';
 import { readDocTitle } from '../../lib/collab/doc-title.ts';
 import { createLocalStore, type LocalStore } from '../../lib/collab/local-store.ts';
@@ -31,6 +32,7 @@ import { EDITOR_NODES } from '../../lib/editor/nodes.ts';
 import { EDITOR_THEME } from '../../lib/editor/theme.ts';
 import { matchBareDomain, normalizeUrl } from '../../lib/editor/url.ts';
 import type { Identity } from '../../lib/identity.ts';
+import { CommentsPlugin } from '../comments/CommentsPlugin.tsx';
 import { HistoryPanel } from '../history/HistoryPanel.tsx';
 import { ExportMenu } from './ExportMenu.tsx';
 import { InsertButtons } from './InsertButtons.tsx';
@@ -166,6 +168,14 @@ export function CollabEditor({
   const [sharing, setSharing] = useState(false);
   const [words, setWords] = useState<number | null>(null);
   const accessToken = access?.token ?? null;
+  // Every room of this page — the document, its comments, its history — over one WebSocket
+  // per node (DESIGN C9, PROTOCOL §2d): each room's client opens a virtual socket on it.
+  const [mux] = useState(() =>
+    createRoomMux({
+      createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+      warn: (message) => console.warn(`[ringdoc] ${message}`),
+    }),
+  );
 
   const providerFactory = useCallback(
     (id: string, yjsDocMap: Map<string, Y.Doc>): Provider => {
@@ -177,6 +187,7 @@ export function CollabEditor({
         doc,
         build,
         local: store,
+        createSocket: mux.createSocket,
         ...(preferNode ? { preferNode } : {}),
         ...(accessToken ? { ticket: () => fetchTicket(docId, accessToken) } : {}),
       });
@@ -186,7 +197,7 @@ export function CollabEditor({
       setLocal(store);
       return next;
     },
-    [docId, build, preferNode, accessToken],
+    [docId, build, preferNode, accessToken, mux],
   );
 
   // Release providers and IndexedDB handles on unmount. Deferred a tick: React's StrictMode
@@ -258,6 +269,7 @@ export function CollabEditor({
             canEdit={!readOnly}
             userName={identity.name}
             editor={editor}
+            createSocket={mux.createSocket}
           />
           {access?.perm === 'owner' ? (
             <button type="button" onClick={() => setSharing(true)} data-testid="share-button">
@@ -285,21 +297,31 @@ export function CollabEditor({
                 <InsertButtons />
               </Toolbar>
             )}
-            <div className="editor-shell" ref={shellRef}>
-              <div className="editor-cursors" ref={cursorsRef} data-testid="remote-cursors" />
-              <RichTextPlugin
-                contentEditable={
-                  <ContentEditable
-                    className="editor-content"
-                    aria-label="Document text"
-                    aria-multiline={true}
-                    data-testid="editor"
-                  />
-                }
-                placeholder={<div className="editor-placeholder">Start writing…</div>}
-                ErrorBoundary={LexicalErrorBoundary}
+            <div className="editor-body">
+              <div className="editor-shell" ref={shellRef}>
+                <div className="editor-cursors" ref={cursorsRef} data-testid="remote-cursors" />
+                <RichTextPlugin
+                  contentEditable={
+                    <ContentEditable
+                      className="editor-content"
+                      aria-label="Document text"
+                      aria-multiline={true}
+                      data-testid="editor"
+                    />
+                  }
+                  placeholder={<div className="editor-placeholder">Start writing…</div>}
+                  ErrorBoundary={LexicalErrorBoundary}
+                />
+                {readOnly ? null : <LinkEditor containerRef={shellRef} />}
+              </div>
+              <CommentsPlugin
+                docId={docId}
+                build={build}
+                accessToken={accessToken}
+                createSocket={mux.createSocket}
+                canComment={!readOnly && !stopped}
+                userName={identity.name}
               />
-              {readOnly ? null : <LinkEditor containerRef={shellRef} />}
             </div>
             <ListPlugin />
             <CheckListPlugin />

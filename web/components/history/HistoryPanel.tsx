@@ -8,6 +8,7 @@ import {
   type DiffBlock,
   diffBlocks,
   diffStats,
+  type HistorySocket,
   readBlocks,
   replaceContent,
   toHtml,
@@ -31,6 +32,8 @@ export interface HistoryPanelProps {
   readonly userName: string;
   /** The Lexical editor: a restore becomes an undo step of its own in its UndoManager. */
   readonly editor?: object | null;
+  /** Opens the history room's socket (the page's room multiplexer, C9); default: a WebSocket. */
+  readonly createSocket?: (url: string) => HistorySocket;
 }
 
 type Selection = { readonly id: string; readonly mode: 'preview' | 'diff' };
@@ -151,9 +154,10 @@ export function HistoryPanel({
   canEdit,
   userName,
   editor = null,
+  createSocket,
 }: HistoryPanelProps) {
   const [open, setOpen] = useState(false);
-  const history = useHistory(docId, accessToken, open);
+  const history = useHistory(docId, accessToken, open, createSocket);
   const [selection, setSelection] = useState<Selection | null>(null);
   const [against, setAgainst] = useState<string>('now');
   const [name, setName] = useState('');

@@ -18,12 +18,15 @@ const EMPTY: HistoryView = { client: null, state: 'connecting', error: null, ver
 
 /**
  * Follows `docId`'s history sub-room while `enabled` (the panel is open, or the tab wants to
- * see new versions appear): a {@link HistoryClient} on the owner, with this tab's ticket.
+ * see new versions appear): a {@link HistoryClient} on the owner, with this tab's ticket, over
+ * `createSocket` (the page's room multiplexer: the history room shares the tab's one socket, C9).
  */
 export function useHistory(
   docId: string,
   accessToken: string | null,
   enabled: boolean,
+  createSocket: (url: string) => HistorySocket = (url) =>
+    new WebSocket(url) as unknown as HistorySocket,
 ): HistoryView {
   const [view, setView] = useState<HistoryView>(EMPTY);
   useEffect(() => {
@@ -45,7 +48,7 @@ export function useHistory(
         if (!route.url) throw new Error('no node serves this document now');
         return route.url;
       },
-      createSocket: (url) => new WebSocket(url) as unknown as HistorySocket,
+      createSocket,
       ...(accessToken
         ? { ticket: async () => (await fetchTicket(docId, accessToken))?.ticket ?? null }
         : {}),
@@ -57,6 +60,6 @@ export function useHistory(
       client = null;
       setView(EMPTY);
     };
-  }, [docId, accessToken, enabled]);
+  }, [docId, accessToken, enabled, createSocket]);
   return view;
 }

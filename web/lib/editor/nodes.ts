@@ -1,6 +1,7 @@
 import { CodeHighlightNode, CodeNode } from '@lexical/code';
 import { AutoLinkNode, LinkNode } from '@lexical/link';
 import { ListItemNode, ListNode } from '@lexical/list';
+import { MarkNode } from '@lexical/mark';
 import { HeadingNode, QuoteNode } from '@lexical/rich-text';
 import { TableCellNode, TableNode, TableRowNode } from '@lexical/table';
 import type { Klass, LexicalNode } from 'lexical';
@@ -25,4 +26,6 @@ export const EDITOR_NODES: ReadonlyArray<Klass<LexicalNode>> = [
   TableCellNode,
   ImageNode,
   MentionNode,
+  // Comment anchors: the id of a thread in the `<docId>/comments` sub-room.
+  MarkNode,
 ];

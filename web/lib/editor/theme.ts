@@ -22,6 +22,9 @@ export const EDITOR_THEME: EditorThemeClasses = {
   tableCellHeader: 'rd-th',
   tableSelection: 'rd-table-selection',
   image: 'rd-image',
+  // Comment anchors (`@lexical/mark`): highlighted while their thread is open.
+  mark: 'comment-mark',
+  markOverlap: 'comment-mark-overlap',
   text: {
     bold: 'rd-bold',
     italic: 'rd-italic',

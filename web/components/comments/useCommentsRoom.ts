@@ -1,0 +1,59 @@
+'use client';
+
+import { useEffect, useState } from 'react';
+import * as Y from 'yjs';
+import { fetchTicket } from '../../lib/collab/access.ts';
+import { RingProvider, type SocketLike } from '../../lib/collab/provider.ts';
+import { fetchRoute } from '../../lib/collab/route-info.ts';
+import type { ProviderSnapshot } from '../../lib/collab/snapshot.ts';
+import { commentsRoomOf, readThreads, type Thread } from '../../lib/comments/threads.ts';
+import { useProviderSnapshot } from '../editor/useProviderSnapshot.ts';
+
+export interface CommentsRoom {
+  /** The comments sub-room's document, `null` before it exists. */
+  readonly doc: Y.Doc | null;
+  readonly threads: readonly Thread[];
+  readonly snapshot: ProviderSnapshot;
+}
+
+/**
+ * Follows the document's `<docId>/comments` sub-room (DESIGN C9): a ringdoc provider of its
+ * own over `createSocket` (the page's room multiplexer, so it shares the tab's one socket),
+ * with this tab's ticket for the document (a view link's ticket makes it read-only: the node
+ * refuses its writes, P21). Routed with the document (its first segment, R3).
+ */
+export function useCommentsRoom(options: {
+  readonly docId: string;
+  readonly build: string;
+  readonly accessToken: string | null;
+  readonly createSocket: (url: string) => SocketLike;
+}): CommentsRoom {
+  const { docId, build, accessToken, createSocket } = options;
+  const [room, setRoom] = useState<{ doc: Y.Doc; provider: RingProvider } | null>(null);
+  const [threads, setThreads] = useState<readonly Thread[]>([]);
+  useEffect(() => {
+    const doc = new Y.Doc();
+    const provider = new RingProvider({
+      docId: commentsRoomOf(docId),
+      doc,
+      build,
+      createSocket,
+      fetchRoute: () => fetchRoute(docId),
+      ...(accessToken ? { ticket: () => fetchTicket(docId, accessToken) } : {}),
+    });
+    const update = () => setThreads(readThreads(doc));
+    doc.on('update', update);
+    provider.connect();
+    setRoom({ doc, provider });
+    update();
+    return () => {
+      doc.off('update', update);
+      provider.destroy();
+      doc.destroy();
+      setRoom(null);
+      setThreads([]);
+    };
+  }, [docId, build, accessToken, createSocket]);
+  const snapshot = useProviderSnapshot(room?.provider ?? null);
+  return { doc: room?.doc ?? null, threads, snapshot };
+}

@@ -11,7 +11,7 @@ interface ProfileNode {
   readonly callFrame: CallFrame;
   readonly hitCount?: number;
 }
-interface CpuProfile {
+export interface CpuProfile {
   readonly nodes: readonly ProfileNode[];
   readonly startTime: number;
   readonly endTime: number;
@@ -112,4 +112,55 @@ export async function summarizeProfile(dir: string, top = 12): Promise<ProfileSu
     functions: rank(functions, top),
     areas: rank(areas, 10),
   };
+}
+
+/** The per-update CPU split of DESIGN §7: journal, Yjs, transport, GC, the rest. */
+export const SPLIT_AREAS = ['journal', 'Yjs', 'transport', 'GC', 'other'] as const;
+export type SplitArea = (typeof SPLIT_AREAS)[number];
+
+/** Shares of busy self time by split area, summed over every profile of a directory. */
+export interface ProfileSplit {
+  readonly shares: Record<SplitArea, number>;
+  /** Profiles read (one per thread of every node). */
+  readonly files: number;
+}
+
+/** Which split area an `area()` name belongs to (pure). */
+export function splitAreaOf(areaName: string): SplitArea {
+  if (areaName === 'ringdoc store') return 'journal';
+  if (areaName === 'yjs' || areaName === 'lib0' || areaName === 'y-protocols') return 'Yjs';
+  if (
+    areaName === 'uWebSockets.js' ||
+    areaName === 'ringdoc transport' ||
+    areaName === 'ringdoc protocol'
+  ) {
+    return 'transport';
+  }
+  if (areaName === '(garbage collector)') return 'GC';
+  return 'other';
+}
+
+/** Adds the busy self-time samples of `profile` per split area into `counts` (pure). */
+export function addSplit(profile: CpuProfile, counts: Record<SplitArea, number>): void {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  for (const id of profile.samples) {
+    const frame = byId.get(id)?.callFrame;
+    if (!frame || frame.functionName === '(idle)' || frame.functionName === '(program)') continue;
+    counts[splitAreaOf(area(frame))]++;
+  }
+}
+
+/** The split over every `.cpuprofile` in `dir` (every node of the cluster), null when none. */
+export async function profileSplit(dir: string): Promise<ProfileSplit | null> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
+  if (files.length === 0) return null;
+  const counts: Record<SplitArea, number> = { journal: 0, Yjs: 0, transport: 0, GC: 0, other: 0 };
+  for (const file of files) {
+    addSplit(JSON.parse(await readFile(path.join(dir, file), 'utf8')) as CpuProfile, counts);
+  }
+  const total = SPLIT_AREAS.reduce((a, k) => a + counts[k], 0);
+  const shares = Object.fromEntries(
+    SPLIT_AREAS.map((k) => [k, total ? counts[k] / total : 0]),
+  ) as Record<SplitArea, number>;
+  return { shares, files: files.length };
 }

@@ -1,5 +1,11 @@
 import type { TraceSpec } from '../lib/generator.ts';
-import { CLIENT_BOUND_CPU, type LoadPool, openLoad, type StepResult } from '../lib/load.ts';
+import {
+  CLIENT_BOUND_CPU,
+  type LoadPool,
+  openLoad,
+  type StepResult,
+  withFinalTokens,
+} from '../lib/load.ts';
 import type { LaunchEnv } from '../lib/servers.ts';
 import { startGroup } from '../lib/servers.ts';
 import type { ServerKind } from '../lib/wire.ts';
@@ -86,7 +92,10 @@ export function stepFailure(step: StepResult): string | null {
   }
   if (step.achievedRate < 0.95 * step.rate) return 'generator could not offer the rate';
   if (t.lostMidSequence > 0) return `${t.lostMidSequence} tokens lost mid-sequence`;
-  if (t.lost > 0) return `${t.lost} tokens not delivered`;
+  if (t.lost > 0) return `${t.lost} tokens never delivered`;
+  if (step.undeliveredAtDrain > 0) {
+    return `${step.undeliveredAtDrain} tokens not delivered within the step's drain`;
+  }
   if (t.duplicated > 0) return `${t.duplicated} tokens duplicated`;
   if (!(step.propagation.p99 < P99_LIMIT_MS)) return `p99 ${step.propagation.p99.toFixed(0)} ms`;
   if (step.ack && !(step.ack.p95 < ACK_P95_LIMIT_MS)) {
@@ -143,7 +152,7 @@ export async function runSweep(
         `(${s.tokens.lostMidSequence} mid-sequence), ${s.tokens.duplicated} dup; cpu server ` +
         `${(s.serverCpu * 100).toFixed(0)}% (waited ${(s.serverWait * 100).toFixed(0)}%) ` +
         `generators ${s.generators.map((g) => `${(g.cpu * 100).toFixed(0)}%`).join('+')}` +
-        `${s.clientBound ? ' CLIENT-BOUND' : ''} ` +
+        `${s.clientBound ? ' CLIENT-BOUND' : ''}${s.redirects ? ` (${s.redirects} redirects followed)` : ''} ` +
         `(waited ${(s.clientWait * 100).toFixed(0)}%) other ${(s.otherCpu * 100).toFixed(0)}% ` +
         `lag p99 ${s.clientLagP99.toFixed(0)} ms` +
         (failure ? ` FAIL (${failure})` : ''),
@@ -221,10 +230,15 @@ export async function runSweep(
           `back to normal (p99 <= ${o.normalP99.toFixed(1)} ms) ${o.backToNormalSeconds === null ? 'not within the windows' : `after ${o.backToNormalSeconds.toFixed(1)} s`}`,
       );
     }
+    // Final per-token counts: a token that arrived after its step's drain is late, not lost.
+    await pool.p.settle(10_000);
+    const finals = await pool.p.finalAccounts();
+    const final = (s: StepResult) => withFinalTokens(s, finals);
+    if (overload) overload = { ...overload, step: final(overload.step) };
     return {
       kind,
-      busy,
-      steps,
+      busy: final(busy),
+      steps: steps.map(final),
       sustained: pass,
       clientBound: relevant.some((s) => s.clientBound),
       connectSeconds: pool.seconds,

@@ -31,6 +31,8 @@ export function ackKindOf(wire: Wire): AckKind {
 
 /** What one load-generator process measured in one step. Latencies in ms. */
 export interface GeneratorStep {
+  /** Id of the step in this generator (0, 1, … in the order run). */
+  readonly stepId: number;
   readonly sent: number;
   /** Sends skipped: the editor's trace was used up or its socket was gone. */
   readonly blocked: number;
@@ -70,6 +72,8 @@ export interface EditorPool {
   step(rate: number, seconds: number, drainMs: number): Promise<GeneratorStep>;
   /** Waits ≤ `timeoutMs` until every token sent so far was delivered (and acked); true if so. */
   settle(timeoutMs: number): Promise<boolean>;
+  /** Per-token accounting of every step so far, by step id (final counts: late tokens arrived). */
+  accounts(): TokenAccount[];
   /** Sends a close frame on every socket. */
   close(): void;
 }
@@ -237,6 +241,8 @@ export async function openEditorPool(options: EditorPoolOptions): Promise<Editor
   return {
     editors: editors.length,
     settle,
+    accounts: () =>
+      steps.map((_, id) => addAccounts(editors.map((e) => e.ledger.account(id)))),
     close() {
       for (const e of editors) e.sock?.close();
     },
@@ -281,6 +287,7 @@ export async function openEditorPool(options: EditorPoolOptions): Promise<Editor
       const drainStart = performance.now();
       await settle(drainMs);
       return {
+        stepId,
         sent: sent - blocked,
         blocked,
         propagation: Float64Array.from(step.propagation),

@@ -25,6 +25,7 @@ export type ToGenerator =
     }
   | { readonly type: 'step'; readonly rate: number; readonly seconds: number; readonly drainMs: number }
   | { readonly type: 'settle'; readonly timeoutMs: number }
+  | { readonly type: 'accounts' }
   | { readonly type: 'close' };
 
 function reply(message: unknown): void {
@@ -61,6 +62,9 @@ function serve(): void {
           return;
         case 'settle':
           reply({ type: 'settled', ok: pool ? await pool.settle(message.timeoutMs) : true });
+          return;
+        case 'accounts':
+          reply({ type: 'accounts', accounts: pool?.accounts() ?? [] });
           return;
         case 'close':
           pool?.close();

@@ -63,6 +63,14 @@ export interface StepResult {
   readonly redirects: number;
   /** ms after the last send until every token was delivered and acked (or the drain limit). */
   readonly drainMs: number;
+  /** Id of the step in the generators (for `finalAccounts`). */
+  readonly stepId: number;
+  /**
+   * Tokens not delivered when the step's drain ended. `tokens` starts equal to the counts at
+   * that moment and is replaced by the final counts (`withFinalTokens`) once the sweep ends, so
+   * `tokens.lost` is what never arrived and this is what arrived late or never.
+   */
+  readonly undeliveredAtDrain: number;
   readonly retried?: boolean;
 }
 
@@ -82,6 +90,8 @@ export interface LoadPool {
   readonly editors: number;
   step(rate: number, seconds: number, drainMs: number): Promise<StepResult>;
   settle(timeoutMs: number): Promise<boolean>;
+  /** The final per-token accounts of every step so far, by step id, over every generator. */
+  finalAccounts(): Promise<TokenAccount[]>;
   close(): Promise<void>;
 }
 
@@ -169,7 +179,15 @@ export function mergeStep(
     closeCodes,
     redirects: parts.reduce((a, p) => a + p.redirects, 0),
     drainMs: Math.max(0, ...parts.map((p) => p.drainMs)),
+    stepId: parts[0]?.stepId ?? -1,
+    undeliveredAtDrain: tokens.lost,
   };
+}
+
+/** `step` with the final per-token counts of its step id (pure). */
+export function withFinalTokens(step: StepResult, finals: readonly TokenAccount[]): StepResult {
+  const tokens = finals[step.stepId];
+  return tokens ? { ...step, tokens, delivered: tokens.delivered } : step;
 }
 
 /**
@@ -232,6 +250,19 @@ export async function openLoad(options: LoadOptions): Promise<LoadPool> {
         ),
       );
       return oks.every(Boolean);
+    },
+    async finalAccounts() {
+      const lists = await Promise.all(
+        children.map((c) =>
+          c
+            .request<{ accounts: TokenAccount[] }>({ type: 'accounts' }, 'accounts')
+            .then((m) => m.accounts),
+        ),
+      );
+      const n = Math.max(0, ...lists.map((l) => l.length));
+      return Array.from({ length: n }, (_, id) =>
+        addAccounts(lists.flatMap((l) => (l[id] ? [l[id]!] : []))),
+      );
     },
     async close() {
       for (const c of children) c.process.send({ type: 'close' } satisfies ToGenerator);

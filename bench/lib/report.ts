@@ -328,7 +328,15 @@ export function buildFigures(c: Collected): Figure[] {
     metric: `overload: 2x the sustained rate for ${plan.sweep.overloadSeconds} s (closed sockets with close codes, lost tokens, p99 during, back to normal after)`,
     goal: '0 closed, 0 lost, back < 10 s',
     cells: Object.fromEntries(
-      COLUMNS.map((k) => [k, c.unavailable.get(k) ?? overloadCell(over(k))]),
+      COLUMNS.map((k) => [
+        k,
+        c.unavailable.get(k) ??
+          (over(k)
+            ? overloadCell(over(k))
+            : sweeps(k)?.length
+              ? 'not run: no step was sustained, so there is no rate to double'
+              : '–'),
+      ]),
     ),
     ratios: '',
     floor: '–',
@@ -339,7 +347,9 @@ export function buildFigures(c: Collected): Figure[] {
         o.backToNormalSeconds < 10
         ? 'PASS'
         : 'FAIL'
-      : 'error',
+      : sweeps('ours')?.length
+        ? 'FAIL'
+        : 'error',
     clientBound: bound(c, all, (k) => over(k)?.step.clientBound === true),
   });
   return figures;
@@ -533,7 +543,7 @@ function stepRow(kind: ServerKind, rep: string, s: StepResult): string {
   const failure = stepFailure(s);
   const pct = (v: number) => `${(v * 100).toFixed(0)}%`;
   const t = s.tokens;
-  return `| ${LABELS[kind]} | ${rep} | ${rate(s.rate)} | ${ms(s.propagation.p50)} | ${ms(s.propagation.p99)} | ${ms(s.propagation.max)} | ${s.ack ? `${ms(s.ack.p95)} (${s.ackKind})` : 'none'} | ${t.delivered}/${t.sent}, ${t.lost} lost (${t.lostMidSequence} mid), ${t.duplicated} dup | ${pct(s.serverCpu)} (${pct(s.serverWait)}) | ${s.generators.map((g) => pct(g.cpu)).join(' + ')} (${pct(s.clientWait)})${s.clientBound ? ' client-bound' : ''} | ${pct(s.otherCpu)} | ${ms(s.clientLagP99)} | ${failure ?? 'ok'}${s.retried ? ' (2nd try: 1st starved of CPU)' : ''} |`;
+  return `| ${LABELS[kind]} | ${rep} | ${rate(s.rate)} | ${ms(s.propagation.p50)} | ${ms(s.propagation.p99)} | ${ms(s.propagation.max)} | ${s.ack ? `${ms(s.ack.p95)} (${s.ackKind})` : 'none'} | ${t.delivered}/${t.sent}, ${t.lost} lost (${t.lostMidSequence} mid), ${t.duplicated} dup, ${s.undeliveredAtDrain} late at drain | ${pct(s.serverCpu)} (${pct(s.serverWait)}) | ${s.generators.map((g) => pct(g.cpu)).join(' + ')} (${pct(s.clientWait)})${s.clientBound ? ' client-bound' : ''} | ${pct(s.otherCpu)} | ${ms(s.clientLagP99)} | ${failure ?? 'ok'}${s.retried ? ' (2nd try: 1st starved of CPU)' : ''} |`;
 }
 
 /** Every sweep step of every repetition, for the results file. */

@@ -471,7 +471,13 @@ async function main(argv: readonly string[]): Promise<number> {
     say(`wrote ${path.relative(ROOT, jsonPath)}, its .md and ${chartName}`);
     for (const note of results.notes) say(`  note: ${note}`);
     if (!args.quick)
-      await updateReadme(figuresTable(figures, c), `${stamp}-${name}`, chartName, args.out, loadBefore);
+      await updateReadme(
+        figuresTable(figures, c),
+        `${stamp}-${name}`,
+        chartName,
+        args.out,
+        loadBefore,
+      );
   }
   const failed = figures.some((f) => f.verdict === 'FAIL' || f.verdict === 'error');
   return args.strict && failed ? 1 : 0;

@@ -241,8 +241,7 @@ export async function openEditorPool(options: EditorPoolOptions): Promise<Editor
   return {
     editors: editors.length,
     settle,
-    accounts: () =>
-      steps.map((_, id) => addAccounts(editors.map((e) => e.ledger.account(id)))),
+    accounts: () => steps.map((_, id) => addAccounts(editors.map((e) => e.ledger.account(id)))),
     close() {
       for (const e of editors) e.sock?.close();
     },

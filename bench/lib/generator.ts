@@ -23,7 +23,12 @@ export type ToGenerator =
       readonly docIds: readonly string[];
       readonly traces: readonly [TraceSpec, TraceSpec];
     }
-  | { readonly type: 'step'; readonly rate: number; readonly seconds: number; readonly drainMs: number }
+  | {
+      readonly type: 'step';
+      readonly rate: number;
+      readonly seconds: number;
+      readonly drainMs: number;
+    }
   | { readonly type: 'settle'; readonly timeoutMs: number }
   | { readonly type: 'accounts' }
   | { readonly type: 'close' };
@@ -35,46 +40,46 @@ function reply(message: unknown): void {
 function serve(): void {
   let pool: EditorPool | null = null;
   process.on('message', (message: ToGenerator) => {
-  void (async () => {
-    try {
-      switch (message.type) {
-        case 'open': {
-          const traces = [
-            generateTypingTrace(message.traces[0]),
-            generateTypingTrace(message.traces[1]),
-          ] as const;
-          pool = await openEditorPool({
-            host: message.host,
-            port: message.port,
-            wire: wireFor(message.kind),
-            docIds: message.docIds,
-            traces,
-          });
-          reply({ type: 'opened' });
-          return;
+    void (async () => {
+      try {
+        switch (message.type) {
+          case 'open': {
+            const traces = [
+              generateTypingTrace(message.traces[0]),
+              generateTypingTrace(message.traces[1]),
+            ] as const;
+            pool = await openEditorPool({
+              host: message.host,
+              port: message.port,
+              wire: wireFor(message.kind),
+              docIds: message.docIds,
+              traces,
+            });
+            reply({ type: 'opened' });
+            return;
+          }
+          case 'step':
+            if (!pool) throw new Error('step before open');
+            reply({
+              type: 'step',
+              result: await pool.step(message.rate, message.seconds, message.drainMs),
+            });
+            return;
+          case 'settle':
+            reply({ type: 'settled', ok: pool ? await pool.settle(message.timeoutMs) : true });
+            return;
+          case 'accounts':
+            reply({ type: 'accounts', accounts: pool?.accounts() ?? [] });
+            return;
+          case 'close':
+            pool?.close();
+            setTimeout(() => process.exit(0), 200);
+            return;
         }
-        case 'step':
-          if (!pool) throw new Error('step before open');
-          reply({
-            type: 'step',
-            result: await pool.step(message.rate, message.seconds, message.drainMs),
-          });
-          return;
-        case 'settle':
-          reply({ type: 'settled', ok: pool ? await pool.settle(message.timeoutMs) : true });
-          return;
-        case 'accounts':
-          reply({ type: 'accounts', accounts: pool?.accounts() ?? [] });
-          return;
-        case 'close':
-          pool?.close();
-          setTimeout(() => process.exit(0), 200);
-          return;
+      } catch (error) {
+        reply({ type: 'error', message: (error as Error).stack ?? String(error) });
       }
-    } catch (error) {
-      reply({ type: 'error', message: (error as Error).stack ?? String(error) });
-    }
-  })();
+    })();
   });
   process.on('disconnect', () => process.exit(0));
 }

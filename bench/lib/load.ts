@@ -106,8 +106,7 @@ function startChild(): Child {
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const waiting: { reply: string; resolve: (m: never) => void; reject: (e: Error) => void }[] =
-    [];
+  const waiting: { reply: string; resolve: (m: never) => void; reject: (e: Error) => void }[] = [];
   child.on('message', (message: { type: string; message?: string }) => {
     const next = waiting.shift();
     if (!next) return;
@@ -151,7 +150,8 @@ export function mergeStep(
   const clientCpu = parts.reduce((a, p) => a + p.cpu, 0);
   const closeCodes: Record<string, number> = {};
   for (const p of parts) {
-    for (const [code, n] of Object.entries(p.closeCodes)) closeCodes[code] = (closeCodes[code] ?? 0) + n;
+    for (const [code, n] of Object.entries(p.closeCodes))
+      closeCodes[code] = (closeCodes[code] ?? 0) + n;
   }
   return {
     rate,

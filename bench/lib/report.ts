@@ -4,14 +4,7 @@ import { type SweepResult, stepFailure } from '../items/propagation.ts';
 import { NOT_MEASURED, REBALANCING_ITEMS } from '../items/rebalancing.ts';
 import type { RedirectResult } from '../items/redirect.ts';
 import type { StepResult } from './load.ts';
-import {
-  type BenchPlan,
-  DURABLE_PEERS,
-  LABELS,
-  OURS,
-  PEERS,
-  SHIPPED_PEERS,
-} from './plan.ts';
+import { type BenchPlan, DURABLE_PEERS, LABELS, OURS, PEERS, SHIPPED_PEERS } from './plan.ts';
 import type { ProfileSplit, ProfileSummary } from './profile.ts';
 import { median, type Quantiles } from './stats.ts';
 import { type ChartSeries, lineChart } from './svg.ts';
@@ -648,7 +641,7 @@ export function profileSection(c: Collected): string {
           .filter(([k]) => k !== 'total')
           .map(
             ([k, v]) =>
-              `| ${k} | ${v.toFixed(1)} | ${(((c.profile?.split?.shares as Record<string, number>)[k] ?? 0) * 100).toFixed(1)}% |`,
+              `| ${k} | ${v.toFixed(1)} | ${(((c.profile?.split?.shares ?? {}) as Record<string, number>)[k] ?? 0) * 100).toFixed(1)}% |`,
           ),
         `| **total** | **${micros.total!.toFixed(1)}** | 100% |`,
         `| bare uWS relay (floor, its busy step) | ${Number.isFinite(floor) ? floor.toFixed(1) : '–'} | |`,

@@ -7,8 +7,8 @@ import { stepFailure } from '../items/propagation.ts';
 import { LABELS } from './plan.ts';
 import {
   buildFigures,
-  type Collected,
   COLUMNS,
+  type Collected,
   cpuPerUpdateTable,
   type Figure,
   figuresTable,
@@ -61,7 +61,13 @@ export function toResults(c: Collected, environment: RunEnvironment): Results {
   const collected = Object.fromEntries(
     Object.entries(c).map(([k, v]) => [k, v instanceof Map ? Object.fromEntries(v) : v]),
   );
-  return { version: 1, environment, collected, figures, notes: generatedNotes(figures, c, environment) };
+  return {
+    version: 1,
+    environment,
+    collected,
+    figures,
+    notes: generatedNotes(figures, c, environment),
+  };
 }
 
 export function resultsJson(results: Results): string {
@@ -149,7 +155,9 @@ export function generatedNotes(
         `${failing ? `ours' lowest failing step ${n0(failing.rate)}/s failed on: ${stepFailure(failing)}${failing.clientBound ? ' (client-bound)' : ''}` : 'no failing step recorded'}; ` +
         `${splitText}; at that cost one core carries at most ≈ ${n0(ceiling)} updates/s`;
     } else if (f.metric.startsWith('memory per idle connection')) {
-      cause = `ours ${ours} per socket against ${COLUMNS.filter((k) => k !== 'ours' && f.cells[k]).map((k) => `${k} ${f.cells[k]}`).join(', ')}; floor ${f.floor}`;
+      cause = `ours ${ours} per socket against ${COLUMNS.filter((k) => k !== 'ours' && f.cells[k])
+        .map((k) => `${k} ${f.cells[k]}`)
+        .join(', ')}; floor ${f.floor}`;
     } else if (f.metric.startsWith('memory per idle loaded doc')) {
       cause = `${f.ratios.split(';')[0]}: an attached idle document is held as a live Y.Doc`;
     } else if (f.metric.startsWith('durable ack')) {
@@ -161,7 +169,10 @@ export function generatedNotes(
       ]);
       cause = `ours lost tokens at ${steps
         .filter((s) => s.tokens.lost + s.tokens.duplicated > 0)
-        .map((s) => `${n0(s.rate)}/s (${s.tokens.lost} lost, ${s.tokens.lostMidSequence} mid-sequence, ${s.tokens.duplicated} dup, closes ${JSON.stringify(s.closeCodes)})`)
+        .map(
+          (s) =>
+            `${n0(s.rate)}/s (${s.tokens.lost} lost, ${s.tokens.lostMidSequence} mid-sequence, ${s.tokens.duplicated} dup, closes ${JSON.stringify(s.closeCodes)})`,
+        )
         .join('; ')}`;
     } else if (f.metric.startsWith('overload')) {
       cause = `ours ${ours}`;
@@ -177,7 +188,8 @@ export function generatedNotes(
     );
   }
   for (const [kind, why] of c.unavailable) notes.push(`${LABELS[kind]}: ${why}.`);
-  if (c.errors.length) notes.push(`${c.errors.length} error(s): ${c.errors.map((e) => e.split('\n')[0]).join('; ')}.`);
+  if (c.errors.length)
+    notes.push(`${c.errors.length} error(s): ${c.errors.map((e) => e.split('\n')[0]).join('; ')}.`);
   return notes;
 }
 

@@ -631,6 +631,7 @@ export function profileSection(c: Collected): string {
   const p = c.profile.summary;
   const micros = profileMicros(c);
   const floor = relayMicros(c);
+  const shares: Record<string, number> = c.profile.split?.shares ?? {};
   const split = micros
     ? [
         `Per update, all nodes together (server CPU from /proc over the profiled steps: ${c.profile.serverCpuSeconds.toFixed(2)} s for ${c.profile.updates.toLocaleString('en-US')} updates, split by the profiles' self time over ${c.profile.split?.files ?? 0} thread profiles):`,
@@ -639,10 +640,7 @@ export function profileSection(c: Collected): string {
         '| --- | --- | --- |',
         ...Object.entries(micros)
           .filter(([k]) => k !== 'total')
-          .map(
-            ([k, v]) =>
-              `| ${k} | ${v.toFixed(1)} | ${(((c.profile?.split?.shares ?? {}) as Record<string, number>)[k] ?? 0) * 100).toFixed(1)}% |`,
-          ),
+          .map(([k, v]) => `| ${k} | ${v.toFixed(1)} | ${((shares[k] ?? 0) * 100).toFixed(1)}% |`),
         `| **total** | **${micros.total!.toFixed(1)}** | 100% |`,
         `| bare uWS relay (floor, its busy step) | ${Number.isFinite(floor) ? floor.toFixed(1) : '–'} | |`,
         '',

@@ -236,6 +236,7 @@ async function main(argv: readonly string[]): Promise<number> {
     memory: new Map(),
     redirect: [],
     crash: [],
+    forwarding: [],
     relaySweep: null,
     relayMemory: null,
     redirectFloor: null,
@@ -370,7 +371,10 @@ async function main(argv: readonly string[]): Promise<number> {
         const f = await attempt(`forwarding rep ${rep}`, () =>
           runForwarding(env, plan.redirect, `f${rep}`),
         );
-        if (f) say(forwardingLine(f));
+        if (f) {
+          c.forwarding?.push(f);
+          say(forwardingLine(f));
+        }
         say(`rep ${rep}/${plan.reps}: crash fail-over [${elapsed(t0)}]`);
         const k = await attempt(`crash rep ${rep}`, () => runCrash(env, plan.crash, `k${rep}`));
         if (k) {

@@ -1,4 +1,5 @@
 import type { CrashResult } from '../items/crash.ts';
+import type { ForwardingResult } from '../items/forwarding.ts';
 import type { MemoryResult } from '../items/memory.ts';
 import { type SweepResult, stepFailure } from '../items/propagation.ts';
 import { NOT_MEASURED, REBALANCING_ITEMS } from '../items/rebalancing.ts';
@@ -18,6 +19,8 @@ export interface Collected {
   readonly memory: Map<ServerKind, MemoryResult[]>;
   readonly redirect: RedirectResult[];
   readonly crash: CrashResult[];
+  /** Forwarded client (C10), one per repetition (absent in results written before it). */
+  readonly forwarding?: ForwardingResult[];
   relaySweep: SweepResult | null;
   relayMemory: MemoryResult | null;
   redirectFloor: RedirectResult | null;
@@ -260,6 +263,22 @@ export function buildFigures(c: Collected): Figure[] {
       clientBound: [],
     });
   }
+
+  const fwd = medianOf(c.forwarding, (r) => r.forwarded.p50 / r.direct.p50);
+  figures.push({
+    metric:
+      'forwarded client (C10): propagation p50 through a non-owner node vs a direct client (3 nodes, stock y-websocket clients)',
+    goal: '<= 1.5x a direct client',
+    cells: {
+      ours: Number.isFinite(fwd)
+        ? `${x(fwd)} (${ms(medianOf(c.forwarding, (r) => r.forwarded.p50))} vs ${ms(medianOf(c.forwarding, (r) => r.direct.p50))} direct)`
+        : 'not measured',
+    },
+    ratios: '',
+    floor: '–',
+    verdict: Number.isFinite(fwd) ? (fwd <= 1.5 ? 'PASS' : 'FAIL') : 'error',
+    clientBound: [],
+  });
 
   const ratio = medianOf(c.redirect, (r) => r.redirected.p50 / r.direct.p50);
   const floor = c.redirectFloor

@@ -90,6 +90,7 @@ export function machineContended(env: RunEnvironment): boolean {
 
 const f1 = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '–');
 const n0 = (v: number) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '–');
+const pct = (v: number) => (Number.isFinite(v) ? `${Math.round(v * 100)}%` : '–');
 const num = (v: unknown) => (typeof v === 'number' ? v : Number.NaN);
 
 function medianOf(values: readonly number[]): number {
@@ -143,7 +144,12 @@ export function generatedNotes(
     }
     let cause = '';
     if (f.metric.startsWith('edit propagation')) {
-      cause = `server CPU per update at the busy load: ${perUpdate}; ours (1 node) ${f.cells['ours-1'] ?? '–'} vs ours (3 nodes) ${ours}`;
+      const busy = validSweeps(c, 'ours')?.[0]?.busy;
+      cause =
+        `server CPU per update at the busy load: ${perUpdate}; ours (1 node) ${f.cells['ours-1'] ?? '–'} vs ours (3 nodes) ${ours}` +
+        (busy
+          ? `; during ours' busy step its servers waited ${pct(busy.serverWait)} for a CPU and other processes used ${f1(busy.otherCpu)} cores`
+          : '');
     } else if (f.metric.startsWith('updates/s sustained')) {
       const runs = validSweeps(c, 'ours') ?? [];
       const failing = runs
@@ -152,7 +158,7 @@ export function generatedNotes(
         .sort((a, b) => a.rate - b.rate)[0];
       const ceiling = split ? 1e6 / split.total! : Number.NaN;
       cause =
-        `${failing ? `ours' lowest failing step ${n0(failing.rate)}/s failed on: ${stepFailure(failing)}${failing.clientBound ? ' (client-bound)' : ''}` : 'no failing step recorded'}; ` +
+        `${failing ? `ours' lowest failing step ${n0(failing.rate)}/s failed on: ${stepFailure(failing)}${failing.clientBound ? ' (client-bound)' : ''} (its server processes waited ${pct(failing.serverWait)} of the step for a CPU, other processes used ${f1(failing.otherCpu)} cores)` : 'no failing step recorded'}; ` +
         `${splitText}; at that cost one core carries at most ≈ ${n0(ceiling)} updates/s`;
     } else if (f.metric.startsWith('memory per idle connection')) {
       cause = `ours ${ours} per socket against ${COLUMNS.filter((k) => k !== 'ours' && f.cells[k])

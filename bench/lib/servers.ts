@@ -39,7 +39,7 @@ export interface ServerProcess {
   /** Runs full GCs in the process and returns its memory (via bench/peers/probe.mjs). */
   memory(): Promise<MemorySnapshot>;
   /**
-   * Ends the process (SIGKILL; SIGTERM when it writes a CPU profile, then SIGKILL after 10 s)
+   * Ends the process (SIGKILL; SIGTERM when it writes a CPU profile, then SIGKILL after 60 s)
    * and resolves once it exited. Idempotent.
    */
   stop(): Promise<void>;
@@ -141,7 +141,12 @@ function pinnedNode(
         // A profiled process must exit normally to write its profile; otherwise there is
         // nothing left to measure and a graceful stop of ours takes seconds.
         child.kill(options.cpuProfileDir ? 'SIGTERM' : 'SIGKILL');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        // A profiled node stops gracefully (leaves the ring) before V8 writes its profile:
+        // give it longer on a busy machine.
+        const timer = setTimeout(
+          () => child.kill('SIGKILL'),
+          options.cpuProfileDir ? 60_000 : 10_000,
+        );
         await exited;
         clearTimeout(timer);
       })();
@@ -353,7 +358,12 @@ export async function startGroup(
     processes,
     entry: { host: first.host, port: first.port },
     stop: async () => {
-      await Promise.all(processes.map((p) => p.stop()));
+      if (!options.cpuProfileDir) {
+        await Promise.all(processes.map((p) => p.stop()));
+        return;
+      }
+      // One at a time: nodes leaving together each wait for the others while they drain.
+      for (const p of [...processes].reverse()) await p.stop();
     },
     output: () => processes.map((p) => `--- ${p.id} ---\n${p.output()}`).join('\n'),
   };

@@ -11,6 +11,29 @@ describe('per-update CPU split of a profile', () => {
     expect(splitAreaOf('ringdoc protocol')).toBe('transport');
     expect(splitAreaOf('(garbage collector)')).toBe('GC');
     expect(splitAreaOf('etcd client')).toBe('other');
+    expect(splitAreaOf('native/builtin')).toBeNull();
+  });
+
+  it('charges native self time (fsync) to the nearest caller with an area, start-up apart', () => {
+    const profile: CpuProfile = {
+      startTime: 0,
+      endTime: 1,
+      nodes: [
+        { id: 1, callFrame: frame('(root)'), children: [2, 4] },
+        {
+          id: 2,
+          callFrame: frame('commit', 'file:///x/server/persistence/journal.ts'),
+          children: [3],
+        },
+        { id: 3, callFrame: frame('fsync') },
+        { id: 4, callFrame: frame('load', 'node:internal/modules/esm/loader'), children: [5] },
+        { id: 5, callFrame: frame('compile') },
+      ],
+      samples: [3, 3, 5],
+    };
+    const counts = { journal: 0, Yjs: 0, transport: 0, GC: 0, other: 0, startup: 0 };
+    addSplit(profile, counts);
+    expect(counts).toMatchObject({ journal: 2, startup: 1, other: 0 });
   });
 
   it('counts busy self-time samples, leaving idle and program out', () => {
@@ -26,8 +49,8 @@ describe('per-update CPU split of a profile', () => {
       ],
       samples: [1, 1, 2, 2, 2, 3, 4, 5],
     };
-    const counts = { journal: 0, Yjs: 0, transport: 0, GC: 0, other: 0 };
+    const counts = { journal: 0, Yjs: 0, transport: 0, GC: 0, other: 0, startup: 0 };
     addSplit(profile, counts);
-    expect(counts).toEqual({ journal: 1, Yjs: 3, transport: 0, GC: 1, other: 0 });
+    expect(counts).toEqual({ journal: 1, Yjs: 3, transport: 0, GC: 1, other: 0, startup: 0 });
   });
 });

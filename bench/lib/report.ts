@@ -653,7 +653,7 @@ export function profileSection(c: Collected): string {
   const shares: Record<string, number> = c.profile.split?.shares ?? {};
   const split = micros
     ? [
-        `Per update, all nodes together (server CPU from /proc over the profiled steps: ${c.profile.serverCpuSeconds.toFixed(2)} s for ${c.profile.updates.toLocaleString('en-US')} updates, split by the profiles' self time over ${c.profile.split?.files ?? 0} thread profiles):`,
+        `Per update, all nodes together (server CPU from /proc over the profiled steps: ${c.profile.serverCpuSeconds.toFixed(2)} s for ${c.profile.updates.toLocaleString('en-US')} updates, split by the profiles' self time over ${c.profile.split?.files ?? 0} thread profiles; native and Node-internal time charged to the nearest caller with an area; start-up, ${((c.profile.split?.startupShare ?? 0) * 100).toFixed(1)}% of busy samples, left out):`,
         '',
         '| area | µs per update | share |',
         '| --- | --- | --- |',

@@ -172,7 +172,7 @@ export type PeerKind = Exclude<ServerKind, 'ours' | 'ours-1'>;
 
 const PEER_SCRIPTS: Record<PeerKind, string> = {
   'y-websocket': 'bench/peers/y-websocket.ts',
-  // The same server.js setup; YPERSISTENCE makes @y/websocket-server persist into y-leveldb.
+  // The same server.js setup, persisting into y-leveldb 0.2.0 (`--data`).
   'y-websocket-leveldb': 'bench/peers/y-websocket.ts',
   'hocuspocus-3': 'bench/peers/hocuspocus-3.ts',
   'hocuspocus-3-sqlite': 'bench/peers/hocuspocus-3-sqlite.ts',
@@ -205,7 +205,6 @@ export async function startPeer(
     const dataDir = path.join(env.root, `${kind}-${port}`);
     await mkdir(dataDir, { recursive: true });
     args.push('--data', dataDir);
-    if (kind === 'y-websocket-leveldb') extraEnv.YPERSISTENCE = dataDir;
   }
   const proc = pinnedNode(env, args, options, extraEnv);
   try {

@@ -1,10 +1,11 @@
 /**
- * Benchmarks against the peers (DESIGN §7, issue #8). Run: `npx tsx bench/run.ts [--quick]
- * [--strict] [--out <dir>] [--servers ours,y-websocket,…]`. Every server runs in its own child
- * process pinned to core 0, this process (the load generator) to core 1; repetitions alternate
- * the server order and the median is reported. A full run writes `bench/results/<date>.md`,
- * the propagation chart (SVG) beside it and the latest table into bench/README.md; `--quick`
- * (a smoke run, ≤ 2 min) prints only unless `--out` is given. See bench/README.md.
+ * Benchmarks against the peers (DESIGN §7, issues 8 and 14). Run: `npx tsx bench/run.ts
+ * [--quick] [--strict] [--out <dir>] [--servers ours,ours-1,y-websocket,…] [--generators N]`.
+ * Every server process runs pinned to core 0 (ours: 3 nodes, R = 2, durability replica), the
+ * load generator is N child processes pinned to core 1; repetitions alternate the server order
+ * and the median is reported. Writes `bench/results/<date>-<quick|full>.json` (the
+ * measurements), the Markdown rendered from it and the propagation chart; a full run also puts
+ * the figures table into bench/README.md. See bench/README.md.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -20,27 +21,30 @@ import { forwardingLine, runForwarding } from './items/forwarding.ts';
 import { type MemoryResult, runMemory } from './items/memory.ts';
 import { runSweep, type SweepResult } from './items/propagation.ts';
 import { runRedirect, runRedirectFloor } from './items/redirect.ts';
-import { openEditorPool } from './lib/editors.ts';
-import { type BenchPlan, benchPlan, keystrokesNeeded, PEERS } from './lib/plan.ts';
+import type { TraceSpec } from './lib/generator.ts';
+import { openLoad } from './lib/load.ts';
+import {
+  type BenchPlan,
+  benchPlan,
+  keystrokesNeeded,
+  OURS,
+  PEERS,
+  SHIPPED_PEERS,
+} from './lib/plan.ts';
 import { hasTaskset, pin, renice } from './lib/proc.ts';
-import { summarizeProfile } from './lib/profile.ts';
+import { profileSplit, summarizeProfile } from './lib/profile.ts';
 import {
   buildFigures,
   type Collected,
-  cpuPerUpdateTable,
   figureLine,
   figuresTable,
-  memoryTable,
-  pendingSection,
-  profileSection,
   propagationChart,
-  redirectTable,
-  stepsTable,
   validSweeps,
 } from './lib/report.ts';
-import { type LaunchEnv, startPeer, startServer } from './lib/servers.ts';
-import { generateTypingTrace, type TypingTrace } from './lib/trace.ts';
-import { type ServerKind, wireFor } from './lib/wire.ts';
+import { renderMarkdown, resultsJson, toResults } from './lib/results.ts';
+import { type LaunchEnv, type PeerKind, startGroup, startPeer } from './lib/servers.ts';
+import { generateTypingTrace } from './lib/trace.ts';
+import type { ServerKind } from './lib/wire.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER_CPU = 0;
@@ -53,6 +57,8 @@ interface Args {
   readonly strict: boolean;
   readonly out: string | null;
   readonly servers: readonly ServerKind[];
+  /** Load-generator child processes (default: the plan's). */
+  readonly generators: number | null;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -61,14 +67,19 @@ function parseArgs(argv: readonly string[]): Args {
     return i >= 0 ? (argv[i + 1] ?? null) : null;
   };
   const quick = argv.includes('--quick');
-  const servers = (value('--servers')?.split(',') ?? ['ours', ...PEERS]) as ServerKind[];
+  const servers = (value('--servers')?.split(',') ?? [...OURS, ...PEERS]) as ServerKind[];
   const nice = value('--nice');
+  const generators = value('--generators');
+  if (generators !== null && !(Number(generators) >= 1)) {
+    throw new Error(`--generators must be a number >= 1, got ${generators}`);
+  }
   return {
     quick,
     niceness: nice === 'off' ? null : Number(nice ?? -10),
     strict: argv.includes('--strict'),
-    out: value('--out') ?? (quick ? null : path.join(ROOT, 'bench/results')),
+    out: value('--out') ?? path.join(ROOT, 'bench/results'),
     servers,
+    generators: generators === null ? null : Number(generators),
   };
 }
 
@@ -116,52 +127,86 @@ async function runMovesBench(): Promise<string[]> {
     .filter((l) => /(PASS|FAIL|\(info\))$/.test(l) && !l.startsWith('moves bench:'));
 }
 
-/** Whether Hocuspocus 4 (engines: Node >= 22) starts and serves on this Node. */
-async function probeHocuspocus4(env: LaunchEnv): Promise<string | null> {
+/**
+ * Whether a peer starts and listens here; when it does not (a native part that did not
+ * install, an engine it refuses), the text its column shows, made from the error it gave.
+ */
+async function probePeer(kind: PeerKind, env: LaunchEnv): Promise<string | null> {
   try {
-    const server = await startPeer('hocuspocus-4', env);
+    const server = await startPeer(kind, env);
     await server.stop();
     return null;
   } catch (error) {
-    say(
-      `  hocuspocus-4 does not run on Node ${process.version}: ${(error as Error).message.split('\n')[0]}`,
-    );
-    return 'n/a (needs Node 22)';
+    const text = (error as Error).message;
+    const reason =
+      /Could not locate the bindings file|\.node['"]? ?\)?|was compiled against|invalid ELF|cannot open shared object/i.exec(
+        text,
+      )
+        ? `native part not installed: ${firstErrorLine(text)}`
+        : firstErrorLine(text);
+    say(`  ${kind} could not run: ${reason}`);
+    return `n/a: ${reason}`;
   }
 }
 
+/** The first line of a peer's output that names an error, else the first line. */
+function firstErrorLine(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim());
+  return (lines.find((l) => /error/i.test(l) && !/^at /.test(l)) ?? lines[0] ?? '').slice(0, 200);
+}
+
+/**
+ * V8 `--cpu-prof` of every node of ours (3 nodes, R = 2) under the busy load and then 1.5 s of
+ * steps at its sustained rate; per-update CPU from /proc over the profiled steps, split by the
+ * profiles' self time (journal, Yjs, transport, GC, other).
+ */
 async function profileOurs(
   env: LaunchEnv,
   plan: BenchPlan,
-  traces: readonly [TypingTrace, TypingTrace],
+  traces: readonly [TraceSpec, TraceSpec],
   sustained: number,
 ): Promise<Collected['profile']> {
   const dir = path.join(env.root, 'profile');
   await mkdir(dir, { recursive: true });
-  const rate = Math.max(plan.sweep.busyRate, Math.round(sustained * 1.5));
-  const server = await startServer('ours', env, { cpuProfileDir: dir });
+  const rate = Math.max(plan.sweep.busyRate, sustained);
+  const group = await startGroup('ours', env, { cpuProfileDir: dir });
+  let updates = 0;
+  let serverCpuSeconds = 0;
   try {
-    const pool = await openEditorPool({
-      host: server.host,
-      port: server.port,
-      wire: wireFor('ours'),
+    const pool = await openLoad({
+      kind: 'ours',
+      host: group.entry.host,
+      port: group.entry.port,
       docIds: Array.from({ length: plan.sweep.docs }, (_, i) => `prof-${i}`),
       traces,
-      serverPid: server.pid,
+      serverPids: group.processes.map((p) => p.pid),
+      generators: plan.sweep.generators,
+      generatorCores: plan.sweep.generatorCores,
     });
-    await pool.step(plan.sweep.busyRate, plan.sweep.busySeconds, plan.sweep.drainMs);
-    await pool.step(rate, plan.sweep.stepSeconds * 2, 10_000);
-    pool.close();
+    try {
+      for (const step of [
+        await pool.step(plan.sweep.busyRate, plan.sweep.busySeconds, plan.sweep.drainMs),
+        await pool.step(rate, plan.sweep.stepSeconds * 2, 10_000),
+      ]) {
+        updates += step.sent;
+        serverCpuSeconds += step.serverCpuSeconds;
+      }
+    } finally {
+      await pool.close();
+    }
   } finally {
-    await server.stop();
+    await group.stop();
   }
   const summary = await summarizeProfile(dir);
   return summary
     ? {
         scenario:
-          `ours, ${plan.sweep.docs} docs x 2 editors: ${plan.sweep.busySeconds} s at ${plan.sweep.busyRate} updates/s ` +
-          `then ${plan.sweep.stepSeconds * 2} s at ${rate} updates/s (1.5x its sustained rate), V8 --cpu-prof of the node process`,
+          `ours (3 nodes, R = 2, replica), ${plan.sweep.docs} docs x 2 editors: ${plan.sweep.busySeconds} s at ${plan.sweep.busyRate} updates/s ` +
+          `then ${plan.sweep.stepSeconds * 2} s at ${rate} updates/s (${sustained >= plan.sweep.busyRate ? 'its sustained rate in this run' : `the busy rate; its sustained rate in this run was ${sustained}/s`}), V8 --cpu-prof of every node (whole process life, start-up included)`,
         summary,
+        split: await profileSplit(dir),
+        updates,
+        serverCpuSeconds,
       }
     : null;
 }
@@ -191,6 +236,7 @@ async function main(argv: readonly string[]): Promise<number> {
     memory: new Map(),
     redirect: [],
     crash: [],
+    forwarding: [],
     relaySweep: null,
     relayMemory: null,
     redirectFloor: null,
@@ -230,23 +276,30 @@ async function main(argv: readonly string[]): Promise<number> {
     };
 
     // Retries of starved steps stop after 9 min so a busy machine does not stretch the run.
-    const sweepPlan = { ...plan.sweep, retryUntil: t0 + (plan.quick ? 60 : 9 * 60) * 1000 };
+    const sweepPlan = {
+      ...plan.sweep,
+      generators: args.generators ?? plan.sweep.generators,
+      generatorCores: pinned ? 1 : os.cpus().length,
+      retryUntil: t0 + (plan.quick ? 60 : 9 * 60) * 1000,
+    };
     const keystrokes = keystrokesNeeded(plan.sweep);
-    const traces = [
-      generateTypingTrace({ keystrokes, seed: 1, clientId: 1001 }),
-      generateTypingTrace({ keystrokes, seed: 2, clientId: 2002 }),
-    ] as const;
+    // Each generator process builds the traces itself from these (deterministic, seeded).
+    const traces: readonly [TraceSpec, TraceSpec] = [
+      { keystrokes, seed: 1, clientId: 1001 },
+      { keystrokes, seed: 2, clientId: 2002 },
+    ];
+    const stats = generateTypingTrace(traces[0]).stats;
     const docTrace = generateTypingTrace({
       keystrokes: plan.memory.docKeystrokes,
       seed: 3,
       clientId: 3003,
     });
-    c.editorTrace = traces[0].stats;
+    c.editorTrace = stats;
     c.docTrace = docTrace.stats;
     c.encodedDocBytes = docTrace.finalState.length;
     say(
-      `  traces: editors ${keystrokes} keystrokes each (${traces[0].stats.inserts} inserts, ` +
-        `${traces[0].stats.deletes} deletes, ${traces[0].stats.jumps} cursor jumps); loaded doc ` +
+      `  traces: editors ${keystrokes} keystrokes each (${stats.inserts} inserts, ` +
+        `${stats.deletes} deletes, ${stats.jumps} cursor jumps); loaded doc ` +
         `${plan.memory.docKeystrokes} keystrokes -> ${docTrace.stats.finalChars} chars, ` +
         `${docTrace.finalState.length} bytes encoded`,
     );
@@ -263,14 +316,15 @@ async function main(argv: readonly string[]): Promise<number> {
     }
 
     let servers = [...args.servers];
-    if (servers.includes('hocuspocus-4')) {
-      const na = await probeHocuspocus4(env);
+    for (const peer of PEERS) {
+      if (!servers.includes(peer)) continue;
+      const na = await probePeer(peer, env);
       if (na) {
-        c.unavailable.set('hocuspocus-4', na);
-        servers = servers.filter((s) => s !== 'hocuspocus-4');
+        c.unavailable.set(peer, na);
+        servers = servers.filter((s) => s !== peer);
       }
     }
-    for (const kind of ['ours', ...PEERS] as ServerKind[]) {
+    for (const kind of [...OURS, ...PEERS] as ServerKind[]) {
       if (!servers.includes(kind) && !c.unavailable.has(kind)) c.unavailable.set(kind, 'not run');
     }
 
@@ -285,8 +339,10 @@ async function main(argv: readonly string[]): Promise<number> {
         );
         if (run) c.sweeps.set(kind, [...(c.sweeps.get(kind) ?? []), run]);
       }
-      say(`rep ${rep}/${plan.reps}: memory [${elapsed(t0)}]`);
-      for (const kind of order) {
+      say(`rep ${rep}/${plan.reps}: memory (ours: one node; peers as shipped) [${elapsed(t0)}]`);
+      for (const kind of order.filter(
+        (k) => k === 'ours' || (SHIPPED_PEERS as readonly ServerKind[]).includes(k),
+      )) {
         const memoryPlan = {
           ...plan.memory,
           docState: docTrace.finalState,
@@ -315,7 +371,10 @@ async function main(argv: readonly string[]): Promise<number> {
         const f = await attempt(`forwarding rep ${rep}`, () =>
           runForwarding(env, plan.redirect, `f${rep}`),
         );
-        if (f) say(forwardingLine(f));
+        if (f) {
+          c.forwarding?.push(f);
+          say(forwardingLine(f));
+        }
         say(`rep ${rep}/${plan.reps}: crash fail-over [${elapsed(t0)}]`);
         const k = await attempt(`crash rep ${rep}`, () => runCrash(env, plan.crash, `k${rep}`));
         if (k) {
@@ -346,7 +405,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
     say(`floors: bare uWS relay, redirect, memory [${elapsed(t0)}]`);
     c.relaySweep = await attempt('sweep relay', () =>
-      runSweep('relay', env, sweepPlan, traces, 'floor', say),
+      runSweep('relay', env, { ...sweepPlan, overloadSeconds: 0 }, traces, 'floor', say),
     );
     c.relayMemory = await attempt('memory relay', () =>
       runMemory(
@@ -384,30 +443,45 @@ async function main(argv: readonly string[]): Promise<number> {
 
   if (args.out) {
     const stamp = startedAt.toISOString().slice(0, 10);
+    const name = args.quick ? 'quick' : 'full';
     await mkdir(args.out, { recursive: true });
-    const chartName = `${stamp}-propagation.svg`;
+    const chartName = `${stamp}-${name}-propagation.svg`;
     await writeFile(
       path.join(args.out, chartName),
       propagationChart(c, `Edit propagation p99 against load (${stamp}, median of ${plan.reps})`),
     );
-    const md = resultsMarkdown(c, figures, {
-      notes: await readNotes(),
-      niceness,
-      stamp,
-      chartName,
-      duration,
+    const results = toResults(c, {
+      name,
+      startedAt: startedAt.toISOString(),
+      durationSeconds: (performance.now() - t0) / 1000,
+      node: process.version,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? '?',
+      kernel: os.release(),
       loadBefore,
       loadAfter,
-      startedAt,
+      niceness,
+      serverCore: SERVER_CPU,
+      generatorCore: CLIENT_CPU,
+      generators: args.generators ?? plan.sweep.generators,
+      tmpdir: os.tmpdir(),
     });
-    await writeFile(path.join(args.out, `${stamp}.md`), md);
-    await writeFile(
-      path.join(args.out, `${stamp}.json`),
-      `${JSON.stringify(c, (_key, value) => (value instanceof Map ? Object.fromEntries(value) : value), 1)}\n`,
-    );
-    say(`wrote ${path.relative(ROOT, path.join(args.out, `${stamp}.md`))} and ${chartName}`);
+    const json = resultsJson(results);
+    const jsonPath = path.join(args.out, `${stamp}-${name}.json`);
+    await writeFile(jsonPath, json);
+    // The Markdown is rendered from the JSON as written (what a reader of the file gets).
+    const md = `${renderMarkdown(JSON.parse(json))}\n![edit propagation p99 against load](${chartName})\n`;
+    await writeFile(path.join(args.out, `${stamp}-${name}.md`), md);
+    say(`wrote ${path.relative(ROOT, jsonPath)}, its .md and ${chartName}`);
+    for (const note of results.notes) say(`  note: ${note}`);
     if (!args.quick)
-      await updateReadme(figuresTable(figures, c), stamp, chartName, args.out, loadBefore);
+      await updateReadme(
+        figuresTable(figures, c),
+        `${stamp}-${name}`,
+        chartName,
+        args.out,
+        loadBefore,
+      );
   }
   const failed = figures.some((f) => f.verdict === 'FAIL' || f.verdict === 'error');
   return args.strict && failed ? 1 : 0;
@@ -429,120 +503,12 @@ function memoryLine(m: MemoryResult): string {
   );
 }
 
-interface RunInfo {
-  /** The analysis kept in bench/README.md (why ours falls short, what would close it). */
-  readonly notes: string;
-  readonly niceness: number | null;
-  readonly stamp: string;
-  readonly chartName: string;
-  readonly duration: string;
-  readonly loadBefore: number[];
-  readonly loadAfter: number[];
-  readonly startedAt: Date;
-}
-
-function resultsMarkdown(
-  c: Collected,
-  figures: ReturnType<typeof buildFigures>,
-  info: RunInfo,
-): string {
-  const p = c.plan;
-  const t = c.editorTrace;
-  const d = c.docTrace;
-  return `# Benchmarks against the peers — ${info.stamp}
-
-${p.quick ? 'Quick (smoke) run' : 'Full run'} of \`bench/run.ts\`, started ${info.startedAt.toISOString()}, took ${info.duration}.
-Node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Linux ${os.release()}.
-Every server ran in its own child process pinned to core 0 (\`taskset -c 0\`); the load generator
-(this process) was pinned to core 1${info.niceness === null ? '' : `; all of them (and etcd) ran at nice ${info.niceness} so other processes on the machine take less CPU from them`}. ${p.reps} repetition(s), server order alternating; figures are
-medians over the repetitions; a sweep whose busy step ran while other processes used ≥ 1.2 cores (or the
-server waited ≥ 40% for a CPU) is discarded from the medians when clean ones exist, and extra sweeps are run
-while the time budget allows (marked in the step table). ${machineNote(info.loadBefore, info.loadAfter)}
-
-Peers: \`@y/websocket-server@0.1.1\` (its own \`ws@6\`, no persistence), \`@hocuspocus/server@3.4.4\` and
-\`@hocuspocus/server@4.7.0\` (defaults, no extensions, so no persistence), each in its own process. Ours: a
-1-node cluster (\`ringdoc node\`, lease TTL 5 s, real etcd, data dir on ${os.tmpdir()}) that acknowledges
-an update only after fsync; the peers acknowledge nothing durable. Editors are raw-frame clients (one
-TCP socket each) replaying a generated typing trace (${t ? `${t.inserts} single-character inserts, ${t.deletes} deletions (${t.deletes ? Math.round((100 * t.deletes) / (t.inserts + t.deletes)) : 0}%), ${t.jumps} cursor jumps per editor` : '–'}).
-
-## Figures (DESIGN §7)
-
-${figuresTable(figures, c)}
-
-A \`client-bound\` flag means the load generator reached 90% of its core during that measurement, so it
-measured itself rather than the server; \`contended\` means the server's main thread waited for a CPU held by
-other processes for ≥ 10% of the time (\`/proc/<pid>/schedstat\`), so the figure is partly the machine's. Loaded docs hold a ${d ? `${d.inserts + d.deletes}-keystroke` : ''} trace (${d?.finalChars ?? '–'} characters, ${c.encodedDocBytes} bytes encoded).
-${c.errors.length ? `\nErrors:\n\n${c.errors.map((e) => `- ${e.split('\n')[0]}`).join('\n')}\n` : ''}
-![edit propagation p99 against offered load](${info.chartName})
-
-## Propagation and throughput: every step
-
-Offered load = updates/s over all editors (each update reaches the other editor of its document). A step
-passes when p99 < 100 ms, every update arrived, no socket closed and the generator achieved the rate.
-
-${stepsTable(c)}
-
-Server CPU per update at the busy load (all work of the server process divided by the updates it
-received; each update is also sent to the other editor, and by y-websocket and Hocuspocus back to its sender):
-
-${cpuPerUpdateTable(c)}
-
-## Memory
-
-After full GCs in the server process (\`--expose-gc\`, SIGUSR2 probe), resident memory = the anonymous
-resident set (\`RssAnon\`: the whole RSS also moves when the kernel evicts cold pages of the node binary):
-per idle connection = Δresident / sockets (${p.memory.connections} sockets over ${p.memory.connectionDocs} docs, each synced); per idle open doc =
-Δresident / docs − per connection (${p.memory.docs} docs, one idle socket each, each loaded with the same content).
-
-${memoryTable(c)}
-
-## Redirect
-
-${redirectTable(c)}
-
-## Durable acks
-
-Ours acknowledges an update once it is fsynced (group commit). Floor: one append + fsync on the same
-file system: p50 ${c.fsync ? c.fsync.p50.toFixed(2) : '–'} ms, p95 ${c.fsync ? c.fsync.p95.toFixed(2) : '–'} ms.
-
-## Profile of ours
-
-${profileSection(c)}
-
-## Pending
-
-${pendingSection(c)}
-
-${info.notes}
-
-The ring-level movement figure (keys moved on a join, pure ring) is measured by \`bench/ring\` and shown above.
-`;
-}
-
-const NOTES_HEADING = '## Where ours falls short, why, and what would close it';
-
-/** The hand-maintained analysis section of bench/README.md, copied into every results file. */
-async function readNotes(): Promise<string> {
-  const text = await readFile(path.join(ROOT, 'bench/README.md'), 'utf8');
-  const a = text.indexOf(NOTES_HEADING);
-  if (a < 0) return '';
-  const b = text.indexOf('\n## ', a + NOTES_HEADING.length);
-  return `${text.slice(a, b < 0 ? undefined : b).trim()}\n\n_(Kept in bench/README.md; copied here when this file was written.)_\n`;
-}
-
 const START = '<!-- latest-results:start -->';
 const END = '<!-- latest-results:end -->';
 
 /** Whether the machine was quiet (1-minute load average < 1 at the start), for the report. */
 function quietMachine(loadBefore: readonly number[]): boolean {
   return (loadBefore[0] ?? Number.POSITIVE_INFINITY) < 1;
-}
-
-function machineNote(loadBefore: readonly number[], loadAfter: readonly number[]): string {
-  const loads = `load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} at the start, ${loadAfter.map((l) => l.toFixed(2)).join(' ')} at the end`;
-  return quietMachine(loadBefore)
-    ? `The machine was quiet when the run started (${loads}); the "other CPU" column of the step table shows what else ran during each step.`
-    : `**The machine is shared**: other engineers' builds and test runs may have been running on both cores (${loads}), so absolute numbers are noisy; compare ratios within this run.`;
 }
 
 async function updateReadme(

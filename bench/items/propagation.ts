@@ -1,13 +1,21 @@
-import { type EditorPool, openEditorPool, type StepResult } from '../lib/editors.ts';
+import type { TraceSpec } from '../lib/generator.ts';
+import {
+  CLIENT_BOUND_CPU,
+  type LoadPool,
+  openLoad,
+  type StepResult,
+  withFinalTokens,
+} from '../lib/load.ts';
 import type { LaunchEnv } from '../lib/servers.ts';
-import { startServer } from '../lib/servers.ts';
-import type { TypingTrace } from '../lib/trace.ts';
-import { type ServerKind, wireFor } from '../lib/wire.ts';
+import { startGroup } from '../lib/servers.ts';
+import type { ServerKind } from '../lib/wire.ts';
+
+export { CLIENT_BOUND_CPU };
 
 /** p99 propagation a step must stay under to count as sustained (DESIGN §7). */
 export const P99_LIMIT_MS = 100;
-/** CPU share of the load generator from which a step is flagged client-bound. */
-export const CLIENT_BOUND_CPU = 0.9;
+/** ACK p95 (or its stand-in) a step must stay under to count as sustained (DESIGN §7). */
+export const ACK_P95_LIMIT_MS = 20;
 /** Share of a step the server or generator waited for a CPU from which a failed step is retried. */
 export const STARVED_WAIT = 0.3;
 
@@ -25,6 +33,26 @@ export interface SweepPlan {
   readonly bisect: number;
   /** `performance.now()` after which failed steps are no longer retried (time budget). */
   readonly retryUntil?: number;
+  /** Seconds of the overload step (2x the sustained rate); 0: none. */
+  readonly overloadSeconds: number;
+  /** Load-generator processes, and the cores they may use between them. */
+  readonly generators: number;
+  readonly generatorCores: number;
+}
+
+/** The overload row: 2x the sustained rate, then the busy rate in 1-s windows until normal. */
+export interface OverloadResult {
+  readonly rate: number;
+  readonly step: StepResult;
+  /** Propagation p99 of each 1-s window at the busy rate after the overload. */
+  readonly recovery: readonly number[];
+  /** p99 counted as normal: the busy step's p99 x 2 (at least + 5 ms). */
+  readonly normalP99: number;
+  /**
+   * Seconds from the end of the overload until the first normal window ended (backlog drain
+   * included), null when it did not return to normal within the windows tried.
+   */
+  readonly backToNormalSeconds: number | null;
 }
 
 /** One server's run of the propagation/throughput sweep. */
@@ -40,6 +68,10 @@ export interface SweepResult {
   readonly clientBound: boolean;
   /** Seconds to connect and sync every editor. */
   readonly connectSeconds: number;
+  /** Server processes (ours: 3 nodes) and load-generator processes. */
+  readonly serverProcesses: number;
+  readonly generatorProcesses: number;
+  readonly overload: OverloadResult | null;
   /**
    * Other processes held the machine during the busy step (they used ≥ 1.2 cores, or the
    * server waited ≥ 40 % of the time for a CPU): the run measured the machine, not the server.
@@ -54,14 +86,25 @@ export function machineWasBusy(step: StepResult): boolean {
 
 /** Why a step does not count as sustained, or null when it does. */
 export function stepFailure(step: StepResult): string | null {
-  if (step.closedSockets > 0) return `${step.closedSockets} sockets closed`;
+  const t = step.tokens;
+  if (step.closedSockets > 0) {
+    return `${step.closedSockets} sockets closed (codes ${JSON.stringify(step.closeCodes)})`;
+  }
   if (step.achievedRate < 0.95 * step.rate) return 'generator could not offer the rate';
-  if (step.delivered < step.sent) return `${step.sent - step.delivered} updates not delivered`;
+  if (t.lostMidSequence > 0) return `${t.lostMidSequence} tokens lost mid-sequence`;
+  if (t.lost > 0) return `${t.lost} tokens never delivered`;
+  if (step.undeliveredAtDrain > 0) {
+    return `${step.undeliveredAtDrain} tokens not delivered within the step's drain`;
+  }
+  if (t.duplicated > 0) return `${t.duplicated} tokens duplicated`;
   if (!(step.propagation.p99 < P99_LIMIT_MS)) return `p99 ${step.propagation.p99.toFixed(0)} ms`;
+  if (step.ack && !(step.ack.p95 < ACK_P95_LIMIT_MS)) {
+    return `${step.ackKind} p95 ${step.ack.p95.toFixed(0)} ms`;
+  }
   return null;
 }
 
-const settled = (step: StepResult) => step.delivered >= step.sent;
+const settled = (step: StepResult) => step.tokens.lost === 0;
 
 /**
  * Starts a fresh server of `kind`, connects two editors to each of `plan.docs` documents,
@@ -74,21 +117,23 @@ export async function runSweep(
   kind: ServerKind,
   env: LaunchEnv,
   plan: SweepPlan,
-  traces: readonly [TypingTrace, TypingTrace],
+  traces: readonly [TraceSpec, TraceSpec],
   tag: string,
   log: (line: string) => void,
 ): Promise<SweepResult> {
-  const server = await startServer(kind, env);
+  const server = await startGroup(kind, env);
   const pool = await (async () => {
     const started = performance.now();
     try {
-      const p = await openEditorPool({
-        host: server.host,
-        port: server.port,
-        wire: wireFor(kind),
+      const p = await openLoad({
+        kind,
+        host: server.entry.host,
+        port: server.entry.port,
         docIds: Array.from({ length: plan.docs }, (_, i) => `${tag}-${i}`),
         traces,
-        serverPid: server.pid,
+        serverPids: server.processes.map((s) => s.pid),
+        generators: plan.generators,
+        generatorCores: plan.generatorCores,
       });
       return { p, seconds: (performance.now() - started) / 1000 };
     } catch (error) {
@@ -102,9 +147,12 @@ export async function runSweep(
     log(
       `  ${kind} ${label} ${Math.round(s.rate)}/s: p50 ${s.propagation.p50.toFixed(2)} p99 ` +
         `${s.propagation.p99.toFixed(2)} ms` +
-        (s.ack ? ` ack p95 ${s.ack.p95.toFixed(1)} ms` : '') +
-        ` delivered ${s.delivered}/${s.sent} cpu server ${(s.serverCpu * 100).toFixed(0)}% ` +
-        `(waited ${(s.serverWait * 100).toFixed(0)}%) client ${(s.clientCpu * 100).toFixed(0)}% ` +
+        (s.ack ? ` ${s.ackKind} p95 ${s.ack.p95.toFixed(1)} ms` : ' no ack') +
+        ` tokens ${s.tokens.delivered}/${s.tokens.sent} delivered, ${s.tokens.lost} lost ` +
+        `(${s.tokens.lostMidSequence} mid-sequence), ${s.tokens.duplicated} dup; cpu server ` +
+        `${(s.serverCpu * 100).toFixed(0)}% (waited ${(s.serverWait * 100).toFixed(0)}%) ` +
+        `generators ${s.generators.map((g) => `${(g.cpu * 100).toFixed(0)}%`).join('+')}` +
+        `${s.clientBound ? ' CLIENT-BOUND' : ''}${s.redirects ? ` (${s.redirects} redirects followed)` : ''} ` +
         `(waited ${(s.clientWait * 100).toFixed(0)}%) other ${(s.otherCpu * 100).toFixed(0)}% ` +
         `lag p99 ${s.clientLagP99.toFixed(0)} ms` +
         (failure ? ` FAIL (${failure})` : ''),
@@ -172,22 +220,68 @@ export async function runSweep(
       else fail = rate;
     }
     const relevant = steps.filter((s) => s.rate <= Math.max(pass, fail));
+    let overload: OverloadResult | null = null;
+    if (plan.overloadSeconds > 0 && pass > 0 && (healthy || (await pool.p.settle(15_000)))) {
+      overload = await runOverload(pool.p, 2 * pass, plan, busy.propagation.p99);
+      const o = overload;
+      say(o.step, 'OVERLOAD');
+      log(
+        `  ${kind} after overload: windows p99 ${o.recovery.map((v) => v.toFixed(1)).join(', ')} ms; ` +
+          `back to normal (p99 <= ${o.normalP99.toFixed(1)} ms) ${o.backToNormalSeconds === null ? 'not within the windows' : `after ${o.backToNormalSeconds.toFixed(1)} s`}`,
+      );
+    }
+    // Final per-token counts: a token that arrived after its step's drain is late, not lost.
+    await pool.p.settle(10_000);
+    const finals = await pool.p.finalAccounts();
+    const final = (s: StepResult) => withFinalTokens(s, finals);
+    if (overload) overload = { ...overload, step: final(overload.step) };
     return {
       kind,
-      busy,
-      steps,
+      busy: final(busy),
+      steps: steps.map(final),
       sustained: pass,
-      clientBound: relevant.some((s) => s.clientCpu >= CLIENT_BOUND_CPU),
+      clientBound: relevant.some((s) => s.clientBound),
       connectSeconds: pool.seconds,
+      serverProcesses: server.processes.length,
+      generatorProcesses: plan.generators,
+      overload,
       machineBusy: machineWasBusy(busy),
     };
   } finally {
-    pool.p.close();
+    await pool.p.close();
     await server.stop();
   }
 }
 
 /** A step left a backlog: give the server up to 10 s to deliver it. */
-function waitSettled(pool: EditorPool): Promise<boolean> {
+function waitSettled(pool: LoadPool): Promise<boolean> {
   return pool.settle(10_000);
+}
+
+/**
+ * 2x the sustained rate for `plan.overloadSeconds` (its backlog drained for up to 30 s, so
+ * every token is accounted for), then 1-s windows at the busy rate until one has a normal p99
+ * (at most 10 windows).
+ */
+async function runOverload(
+  pool: LoadPool,
+  rate: number,
+  plan: SweepPlan,
+  busyP99: number,
+): Promise<OverloadResult> {
+  const step = await pool.step(rate, plan.overloadSeconds, 30_000);
+  const normalP99 = Math.max(2 * busyP99, busyP99 + 5);
+  const recovery: number[] = [];
+  let back: number | null = null;
+  let seconds = step.drainMs / 1000;
+  for (let i = 0; i < 10; i++) {
+    const w = await pool.step(plan.busyRate, 1, 1_000);
+    seconds += 1 + w.drainMs / 1000;
+    recovery.push(w.propagation.p99);
+    if (w.propagation.p99 <= normalP99 && w.tokens.lost === 0) {
+      back = seconds;
+      break;
+    }
+  }
+  return { rate, step, recovery, normalP99, backToNormalSeconds: back };
 }

@@ -66,3 +66,37 @@ function lastKeystrokeDecoded(update: Uint8Array, trace: TypingTrace): number {
   }
   return last;
 }
+
+/**
+ * Every keystroke of `trace` a Yjs update contains, passed to `each` (per-token accounting of
+ * servers that merge several updates into one broadcast). Without `merged` an update carries one
+ * keystroke, read from its header as `lastKeystrokeIn` does.
+ */
+export function keystrokesIn(
+  update: Uint8Array,
+  trace: TypingTrace,
+  merged: boolean,
+  each: (k: number) => void,
+): void {
+  if (!merged) {
+    const k = lastKeystrokeIn(update, trace, false);
+    if (k >= 0) each(k);
+    return;
+  }
+  const decoded = Y.decodeUpdate(update);
+  const seen = new Set<number>();
+  const add = (k: number | undefined) => {
+    if (k === undefined || k < 0 || seen.has(k)) return;
+    seen.add(k);
+    each(k);
+  };
+  for (const struct of decoded.structs) {
+    if (struct.id.client !== trace.clientId) continue;
+    for (let c = struct.id.clock; c < struct.id.clock + struct.length; c++) {
+      add(trace.insertedBy[c]);
+    }
+  }
+  for (const range of decoded.ds.clients.get(trace.clientId) ?? []) {
+    for (let c = range.clock; c < range.clock + range.len; c++) add(trace.deletedBy[c]);
+  }
+}

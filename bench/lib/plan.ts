@@ -4,16 +4,30 @@ import type { SweepPlan } from '../items/propagation.ts';
 import type { RedirectPlan } from '../items/redirect.ts';
 import type { ServerKind } from './wire.ts';
 
+/** The peers as shipped (no persistence). */
+export const SHIPPED_PEERS = ['y-websocket', 'hocuspocus-3', 'hocuspocus-4'] as const;
+/** The peers with their own persistence (y-leveldb, the SQLite extension). */
+export const DURABLE_PEERS = [
+  'y-websocket-leveldb',
+  'hocuspocus-3-sqlite',
+  'hocuspocus-4-sqlite',
+] as const;
 /** The peers every item is compared with, in table order. */
-export const PEERS = ['y-websocket', 'hocuspocus-3', 'hocuspocus-4'] as const;
+export const PEERS = [...SHIPPED_PEERS, ...DURABLE_PEERS] as const;
 export type Peer = (typeof PEERS)[number];
+/** Ours as users run it (3 nodes, R = 2, durability replica) and one node beside it. */
+export const OURS = ['ours', 'ours-1'] as const;
 
 /** Column titles. */
 export const LABELS: Record<ServerKind, string> = {
-  ours: 'ours',
+  ours: 'ours (3 nodes, R=2, replica)',
+  'ours-1': 'ours (1 node)',
   'y-websocket': 'y-websocket-server 0.1.1',
+  'y-websocket-leveldb': 'y-websocket-server 0.1.1 + y-leveldb 0.2.0',
   'hocuspocus-3': 'hocuspocus 3.4.4',
+  'hocuspocus-3-sqlite': 'hocuspocus 3.4.4 + sqlite',
   'hocuspocus-4': 'hocuspocus 4.7.0',
+  'hocuspocus-4-sqlite': 'hocuspocus 4.7.0 + sqlite',
   relay: 'uWS relay (floor)',
 };
 
@@ -50,6 +64,9 @@ export function benchPlan(quick: boolean): BenchPlan {
         stepSeconds: 2,
         drainMs: 1_500,
         bisect: 0,
+        overloadSeconds: 5,
+        generators: 2,
+        generatorCores: 1,
       },
       memory: {
         connections: 400,
@@ -60,7 +77,7 @@ export function benchPlan(quick: boolean): BenchPlan {
       },
       redirect: { samples: 30, docs: 10 },
       crash: { docs: 10, leaseTtl: 5, timeoutMs: 20_000 },
-      profile: false,
+      profile: true,
       fsyncSamples: 100,
     };
   }
@@ -75,6 +92,9 @@ export function benchPlan(quick: boolean): BenchPlan {
       stepSeconds: 3,
       drainMs: 2_000,
       bisect: 2,
+      overloadSeconds: 60,
+      generators: 2,
+      generatorCores: 1,
     },
     memory: {
       connections: 2_000,
@@ -97,6 +117,9 @@ export function keystrokesNeeded(sweep: SweepPlan): number {
     sweep.busyRate * (0.5 + sweep.busySeconds) +
     sweep.ladder.reduce((a, r) => a + r, 0) * sweep.stepSeconds +
     sweep.bisect * top * sweep.stepSeconds +
-    3 * (sweep.busyRate / 2) * sweep.stepSeconds;
+    3 * (sweep.busyRate / 2) * sweep.stepSeconds +
+    // The overload step (2x at most the top rate) and up to 10 recovery windows.
+    2 * Math.min(top, 16 * sweep.busyRate) * sweep.overloadSeconds +
+    10 * sweep.busyRate;
   return Math.ceil((total / (2 * sweep.docs)) * 1.2) + 200;
 }

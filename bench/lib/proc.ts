@@ -135,3 +135,33 @@ export function cpuMeter(pid: number) {
     },
   };
 }
+
+/**
+ * CPU of several server processes together over an interval, the most any of them waited for a
+ * CPU, and the CPU (cores) everything else on the machine used besides these servers and this
+ * process (the generator processes' CPU is still inside `other`; the caller subtracts it).
+ */
+export function serverMeter(pids: readonly number[]) {
+  let t0 = 0;
+  let cpu0: number[] = [];
+  let wait0: number[] = [];
+  let machine0 = 0;
+  let self0 = 0;
+  return {
+    start(): void {
+      t0 = performance.now();
+      machine0 = machineBusySeconds();
+      self0 = selfCpuSeconds();
+      cpu0 = pids.map(cpuSeconds);
+      wait0 = pids.map(runQueueSeconds);
+    },
+    stop(): { cpu: number; wait: number; other: number; wall: number } {
+      const wall = (performance.now() - t0) / 1000;
+      const cpu = pids.reduce((a, pid, i) => a + (cpuSeconds(pid) - cpu0[i]!), 0) / wall;
+      const wait = Math.max(0, ...pids.map((pid, i) => (runQueueSeconds(pid) - wait0[i]!) / wall));
+      const self = (selfCpuSeconds() - self0) / wall;
+      const other = Math.max(0, (machineBusySeconds() - machine0) / wall - cpu - self);
+      return { cpu, wait, other, wall };
+    },
+  };
+}

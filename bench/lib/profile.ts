@@ -10,8 +10,9 @@ interface ProfileNode {
   readonly id: number;
   readonly callFrame: CallFrame;
   readonly hitCount?: number;
+  readonly children?: readonly number[];
 }
-interface CpuProfile {
+export interface CpuProfile {
   readonly nodes: readonly ProfileNode[];
   readonly startTime: number;
   readonly endTime: number;
@@ -111,5 +112,96 @@ export async function summarizeProfile(dir: string, top = 12): Promise<ProfileSu
     busyShare: profile.samples.length ? busy / profile.samples.length : 0,
     functions: rank(functions, top),
     areas: rank(areas, 10),
+  };
+}
+
+/** The per-update CPU split of DESIGN §7: journal, Yjs, transport, GC, the rest. */
+export const SPLIT_AREAS = ['journal', 'Yjs', 'transport', 'GC', 'other'] as const;
+export type SplitArea = (typeof SPLIT_AREAS)[number];
+
+/** Shares of busy self time by split area, summed over every profile of a directory. */
+export interface ProfileSplit {
+  /** Shares of the busy samples outside start-up (module loading), per area. */
+  readonly shares: Record<SplitArea, number>;
+  /** Share of all busy samples spent starting up (module loading, tsx), left out of `shares`. */
+  readonly startupShare: number;
+  /** Profiles read (one per thread of every node). */
+  readonly files: number;
+}
+
+/** Which split area an `area()` name belongs to, null when it says nothing by itself (pure). */
+export function splitAreaOf(areaName: string): SplitArea | null {
+  if (areaName === 'ringdoc store') return 'journal';
+  if (areaName === 'yjs' || areaName === 'lib0' || areaName === 'y-protocols') return 'Yjs';
+  if (
+    areaName === 'uWebSockets.js' ||
+    areaName === 'ringdoc transport' ||
+    areaName === 'ringdoc protocol'
+  ) {
+    return 'transport';
+  }
+  if (areaName === '(garbage collector)') return 'GC';
+  if (areaName === 'native/builtin' || areaName === 'node internals' || areaName === 'other JS') {
+    return null;
+  }
+  return 'other';
+}
+
+const STARTUP = /node:internal\/modules|internal\/modules|node_modules\/tsx\/|source_map/;
+
+/**
+ * Adds the busy self-time samples of `profile` per split area into `counts` (pure). A sample in
+ * native code or node internals (e.g. `fsync`, `writeBuffer`) is charged to the nearest caller
+ * with an area (the store calling fsync is journal time); samples under module loading count as
+ * `startup`.
+ */
+export function addSplit(profile: CpuProfile, counts: Record<SplitArea | 'startup', number>): void {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, n.id);
+  const memo = new Map<number, SplitArea | 'startup'>();
+  const classify = (id: number): SplitArea | 'startup' => {
+    const known = memo.get(id);
+    if (known) return known;
+    let result: SplitArea | 'startup' = 'other';
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const frame = byId.get(at)?.callFrame;
+      if (!frame) break;
+      if (STARTUP.test(frame.url)) {
+        result = 'startup';
+        break;
+      }
+      const split = splitAreaOf(area(frame));
+      if (split) {
+        result = split;
+        break;
+      }
+    }
+    memo.set(id, result);
+    return result;
+  };
+  for (const id of profile.samples) {
+    const frame = byId.get(id)?.callFrame;
+    if (!frame || frame.functionName === '(idle)' || frame.functionName === '(program)') continue;
+    counts[classify(id)]++;
+  }
+}
+
+/** The split over every `.cpuprofile` in `dir` (every node of the cluster), null when none. */
+export async function profileSplit(dir: string): Promise<ProfileSplit | null> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
+  if (files.length === 0) return null;
+  const counts = { journal: 0, Yjs: 0, transport: 0, GC: 0, other: 0, startup: 0 };
+  for (const file of files) {
+    addSplit(JSON.parse(await readFile(path.join(dir, file), 'utf8')) as CpuProfile, counts);
+  }
+  const total = SPLIT_AREAS.reduce((a, k) => a + counts[k], 0);
+  const shares = Object.fromEntries(
+    SPLIT_AREAS.map((k) => [k, total ? counts[k] / total : 0]),
+  ) as Record<SplitArea, number>;
+  return {
+    shares,
+    startupShare: counts.startup / Math.max(1, total + counts.startup),
+    files: files.length,
   };
 }

@@ -39,7 +39,7 @@ export interface ServerProcess {
   /** Runs full GCs in the process and returns its memory (via bench/peers/probe.mjs). */
   memory(): Promise<MemorySnapshot>;
   /**
-   * Ends the process (SIGKILL; SIGTERM when it writes a CPU profile, then SIGKILL after 10 s)
+   * Ends the process (SIGKILL; SIGTERM when it writes a CPU profile, then SIGKILL after 60 s)
    * and resolves once it exited. Idempotent.
    */
   stop(): Promise<void>;
@@ -141,7 +141,12 @@ function pinnedNode(
         // A profiled process must exit normally to write its profile; otherwise there is
         // nothing left to measure and a graceful stop of ours takes seconds.
         child.kill(options.cpuProfileDir ? 'SIGTERM' : 'SIGKILL');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        // A profiled node stops gracefully (leaves the ring) before V8 writes its profile:
+        // give it longer on a busy machine.
+        const timer = setTimeout(
+          () => child.kill('SIGKILL'),
+          options.cpuProfileDir ? 60_000 : 10_000,
+        );
         await exited;
         clearTimeout(timer);
       })();
@@ -163,12 +168,25 @@ async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs:
   }
 }
 
-const PEER_SCRIPTS: Record<Exclude<ServerKind, 'ours'>, string> = {
+export type PeerKind = Exclude<ServerKind, 'ours' | 'ours-1'>;
+
+const PEER_SCRIPTS: Record<PeerKind, string> = {
   'y-websocket': 'bench/peers/y-websocket.ts',
+  // The same server.js setup, persisting into y-leveldb 0.2.0 (`--data`).
+  'y-websocket-leveldb': 'bench/peers/y-websocket.ts',
   'hocuspocus-3': 'bench/peers/hocuspocus-3.ts',
+  'hocuspocus-3-sqlite': 'bench/peers/hocuspocus-3-sqlite.ts',
   'hocuspocus-4': 'bench/peers/hocuspocus-4.ts',
+  'hocuspocus-4-sqlite': 'bench/peers/hocuspocus-4-sqlite.ts',
   relay: 'bench/peers/relay.ts',
 };
+
+/** Peers that persist: each gets its own storage directory under the scratch root. */
+const DURABLE: ReadonlySet<PeerKind> = new Set([
+  'y-websocket-leveldb',
+  'hocuspocus-3-sqlite',
+  'hocuspocus-4-sqlite',
+]);
 
 /**
  * Starts a peer (or the relay floor) in its own child process pinned to the server core and
@@ -176,16 +194,19 @@ const PEER_SCRIPTS: Record<Exclude<ServerKind, 'ours'>, string> = {
  * or does not listen within 20 s.
  */
 export async function startPeer(
-  kind: Exclude<ServerKind, 'ours'>,
+  kind: PeerKind,
   env: LaunchEnv,
   options: LaunchOptions = {},
 ): Promise<ServerProcess> {
   const port = await env.nextPort();
-  const proc = pinnedNode(
-    env,
-    ['--import', 'tsx', PEER_SCRIPTS[kind], '--port', String(port)],
-    options,
-  );
+  const args = ['--import', 'tsx', PEER_SCRIPTS[kind], '--port', String(port)];
+  const extraEnv: Record<string, string> = {};
+  if (DURABLE.has(kind)) {
+    const dataDir = path.join(env.root, `${kind}-${port}`);
+    await mkdir(dataDir, { recursive: true });
+    args.push('--data', dataDir);
+  }
+  const proc = pinnedNode(env, args, options, extraEnv);
   try {
     await waitUntil(
       `${kind} listening`,
@@ -219,7 +240,7 @@ export async function startPeer(
 export async function startOurs(
   env: LaunchEnv,
   count = 1,
-  options: LaunchOptions & { readonly leaseTtl?: number } = {},
+  options: LaunchOptions & { readonly leaseTtl?: number; readonly replicated?: boolean } = {},
 ): Promise<ServerProcess[]> {
   const prefix = env.nextPrefix();
   const nodes: ServerProcess[] = [];
@@ -249,6 +270,7 @@ export async function startOurs(
           '--limits',
           OURS_LIMITS,
           '--insecure-dev-secret',
+          ...(options.replicated ? ['--replicas', '2', '--durability', 'replica'] : []),
         ],
         options,
         { RINGDOC_LOG_LEVEL: 'warn' },
@@ -290,15 +312,58 @@ export async function startOurs(
   return nodes;
 }
 
-/** Starts one server of `kind` (ours: a 1-node cluster). */
+/** Starts one server process of `kind` (ours and ours-1: a 1-node cluster). */
 export async function startServer(
   kind: ServerKind,
   env: LaunchEnv,
   options: LaunchOptions = {},
 ): Promise<ServerProcess> {
-  if (kind === 'ours') {
+  if (kind === 'ours' || kind === 'ours-1') {
     const [node] = await startOurs(env, 1, options);
     return node!;
   }
   return startPeer(kind, env, options);
+}
+
+/** Nodes ours runs as users run it: 3 nodes; with the nodes' defaults R = 2, durability replica. */
+export const OURS_NODES = 3;
+
+/** The server processes of one kind started for a sweep, and where editors connect first. */
+export interface ServerGroup {
+  readonly kind: ServerKind;
+  readonly processes: readonly ServerProcess[];
+  /** Where every editor connects first (ours: node n1; editors follow REDIRECTs from there). */
+  readonly entry: { readonly host: string; readonly port: number };
+  stop(): Promise<void>;
+  output(): string;
+}
+
+/**
+ * Starts `kind` for a sweep: ours as a 3-node cluster (`--replicas 2 --durability replica` are
+ * the node defaults, passed explicitly), ours-1 as one node, a peer as its one process.
+ */
+export async function startGroup(
+  kind: ServerKind,
+  env: LaunchEnv,
+  options: LaunchOptions = {},
+): Promise<ServerGroup> {
+  const processes =
+    kind === 'ours'
+      ? await startOurs(env, OURS_NODES, { ...options, replicated: true })
+      : [await startServer(kind, env, options)];
+  const first = processes[0]!;
+  return {
+    kind,
+    processes,
+    entry: { host: first.host, port: first.port },
+    stop: async () => {
+      if (!options.cpuProfileDir) {
+        await Promise.all(processes.map((p) => p.stop()));
+        return;
+      }
+      // One at a time: nodes leaving together each wait for the others while they drain.
+      for (const p of [...processes].reverse()) await p.stop();
+    },
+    output: () => processes.map((p) => `--- ${p.id} ---\n${p.output()}`).join('\n'),
+  };
 }

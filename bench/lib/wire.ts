@@ -1,8 +1,21 @@
 import { PROTOCOL_VERSION } from '../../server/protocol/index.ts';
 import { type ByteCursor, readVarUint } from './identify.ts';
 
-/** The servers a benchmark can drive. `relay` is the physical floor (uWS, no Yjs). */
-export type ServerKind = 'ours' | 'y-websocket' | 'hocuspocus-3' | 'hocuspocus-4' | 'relay';
+/**
+ * The servers a benchmark can drive. `ours`: 3 nodes, R = 2, durability `replica` (as users run
+ * it); `ours-1`: one node. `*-leveldb` / `*-sqlite`: the peers with their own persistence.
+ * `relay` is the physical floor (uWS, no Yjs).
+ */
+export type ServerKind =
+  | 'ours'
+  | 'ours-1'
+  | 'y-websocket'
+  | 'y-websocket-leveldb'
+  | 'hocuspocus-3'
+  | 'hocuspocus-3-sqlite'
+  | 'hocuspocus-4'
+  | 'hocuspocus-4-sqlite'
+  | 'relay';
 
 /**
  * How a client talks to one kind of server. Both wire formats carry y-protocols sync
@@ -66,6 +79,7 @@ function varString(s: string): Uint8Array {
 export function wireFor(kind: ServerKind, ringdocClient = true): Wire {
   switch (kind) {
     case 'ours':
+    case 'ours-1':
       return {
         path: (docId) => `/doc/${docId}${ringdocClient ? `?proto=${PROTOCOL_VERSION}` : ''}`,
         prefix: () => EMPTY,
@@ -76,23 +90,26 @@ export function wireFor(kind: ServerKind, ringdocClient = true): Wire {
       };
     case 'relay':
     case 'y-websocket':
+    case 'y-websocket-leveldb':
       return {
         path: (docId) => `/doc/${docId}`,
         prefix: () => EMPTY,
         openBodies: [],
         acks: false,
         mergedBroadcasts: false,
-        echoes: kind === 'y-websocket',
+        echoes: kind !== 'relay',
       };
     case 'hocuspocus-3':
+    case 'hocuspocus-3-sqlite':
     case 'hocuspocus-4':
+    case 'hocuspocus-4-sqlite':
       return {
         path: () => '/',
         prefix: (docId) => varString(docId),
         // Auth (2) • token subtype (0) • varString token ("").
         openBodies: [new Uint8Array([2, 0, 0])],
         acks: false,
-        mergedBroadcasts: kind === 'hocuspocus-4',
+        mergedBroadcasts: kind.startsWith('hocuspocus-4'),
         echoes: true,
       };
   }

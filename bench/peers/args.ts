@@ -14,3 +14,11 @@ export function announce(port: number): void {
   process.once('SIGTERM', () => process.exit(0));
   process.stdout.write(`listening ${port}\n`);
 }
+
+/** `--data <dir>` of a durable peer (its storage directory); throws when absent. */
+export function dataArg(argv: readonly string[]): string {
+  const i = argv.indexOf('--data');
+  const dir = i >= 0 ? argv[i + 1] : undefined;
+  if (!dir) throw new Error('--data <dir> is required');
+  return dir;
+}

@@ -42,13 +42,20 @@ export interface Frame {
   readonly ops: JournalOp[];
 }
 
+/** A damaged frame followed by valid ones: acknowledged data was damaged. */
+export interface DamagedFrame {
+  readonly at: number;
+  /** Documents it names (read past its checksum), or `null` when even that cannot be read. */
+  readonly docIds: string[] | null;
+}
+
 /** A decoded segment. */
 export interface DecodedSegment {
   readonly frames: Frame[];
-  /** Bytes of valid frames; after them come zeros or a torn (never acknowledged) frame. */
+  /** Bytes up to the end of the last valid frame; after them come zeros or a torn frame. */
   readonly validBytes: number;
-  /** Set when a damaged frame is followed by a valid one: acknowledged data was damaged. */
-  readonly damagedAt?: number;
+  /** Damaged frames followed by valid ones; reading stops at one whose documents are unknown. */
+  readonly damaged: DamagedFrame[];
 }
 
 /** Encodes one window's ops as a frame; `ops` must be non-empty. One copy of every update. */
@@ -88,26 +95,46 @@ export function encodeFrame(firstLsn: number, ops: readonly JournalOp[]): Buffer
 
 /**
  * Decodes a segment. Reading stops at an all-zero header (the preallocated rest) or at a
- * damaged frame; if a valid frame follows a damaged one, `damagedAt` says where.
+ * damaged frame with nothing valid after it (a torn tail, never acknowledged). A damaged frame
+ * followed by a valid one is reported in `damaged`: with the documents it names when its
+ * length field and layout are intact (reading goes on after it), else with `null` (reading stops).
  */
 export function decodeSegment(bytes: Uint8Array): DecodedSegment {
   const frames: Frame[] = [];
+  const damaged: DamagedFrame[] = [];
   let offset = 0;
+  let validBytes = 0;
   while (offset + FRAME_HEADER_BYTES <= bytes.length) {
     const end = frameEndAt(bytes, offset);
-    if (end < 0) {
-      if (isZeroHeader(bytes, offset)) return { frames, validBytes: offset };
-      const next = findValidFrame(bytes, offset + 1);
-      return next >= 0
-        ? { frames, validBytes: offset, damagedAt: offset }
-        : { frames, validBytes: offset };
+    const frame = end < 0 ? null : decodePayload(bytes.subarray(offset + FRAME_HEADER_BYTES, end));
+    if (frame) {
+      frames.push(frame);
+      offset = end;
+      validBytes = end;
+      continue;
     }
-    const frame = decodePayload(bytes.subarray(offset + FRAME_HEADER_BYTES, end));
-    if (frame === null) return { frames, validBytes: offset, damagedAt: offset };
-    frames.push(frame);
-    offset = end;
+    if (isZeroHeader(bytes, offset)) break;
+    if (findValidFrame(bytes, offset + 1) < 0) break;
+    const claimed = claimedEnd(bytes, offset);
+    const named =
+      claimed > 0 && (frameEndAt(bytes, claimed) >= 0 || isZeroHeader(bytes, claimed))
+        ? decodePayload(bytes.subarray(offset + FRAME_HEADER_BYTES, claimed))
+        : null;
+    damaged.push({
+      at: offset,
+      docIds: named ? [...new Set(named.ops.map((op) => op.docId))] : null,
+    });
+    if (!named) break;
+    offset = claimed;
   }
-  return { frames, validBytes: offset };
+  return { frames, validBytes, damaged };
+}
+
+/** End of the frame at `offset` as its length field claims, or -1 when past the bytes. */
+function claimedEnd(bytes: Uint8Array, offset: number): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset + offset, FRAME_HEADER_BYTES);
+  const end = offset + FRAME_HEADER_BYTES + view.getUint32(0, true);
+  return end + FRAME_HEADER_BYTES <= bytes.length ? end : -1;
 }
 
 function writeString(out: Buffer, value: string, at: number): number {

@@ -155,6 +155,33 @@ describe('journal store on disk', () => {
     expect(Buffer.compare(await readFile(path), bytes)).toBe(0);
   });
 
+  it('[N7] a damaged update in the journal makes only the documents of its frame corrupt, bytes untouched', async () => {
+    const { dir, open } = await setup();
+    const writer = createWriter();
+    const other = createWriter('other');
+    const first = open();
+    await first.append('doc', writer.next(1)[0]!, 'g');
+    for (const update of other.next(2)) await first.append('other', update, 'g');
+    await first.close();
+    const [name] = await segmentFiles(dir);
+    const path = join(dir, JOURNAL_DIR, name!);
+    const bytes = await readFile(path);
+    const firstFrameEnd = 8 + bytes.readUInt32LE(0);
+    bytes[firstFrameEnd - 2] = (bytes[firstFrameEnd - 2] ?? 0) ^ 0xff;
+    await writeFile(path, bytes);
+    const second = open();
+    await expect(second.load('doc')).rejects.toBeInstanceOf(StoreCorruptError);
+    expect(textOf((await second.load('other'))?.updates ?? [])).toBe(other.text());
+    for (const update of other.next(1)) await second.append('other', update, 'g');
+    await second.close();
+    expect(Buffer.compare((await readFile(path)).subarray(0, bytes.length), bytes)).toBe(0);
+    const third = open();
+    await expect(third.load('doc')).rejects.toBeInstanceOf(StoreCorruptError);
+    expect(textOf((await third.load('other'))?.updates ?? [])).toBe(other.text());
+    expect(await third.delete('doc')).toBe(true);
+    expect(await third.load('doc')).toBeNull();
+  });
+
   it('[N7] a failed write rejects the window, the next window goes to a new segment, acked updates survive', async () => {
     const { dir } = await setup();
     const faultFs = createFaultFs();

@@ -193,13 +193,15 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
     for (const { name, seq } of names) {
       const path = join(journalDir, name);
       const decoded = decodeSegment(await fs.readFile(path));
-      if (decoded.damagedAt !== undefined) {
-        throw new StoreCorruptError(
-          `${JOURNAL_DIR}/${name}`,
-          `journal frame at byte ${decoded.damagedAt} is damaged and followed by a valid frame`,
-        );
-      }
       const segment: JournalSegment = { seq, path, lastLsn: -1, docs: new Set() };
+      for (const damage of decoded.damaged) {
+        const detail = `journal frame at byte ${damage.at} of ${JOURNAL_DIR}/${name} is damaged and followed by a valid frame`;
+        if (damage.docIds === null) throw new StoreCorruptError(`${JOURNAL_DIR}/${name}`, detail);
+        for (const id of damage.docIds) {
+          docOf(id).corrupt = new StoreCorruptError(id, detail);
+          segment.docs.add(id);
+        }
+      }
       for (const frame of decoded.frames) {
         frame.ops.forEach((op, i) => {
           ops.push({ lsn: frame.firstLsn + i, op });
@@ -486,14 +488,19 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
       (async () => {
         try {
           for (const segment of [...w.closed()]) {
+            let needed = false;
             for (const id of segment.docs) {
               const doc = docs.get(id);
               if (!doc) continue;
-              await task(doc, async () => {
-                if (doc.records.some((r) => r.lsn <= segment.lastLsn)) await compactLocked(doc);
-              });
+              // a corrupt document's bytes are kept until it is deleted
+              if (doc.corrupt) needed = true;
+              else {
+                await task(doc, async () => {
+                  if (doc.records.some((r) => r.lsn <= segment.lastLsn)) await compactLocked(doc);
+                });
+              }
             }
-            await w.remove(segment);
+            if (!needed) await w.remove(segment);
           }
         } catch (error) {
           log.warn('journal segment could not be retired yet', { error });

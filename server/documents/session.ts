@@ -66,6 +66,8 @@ export class Session {
   private room: Room | null = null;
   private contentReceived = 0;
   private acked = 0;
+  /** The durability promise an ACK waits for, and the highest update count it covers. */
+  private ackWait: { readonly durable: Promise<void>; n: number } | null = null;
   private permission: Permission | null = null;
   private toldReadOnly = false;
   private readonly budget: ConnectionBudget | null;
@@ -329,8 +331,20 @@ export class Session {
       this.reject(CloseCode.BAD_REQUEST, 'update cannot be applied');
       return;
     }
-    room.durable().then(
-      () => this.ack(n),
+    const durable = room.durable();
+    const waiting = this.ackWait;
+    if (waiting && waiting.durable === durable) {
+      // the same commit window: its one ACK covers this update too (cumulative, P-rules)
+      waiting.n = n;
+      return;
+    }
+    const wait = { durable, n };
+    this.ackWait = wait;
+    durable.then(
+      () => {
+        if (this.ackWait === wait) this.ackWait = null;
+        this.ack(wait.n);
+      },
       () => {
         /* the room faulted and closes this socket with retry; nothing is acked */
       },

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { createMetricsRegistry } from '../http/metrics.ts';
+import { createNodeLimits } from '../limits/node-limits.ts';
+import { type LimitSettings, resolveLimits } from '../limits/settings.ts';
 import { createSilentLogger } from '../log.ts';
 import { createNodeMetrics } from '../node-metrics.ts';
 import type { DocStore } from '../persistence/store.ts';
@@ -39,15 +41,19 @@ const settle = async () => {
   for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 };
 
-function setup() {
+function setup(options: { limits?: Partial<LimitSettings> } = {}) {
   const metrics = createNodeMetrics(createMetricsRegistry());
+  const clock = createManualClock();
+  const limits = options.limits
+    ? createNodeLimits(resolveLimits(options.limits), () => clock.now())
+    : undefined;
   const windowed = createWindowedStore();
   const room = new Room('d', 'g1', new Y.Doc(), {
     store: windowed.store,
     broadcaster: createMemoryBroadcaster(),
     log: createSilentLogger(),
     metrics,
-    clock: createManualClock(),
+    clock,
     maxAwarenessBytes: 65536,
     onFault: () => {},
   });
@@ -63,18 +69,19 @@ function setup() {
       epoch: () => 1,
       protocolVersion: 1,
       isFenced: () => false,
+      ...(limits ? { limits, pace: clock.after } : {}),
     },
   );
   session.attach(room);
   const editor = new Y.Doc();
   const updates: Uint8Array[] = [];
   editor.on('update', (u: Uint8Array) => updates.push(u));
-  const type = (n: number) => {
-    for (let i = 0; i < n; i++) editor.getText('t').insert(0, 'x');
+  const type = (n: number, chunk = 'x') => {
+    for (let i = 0; i < n; i++) editor.getText('t').insert(0, chunk);
     for (const u of updates.splice(0)) session.receive(encodeSyncUpdate(u));
   };
   const acks = () => conn.frames().flatMap((f) => (f.type === 'ack' ? [f.count] : []));
-  return { windowed, room, type, acks };
+  return { windowed, room, type, acks, conn, clock, editor };
 }
 
 describe('Session acknowledgements', () => {
@@ -95,5 +102,55 @@ describe('Session acknowledgements', () => {
     expect(acks()).toEqual([5, 8]);
     expect(room.hasPendingWrites).toBe(false);
     room.destroy();
+  });
+});
+
+describe('Session pacing (P22)', () => {
+  it('[P22] frames over the connection rate wait and are all handled; the socket stays open', async () => {
+    const { windowed, type, acks, conn, clock, room, editor } = setup({
+      limits: { messagesPerSecond: 10, messageBurst: 2 },
+    });
+    type(12);
+    await settle();
+    expect(conn.closed).toBe(false);
+    expect(windowed.appends()).toBe(2);
+    for (let i = 0; i < 20 && windowed.appends() < 12; i++) {
+      clock.advance(100);
+      await settle();
+    }
+    expect(conn.closed).toBe(false);
+    expect(windowed.appends()).toBe(12);
+    windowed.commit();
+    await settle();
+    expect(acks().at(-1)).toBe(12);
+    expect(room.doc.getText('t').toString()).toBe(editor.getText('t').toString());
+    room.destroy();
+  });
+
+  it('[P22] frames over the document byte rate wait too, in order', async () => {
+    const { windowed, type, conn, clock, room, editor } = setup({
+      limits: { documentBytesPerSecond: 200, documentByteBurst: 100 },
+    });
+    type(10);
+    await settle();
+    expect(conn.closed).toBe(false);
+    expect(windowed.appends()).toBeLessThan(10);
+    for (let i = 0; i < 50 && windowed.appends() < 10; i++) {
+      clock.advance(100);
+      await settle();
+    }
+    expect(conn.closed).toBe(false);
+    expect(room.doc.getText('t').toString()).toBe(editor.getText('t').toString());
+    room.destroy();
+  });
+
+  it('[P22] a held backlog over the pending cap closes with 1009, nothing of it acknowledged', async () => {
+    const { type, conn, acks } = setup({ limits: { messagesPerSecond: 1, messageBurst: 1 } });
+    type(1);
+    for (let i = 0; i < 20 && !conn.closed; i++) type(1, 'x'.repeat(100_000));
+    await settle();
+    expect(conn.closed).toBe(true);
+    expect(conn.closeCode).toBe(1009);
+    expect(acks()).toEqual([]);
   });
 });

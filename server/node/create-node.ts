@@ -256,6 +256,8 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     isFenced,
     onRequest: versions.handleRequest,
     isReadOnlyRoom: (docId: string) => documentOfHistoryRoom(docId) !== null,
+    // over a rate limit, frames wait instead of the socket being closed (P22 pacing)
+    pace: clock.after,
   };
 
   // The owner's end of a forwarding stream (C10, I8): a ringdoc-protocol session over a

@@ -108,12 +108,12 @@ describe('Session acknowledgements', () => {
 describe('Session pacing (P22)', () => {
   it('[P22] frames over the connection rate wait and are all handled; the socket stays open', async () => {
     const { windowed, type, acks, conn, clock, room, editor } = setup({
-      limits: { messagesPerSecond: 10, messageBurst: 2 },
+      limits: { messagesPerSecond: 10, messageBurst: 6 },
     });
     type(12);
     await settle();
     expect(conn.closed).toBe(false);
-    expect(windowed.appends()).toBe(2);
+    expect(windowed.appends()).toBe(6);
     for (let i = 0; i < 20 && windowed.appends() < 12; i++) {
       clock.advance(100);
       await settle();
@@ -145,12 +145,28 @@ describe('Session pacing (P22)', () => {
   });
 
   it('[P22] a held backlog over the pending cap closes with 1009, nothing of it acknowledged', async () => {
-    const { type, conn, acks } = setup({ limits: { messagesPerSecond: 1, messageBurst: 1 } });
+    const { type, conn, acks } = setup({
+      limits: { messagesPerSecond: 1, messageBurst: 100, byteBurst: 64 << 20 },
+    });
     type(1);
-    for (let i = 0; i < 20 && !conn.closed; i++) type(1, 'x'.repeat(100_000));
+    for (let i = 0; i < 120 && !conn.closed; i++) type(1, 'x'.repeat(100_000));
     await settle();
     expect(conn.closed).toBe(true);
     expect(conn.closeCode).toBe(1009);
     expect(acks()).toEqual([]);
+  });
+});
+
+describe('Session pacing backlog (P22)', () => {
+  it('[P22] more held frames than one burst close the socket with 4529 and the limit named', async () => {
+    const { type, conn } = setup({ limits: { messagesPerSecond: 10, messageBurst: 5 } });
+    type(5);
+    expect(conn.closed).toBe(false);
+    type(5);
+    expect(conn.closed).toBe(false);
+    type(1);
+    expect(conn.closed).toBe(true);
+    expect(conn.closeCode).toBe(4529);
+    expect(conn.closeReason).toMatch(/too many messages/);
   });
 });

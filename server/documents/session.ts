@@ -83,6 +83,8 @@ export class Session {
   private pacedBytes = 0;
   private headCharged = false;
   private cancelPace: (() => void) | null = null;
+  /** The refusal that started holding frames: the close reason if the backlog overflows. */
+  private pacedBy: Refusal | null = null;
 
   constructor(
     readonly conn: Connection,
@@ -151,6 +153,7 @@ export class Session {
     const refusal = this.budget?.frame(frame.length);
     if (refusal) {
       if (this.deps.pace && refusal.waitMs !== undefined) {
+        this.pacedBy = refusal;
         this.holdPaced(frame);
         this.schedulePace(refusal.waitMs);
       } else {
@@ -177,16 +180,34 @@ export class Session {
       this.paced = [frame, ...(this.paced ?? [])];
       this.pacedBytes += frame.length;
       this.headCharged = true;
+      this.checkBacklog();
     }
   }
 
-  /** Holds `frame` behind earlier paced frames; too many held bytes close the socket (1009). */
+  /** Holds `frame` behind earlier paced frames; an overflowing backlog closes the socket. */
   private holdPaced(frame: Uint8Array): void {
     this.paced ??= [];
     this.paced.push(frame);
     this.pacedBytes += frame.length;
+    this.checkBacklog();
+  }
+
+  /**
+   * The held backlog may hold one more burst (P22): more frames than `messageBurst` or more
+   * bytes than `byteBurst` close the socket with the refusal that started the holding (4529);
+   * more than `maxPendingBytes` with 1009.
+   */
+  private checkBacklog(): void {
+    const held = this.paced;
+    if (!held) return;
     if (this.pacedBytes > this.deps.maxPendingBytes) {
       this.reject(CloseCode.TOO_BIG, 'too much data held back by the rate limit');
+      return;
+    }
+    const settings = this.deps.limits?.settings;
+    if (!settings || !this.pacedBy) return;
+    if (held.length > settings.messageBurst || this.pacedBytes > settings.byteBurst) {
+      this.refuse(this.pacedBy);
     }
   }
 
@@ -211,6 +232,7 @@ export class Session {
       if (!this.headCharged) {
         const refusal = this.budget?.frame(frame.length);
         if (refusal) {
+          this.pacedBy = refusal;
           this.schedulePace(refusal.waitMs ?? 1000);
           return;
         }
@@ -247,6 +269,7 @@ export class Session {
       this.refuse(refusal);
       return 0;
     }
+    this.pacedBy = refusal;
     return refusal.waitMs;
   }
 
@@ -293,9 +316,7 @@ export class Session {
           this.paced = [...queued.slice(i), ...(this.paced ?? [])];
           this.pacedBytes = this.paced.reduce((n, f) => n + f.length, 0);
           this.headCharged = true;
-          if (this.pacedBytes > this.deps.maxPendingBytes) {
-            this.reject(CloseCode.TOO_BIG, 'too much data held back by the rate limit');
-          }
+          this.checkBacklog();
           break;
         }
       }
@@ -354,6 +375,7 @@ export class Session {
       const refusal = this.deps.limits?.documents.inbound(room.doc, bytes.length);
       if (refusal) {
         if (this.deps.pace && refusal.waitMs !== undefined) {
+          this.pacedBy = refusal;
           this.schedulePace(refusal.waitMs);
           return false;
         }

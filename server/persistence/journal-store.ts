@@ -11,19 +11,9 @@ import {
   writeDocSnapshot,
 } from './doc-dirs.ts';
 import { assertStorableDocId } from './doc-id.ts';
-import {
-  decodeSegment,
-  encodeFrame,
-  type JournalOp,
-  OP_APPEND,
-  OP_DELETE,
-} from './journal-format.ts';
-import {
-  createJournalWriter,
-  type JournalSegment,
-  type JournalWriter,
-  segmentSeq,
-} from './journal-writer.ts';
+import { encodeFrame, type JournalOp, OP_APPEND, OP_DELETE } from './journal-format.ts';
+import { readJournal } from './journal-read.ts';
+import { createJournalWriter, type JournalWriter } from './journal-writer.ts';
 import {
   type DocStore,
   GenerationMismatchError,
@@ -183,35 +173,10 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
       doc.generation = dir.generation;
     }
     for (const [id, error] of scan.corrupt) docOf(id).corrupt = error;
-    const names = (await fs.readdir(journalDir))
-      .map((name) => ({ name, seq: segmentSeq(name) }))
-      .filter((s): s is { name: string; seq: number } => s.seq !== null)
-      .sort((a, b) => a.seq - b.seq);
-    const segments: JournalSegment[] = [];
-    const ops: { lsn: number; op: JournalOp }[] = [];
-    let maxLsn = -1;
-    for (const { name, seq } of names) {
-      const path = join(journalDir, name);
-      const decoded = decodeSegment(await fs.readFile(path));
-      const segment: JournalSegment = { seq, path, lastLsn: -1, docs: new Set() };
-      for (const damage of decoded.damaged) {
-        const detail = `journal frame at byte ${damage.at} of ${JOURNAL_DIR}/${name} is damaged and followed by a valid frame`;
-        if (damage.docIds === null) throw new StoreCorruptError(`${JOURNAL_DIR}/${name}`, detail);
-        for (const id of damage.docIds) {
-          docOf(id).corrupt = new StoreCorruptError(id, detail);
-          segment.docs.add(id);
-        }
-      }
-      for (const frame of decoded.frames) {
-        frame.ops.forEach((op, i) => {
-          ops.push({ lsn: frame.firstLsn + i, op });
-          segment.docs.add(op.docId);
-          segment.lastLsn = Math.max(segment.lastLsn, frame.firstLsn + i);
-        });
-      }
-      maxLsn = Math.max(maxLsn, segment.lastLsn);
-      segments.push(segment);
-    }
+    const journal = await readJournal(fs, journalDir, JOURNAL_DIR);
+    for (const [id, error] of journal.corrupt) docOf(id).corrupt = error;
+    const { segments, ops } = journal;
+    let maxLsn = journal.maxLsn;
     const resets = new Map<string, number>();
     for (const { lsn, op } of ops) if (op.kind === OP_DELETE) resets.set(op.docId, lsn);
     for (const [id, lsn] of resets) {
@@ -253,7 +218,7 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
       fs,
       dir: journalDir,
       segmentBytes,
-      firstSeq: (names.at(-1)?.seq ?? -1) + 1,
+      firstSeq: journal.maxSeq + 1,
       existing: segments,
     });
     isReady = true;

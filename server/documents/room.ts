@@ -80,6 +80,8 @@ export class Room {
   private faulted = false;
   /** While a client update is being applied: its doc updates, held back until it succeeds. */
   private staged: Array<readonly [Uint8Array, unknown]> | null = null;
+  /** The client's own Update frame, relayed instead of re-encoding its one change. */
+  private relayFrame: Uint8Array | null = null;
   private destroyed = false;
   lastActive: number;
 
@@ -185,9 +187,10 @@ export class Room {
    * it is stored, broadcast or acknowledged. Yjs can integrate part of a crafted update that
    * decodes cleanly before it throws (found by the session fuzz): its changes are held back,
    * and the room faults (the registry drops it and its clients resync from the store) instead
-   * of serving a half-applied state.
+   * of serving a half-applied state. `frame`: the client's Update frame carrying `update`,
+   * relayed as is to the other connections when the update makes one change.
    */
-  applyUpdate(update: Uint8Array, origin: Connection): void {
+  applyUpdate(update: Uint8Array, origin: Connection, frame?: Uint8Array): void {
     if (this.faulted) throw new Error('document storage failed');
     const started = this.deps.clock.now();
     Y.decodeUpdate(update);
@@ -201,7 +204,13 @@ export class Room {
     } finally {
       this.staged = null;
     }
-    for (const [change, changeOrigin] of staged) this.onDocUpdate(change, changeOrigin);
+    // one change from one client Update frame: its other connections get that frame as is
+    this.relayFrame = staged.length === 1 ? (frame ?? null) : null;
+    try {
+      for (const [change, changeOrigin] of staged) this.onDocUpdate(change, changeOrigin);
+    } finally {
+      this.relayFrame = null;
+    }
     const relayed = this.deps.relay?.(update);
     if (relayed) {
       this.durableChain = Promise.all([this.durableChain, relayed]).then(() => undefined);
@@ -338,7 +347,9 @@ export class Room {
       origin !== null && typeof origin === 'object' && this.members.has(origin as Connection)
         ? (origin as Connection)
         : undefined;
-    this.deps.broadcaster.publish(this.topic, encodeSyncUpdate(update), except);
+    const relayed = this.relayFrame;
+    this.relayFrame = null;
+    this.deps.broadcaster.publish(this.topic, relayed ?? encodeSyncUpdate(update), except);
   };
 
   /** Joins `write` (covering one or more updates) to the durable chain and counts it. */

@@ -170,3 +170,23 @@ describe('Session pacing backlog (P22)', () => {
     expect(conn.closeReason).toMatch(/too many messages/);
   });
 });
+
+describe('Session relay', () => {
+  it('[P10] a client Update frame reaches the other connections as received, not re-encoded', async () => {
+    const { room } = setup();
+    const other = new MemoryConnection(2);
+    room.join(other);
+    const editor = new Y.Doc();
+    let update: Uint8Array | null = null;
+    editor.on('update', (u: Uint8Array) => {
+      update = u;
+    });
+    editor.getText('t').insert(0, 'hello');
+    const frame = encodeSyncUpdate(update!);
+    const sender = [...room.connections()][0]!;
+    room.applyUpdate(update!, sender, frame);
+    expect(other.sent.at(-1)).toBe(frame);
+    expect(room.doc.getText('t').toString()).toBe('hello');
+    room.destroy();
+  });
+});

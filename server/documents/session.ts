@@ -411,8 +411,11 @@ export class Session {
         return;
       }
       case 'sync-step2':
-      case 'sync-update':
         this.applyContent(room, frame.update);
+        return;
+      case 'sync-update':
+        // an Update frame is relayed to the other connections as received (no re-encoding)
+        this.applyContent(room, frame.update, bytes);
         return;
       case 'awareness': {
         const refusal = this.budget?.awareness();
@@ -456,7 +459,7 @@ export class Session {
     }
   }
 
-  private applyContent(room: Room, update: Uint8Array): void {
+  private applyContent(room: Room, update: Uint8Array, frame?: Uint8Array): void {
     if (this.deps.isFenced()) {
       this.reject(CloseCode.RETRY, 'node fenced from the cluster', { retryAfterMs: 1000 });
       return;
@@ -472,7 +475,7 @@ export class Session {
     }
     const n = ++this.contentReceived;
     try {
-      room.applyUpdate(update, this.conn);
+      room.applyUpdate(update, this.conn, frame);
     } catch (error) {
       this.deps.log.warn('rejected an update Yjs cannot apply', {
         docId: this.info.docId,

@@ -5,7 +5,8 @@
  *
  *   npx tsx bench/store/profile-node.ts [--docs 100] [--rate 2000] [--seconds 15]
  *
- * Writes `bench/results/<date>-node-load.cpuprofile` and `…-node-load-split.json`, and prints
+ * `--root /work/main --label main-node-load` profiles another checkout (before/after). Writes
+ * `bench/results/<date>-<label>.cpuprofile` and `…-<label>-split.json` (label `node-load`), and prints
  * the split. V8's profile covers the main thread only: the journal's write + fdatasync on the
  * libuv pool are not in it (see `store.bench.ts` for the store's whole-process CPU). The load
  * generator runs in this process (on the other core): it is not in the node's profile.
@@ -26,8 +27,12 @@ const { values } = parseArgs({
     docs: { type: 'string', default: '100' },
     rate: { type: 'string', default: '2000' },
     seconds: { type: 'string', default: '15' },
+    /** Another checkout to run the node from (e.g. `/work/main`: the before of a before/after). */
+    root: { type: 'string' },
+    label: { type: 'string', default: 'node-load' },
   },
 });
+const nodeRoot = values.root ?? process.cwd();
 const docs = Number(values.docs);
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
@@ -72,6 +77,7 @@ async function metric(httpUrl: string, name: string): Promise<number> {
 const etcd = await startEtcd();
 const root = await mkdtemp(join(tmpdir(), 'ringdoc-profile-'));
 const profileDir = join(root, 'profile');
+// (the node's own files live under `root`; `nodeRoot` is the checkout it runs from)
 await mkdir(profileDir);
 const port = await findFreePort();
 const httpUrl = `http://127.0.0.1:${port}`;
@@ -81,7 +87,7 @@ const child = spawn(
   [
     '--cpu-prof',
     `--cpu-prof-dir=${profileDir}`,
-    'bin/ringdoc.mjs',
+    join(nodeRoot, 'bin/ringdoc.mjs'),
     'node',
     '--id',
     'n1',
@@ -97,7 +103,11 @@ const child = spawn(
     LIMITS,
     '--insecure-dev-secret',
   ],
-  { env: { ...process.env, RINGDOC_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'inherit', 'inherit'] },
+  {
+    cwd: nodeRoot,
+    env: { ...process.env, RINGDOC_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  },
 );
 const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 const node = {
@@ -186,16 +196,19 @@ try {
   const result = {
     when: new Date().toISOString(),
     load: { docs, editorsPerDoc: 2, targetUpdatesPerSecond: rate, seconds, sent },
-    node: { updatesApplied: applied, closedSockets: closed, store: 'journal (N7)' },
+    node: { root: nodeRoot, updatesApplied: applied, closedSockets: closed },
     busyMicrosPerUpdate: Number((busy / Math.max(1, applied)).toFixed(2)),
     microsPerUpdate: split,
-    profile: `${day}-node-load.cpuprofile`,
+    profile: `${day}-${values.label}.cpuprofile`,
     note: 'main thread only (V8 profile); the journal write + fdatasync run on the libuv pool',
   };
   await mkdir('bench/results', { recursive: true });
-  await copyFile(join(profileDir, main.name), join('bench/results', `${day}-node-load.cpuprofile`));
+  await copyFile(
+    join(profileDir, main.name),
+    join('bench/results', `${day}-${values.label}.cpuprofile`),
+  );
   await writeFile(
-    join('bench/results', `${day}-node-load-split.json`),
+    join('bench/results', `${day}-${values.label}-split.json`),
     `${JSON.stringify(result, null, 2)}\n`,
   );
   console.log(JSON.stringify(result, null, 2));

@@ -66,12 +66,22 @@ export class Room {
   private awarenessFlushScheduled = false;
   private durableChain: Promise<void> = Promise.resolve();
   private localChain: Promise<void> = Promise.resolve();
+  /** The last store append promise chained into `localChain`. */
+  private lastLocal: Promise<void> | null = null;
+  /** The last write chained into `durableChain` and how many updates it covers. */
+  private lastWrite: {
+    readonly write: Promise<void>;
+    count: number;
+    readonly started: number;
+  } | null = null;
   private pendingWrites = 0;
   /** Updates whose replication has not succeeded (yet, or ever). */
   private unreplicated = 0;
   private faulted = false;
   /** While a client update is being applied: its doc updates, held back until it succeeds. */
   private staged: Array<readonly [Uint8Array, unknown]> | null = null;
+  /** The client's own Update frame, relayed instead of re-encoding its one change. */
+  private relayFrame: Uint8Array | null = null;
   private destroyed = false;
   lastActive: number;
 
@@ -177,9 +187,10 @@ export class Room {
    * it is stored, broadcast or acknowledged. Yjs can integrate part of a crafted update that
    * decodes cleanly before it throws (found by the session fuzz): its changes are held back,
    * and the room faults (the registry drops it and its clients resync from the store) instead
-   * of serving a half-applied state.
+   * of serving a half-applied state. `frame`: the client's Update frame carrying `update`,
+   * relayed as is to the other connections when the update makes one change.
    */
-  applyUpdate(update: Uint8Array, origin: Connection): void {
+  applyUpdate(update: Uint8Array, origin: Connection, frame?: Uint8Array): void {
     if (this.faulted) throw new Error('document storage failed');
     const started = this.deps.clock.now();
     Y.decodeUpdate(update);
@@ -193,7 +204,13 @@ export class Room {
     } finally {
       this.staged = null;
     }
-    for (const [change, changeOrigin] of staged) this.onDocUpdate(change, changeOrigin);
+    // one change from one client Update frame: its other connections get that frame as is
+    this.relayFrame = staged.length === 1 ? (frame ?? null) : null;
+    try {
+      for (const [change, changeOrigin] of staged) this.onDocUpdate(change, changeOrigin);
+    } finally {
+      this.relayFrame = null;
+    }
     const relayed = this.deps.relay?.(update);
     if (relayed) {
       this.durableChain = Promise.all([this.durableChain, relayed]).then(() => undefined);
@@ -300,11 +317,15 @@ export class Room {
       this.staged.push([update, origin]);
       return;
     }
-    const started = this.deps.clock.now();
     this.pendingWrites++;
     const local = this.deps.store.append(this.docId, update, this.generation);
-    this.localChain = Promise.all([this.localChain, local]).then(() => undefined);
-    this.localChain.catch(() => {});
+    if (local !== this.lastLocal) {
+      // a store that commits in windows hands every append of a window the same promise:
+      // chain it once per window, not once per update
+      this.lastLocal = local;
+      this.localChain = Promise.all([this.localChain, local]).then(() => undefined);
+      this.localChain.catch(() => {});
+    }
     const replicated = this.deps.replicate?.(this.docId, this.generation, update, origin) ?? null;
     if (replicated) {
       this.unreplicated++;
@@ -316,25 +337,39 @@ export class Room {
       );
     }
     const write = replicated ? Promise.all([local, replicated]).then(() => undefined) : local;
-    const previous = this.durableChain;
-    this.durableChain = Promise.all([previous, write]).then(() => undefined);
-    this.durableChain.catch(() => {});
-    write.then(
-      () => {
-        this.pendingWrites--;
-        this.deps.metrics.durableSeconds.observe((this.deps.clock.now() - started) / 1000);
-      },
-      (error: unknown) => {
-        this.pendingWrites--;
-        this.fault(error);
-      },
-    );
+    const batch = this.lastWrite;
+    if (batch && batch.write === write) {
+      batch.count++;
+    } else {
+      this.chainWrite(write);
+    }
     const except =
       origin !== null && typeof origin === 'object' && this.members.has(origin as Connection)
         ? (origin as Connection)
         : undefined;
-    this.deps.broadcaster.publish(this.topic, encodeSyncUpdate(update), except);
+    const relayed = this.relayFrame;
+    this.relayFrame = null;
+    this.deps.broadcaster.publish(this.topic, relayed ?? encodeSyncUpdate(update), except);
   };
+
+  /** Joins `write` (covering one or more updates) to the durable chain and counts it. */
+  private chainWrite(write: Promise<void>): void {
+    const batch = { write, count: 1, started: this.deps.clock.now() };
+    this.lastWrite = batch;
+    this.durableChain = Promise.all([this.durableChain, write]).then(() => undefined);
+    this.durableChain.catch(() => {});
+    write.then(
+      () => {
+        this.pendingWrites -= batch.count;
+        const seconds = (this.deps.clock.now() - batch.started) / 1000;
+        for (let i = 0; i < batch.count; i++) this.deps.metrics.durableSeconds.observe(seconds);
+      },
+      (error: unknown) => {
+        this.pendingWrites -= batch.count;
+        this.fault(error);
+      },
+    );
+  }
 
   private readonly onAwarenessUpdate = (change: {
     added: number[];

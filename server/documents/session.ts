@@ -52,6 +52,12 @@ export interface SessionDeps {
   readonly onRequest?: (session: Session, room: Room, request: Request) => void;
   /** Rooms no client may write (version history, W6): content is dropped as for `view`. */
   readonly isReadOnlyRoom?: (docId: string) => boolean;
+  /**
+   * Runs `fn` after `ms` (the node's clock). Given, a frame over a rate limit (P22: frames or
+   * bytes per connection, bytes into a document) is held and handled once the rate allows it,
+   * instead of closing the socket; absent, the socket is closed with 4529 as before.
+   */
+  readonly pace?: (ms: number, fn: () => void) => () => void;
 }
 
 /**
@@ -66,10 +72,19 @@ export class Session {
   private room: Room | null = null;
   private contentReceived = 0;
   private acked = 0;
+  /** The durability promise an ACK waits for, and the highest update count it covers. */
+  private ackWait: { readonly durable: Promise<void>; n: number } | null = null;
   private permission: Permission | null = null;
   private toldReadOnly = false;
   private readonly budget: ConnectionBudget | null;
   private readonly closeListeners: Array<() => void> = [];
+  /** Frames held by pacing (P22), in arrival order; the first may already be charged. */
+  private paced: Uint8Array[] | null = null;
+  private pacedBytes = 0;
+  private headCharged = false;
+  private cancelPace: (() => void) | null = null;
+  /** The refusal that started holding frames: the close reason if the backlog overflows. */
+  private pacedBy: Refusal | null = null;
 
   constructor(
     readonly conn: Connection,
@@ -131,11 +146,26 @@ export class Session {
   /** Handles one frame. `frame` must stay valid after return (copy uWS buffers first). */
   receive(frame: Uint8Array): void {
     if (this.state === 'closed') return;
-    const refusal = this.budget?.frame(frame.length);
-    if (refusal) {
-      this.refuse(refusal);
+    if (this.paced) {
+      this.holdPaced(frame);
       return;
     }
+    const refusal = this.budget?.frame(frame.length);
+    if (refusal) {
+      if (this.deps.pace && refusal.waitMs !== undefined) {
+        this.pacedBy = refusal;
+        this.holdPaced(frame);
+        this.schedulePace(refusal.waitMs);
+      } else {
+        this.refuse(refusal);
+      }
+      return;
+    }
+    this.admit(frame);
+  }
+
+  /** A frame that passed the connection's rate limits: queued until attached, else handled. */
+  private admit(frame: Uint8Array): void {
     if (this.state === 'pending') {
       this.queuedBytes += frame.length;
       if (this.queuedBytes > this.deps.maxPendingBytes) {
@@ -145,7 +175,102 @@ export class Session {
       this.queue.push(frame);
       return;
     }
-    this.handle(frame);
+    if (!this.handle(frame)) {
+      // deferred by the document's rate: it heads the paced frames (already charged)
+      this.paced = [frame, ...(this.paced ?? [])];
+      this.pacedBytes += frame.length;
+      this.headCharged = true;
+      this.checkBacklog();
+    }
+  }
+
+  /** Holds `frame` behind earlier paced frames; an overflowing backlog closes the socket. */
+  private holdPaced(frame: Uint8Array): void {
+    this.paced ??= [];
+    this.paced.push(frame);
+    this.pacedBytes += frame.length;
+    this.checkBacklog();
+  }
+
+  /**
+   * The held backlog may hold one more burst (P22): more frames than `messageBurst` or more
+   * bytes than `byteBurst` close the socket with the refusal that started the holding (4529);
+   * more than `maxPendingBytes` with 1009.
+   */
+  private checkBacklog(): void {
+    const held = this.paced;
+    if (!held) return;
+    if (this.pacedBytes > this.deps.maxPendingBytes) {
+      this.reject(CloseCode.TOO_BIG, 'too much data held back by the rate limit');
+      return;
+    }
+    const settings = this.deps.limits?.settings;
+    if (!settings || !this.pacedBy) return;
+    if (held.length > settings.messageBurst || this.pacedBytes > settings.byteBurst) {
+      this.refuse(this.pacedBy);
+    }
+  }
+
+  private schedulePace(ms: number): void {
+    if (this.cancelPace || !this.deps.pace) return;
+    this.deps.metrics.rejected(CloseCode.RATE_LIMITED).inc();
+    this.cancelPace = this.deps.pace(Math.max(1, ms), () => {
+      this.cancelPace = null;
+      this.drainPaced();
+    });
+  }
+
+  /** Handles held frames in order while the rates allow, then waits again. */
+  private drainPaced(): void {
+    while (this.paced && this.state !== 'closed') {
+      const frame = this.paced[0];
+      if (frame === undefined) {
+        this.paced = null;
+        this.pacedBytes = 0;
+        return;
+      }
+      if (!this.headCharged) {
+        const refusal = this.budget?.frame(frame.length);
+        if (refusal) {
+          this.pacedBy = refusal;
+          this.schedulePace(refusal.waitMs ?? 1000);
+          return;
+        }
+        this.headCharged = true;
+      }
+      if (this.state === 'open') {
+        const room = this.room;
+        const wait = room ? this.documentWait(room, frame) : 0;
+        if (wait > 0) {
+          this.schedulePace(wait);
+          return;
+        }
+      }
+      this.paced.shift();
+      this.pacedBytes -= frame.length;
+      this.headCharged = false;
+      if (this.paced.length === 0) {
+        this.paced = null;
+        this.pacedBytes = 0;
+      }
+      if (this.state === 'pending') {
+        this.admit(frame);
+      } else {
+        this.handle(frame, true);
+      }
+    }
+  }
+
+  /** Charges `frame` to the document's inbound rate; milliseconds to wait when over it. */
+  private documentWait(room: Room, frame: Uint8Array): number {
+    const refusal = this.deps.limits?.documents.inbound(room.doc, frame.length);
+    if (!refusal) return 0;
+    if (refusal.waitMs === undefined) {
+      this.refuse(refusal);
+      return 0;
+    }
+    this.pacedBy = refusal;
+    return refusal.waitMs;
   }
 
   /** Binds the session to its loaded room: HELLO, SyncStep1, awareness, then queued frames. */
@@ -184,9 +309,16 @@ export class Session {
       const queued = this.queue;
       this.queue = [];
       this.queuedBytes = 0;
-      for (const frame of queued) {
+      for (const [i, frame] of queued.entries()) {
         if (this.state !== 'open') break;
-        this.handle(frame);
+        if (!this.handle(frame)) {
+          // deferred by the document's rate (P22): it and what follows wait, in order
+          this.paced = [...queued.slice(i), ...(this.paced ?? [])];
+          this.pacedBytes = this.paced.reduce((n, f) => n + f.length, 0);
+          this.headCharged = true;
+          this.checkBacklog();
+          break;
+        }
       }
     });
   }
@@ -224,18 +356,38 @@ export class Session {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.queue = [];
+    this.paced = null;
+    this.pacedBytes = 0;
+    this.cancelPace?.();
+    this.cancelPace = null;
     this.room?.leave(this.conn);
     for (const listener of this.closeListeners.splice(0)) listener();
   }
 
-  private handle(bytes: Uint8Array): void {
+  /**
+   * Handles one admitted frame. Returns false, doing nothing, when the document's inbound rate
+   * defers it (pacing, P22): the caller holds it. `charged`: the document rate was already paid.
+   */
+  private handle(bytes: Uint8Array, charged = false): boolean {
     const room = this.room;
-    if (!room) return;
-    const refusal = this.deps.limits?.documents.inbound(room.doc, bytes.length);
-    if (refusal) {
-      this.refuse(refusal);
-      return;
+    if (!room) return true;
+    if (!charged) {
+      const refusal = this.deps.limits?.documents.inbound(room.doc, bytes.length);
+      if (refusal) {
+        if (this.deps.pace && refusal.waitMs !== undefined) {
+          this.pacedBy = refusal;
+          this.schedulePace(refusal.waitMs);
+          return false;
+        }
+        this.refuse(refusal);
+        return true;
+      }
     }
+    this.handleFrame(room, bytes);
+    return true;
+  }
+
+  private handleFrame(room: Room, bytes: Uint8Array): void {
     let frame: ReturnType<typeof decodeClientFrame>;
     try {
       frame = decodeClientFrame(bytes);
@@ -259,8 +411,11 @@ export class Session {
         return;
       }
       case 'sync-step2':
-      case 'sync-update':
         this.applyContent(room, frame.update);
+        return;
+      case 'sync-update':
+        // an Update frame is relayed to the other connections as received (no re-encoding)
+        this.applyContent(room, frame.update, bytes);
         return;
       case 'awareness': {
         const refusal = this.budget?.awareness();
@@ -304,7 +459,7 @@ export class Session {
     }
   }
 
-  private applyContent(room: Room, update: Uint8Array): void {
+  private applyContent(room: Room, update: Uint8Array, frame?: Uint8Array): void {
     if (this.deps.isFenced()) {
       this.reject(CloseCode.RETRY, 'node fenced from the cluster', { retryAfterMs: 1000 });
       return;
@@ -320,7 +475,7 @@ export class Session {
     }
     const n = ++this.contentReceived;
     try {
-      room.applyUpdate(update, this.conn);
+      room.applyUpdate(update, this.conn, frame);
     } catch (error) {
       this.deps.log.warn('rejected an update Yjs cannot apply', {
         docId: this.info.docId,
@@ -329,8 +484,20 @@ export class Session {
       this.reject(CloseCode.BAD_REQUEST, 'update cannot be applied');
       return;
     }
-    room.durable().then(
-      () => this.ack(n),
+    const durable = room.durable();
+    const waiting = this.ackWait;
+    if (waiting && waiting.durable === durable) {
+      // the same commit window: its one ACK covers this update too (cumulative, P-rules)
+      waiting.n = n;
+      return;
+    }
+    const wait = { durable, n };
+    this.ackWait = wait;
+    durable.then(
+      () => {
+        if (this.ackWait === wait) this.ackWait = null;
+        this.ack(wait.n);
+      },
       () => {
         /* the room faulted and closes this socket with retry; nothing is acked */
       },

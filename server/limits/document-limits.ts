@@ -51,10 +51,12 @@ export function createDocumentLimits(limits: LimitSettings, now?: Clock): Docume
         buckets.set(doc, bucket);
       }
       if (bucket.take(bytes)) return null;
+      const waitMs = bucket.retryAfterMs(bytes);
       return {
         code: CloseCode.RATE_LIMITED,
         reason: `this document receives too much data (limit ${limits.documentBytesPerSecond} bytes/s)`,
-        retryAfterMs: Math.max(bucket.retryAfterMs(bytes), 1000),
+        retryAfterMs: Math.max(waitMs, 1000),
+        waitMs,
       };
     },
     admitUpdate(doc, update) {

@@ -5,4 +5,6 @@ export interface Refusal {
   readonly reason: string;
   /** When the client may try again (rate limits only). */
   readonly retryAfterMs?: number;
+  /** For a rate limit: milliseconds until the refused message would pass (pacing, P22). */
+  readonly waitMs?: number;
 }

@@ -312,6 +312,8 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     onRequest: versions.handleRequest,
     isReadOnlyRoom: (docId: string) =>
       documentOfHistoryRoom(docId) !== null || documentOfMetaRoom(docId) !== null,
+    // over a rate limit, frames wait instead of the socket being closed (P22 pacing)
+    pace: clock.after,
   };
 
   // The owner's end of a forwarding stream (C10, I8): a ringdoc-protocol session over a

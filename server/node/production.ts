@@ -5,7 +5,7 @@ import { createPeerPool } from '../cluster/peer-client.ts';
 import type { NodeConfig } from '../config.ts';
 import { createEtcdCoordination } from '../coordination/etcd-coordination.ts';
 import type { Logger } from '../log.ts';
-import { createFileStore } from '../persistence/file-store.ts';
+import { createJournalStore } from '../persistence/journal-store.ts';
 import { loadNativeUws } from '../transport/uws-native.ts';
 import { createUwsTransport } from '../transport/uws-server.ts';
 import { createNode, type RingdocNode } from './create-node.ts';
@@ -13,7 +13,8 @@ import { createLoopLagMonitor } from './loop-lag.ts';
 
 /**
  * A node as `ringdoc node` runs it: the native uWS transport (refusing the JS fallback, N5),
- * etcd coordination, the file store in `config.dataDir`, the WebSocket peer pool and the
+ * etcd coordination, the node-wide journal store (N7) in `config.dataDir` (it reads a file-store
+ * data directory as is), the WebSocket peer pool and the
  * system clock. `stop` also closes the etcd client.
  */
 export function createProductionNode(config: NodeConfig, log: Logger): RingdocNode {
@@ -25,7 +26,7 @@ export function createProductionNode(config: NodeConfig, log: Logger): RingdocNo
     clock,
     log,
     loopLagP99: loopLag.p99Seconds,
-    store: createFileStore({
+    store: createJournalStore({
       dir: config.dataDir,
       groupCommitMs: config.groupCommitMs,
       log,

@@ -67,7 +67,7 @@ export function fileStorePaths(root: string, docId: string): DocPaths {
   };
 }
 
-interface Meta {
+export interface Meta {
   readonly format: 1;
   readonly id: string;
   readonly generation: string;
@@ -473,8 +473,12 @@ export function createFileStore(options: FileStoreOptions): DocStore {
   };
 }
 
-/** Parses meta.json; `expectedId` (default `docId`, `null` = any) must match its id. */
-function parseMeta(bytes: Uint8Array, docId: string, expectedId: string | null = docId): Meta {
+/** Parses a document's meta.json (shared with the journal store); `expectedId` (default `docId`, `null` = any) must match its id. */
+export function parseMeta(
+  bytes: Uint8Array,
+  docId: string,
+  expectedId: string | null = docId,
+): Meta {
   let meta: unknown;
   try {
     meta = JSON.parse(new TextDecoder().decode(bytes));

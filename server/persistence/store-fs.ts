@@ -10,6 +10,8 @@ export interface StoreFile {
     position: number,
   ): Promise<{ bytesWritten: number }>;
   sync(): Promise<void>;
+  /** fdatasync: flushes the data (and the metadata needed to read it back), not mtime. */
+  datasync(): Promise<void>;
   truncate(length: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -25,6 +27,7 @@ export interface StoreFs {
   mkdir(path: string, options: { recursive: true }): Promise<string | undefined>;
   rename(from: string, to: string): Promise<void>;
   rm(path: string, options: { recursive: true; force: true }): Promise<void>;
+  unlink(path: string): Promise<void>;
 }
 
 /** The real file system. */
@@ -35,6 +38,7 @@ export const nodeStoreFs: StoreFs = {
   mkdir: (path, options) => fsp.mkdir(path, options),
   rename: (from, to) => fsp.rename(from, to),
   rm: (path, options) => fsp.rm(path, options),
+  unlink: (path) => fsp.unlink(path),
 };
 
 /** Open flags used by the store. */

@@ -8,6 +8,8 @@ import { createEtcdClient, setConfig } from '../../ring/index.ts';
 import { SECRET_HEADER } from '../../server/cluster/peer-client.ts';
 import { DEVELOPMENT_CLUSTER_SECRET } from '../../server/config.ts';
 import { createSilentLogger } from '../../server/log.ts';
+import { decodeSegment } from '../../server/persistence/journal-format.ts';
+import { JOURNAL_DIR } from '../../server/persistence/journal-store.ts';
 import { CloseCode, encodeClientFrame } from '../../server/protocol/index.ts';
 import { type Cluster, startCluster } from '../harness/cluster.ts';
 import { waitFor } from '../harness/node-process.ts';
@@ -254,13 +256,8 @@ describe('a node serving documents (real etcd, real node processes)', () => {
     await c.waitAcked();
     c.close();
     await owner.kill();
-    const files = await findFiles(owner.dataDir, docId);
-    const log = files.find((f) => f.endsWith('log.bin'));
-    expect(log).toBeDefined();
-    const bytes = await readFile(log!);
-    const corrupt = Buffer.from(bytes);
-    corrupt[12] = (corrupt[12] ?? 0) ^ 0xff;
-    await writeFile(log!, corrupt);
+    // the document's updates are in the node-wide journal (N7): damage the first frame naming it
+    const damaged = await damageFrameOf(owner.dataDir, docId);
     await owner.start();
     await cluster.waitForRing(cluster.nodes.map((n) => n.id));
     const victim = track(new RawClient(owner.url, docId));
@@ -268,22 +265,40 @@ describe('a node serving documents (real etcd, real node processes)', () => {
     const closed = await victim.waitClosed();
     expect(closed.code).toBe(CloseCode.LOAD_FAILED);
     expect(victim.frame('notice')?.reason).toMatch(/corrupt/);
-    expect(Buffer.compare(await readFile(log!), corrupt)).toBe(0);
+    expect(
+      Buffer.compare(
+        (await readFile(damaged.path)).subarray(0, damaged.bytes.length),
+        damaged.bytes,
+      ),
+    ).toBe(0);
     const healthy = await connect(healthyId);
     healthy.type('fine');
     await healthy.waitAcked();
   });
 });
 
-async function findFiles(dir: string, needle: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string) => {
-    for (const e of await readdir(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (p.includes(needle)) out.push(p);
+/**
+ * Flips a byte inside the first journal frame (not the last of its segment) naming `docId`;
+ * returns the segment's path and its damaged bytes.
+ */
+async function damageFrameOf(
+  dataDir: string,
+  docId: string,
+): Promise<{ path: string; bytes: Buffer }> {
+  const dir = path.join(dataDir, JOURNAL_DIR);
+  for (const name of (await readdir(dir)).sort()) {
+    const file = path.join(dir, name);
+    const bytes = await readFile(file);
+    const { validBytes } = decodeSegment(bytes);
+    for (let offset = 0; offset < validBytes; ) {
+      const end = offset + 8 + bytes.readUInt32LE(offset);
+      if (end < validBytes && bytes.subarray(offset, end).includes(Buffer.from(docId))) {
+        bytes[end - 2] = (bytes[end - 2] ?? 0) ^ 0xff;
+        await writeFile(file, bytes);
+        return { path: file, bytes };
+      }
+      offset = end;
     }
-  };
-  await walk(dir);
-  return out;
+  }
+  throw new Error(`no journal frame of ${docId} followed by another in ${dir}`);
 }

@@ -1,22 +1,24 @@
 /**
- * Crash-test fixture: `node --import tsx append-then-crash.ts <dir> <docId> [compactAfterRecords]` appends
- * updates (each sets `acks.k<i> = i`) to a file store, up to 16 in flight, and prints `i`
+ * Crash-test fixture: `node --import tsx append-then-crash.ts <dir> <docId> [compactAfterRecords] [file|journal]`
+ * appends updates (each sets `acks.k<i> = i`) to a file store, up to 16 in flight, and prints `i`
  * on its own line once append `i` resolved. It runs until killed (or 30 s pass).
  */
 import * as Y from 'yjs';
 import { createFileStore } from '../file-store.ts';
+import { createJournalStore } from '../journal-store.ts';
 
-const [dir, docId, compactAfter] = process.argv.slice(2);
+const [dir, docId, compactAfter, kind = 'file'] = process.argv.slice(2);
 if (!dir || !docId) {
   process.stderr.write('usage: append-then-crash.ts <dir> <docId>\n');
   process.exit(2);
 }
 setTimeout(() => process.exit(3), 30_000).unref();
 
-const store = createFileStore({
-  dir,
-  compactAfterRecords: compactAfter === undefined ? undefined : Number(compactAfter),
-});
+const compactAfterRecords = compactAfter === undefined ? undefined : Number(compactAfter);
+const store =
+  kind === 'journal'
+    ? createJournalStore({ dir, compactAfterRecords, segmentBytes: 64 * 1024 })
+    : createFileStore({ dir, compactAfterRecords });
 const doc = new Y.Doc();
 const acks = doc.getMap<number>('acks');
 const inFlight = new Set<Promise<void>>();

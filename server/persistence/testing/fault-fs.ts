@@ -4,7 +4,7 @@ import type { StoreFile, StoreFs } from '../store-fs.ts';
 import { nodeStoreFs } from '../store-fs.ts';
 import type { StoreFaults } from './store-faults.ts';
 
-export type FaultOp = 'open' | 'write' | 'sync' | 'truncate' | 'rename' | 'mkdir';
+export type FaultOp = 'open' | 'write' | 'sync' | 'datasync' | 'truncate' | 'rename' | 'mkdir';
 
 /** One injected fault: which operation on which path, and what happens to it. */
 export interface Fault {
@@ -68,6 +68,13 @@ export function createFaultFs(base: StoreFs = nodeStoreFs): FaultFs {
       await file.sync();
       synced.push(path);
     },
+    async datasync() {
+      syncs++;
+      const fault = await hit('datasync', path);
+      if (fault) throw errno(fault, 'fdatasync', path);
+      await file.datasync();
+      synced.push(path);
+    },
     async truncate(length) {
       const fault = await hit('truncate', path);
       if (fault) throw errno(fault, 'ftruncate', path);
@@ -95,6 +102,7 @@ export function createFaultFs(base: StoreFs = nodeStoreFs): FaultFs {
       return base.rename(from, to);
     },
     rm: (path, options) => base.rm(path, options),
+    unlink: (path) => base.unlink(path),
   };
 
   return {

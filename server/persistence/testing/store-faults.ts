@@ -3,6 +3,12 @@
  * a "barrier" is whatever makes a batch durable (an fsync of the log for the file store).
  */
 export interface StoreFaults {
+  /**
+   * True when one barrier covers every document's appends (the node-wide journal, DESIGN N7):
+   * a failed barrier then fails the appends of every document it covered, and the next
+   * barriers go on. False/absent: barriers are per document.
+   */
+  readonly sharedBarrier?: boolean;
   /** Barriers (fsyncs) issued so far, over all documents. */
   barriers(): number;
   /** The next barrier of `docId`'s appends waits for `release()`; `reached` resolves when it starts waiting. */

@@ -1,0 +1,192 @@
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { createMetricsRegistry } from '../http/metrics.ts';
+import { createNodeLimits } from '../limits/node-limits.ts';
+import { type LimitSettings, resolveLimits } from '../limits/settings.ts';
+import { createSilentLogger } from '../log.ts';
+import { createNodeMetrics } from '../node-metrics.ts';
+import type { DocStore } from '../persistence/store.ts';
+import { encodeSyncUpdate } from '../protocol/index.ts';
+import { createManualClock } from '../testing/manual-clock.ts';
+import { Room } from './room.ts';
+import { Session } from './session.ts';
+import { createMemoryBroadcaster, MemoryConnection } from './testing/memory-transport.ts';
+
+/** A store committing in windows like the journal: every append of a window shares one promise. */
+function createWindowedStore() {
+  let release = () => {};
+  let window: Promise<void> | null = null;
+  let appends = 0;
+  const store: Pick<DocStore, 'append'> = {
+    append() {
+      appends++;
+      window ??= new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      return window;
+    },
+  };
+  return {
+    store,
+    appends: () => appends,
+    /** Makes the open window durable; the next append opens a new one. */
+    commit() {
+      window = null;
+      release();
+    },
+  };
+}
+
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+};
+
+function setup(options: { limits?: Partial<LimitSettings> } = {}) {
+  const metrics = createNodeMetrics(createMetricsRegistry());
+  const clock = createManualClock();
+  const limits = options.limits
+    ? createNodeLimits(resolveLimits(options.limits), () => clock.now())
+    : undefined;
+  const windowed = createWindowedStore();
+  const room = new Room('d', 'g1', new Y.Doc(), {
+    store: windowed.store,
+    broadcaster: createMemoryBroadcaster(),
+    log: createSilentLogger(),
+    metrics,
+    clock,
+    maxAwarenessBytes: 65536,
+    onFault: () => {},
+  });
+  const conn = new MemoryConnection(1);
+  const session = new Session(
+    conn,
+    { docId: 'd', proto: 1 },
+    {
+      nodeId: 'n1',
+      log: createSilentLogger(),
+      metrics,
+      maxPendingBytes: 1 << 20,
+      epoch: () => 1,
+      protocolVersion: 1,
+      isFenced: () => false,
+      ...(limits ? { limits, pace: clock.after } : {}),
+    },
+  );
+  session.attach(room);
+  const editor = new Y.Doc();
+  const updates: Uint8Array[] = [];
+  editor.on('update', (u: Uint8Array) => updates.push(u));
+  const type = (n: number, chunk = 'x') => {
+    for (let i = 0; i < n; i++) editor.getText('t').insert(0, chunk);
+    for (const u of updates.splice(0)) session.receive(encodeSyncUpdate(u));
+  };
+  const acks = () => conn.frames().flatMap((f) => (f.type === 'ack' ? [f.count] : []));
+  return { windowed, room, type, acks, conn, clock, editor };
+}
+
+describe('Session acknowledgements', () => {
+  it('[C4] one cumulative ACK per connection per commit window, only once it is durable', async () => {
+    const { windowed, type, acks, room } = setup();
+    type(5);
+    await settle();
+    expect(windowed.appends()).toBe(5);
+    expect(acks()).toEqual([]);
+    windowed.commit();
+    await settle();
+    expect(acks()).toEqual([5]);
+    type(3);
+    await settle();
+    expect(acks()).toEqual([5]);
+    windowed.commit();
+    await settle();
+    expect(acks()).toEqual([5, 8]);
+    expect(room.hasPendingWrites).toBe(false);
+    room.destroy();
+  });
+});
+
+describe('Session pacing (P22)', () => {
+  it('[P22] frames over the connection rate wait and are all handled; the socket stays open', async () => {
+    const { windowed, type, acks, conn, clock, room, editor } = setup({
+      limits: { messagesPerSecond: 10, messageBurst: 6 },
+    });
+    type(12);
+    await settle();
+    expect(conn.closed).toBe(false);
+    expect(windowed.appends()).toBe(6);
+    for (let i = 0; i < 20 && windowed.appends() < 12; i++) {
+      clock.advance(100);
+      await settle();
+    }
+    expect(conn.closed).toBe(false);
+    expect(windowed.appends()).toBe(12);
+    windowed.commit();
+    await settle();
+    expect(acks().at(-1)).toBe(12);
+    expect(room.doc.getText('t').toString()).toBe(editor.getText('t').toString());
+    room.destroy();
+  });
+
+  it('[P22] frames over the document byte rate wait too, in order', async () => {
+    const { windowed, type, conn, clock, room, editor } = setup({
+      limits: { documentBytesPerSecond: 200, documentByteBurst: 100 },
+    });
+    type(10);
+    await settle();
+    expect(conn.closed).toBe(false);
+    expect(windowed.appends()).toBeLessThan(10);
+    for (let i = 0; i < 50 && windowed.appends() < 10; i++) {
+      clock.advance(100);
+      await settle();
+    }
+    expect(conn.closed).toBe(false);
+    expect(room.doc.getText('t').toString()).toBe(editor.getText('t').toString());
+    room.destroy();
+  });
+
+  it('[P22] a held backlog over the pending cap closes with 1009, nothing of it acknowledged', async () => {
+    const { type, conn, acks } = setup({
+      limits: { messagesPerSecond: 1, messageBurst: 100, byteBurst: 64 << 20 },
+    });
+    type(1);
+    for (let i = 0; i < 120 && !conn.closed; i++) type(1, 'x'.repeat(100_000));
+    await settle();
+    expect(conn.closed).toBe(true);
+    expect(conn.closeCode).toBe(1009);
+    expect(acks()).toEqual([]);
+  });
+});
+
+describe('Session pacing backlog (P22)', () => {
+  it('[P22] more held frames than one burst close the socket with 4529 and the limit named', async () => {
+    const { type, conn } = setup({ limits: { messagesPerSecond: 10, messageBurst: 5 } });
+    type(5);
+    expect(conn.closed).toBe(false);
+    type(5);
+    expect(conn.closed).toBe(false);
+    type(1);
+    expect(conn.closed).toBe(true);
+    expect(conn.closeCode).toBe(4529);
+    expect(conn.closeReason).toMatch(/too many messages/);
+  });
+});
+
+describe('Session relay', () => {
+  it('[P10] a client Update frame reaches the other connections as received, not re-encoded', async () => {
+    const { room } = setup();
+    const other = new MemoryConnection(2);
+    room.join(other);
+    const editor = new Y.Doc();
+    let update: Uint8Array | null = null;
+    editor.on('update', (u: Uint8Array) => {
+      update = u;
+    });
+    editor.getText('t').insert(0, 'hello');
+    const frame = encodeSyncUpdate(update!);
+    const sender = [...room.connections()][0]!;
+    room.applyUpdate(update!, sender, frame);
+    expect(other.sent.at(-1)).toBe(frame);
+    expect(room.doc.getText('t').toString()).toBe('hello');
+    room.destroy();
+  });
+});

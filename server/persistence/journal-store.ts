@@ -1,0 +1,584 @@
+import { join, resolve } from 'node:path';
+import * as Y from 'yjs';
+import type { Clock } from '../clock.ts';
+import { systemClock } from '../clock.ts';
+import { createSilentLogger, type Logger } from '../log.ts';
+import {
+  type DirMeta,
+  readDocDir,
+  removeDocDir,
+  scanDocDirs,
+  writeDocSnapshot,
+} from './doc-dirs.ts';
+import { assertStorableDocId } from './doc-id.ts';
+import { encodeFrame, type JournalOp, OP_APPEND, OP_DELETE } from './journal-format.ts';
+import { readJournal } from './journal-read.ts';
+import { createJournalWriter, type JournalWriter } from './journal-writer.ts';
+import {
+  type DocStore,
+  GenerationMismatchError,
+  StoreCorruptError,
+  type StoredDoc,
+  StoreIoError,
+} from './store.ts';
+import { nodeStoreFs, type StoreFs, syncDir } from './store-fs.ts';
+
+export interface JournalStoreOptions {
+  /** Data directory; created on first use. One store per directory at a time. */
+  readonly dir: string;
+  /** How long the first append of an idle journal waits for others before the window is written (default 2 ms). */
+  readonly groupCommitMs?: number;
+  /** Bytes preallocated per journal segment (default 16 MiB). */
+  readonly segmentBytes?: number;
+  /** A document's journal records are compacted into its snapshot past this many bytes (default 1 MiB)… */
+  readonly compactAfterBytes?: number;
+  /** …or this many records (default 500). */
+  readonly compactAfterRecords?: number;
+  /** Where background failures (compaction, segment removal) are reported (default silent). */
+  readonly log?: Logger;
+  /** File-system facade (default the real one); tests inject faults through it. */
+  readonly fs?: StoreFs;
+  /** Runs the commit-window timer (default the system clock). */
+  readonly clock?: Clock;
+}
+
+/** The journal directory under a data directory (`~` keeps it apart from document directories). */
+export const JOURNAL_DIR = '~journal';
+
+interface Rec {
+  readonly lsn: number;
+  readonly update: Uint8Array;
+}
+
+/** What the store knows of one document; changed only on the main thread. */
+interface Doc {
+  readonly id: string;
+  /** Generation of its content, durable or queued (`null`: no document). */
+  generation: string | null;
+  /** Its directory (snapshot + old log), if any. */
+  dir: DirMeta | null;
+  /** Stored bytes of the directory once read. */
+  dirBytes: number | null;
+  /** Durable journal records not yet in the directory, in order. */
+  records: Rec[];
+  recordBytes: number;
+  /** Appends queued in windows not settled yet. */
+  queued: number;
+  /** Chain of load/compact/delete tasks (call order). */
+  tail: Promise<unknown>;
+  /** Deletes in progress; appends issued meanwhile wait for them. */
+  deletes: number;
+  held: (() => void)[];
+  corrupt: StoreCorruptError | null;
+  compactionScheduled: boolean;
+}
+
+interface Waiter {
+  readonly doc: Doc;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+  /** Appends it stands for (0 for a delete). */
+  count: number;
+  readonly promise: Promise<void>;
+}
+
+/** One commit window: the ops of one frame and who waits for it. */
+interface Window {
+  readonly ops: JournalOp[];
+  /** The open append op and its waiter per document (closed by a delete of the document). */
+  readonly groups: Map<Doc, { readonly updates: Uint8Array[]; readonly waiter: Waiter }>;
+  readonly waiters: Waiter[];
+  readonly settled: Promise<void>;
+  readonly settle: () => void;
+}
+
+const RECORD_OVERHEAD = 4;
+
+/**
+ * A `DocStore` on one node-wide journal (DESIGN N7, N2, C4). Layout under `dir`:
+ * `~journal/<seq>.wal` segments (see `journal-format.ts`) and, per compacted document, the
+ * file store's directory (`doc-dirs.ts`), so a file-store data directory is read as is.
+ *
+ * - Appends of every document issued within a commit window (`groupCommitMs` after the
+ *   first, or while the previous window is being written) become one frame: one `write`
+ *   and one `fdatasync` on the open, preallocated segment, off the main thread (libuv).
+ *   Each document's appends of a window share one promise, resolved once the frame is
+ *   durable; a failed write or sync rejects every append of the window with `StoreIoError`
+ *   (the barrier is shared by all documents) and the next window goes to a new segment.
+ * - Calls on one document take effect in call order; `load` sees every append issued before
+ *   it; an append issued after `delete` starts a new document.
+ * - Documents whose journal records pass the thresholds, and every document with records in
+ *   a closed segment, are compacted in the background into their directory's snapshot;
+ *   a segment is removed once none of its records is needed.
+ * - On start the journal is replayed: a torn tail frame (never acknowledged) is ignored; a
+ *   damaged frame followed by a valid one makes every call reject with `StoreCorruptError`
+ *   (the files are left untouched).
+ * - `close` commits pending appends and waits for background work; later calls reject.
+ */
+export function createJournalStore(options: JournalStoreOptions): DocStore {
+  const root = resolve(options.dir);
+  const journalDir = join(root, JOURNAL_DIR);
+  const fs = options.fs ?? nodeStoreFs;
+  const log = options.log ?? createSilentLogger();
+  const after = (options.clock ?? systemClock()).after;
+  const delayMs = options.groupCommitMs ?? 2;
+  const segmentBytes = options.segmentBytes ?? 16 * 1024 * 1024;
+  const compactAfterBytes = options.compactAfterBytes ?? 1024 * 1024;
+  const compactAfterRecords = options.compactAfterRecords ?? 500;
+  const docs = new Map<string, Doc>();
+  const background = new Set<Promise<void>>();
+  let writer: JournalWriter | null = null;
+  let nextLsn = 0;
+  let ready: Promise<void> | null = null;
+  let isReady = false;
+  let closed = false;
+  let closing: Promise<void> | null = null;
+  let open: Window | null = null;
+  let writing: Window | null = null;
+  let cancelTimer: (() => void) | null = null;
+  let retiring = false;
+
+  const docOf = (id: string): Doc => {
+    let doc = docs.get(id);
+    if (!doc) {
+      doc = {
+        id,
+        generation: null,
+        dir: null,
+        dirBytes: null,
+        records: [],
+        recordBytes: 0,
+        queued: 0,
+        tail: Promise.resolve(),
+        deletes: 0,
+        held: [],
+        corrupt: null,
+        compactionScheduled: false,
+      };
+      docs.set(id, doc);
+    }
+    return doc;
+  };
+
+  const stored = (doc: Doc): boolean => doc.dir !== null || doc.records.length > 0;
+
+  const replay = async (): Promise<void> => {
+    await fs.mkdir(journalDir, { recursive: true });
+    await syncDir(fs, root);
+    await syncDir(fs, resolve(root, '..'));
+    const scan = await scanDocDirs(fs, root, log);
+    for (const [id, dir] of scan.dirs) {
+      const doc = docOf(id);
+      doc.dir = dir;
+      doc.generation = dir.generation;
+    }
+    for (const [id, error] of scan.corrupt) docOf(id).corrupt = error;
+    const journal = await readJournal(fs, journalDir, JOURNAL_DIR);
+    for (const [id, error] of journal.corrupt) docOf(id).corrupt = error;
+    const { segments, ops } = journal;
+    let maxLsn = journal.maxLsn;
+    const resets = new Map<string, number>();
+    for (const { lsn, op } of ops) if (op.kind === OP_DELETE) resets.set(op.docId, lsn);
+    for (const [id, lsn] of resets) {
+      const doc = docOf(id);
+      if (doc.dir && doc.dir.coversLsn < lsn) {
+        await removeDocDir(fs, root, id);
+        doc.dir = null;
+        doc.generation = null;
+      }
+    }
+    for (const { lsn, op } of ops) {
+      const doc = docOf(op.docId);
+      if (doc.dir && lsn <= doc.dir.coversLsn) continue;
+      if (op.kind === OP_DELETE) {
+        doc.records = [];
+        doc.recordBytes = 0;
+        doc.generation = null;
+        continue;
+      }
+      if (doc.generation !== null && doc.generation !== op.generation) {
+        log.warn('journal records of another generation ignored', {
+          docId: op.docId,
+          generation: op.generation,
+        });
+        continue;
+      }
+      doc.generation = op.generation;
+      for (const update of op.updates) {
+        doc.records.push({ lsn, update });
+        doc.recordBytes += update.length + RECORD_OVERHEAD;
+      }
+    }
+    for (const doc of docs.values()) {
+      if (doc.dir) maxLsn = Math.max(maxLsn, doc.dir.coversLsn);
+      if (!stored(doc) && !doc.corrupt) docs.delete(doc.id);
+    }
+    nextLsn = maxLsn + 1;
+    writer = createJournalWriter({
+      fs,
+      dir: journalDir,
+      segmentBytes,
+      firstSeq: journal.maxSeq + 1,
+      existing: segments,
+    });
+    isReady = true;
+  };
+
+  const ensureReady = (): Promise<void> => {
+    ready ??= replay().catch((error: unknown) => {
+      ready = null;
+      docs.clear();
+      throw error;
+    });
+    return ready;
+  };
+
+  const io = async <T>(docId: string, task: () => Promise<T>): Promise<T> => {
+    try {
+      return await task();
+    } catch (error) {
+      if (
+        error instanceof StoreCorruptError ||
+        error instanceof StoreIoError ||
+        error instanceof GenerationMismatchError
+      ) {
+        throw error;
+      }
+      throw new StoreIoError(docId, error);
+    }
+  };
+
+  const assertOpen = (docId: string): void => {
+    if (closed) throw new StoreIoError(docId, new Error('store is closed'));
+  };
+
+  // ---- commit windows -------------------------------------------------------------------
+
+  const newWindow = (): Window => {
+    let settle = () => {};
+    const settled = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    return { ops: [], groups: new Map(), waiters: [], settled, settle };
+  };
+
+  const newWaiter = (doc: Doc, count: number): Waiter => {
+    let resolve = () => {};
+    let reject: (error: unknown) => void = () => {};
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    return { doc, resolve, reject, count, promise };
+  };
+
+  const openWindow = (): Window => {
+    if (open) return open;
+    open = newWindow();
+    if (!writing) cancelTimer = after(delayMs, kick);
+    return open;
+  };
+
+  const kick = (): void => {
+    cancelTimer = null;
+    if (!writing && open) start(open);
+  };
+
+  const start = (w: Window): void => {
+    cancelTimer?.();
+    cancelTimer = null;
+    open = null;
+    writing = w;
+    void commit(w).finally(() => {
+      writing = null;
+      w.settle();
+      if (open) start(open);
+    });
+  };
+
+  const commit = async (w: Window): Promise<void> => {
+    const firstLsn = nextLsn;
+    nextLsn += w.ops.length;
+    const touched = new Set<string>();
+    for (const op of w.ops) touched.add(op.docId);
+    try {
+      if (!writer) throw new Error('journal is not open');
+      await writer.write(encodeFrame(firstLsn, w.ops), firstLsn + w.ops.length - 1, touched);
+    } catch (error) {
+      for (const waiter of w.waiters) {
+        const doc = waiter.doc;
+        doc.queued -= waiter.count;
+        if (doc.queued === 0 && !stored(doc) && doc.deletes === 0) doc.generation = null;
+        waiter.reject(new StoreIoError(doc.id, error));
+      }
+      return;
+    }
+    w.ops.forEach((op, i) => {
+      if (op.kind !== OP_APPEND) return;
+      const doc = docOf(op.docId);
+      for (const update of op.updates) {
+        doc.records.push({ lsn: firstLsn + i, update });
+        doc.recordBytes += update.length + RECORD_OVERHEAD;
+      }
+    });
+    for (const waiter of w.waiters) {
+      waiter.doc.queued -= waiter.count;
+      waiter.resolve();
+      maybeCompact(waiter.doc);
+    }
+    if (writer && writer.closed().length > 0 && writer.filling()) scheduleRetire();
+  };
+
+  /** Settles when every window open or written now has settled; starts the open one. */
+  const barrier = (): Promise<void> => {
+    const w = open ?? writing;
+    if (!w) return Promise.resolve();
+    if (open && !writing) start(open);
+    return w.settled;
+  };
+
+  const appendNow = (doc: Doc, update: Uint8Array, generation: string): Promise<void> => {
+    if (doc.deletes > 0) {
+      return new Promise<void>((resolve, reject) => {
+        doc.held.push(() => appendNow(doc, update, generation).then(resolve, reject));
+      });
+    }
+    if (doc.corrupt) return Promise.reject(doc.corrupt);
+    if (doc.generation !== null && doc.generation !== generation) {
+      return Promise.reject(new GenerationMismatchError(doc.id, doc.generation, generation));
+    }
+    doc.generation = generation;
+    doc.queued++;
+    const w = openWindow();
+    const group = w.groups.get(doc);
+    if (group) {
+      group.updates.push(update);
+      group.waiter.count++;
+      return group.waiter.promise;
+    }
+    const updates = [update];
+    const waiter = newWaiter(doc, 1);
+    w.ops.push({ kind: OP_APPEND, docId: doc.id, generation, updates });
+    w.waiters.push(waiter);
+    w.groups.set(doc, { updates, waiter });
+    return waiter.promise;
+  };
+
+  const appendDelete = (doc: Doc): Promise<void> => {
+    const w = openWindow();
+    w.groups.delete(doc);
+    const waiter = newWaiter(doc, 0);
+    w.ops.push({ kind: OP_DELETE, docId: doc.id });
+    w.waiters.push(waiter);
+    return waiter.promise;
+  };
+
+  // ---- per-document tasks -----------------------------------------------------------------
+
+  const task = <R>(doc: Doc, fn: () => Promise<R>): Promise<R> => {
+    const run = doc.tail.then(() => io(doc.id, fn));
+    doc.tail = run.catch(() => {});
+    return run;
+  };
+
+  const dirContent = async (doc: Doc) => {
+    if (!doc.dir) return { updates: [] as Uint8Array[], bytes: 0 };
+    const content = await readDocDir(fs, root, doc.id);
+    doc.dirBytes = content.bytes;
+    return content;
+  };
+
+  const compactLocked = async (doc: Doc): Promise<void> => {
+    await barrier();
+    if (doc.corrupt) throw doc.corrupt;
+    const records = doc.records.slice();
+    if (records.length === 0 && (!doc.dir || doc.dir.coversLsn >= 0)) return;
+    const generation = doc.generation ?? doc.dir?.generation;
+    if (generation === undefined) return;
+    const content = await dirContent(doc);
+    if (records.length === 0 && content.updates.length <= 1) return;
+    let merged: Uint8Array;
+    try {
+      merged = Y.mergeUpdates([...content.updates, ...records.map((r) => r.update)]);
+    } catch (error) {
+      throw new StoreCorruptError(
+        doc.id,
+        `stored updates cannot be merged: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    const coversLsn = records.at(-1)?.lsn ?? doc.dir?.coversLsn ?? -1;
+    if (!doc.dir) await removeDocDir(fs, root, doc.id);
+    const bytes = await writeDocSnapshot(
+      fs,
+      root,
+      doc.id,
+      generation,
+      merged,
+      coversLsn,
+      doc.dir !== null,
+    );
+    doc.dir = { generation, coversLsn };
+    doc.dirBytes = bytes;
+    const kept = doc.records.filter((r) => r.lsn > coversLsn);
+    doc.records = kept;
+    doc.recordBytes = kept.reduce((n, r) => n + r.update.length + RECORD_OVERHEAD, 0);
+  };
+
+  const track = (work: Promise<void>): void => {
+    background.add(work);
+    void work.finally(() => background.delete(work));
+  };
+
+  const maybeCompact = (doc: Doc): void => {
+    if (closed || doc.compactionScheduled) return;
+    if (doc.recordBytes < compactAfterBytes && doc.records.length < compactAfterRecords) return;
+    doc.compactionScheduled = true;
+    track(
+      task(doc, () => compactLocked(doc))
+        .catch((error: unknown) =>
+          log.warn('background compaction failed', { docId: doc.id, error }),
+        )
+        .finally(() => {
+          doc.compactionScheduled = false;
+        }),
+    );
+  };
+
+  /** Compacts what closed segments hold, then removes them, oldest first (in the background). */
+  const scheduleRetire = (): void => {
+    if (retiring || closed || !writer) return;
+    const w = writer;
+    retiring = true;
+    track(
+      (async () => {
+        try {
+          for (const segment of [...w.closed()]) {
+            let needed = false;
+            for (const id of segment.docs) {
+              const doc = docs.get(id);
+              if (!doc) continue;
+              // a corrupt document's bytes are kept until it is deleted
+              if (doc.corrupt) needed = true;
+              else {
+                await task(doc, async () => {
+                  if (doc.records.some((r) => r.lsn <= segment.lastLsn)) await compactLocked(doc);
+                });
+              }
+            }
+            if (!needed) await w.remove(segment);
+          }
+        } catch (error) {
+          log.warn('journal segment could not be retired yet', { error });
+        } finally {
+          retiring = false;
+        }
+      })(),
+    );
+  };
+
+  /** Deletes `doc` in call order; appends issued meanwhile wait and start a new document. */
+  const deleteNow = async (doc: Doc, ifBytes: number | undefined): Promise<boolean> => {
+    doc.deletes++;
+    try {
+      return await task(doc, async () => {
+        await barrier();
+        if (!stored(doc) && !doc.corrupt) return true;
+        if (ifBytes !== undefined && !doc.corrupt) {
+          const dirBytes = doc.dir ? (doc.dirBytes ?? (await dirContent(doc)).bytes) : 0;
+          if (dirBytes + doc.recordBytes !== ifBytes) return false;
+        }
+        await appendDelete(doc);
+        const hadDir = doc.dir !== null || doc.corrupt !== null;
+        doc.records = [];
+        doc.recordBytes = 0;
+        doc.dir = null;
+        doc.dirBytes = null;
+        doc.corrupt = null;
+        doc.generation = null;
+        if (hadDir) await removeDocDir(fs, root, doc.id);
+        return true;
+      });
+    } finally {
+      doc.deletes--;
+      if (doc.deletes === 0) for (const release of doc.held.splice(0)) release();
+    }
+  };
+
+  const whenReady = async <T>(docId: string, fn: () => Promise<T>): Promise<T> => {
+    assertStorableDocId(docId);
+    assertOpen(docId);
+    await io(docId, ensureReady);
+    return fn();
+  };
+
+  return {
+    load(docId) {
+      return whenReady(docId, async () => {
+        const doc = docs.get(docId);
+        if (!doc) return null;
+        return task(doc, async (): Promise<StoredDoc | null> => {
+          await barrier();
+          if (doc.corrupt) throw doc.corrupt;
+          if (!stored(doc)) return null;
+          const content = await dirContent(doc);
+          const updates = [...content.updates, ...doc.records.map((r) => r.update)];
+          const generation = doc.dir?.generation ?? doc.generation;
+          if (updates.length === 0 || generation === null) return null;
+          return { updates, generation, bytes: content.bytes + doc.recordBytes };
+        });
+      });
+    },
+
+    append(docId, update, generation) {
+      try {
+        assertStorableDocId(docId);
+        assertOpen(docId);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (isReady) return appendNow(docOf(docId), update, generation);
+      return io(docId, ensureReady).then(() => appendNow(docOf(docId), update, generation));
+    },
+
+    compact(docId) {
+      return whenReady(docId, async () => {
+        const doc = docs.get(docId);
+        if (doc) await task(doc, () => compactLocked(doc));
+      });
+    },
+
+    list() {
+      return (async () => {
+        assertOpen('');
+        await io('', ensureReady);
+        return [...docs.values()]
+          .filter((doc) => stored(doc) || doc.corrupt !== null)
+          .map((doc) => doc.id)
+          .sort();
+      })();
+    },
+
+    delete(docId, ifBytes) {
+      try {
+        assertStorableDocId(docId);
+        assertOpen(docId);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (isReady) return deleteNow(docOf(docId), ifBytes);
+      return io(docId, ensureReady).then(() => deleteNow(docOf(docId), ifBytes));
+    },
+
+    close() {
+      closed = true;
+      closing ??= (async () => {
+        if (!ready) return;
+        await ready.catch(() => {});
+        while (open || writing) await barrier();
+        while (background.size > 0) await Promise.all([...background]);
+        await writer?.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -20,6 +20,8 @@ export interface RebalancerOptions {
   readonly view: () => RingView | null;
   /** Sends the room's clients to its new owner (REDIRECT + close 4300). */
   readonly redirectClients: (room: Room, view: RingView) => void;
+  /** Rooms served provisionally (P30): left alone until released. Default: none. */
+  readonly provisional?: (room: Room) => boolean;
   /**
    * No pass runs while this returns true: fenced (the view may be behind the cluster, R6) or
    * still joining (a restarting node must not hand off the documents it is about to own).
@@ -125,6 +127,7 @@ export function createRebalancer(options: RebalancerOptions): Rebalancer {
   };
 
   const moveRoom = async (room: Room, view: RingView, before: readonly RingView[] | null) => {
+    if (options.provisional?.(room)) return;
     const key = routingKey(room.docId);
     const owner = view.ring.ownerOf(key);
     const targets = holdersOf(view, room.docId, replicas, selfId);

@@ -1,3 +1,4 @@
+import { routingKey } from '../../ring/core/routing-key.ts';
 import type { RingView } from '../../ring/etcd/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
@@ -38,7 +39,11 @@ export function createReplicator(options: ReplicatorOptions): Replicate {
   ): Promise<boolean> => {
     const view = options.view();
     if (!view) return false;
-    const targets = holdersOf(view, docId, options.replicas, options.selfId);
+    // A holder that is not the owner (provisional, P31; or the tail of a move, M3) also
+    // sends to the next member: the owner may be gone, and the durability level must hold.
+    const owner = view.ring.ownerOf(routingKey(docId));
+    const extra = owner === options.selfId ? 0 : 1;
+    const targets = holdersOf(view, docId, options.replicas + extra, options.selfId);
     if (targets.length === 0) return true;
     const results = targets.map((t) =>
       options.pool

@@ -1,4 +1,5 @@
 import type { RingView } from '../../ring/index.ts';
+import type { Provisional } from '../cluster/provisional.ts';
 import { DocumentLoadError, type DocumentRegistry } from '../documents/registry.ts';
 import type { Room } from '../documents/room.ts';
 import type { Session } from '../documents/session.ts';
@@ -22,6 +23,8 @@ export interface ClientRouterOptions {
   readonly onServe?: (session: Session, room: Room) => void;
   /** Serves a client that does not follow redirects through this node (C10); absent: redirect. */
   readonly forward?: (session: Session) => void;
+  /** Provisional takeover (P30, M8) for clients that name a suspect; absent: ignored. */
+  readonly provisional?: Provisional;
 }
 
 /** Where an admitted client goes: served here, redirected to the owner, or told to retry. */
@@ -37,6 +40,8 @@ export interface ClientRouter {
    * redirects and moves the others to the forward (C10).
    */
   redirectClients(room: Room, view: RingView): void;
+  /** The provisional keeper it routes with (P30), if any. */
+  readonly provisional?: Provisional;
 }
 
 /** Creates the router of one node. */
@@ -50,6 +55,27 @@ export function createClientRouter(options: ClientRouterOptions): ClientRouter {
     }
     if (session.conn.closed) return;
     const decision = decideOwner(options.view(), selfId, session.info.docId);
+    const suspect = session.info.suspect;
+    if (decision.kind === 'redirect' && suspect !== undefined && options.provisional) {
+      const p = options.provisional.decide(session.info.docId, suspect);
+      if (p.kind === 'redirect') {
+        metrics.redirects.inc();
+        session.redirect(p);
+        return;
+      }
+      if (p.kind === 'forward' && options.forward) {
+        options.forward(session);
+        return;
+      }
+      if (p.kind === 'serve') {
+        const room = await registry.acquire(session.info.docId);
+        if (session.conn.closed) return;
+        options.provisional.track(room, p.owner);
+        options.onServe?.(session, room);
+        session.attach(room);
+        return;
+      }
+    }
     if (decision.kind === 'redirect') {
       if (!session.followsRedirects && options.forward) {
         options.forward(session);
@@ -70,6 +96,7 @@ export function createClientRouter(options: ClientRouterOptions): ClientRouter {
   };
 
   return {
+    ...(options.provisional ? { provisional: options.provisional } : {}),
     async route(session) {
       try {
         await routeOnce(session);
@@ -87,6 +114,7 @@ export function createClientRouter(options: ClientRouterOptions): ClientRouter {
       }
     },
     redirectClients(room, view) {
+      if (options.provisional?.holds(room)) return;
       const decision = decideOwner(view, selfId, room.docId);
       if (decision.kind !== 'redirect') return;
       for (const session of options.sessions.inRoom(room)) {

@@ -5,6 +5,7 @@ import type { Clock } from '../clock.ts';
 import type { PeerPool, PeerStream, StreamHandlers } from '../cluster/peer-client.ts';
 import { createPeerService } from '../cluster/peer-service.ts';
 import { createPrewarmer, waitForPrewarm } from '../cluster/prewarm.ts';
+import { createProvisional } from '../cluster/provisional.ts';
 import { createRebalancer, type Rebalancer } from '../cluster/rebalancer.ts';
 import { createReplicator } from '../cluster/replicator.ts';
 import type { NodeConfig } from '../config.ts';
@@ -193,6 +194,17 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     log,
     ...(adapters.observe?.onServe ? { onServe: adapters.observe.onServe } : {}),
     forward: (session) => forwarder.attach(session),
+    provisional: createProvisional({
+      selfId: config.id,
+      replicas: config.replicas,
+      view,
+      pool,
+      clock,
+      log,
+      isFenced,
+      redirectClients: (room, v) => router.redirectClients(room, v),
+      onReleased: () => rebalancer.schedule(),
+    }),
   });
 
   const forwarder = createForwarder({
@@ -218,6 +230,7 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     clock,
     view,
     redirectClients: router.redirectClients,
+    provisional: (room) => router.provisional?.holds(room) ?? false,
     paused: () => !membership || membership.isFenced() || membership.record().state === 'joining',
   });
 
@@ -369,6 +382,7 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
 
   function shutDownActivity(): void {
     rebalancer.stop();
+    router.provisional?.stop();
     forwarder.stop();
     for (const cleanup of cleanups.splice(0)) cleanup();
   }

@@ -79,6 +79,18 @@ export interface ConnectionOptions {
   readonly maxReauths?: number;
   /** Epoch to start from (default 0). */
   readonly epoch?: number;
+  /**
+   * Provisional takeover (P30, DESIGN M8): the base URL of another member to try when the
+   * node this client was on (or was sent to) is lost — socket died or never opened. The
+   * client goes there at once (the first time in a row; later with backoff) naming the lost
+   * node as `suspect`, and that member serves it or sends it to the next holder. `lost.node`
+   * is `null` when the client never heard from the node (the answer then names it). `null`
+   * or absent: plain reconnect.
+   */
+  readonly failover?: (lost: {
+    node: string | null;
+    url: string;
+  }) => MaybePromise<{ url: string; suspect: string } | null>;
 }
 
 /**

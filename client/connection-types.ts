@@ -87,6 +87,12 @@ export interface ConnectionOptions {
    * is `null` when the client never heard from the node (the answer then names it). `null`
    * or absent: plain reconnect.
    */
+  /**
+   * P30: content sent and no ACK progress for this long (ms) means the node is suspected
+   * (paused, partitioned): the socket is replaced as if it had died (close 4000), which
+   * triggers the `failover`. Default 0: off.
+   */
+  readonly ackTimeoutMs?: number;
   readonly failover?: (lost: {
     node: string | null;
     url: string;

@@ -52,10 +52,31 @@ export function createConnection(options: ConnectionOptions): Connection {
   /** The node the next socket is meant for (a redirect target), until HELLO names it. */
   let targetNode: string | null = null;
 
+  const ackTimeoutMs = options.ackTimeoutMs ?? 0;
+  let ackTimer: Cancel | null = null;
   const patch = (p: Partial<ClientState>) => {
+    const before = state.pending;
     state = Object.freeze({ ...state, ...p });
+    if (p.pending !== undefined) watchAcks(before, p.pending);
     emitter.emit('state', state);
   };
+  /** P30: restarts the ACK watch on progress, stops it when nothing is pending. */
+  function watchAcks(before: number, pending: number): void {
+    if (ackTimeoutMs <= 0) return;
+    if (pending === 0 || pending < before) {
+      ackTimer?.();
+      ackTimer = null;
+    }
+    if (pending === 0 || ackTimer !== null || current === null) return;
+    const session = current;
+    ackTimer = clock.after(ackTimeoutMs, () => {
+      ackTimer = null;
+      if (current !== session) return;
+      warn(`no acknowledgement for ${ackTimeoutMs} ms; suspecting the node`);
+      onClose(session, 4000, 'acknowledgement timeout');
+      session.close(4000, 'acknowledgement timeout');
+    });
+  }
   const warn = (message: string) => emitter.emit('warning', message);
   const fault = (message: string) => emitter.emit('fault', message);
   const isFinal = () => FINAL_PHASES.has(state.phase);

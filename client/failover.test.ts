@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { CloseCode, encodeRedirect } from '../server/protocol/index.ts';
+import { CloseCode, encodeAck, encodeRedirect } from '../server/protocol/index.ts';
 import type { ConnectionOptions } from './connection.ts';
 import { createDocSync } from './doc-sync.ts';
 import { serveDoc, testConnection } from './testing/fake-node.ts';
@@ -78,5 +78,21 @@ describe('failover to the next holder (P30, M8)', () => {
     h.sockets[0]!.close(1006);
     expect(h.sockets).toHaveLength(1);
     expect(h.connection.state.phase).toBe('waiting');
+  });
+
+  it('[P30] content left unacknowledged for ackTimeoutMs suspects the node; ACK progress keeps it', () => {
+    const h = setup({ ackTimeoutMs: 2000 });
+    h.connection.connect();
+    serveDoc(h.sockets[0]!, 'n1');
+    h.doc.getText('t').insert(0, 'a');
+    h.clock.advance(1500);
+    h.sockets[0]!.deliver(encodeAck(1));
+    h.doc.getText('t').insert(0, 'b');
+    h.clock.advance(1500);
+    expect(h.sockets).toHaveLength(1);
+    h.clock.advance(600);
+    expect(h.sockets[0]!.closedByClient).toBe(4000);
+    expect(h.lost).toEqual([{ node: 'n1', url: N1 }]);
+    expect(h.sockets[1]!.url).toContain('suspect=n1');
   });
 });

@@ -51,20 +51,6 @@ describe('provisional takeover (M8)', () => {
     const marks = workload.typedMarks().map((m) => m + 1);
     await workload.waitAcked(marks, 60_000);
     const recovered = performance.now() - killedAt;
-    console.log(
-      'DEBUG recovered',
-      recovered,
-      hit.map((e) => `${e.name}:${e.servedBy.join('>')}:${e.reconnects}`).join(' '),
-    );
-    console.log(
-      cluster
-        .node('n2')
-        .output()
-        .split('\n')
-        .filter((l) => /provision|suspect|warn|error/i.test(l))
-        .slice(0, 30)
-        .join('\n'),
-    );
     // M8: served while the ring still names the dead owner (its lease has not expired yet).
     expect(await ringMembers(cluster, 'n2')).toContain('n1');
     for (const e of hit) expect(e.servedBy.slice(-1)[0]).not.toBe('n1');

@@ -60,6 +60,8 @@ export interface ProvisionalOptions {
   readonly log: Logger;
   /** A fenced node exchanges nothing (it may be behind the cluster). */
   readonly isFenced: () => boolean;
+  /** The loaded room of `docId`, loading it if needed (after a fence dropped it, say). */
+  readonly room: (docId: string) => Promise<Room>;
   /** Sends the clients of `room` to its owner in `view` (redirect, or forward for C10). */
   readonly redirectClients: (room: Room, view: RingView) => void;
   /** A room stopped being provisional (promoted or handed back): the rebalancer takes over. */
@@ -78,7 +80,7 @@ export interface Provisional {
   decide(docId: string, suspect: string): ProvisionalDecision;
   /** `room` is now served provisionally for its `owner`. */
   track(room: Room, owner: string): void;
-  /** Whether `room` is served provisionally (the rebalancer leaves it alone). */
+  /** Whether `room` is served provisionally (the rebalancer and the idle sweep leave it alone). */
   holds(room: Room): boolean;
   /** Number of rooms served provisionally. */
   readonly size: number;
@@ -86,7 +88,7 @@ export interface Provisional {
 }
 
 interface Entry {
-  readonly room: Room;
+  readonly docId: string;
   readonly owner: string;
   busy: boolean;
 }
@@ -104,19 +106,19 @@ export function createProvisional(options: ProvisionalOptions): Provisional {
   const intervalMs = options.intervalMs ?? 250;
   const timeoutMs = options.timeoutMs ?? 1000;
   const reachableMs = options.reachableMs ?? 3000;
-  const entries = new Map<Room, Entry>();
+  const entries = new Map<string, Entry>();
   const reachedAt = new Map<string, number>();
   let cancel: (() => void) | null = null;
   let stopped = false;
 
-  const release = (entry: Entry, why: string) => {
-    entries.delete(entry.room);
-    options.log.info('provisional room released', { docId: entry.room.docId, why });
+  const release = (entry: Entry, room: Room | null, why: string) => {
+    entries.delete(entry.docId);
+    options.log.info('provisional room released', { docId: entry.docId, why });
     if (entries.size === 0 && cancel) {
       cancel();
       cancel = null;
     }
-    options.onReleased?.(entry.room);
+    if (room) options.onReleased?.(room);
   };
 
   const fetchOwner = async (url: string, docId: string, epoch: number) => {
@@ -126,8 +128,7 @@ export function createProvisional(options: ProvisionalOptions): Provisional {
   };
 
   /** One exchange with the owner; true once both copies are equal. */
-  const exchange = async (entry: Entry, view: RingView): Promise<boolean> => {
-    const { room } = entry;
+  const exchange = async (entry: Entry, room: Room, view: RingView): Promise<boolean> => {
     const record = view.members.get(entry.owner);
     if (!record) return false;
     const theirs = await fetchOwner(record.internalUrl, room.docId, view.epoch);
@@ -162,41 +163,49 @@ export function createProvisional(options: ProvisionalOptions): Provisional {
     );
   };
 
+  // One-shot timers, re-armed while a document is provisional: work still to do (a
+  // simulation counts it as pending until every document was handed back or promoted).
+  const schedule = () => {
+    if (cancel !== null || stopped || entries.size === 0) return;
+    cancel = options.clock.after(intervalMs, () => {
+      cancel = null;
+      for (const entry of [...entries.values()]) check(entry);
+      schedule();
+    });
+  };
+
   const check = (entry: Entry) => {
-    if (entry.busy || stopped) return;
-    if (options.isFenced()) {
-      // The node dropped its rooms and closed its clients (R6): nothing more to hand back.
-      release(entry, 'node fenced');
-      return;
-    }
+    // A fenced node waits (R6): its rooms were dropped; once it is back the room is loaded
+    // again (pull on load merges every holder's copy) and the exchange resumes.
+    if (entry.busy || stopped || options.isFenced()) return;
     const view = options.view();
     if (!view) return;
-    const owner = view.ring.ownerOf(routingKey(entry.room.docId));
+    const owner = view.ring.ownerOf(routingKey(entry.docId));
     if (owner === options.selfId) {
-      release(entry, 'the ring dropped the owner: this node is the owner now');
+      release(entry, null, 'the ring dropped the owner: this node is the owner now');
       return;
     }
     if (owner !== entry.owner) {
       // The ring moved the document elsewhere: the ordinary move (M3) takes over.
-      release(entry, `the document moved to ${owner}`);
+      release(entry, null, `the document moved to ${owner}`);
       return;
     }
     entry.busy = true;
-    exchange(entry, view)
-      .then(
-        async (equal) => {
-          if (!equal || stopped || entries.get(entry.room) !== entry) return;
-          // Everything acknowledged here is durable on the owner too: send the clients back.
-          await entry.room.durable().catch(() => {});
-          const now = options.view();
-          if (!now || now.ring.ownerOf(routingKey(entry.room.docId)) !== entry.owner) return;
-          release(entry, 'owner reachable and copies equal: clients sent back');
-          options.redirectClients(entry.room, now);
-        },
-        () => {
-          // The owner did not answer: keep serving; the next tick tries again.
-        },
-      )
+    const run = async () => {
+      const room = await options.room(entry.docId);
+      if (!(await exchange(entry, room, view))) return;
+      if (stopped || entries.get(entry.docId) !== entry) return;
+      // Everything acknowledged here is durable on the owner too: send the clients back.
+      await room.durable().catch(() => {});
+      const now = options.view();
+      if (!now || now.ring.ownerOf(routingKey(entry.docId)) !== entry.owner) return;
+      release(entry, room, 'owner reachable and copies equal: clients sent back');
+      options.redirectClients(room, now);
+    };
+    run()
+      .catch(() => {
+        // The owner did not answer (or the room could not load): keep serving; try again.
+      })
       .finally(() => {
         entry.busy = false;
       });
@@ -216,14 +225,12 @@ export function createProvisional(options: ProvisionalOptions): Provisional {
       );
     },
     track(room, owner) {
-      if (stopped || entries.has(room)) return;
-      entries.set(room, { room, owner, busy: false });
+      if (stopped || entries.has(room.docId)) return;
+      entries.set(room.docId, { docId: room.docId, owner, busy: false });
       options.log.info('serving provisionally', { docId: room.docId, owner });
-      cancel ??= options.clock.every(intervalMs, () => {
-        for (const entry of [...entries.values()]) check(entry);
-      });
+      schedule();
     },
-    holds: (room) => entries.has(room),
+    holds: (room) => entries.has(room.docId),
     get size() {
       return entries.size;
     },

@@ -1,3 +1,4 @@
+import { routingKey } from '../../ring/core/routing-key.ts';
 import type { Membership, RingView } from '../../ring/index.ts';
 import { createNodeAuth } from '../auth/node-auth.ts';
 import { createOperatorCheck } from '../auth/operator.ts';
@@ -93,6 +94,11 @@ export interface RingdocNode {
   membership(): Membership | null;
   /** True after `start` completed. */
   readonly started: boolean;
+  /**
+   * Documents served provisionally (P32) plus a pending pass for foreign copies (P31): work
+   * the node still has to do to hand state on.
+   */
+  pendingHandBack(): number;
   readonly registry: DocumentRegistry;
   readonly rebalancer: Rebalancer;
   readonly store: DocStore;
@@ -165,6 +171,8 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     heapHighWaterBytes: config.heapHighWaterBytes,
     onRoomFault: (room) => room.closeAll(CloseCode.RETRY, 'document storage failed; reconnect'),
     onRoomOpened: (room) => versions.track(room),
+    // P32: a provisional room stays loaded until it is handed back.
+    pinned: (room) => router.provisional?.holds(room) ?? false,
   });
 
   // Version history (W6): kept in each document's sub-room `<docId>/versions`.
@@ -202,6 +210,7 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
       clock,
       log,
       isFenced,
+      room: (docId) => registry.acquire(docId),
       redirectClients: (room, v) => router.redirectClients(room, v),
       onReleased: () => rebalancer.schedule(),
     }),
@@ -305,6 +314,19 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     };
   };
 
+  // P31: a copy of a document this node does not hold (the extra member a provisional holder
+  // or a holder without its replica sends to) is handed to the holders by the rebalancer
+  // (M6); one pass a second at most, however many such pushes arrive.
+  let foreignPass: (() => void) | null = null;
+  const foreignCopy = () => {
+    if (foreignPass !== null || halted || stopping) return;
+    foreignPass = clock.after(1000, () => {
+      foreignPass = null;
+      if (!halted && !stopping) rebalancer.schedule();
+    });
+  };
+  cleanups.push(() => foreignPass?.());
+
   function unavailable(): string | null {
     if (stopping || halted) return 'node shutting down';
     if (membership === null) return 'node not registered';
@@ -401,6 +423,7 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     get started() {
       return started;
     },
+    pendingHandBack: () => (router.provisional?.size ?? 0) + (foreignPass ? 1 : 0),
     async start() {
       await auth?.start(coordination);
       transport = adapters.transport({
@@ -414,6 +437,10 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
           waitForEpoch: (e, t) => coordination.waitForEpoch(e, t),
           isFenced,
           openStream: serveStream,
+          onForeignCopy: foreignCopy,
+          holds: (docId) =>
+            view()?.ring.preferenceList(routingKey(docId), config.replicas).includes(config.id) ??
+            true,
         }),
         routes: createNodeRoutes({
           id: config.id,

@@ -30,13 +30,16 @@ export function StatusBar({
   // The countdown follows the real next attempt: it re-renders when its number changes.
   useEffect(() => {
     const retryAt = snapshot.phase === 'waiting' ? snapshot.retryAt : null;
-    const current = Date.now();
-    setNow(current);
-    const wait = nextCountdownTickMs(retryAt, current);
-    if (wait === null) return;
-    const timer = setTimeout(() => setNow(Date.now()), wait + 5);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const arm = () => {
+      const current = Date.now();
+      setNow(current);
+      const wait = nextCountdownTickMs(retryAt, current);
+      if (wait !== null) timer = setTimeout(arm, wait + 5);
+    };
+    arm();
     return () => clearTimeout(timer);
-  }, [snapshot.phase, snapshot.retryAt, now]);
+  }, [snapshot.phase, snapshot.retryAt]);
   const view = describeStatus(snapshot, now);
   const title = snapshot.lastClose
     ? `Last disconnect: ${snapshot.lastClose.code} ${snapshot.lastClose.reason}`

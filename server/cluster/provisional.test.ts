@@ -179,14 +179,14 @@ describe('provisional keeper (P32)', () => {
       log: createSilentLogger(),
       isFenced: () => false,
       redirectClients: (room) => sentBack.push(room.docId),
-      onReleased: (room) => released.push(room.docId),
+      onReleased: (docId) => released.push(docId),
     });
     keeper.track(room, owner);
     current = viewOf([next, third].sort(), 8);
     expect(current.ring.ownerOf(doc)).toBe(next);
     await tick(clock);
     expect(keeper.holds(room)).toBe(false);
-    expect(released).toEqual([]);
+    expect(released).toEqual([doc]);
     expect(sentBack).toEqual([]);
     keeper.stop();
   });

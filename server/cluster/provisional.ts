@@ -64,8 +64,8 @@ export interface ProvisionalOptions {
   readonly room: (docId: string) => Promise<Room>;
   /** Sends the clients of `room` to its owner in `view` (redirect, or forward for C10). */
   readonly redirectClients: (room: Room, view: RingView) => void;
-  /** A room stopped being provisional (promoted or handed back): the rebalancer takes over. */
-  readonly onReleased?: (room: Room) => void;
+  /** A document stopped being provisional (promoted or handed back): the rebalancer takes over. */
+  readonly onReleased?: (docId: string) => void;
   /** How often provisional rooms try to reach their owner (default 250 ms). */
   readonly intervalMs?: number;
   /** How long one request to the owner may take (default 1 000 ms). */
@@ -111,14 +111,14 @@ export function createProvisional(options: ProvisionalOptions): Provisional {
   let cancel: (() => void) | null = null;
   let stopped = false;
 
-  const release = (entry: Entry, room: Room | null, why: string) => {
+  const release = (entry: Entry, why: string) => {
     entries.delete(entry.docId);
     options.log.info('provisional room released', { docId: entry.docId, why });
     if (entries.size === 0 && cancel) {
       cancel();
       cancel = null;
     }
-    if (room) options.onReleased?.(room);
+    options.onReleased?.(entry.docId);
   };
 
   const fetchOwner = async (url: string, docId: string, epoch: number) => {
@@ -182,12 +182,12 @@ export function createProvisional(options: ProvisionalOptions): Provisional {
     if (!view) return;
     const owner = view.ring.ownerOf(routingKey(entry.docId));
     if (owner === options.selfId) {
-      release(entry, null, 'the ring dropped the owner: this node is the owner now');
+      release(entry, 'the ring dropped the owner: this node is the owner now');
       return;
     }
     if (owner !== entry.owner) {
       // The ring moved the document elsewhere: the ordinary move (M3) takes over.
-      release(entry, null, `the document moved to ${owner}`);
+      release(entry, `the document moved to ${owner}`);
       return;
     }
     entry.busy = true;
@@ -199,7 +199,7 @@ export function createProvisional(options: ProvisionalOptions): Provisional {
       await room.durable().catch(() => {});
       const now = options.view();
       if (!now || now.ring.ownerOf(routingKey(entry.docId)) !== entry.owner) return;
-      release(entry, room, 'owner reachable and copies equal: clients sent back');
+      release(entry, 'owner reachable and copies equal: clients sent back');
       options.redirectClients(room, now);
     };
     run()

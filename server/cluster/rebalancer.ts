@@ -127,10 +127,15 @@ export function createRebalancer(options: RebalancerOptions): Rebalancer {
   };
 
   const moveRoom = async (room: Room, view: RingView, before: readonly RingView[] | null) => {
-    if (options.provisional?.(room)) return;
     const key = routingKey(room.docId);
     const owner = view.ring.ownerOf(key);
     const targets = holdersOf(view, room.docId, replicas, selfId);
+    if (owner !== selfId && options.provisional?.(room)) {
+      // P32: served provisionally for an owner still in the ring: its keeper hands it back.
+      // The pass is not complete (the holders' diff must not move past this view).
+      again = true;
+      return;
+    }
     const state = Y.encodeStateAsUpdate(room.doc);
     if (owner !== selfId) {
       // Clients go first: the new owner pulls this room's current state when they arrive

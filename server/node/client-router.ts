@@ -25,6 +25,12 @@ export interface ClientRouterOptions {
   readonly forward?: (session: Session) => void;
   /** Provisional takeover (P30, M8) for clients that name a suspect; absent: ignored. */
   readonly provisional?: Provisional;
+  /**
+   * P33: a client forwarded because only its path to the owner seemed cut is redirected to
+   * the owner after this delay (it comes back if the path is still cut). Needs `after`.
+   */
+  readonly probeBackMs?: number;
+  readonly after?: (ms: number, fn: () => void) => void;
 }
 
 /** Where an admitted client goes: served here, redirected to the owner, or told to retry. */
@@ -65,6 +71,15 @@ export function createClientRouter(options: ClientRouterOptions): ClientRouter {
       }
       if (p.kind === 'forward' && options.forward) {
         options.forward(session);
+        if (session.followsRedirects && options.after) {
+          options.after(options.probeBackMs ?? 5000, () => {
+            if (session.conn.closed) return;
+            const now = decideOwner(options.view(), selfId, session.info.docId);
+            if (now.kind !== 'redirect') return;
+            metrics.redirects.inc();
+            session.redirect(now);
+          });
+        }
         return;
       }
       if (p.kind === 'serve') {

@@ -202,6 +202,9 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     log,
     ...(adapters.observe?.onServe ? { onServe: adapters.observe.onServe } : {}),
     forward: (session) => forwarder.attach(session),
+    after: (ms, fn) => {
+      clock.after(ms, fn);
+    },
     provisional: createProvisional({
       selfId: config.id,
       replicas: config.replicas,

@@ -218,6 +218,7 @@ export async function runSeed(seed: number, options: RunSeedOptions): Promise<Se
   note('heal: editors suspended, partitions healed, crashed nodes restart');
   for (const e of editors) e.suspend();
   cluster.net.setCalm(true);
+  cluster.net.unblockAll();
   for (const slot of cluster.slots.values()) {
     const node = cluster.live(slot.id);
     if (node?.etcdPartitioned) node.healEtcd();

@@ -56,7 +56,6 @@ test.describe('failover in under a second (M8)', () => {
     const docId = freshDocId();
     const owner = ownerAmong(docId, base, vnodes);
     const typists = await openTypists(users, docId, NAMES);
-    }
     for (const { user } of typists) {
       await expect(user.status).toHaveAttribute('data-node', owner, { timeout: 45_000 });
     }

@@ -10,7 +10,7 @@
  * - reconnect storm (`--storm N`, default off): N editors on documents owned by one node; it is
  *   killed; time until all are synced again and the peak 1-s reconnect rate against the mean.
  *
- * Run: `npx tsx bench/failover/failover.bench.ts [--kills 20] [--docs 5] [--storm 5000]`.
+ * Run: `npx tsx bench/failover/failover.bench.ts [--kills 20] [--docs 5] [--ttls 5,10|none] [--storm 5000]`.
  * Prints figures measured in this run; asserts nothing.
  */
 import { type Cluster, startCluster } from '../../test/harness/cluster.ts';
@@ -25,7 +25,13 @@ const arg = (name: string, fallback: number) => {
 const KILLS = arg('kills', 20);
 const DOCS = arg('docs', 5);
 const STORM = arg('storm', 0);
-const TTLS = [5, 10];
+/** `--ttls 5,10` (default), or `--ttls none` for the storm alone. */
+const ttlsArg = process.argv[process.argv.indexOf('--ttls') + 1];
+const TTLS = !process.argv.includes('--ttls')
+  ? [5, 10]
+  : ttlsArg === 'none'
+    ? []
+    : (ttlsArg ?? '').split(',').map(Number);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

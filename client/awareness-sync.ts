@@ -1,3 +1,4 @@
+import * as decoding from 'lib0/decoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import { encodeAwareness, encodeQueryAwareness } from '../server/protocol/index.ts';
 import type { Cancel, Clock } from './clock.ts';
@@ -8,6 +9,29 @@ export interface AwarenessPacing {
   readonly clock: Clock;
   /** Fewest milliseconds between two frames of this client's state (the newest state wins). */
   readonly minIntervalMs: number;
+  /**
+   * How long the others' states outlive a socket that ended (default 0: removed at once).
+   * Through a short outage people stay (the UI dims them); whoever the next socket does not
+   * report again within this time is removed then.
+   */
+  readonly keepOthersMs?: number;
+}
+
+/** The client ids an encoded awareness update names; `[]` if it cannot be read. */
+function clientIdsOf(update: Uint8Array): number[] {
+  try {
+    const d = decoding.createDecoder(update);
+    const n = decoding.readVarUint(d);
+    const ids: number[] = [];
+    for (let i = 0; i < n; i++) {
+      ids.push(decoding.readVarUint(d));
+      decoding.readVarUint(d);
+      decoding.readVarString(d);
+    }
+    return ids;
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -39,6 +63,7 @@ export function attachAwareness(
         return;
       }
       if (frame.type !== 'awareness') return;
+      for (const id of clientIdsOf(frame.update)) stale.delete(id);
       try {
         awarenessProtocol.applyAwarenessUpdate(awareness, frame.update, origin);
       } catch (error) {
@@ -51,9 +76,25 @@ export function attachAwareness(
     },
     ended() {
       const others = [...awareness.getStates().keys()].filter((id) => id !== own());
-      if (others.length > 0) awarenessProtocol.removeAwarenessStates(awareness, others, origin);
+      const keepMs = pacing?.keepOthersMs ?? 0;
+      if (keepMs <= 0 || !pacing || !connection.wanted) {
+        if (others.length > 0) awarenessProtocol.removeAwarenessStates(awareness, others, origin);
+        return;
+      }
+      for (const id of others) stale.add(id);
+      expire?.();
+      expire = pacing.clock.after(keepMs, dropStale);
     },
   });
+  /** Others known before the last socket ended and not reported again since. */
+  const stale = new Set<number>();
+  let expire: Cancel | null = null;
+  const dropStale = () => {
+    expire = null;
+    const gone = [...stale].filter((id) => id !== own() && awareness.getStates().has(id));
+    stale.clear();
+    if (gone.length > 0) awarenessProtocol.removeAwarenessStates(awareness, gone, origin);
+  };
   let last = Number.NEGATIVE_INFINITY;
   let pending: Cancel | null = null;
   const sendOwn = () => {
@@ -83,6 +124,7 @@ export function attachAwareness(
   awareness.on('update', onUpdate);
   return () => {
     pending?.();
+    expire?.();
     awareness.off('update', onUpdate);
     unplug();
   };

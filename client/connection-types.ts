@@ -79,6 +79,24 @@ export interface ConnectionOptions {
   readonly maxReauths?: number;
   /** Epoch to start from (default 0). */
   readonly epoch?: number;
+  /**
+   * Provisional takeover (P30, DESIGN M8): the base URL of another member to try when the
+   * node this client was on (or was sent to) is lost — socket died or never opened. The
+   * client goes there at once (the first time in a row; later with backoff) naming the lost
+   * node as `suspect`, and that member serves it or sends it to the next holder. `lost.node`
+   * is `null` when the client never heard from the node (the answer then names it). `null`
+   * or absent: plain reconnect.
+   */
+  /**
+   * P30: content sent and no ACK progress for this long (ms) means the node is suspected
+   * (paused, partitioned): the socket is replaced as if it had died (close 4000), which
+   * triggers the `failover`. Default 0: off.
+   */
+  readonly ackTimeoutMs?: number;
+  readonly failover?: (lost: {
+    node: string | null;
+    url: string;
+  }) => MaybePromise<{ url: string; suspect: string } | null>;
 }
 
 /**

@@ -18,6 +18,10 @@ import { createTicketKeeper, type TicketKeeper } from './tickets.ts';
 export type { Connection, ConnectionEvents, ConnectionOptions } from './connection-types.ts';
 export type { Session, SessionFrame, SessionHandler } from './session.ts';
 
+/** Closes that say the node vanished rather than spoke: abnormal closure, liveness timeout. */
+const LOST_CODES = new Set([1006, 4000]);
+const isLost = (code: number) => LOST_CODES.has(code);
+
 /** Creates a connection; see {@link Connection}. */
 export function createConnection(options: ConnectionOptions): Connection {
   const clock = options.clock;
@@ -41,11 +45,38 @@ export function createConnection(options: ConnectionOptions): Connection {
   let nextUrl: string | null = null;
   let prepared = options.prepare === undefined;
   let reauths = 0;
+  /** P30: the node this client lost, named on every attempt until a socket syncs. */
+  let suspect: string | null = null;
+  /** Failovers since the last sync: only the first one skips the backoff. */
+  let failovers = 0;
+  /** The node the next socket is meant for (a redirect target), until HELLO names it. */
+  let targetNode: string | null = null;
 
+  const ackTimeoutMs = options.ackTimeoutMs ?? 0;
+  let ackTimer: Cancel | null = null;
   const patch = (p: Partial<ClientState>) => {
+    const before = state.pending;
     state = Object.freeze({ ...state, ...p });
+    if (p.pending !== undefined) watchAcks(before, p.pending);
     emitter.emit('state', state);
   };
+  /** P30: restarts the ACK watch on progress, stops it when nothing is pending. */
+  function watchAcks(before: number, pending: number): void {
+    if (ackTimeoutMs <= 0) return;
+    if (pending === 0 || pending < before) {
+      ackTimer?.();
+      ackTimer = null;
+    }
+    if (pending === 0 || ackTimer !== null || current === null) return;
+    const session = current;
+    ackTimer = clock.after(ackTimeoutMs, () => {
+      ackTimer = null;
+      if (current !== session) return;
+      warn(`no acknowledgement for ${ackTimeoutMs} ms; suspecting the node`);
+      onClose(session, 4000, 'acknowledgement timeout');
+      session.close(4000, 'acknowledgement timeout');
+    });
+  }
   const warn = (message: string) => emitter.emit('warning', message);
   const fault = (message: string) => emitter.emit('fault', message);
   const isFinal = () => FINAL_PHASES.has(state.phase);
@@ -143,6 +174,7 @@ export function createConnection(options: ConnectionOptions): Connection {
         ...(state.epoch > 0 ? { epoch: state.epoch } : {}),
         ...(expected ? { generation: expected } : {}),
         ...(options.followsRedirects === false ? { followsRedirects: false } : {}),
+        ...(suspect !== null ? { suspect } : {}),
       });
     } catch (error) {
       finish('stopped', { error: (error as Error).message });
@@ -220,6 +252,7 @@ export function createConnection(options: ConnectionOptions): Connection {
       return;
     }
     session.hello = hello;
+    targetNode = hello.node;
     patch({
       node: hello.node,
       generation: hello.generation,
@@ -234,6 +267,8 @@ export function createConnection(options: ConnectionOptions): Connection {
     if (record === null || record !== session || record.synced) return;
     record.synced = true;
     reauths = 0;
+    suspect = null;
+    failovers = 0;
     options.backoff.reset();
     redirects.reset();
     each((h) => h.synced?.(record));
@@ -287,6 +322,7 @@ export function createConnection(options: ConnectionOptions): Connection {
         followRedirect(decision.target);
         return;
       case 'retry':
+        if (isLost(code) && tryFailover(session)) return;
         scheduleRetry(decision.retryAfterMs, decision.reason);
         return;
       case 'stop':
@@ -312,6 +348,39 @@ export function createConnection(options: ConnectionOptions): Connection {
     }
   }
 
+  /**
+   * P30: the socket died (or never opened) without a word from the node: name that node as
+   * `suspect` and go to another member — at once the first time since the last sync, after
+   * the backoff afterwards. False when there is no `failover`.
+   */
+  function tryFailover(session: SessionRecord): boolean {
+    if (!options.failover) return false;
+    const lost = session.hello?.node ?? targetNode;
+    targetNode = null;
+    const immediate = failovers++ === 0;
+    const attempt = ++attemptNo;
+    const go = (to: { url: string; suspect: string } | null) => {
+      if (attempt !== attemptNo || !wanted || destroyed) return;
+      if (to === null) {
+        scheduleRetry(undefined, 'node lost and no other member known');
+        return;
+      }
+      suspect = to.suspect;
+      if (immediate) {
+        warn(`${to.suspect} lost; trying ${to.url} at once`);
+        nextUrl = to.url;
+        start();
+        return;
+      }
+      scheduleRetry(undefined, `${to.suspect} lost again`, to.url);
+    };
+    whenSettled(options.failover({ node: lost, url: session.url }), go, (error) => {
+      warn(`failover look-up failed: ${(error as Error).message}`);
+      go(null);
+    });
+    return true;
+  }
+
   function followRedirect(target: Redirect): void {
     const attempt = ++attemptNo;
     const conclude = (refreshed: boolean) => {
@@ -333,6 +402,7 @@ export function createConnection(options: ConnectionOptions): Connection {
       }
       if (decision.kind === 'follow') {
         patch({ redirects: state.redirects + 1 });
+        targetNode = decision.owner;
         nextUrl = decision.url;
         start();
         return;
@@ -345,7 +415,7 @@ export function createConnection(options: ConnectionOptions): Connection {
     conclude(false);
   }
 
-  function scheduleRetry(retryAfterMs: number | undefined, reason: string): void {
+  function scheduleRetry(retryAfterMs: number | undefined, reason: string, url?: string): void {
     cancelRetry();
     if (!wanted || destroyed) return;
     if (!isOnline()) {
@@ -358,6 +428,7 @@ export function createConnection(options: ConnectionOptions): Connection {
     retryTimer = clock.after(delay, () => {
       retryTimer = null;
       if (attempt !== attemptNo) return;
+      if (url !== undefined) nextUrl = url;
       start();
     });
     if (reason) warn(`reconnecting in ${delay} ms (${reason})`);

@@ -133,4 +133,35 @@ describe('awareness sync', () => {
     s.close(1006);
     expect([...awareness.getStates().keys()]).toEqual([h.doc.clientID]);
   });
+
+  it('[C8][P30] with keepOthersMs the others outlive a short outage; whoever is not reported again is removed', () => {
+    const h = setup();
+    const awareness = new awarenessProtocol.Awareness(h.doc);
+    awareness.setLocalState({ name: 'A' });
+    attachAwareness(h.connection, awareness, h.connection, {
+      clock: h.clock,
+      minIntervalMs: 0,
+      keepOthersMs: 10_000,
+    });
+    h.connection.connect();
+    serveDoc(h.sockets[0]!, 'n1');
+    const peer = (name: string) => {
+      const d = new Y.Doc();
+      const a = new awarenessProtocol.Awareness(d);
+      a.setLocalState({ name });
+      return encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(a, [d.clientID]));
+    };
+    const b = peer('B');
+    h.sockets[0]!.deliver(b);
+    h.sockets[0]!.deliver(peer('C'));
+    expect(awareness.getStates().size).toBe(3);
+    h.sockets[0]!.close(1006);
+    expect(awareness.getStates().size).toBe(3);
+    h.clock.advance(1000);
+    serveDoc(h.sockets[1]!, 'n2');
+    h.sockets[1]!.deliver(b);
+    h.clock.advance(10_000);
+    const names = [...awareness.getStates().values()].map((s) => s.name).sort();
+    expect(names).toEqual(['A', 'B']);
+  });
 });

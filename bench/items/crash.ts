@@ -42,7 +42,7 @@ function tryWrite(
   entry: ServerProcess,
   docId: string,
   update: Uint8Array,
-  state: { epoch: number; deadUrl: string; last?: string },
+  state: { epoch: number; deadUrl: string; last?: string; suspect?: string },
 ): Promise<boolean> {
   return new Promise((resolve) => {
     const cur: ByteCursor = { bytes: new Uint8Array(0), pos: 0 };
@@ -59,7 +59,7 @@ function tryWrite(
     let generation = 0;
     const connect = (host: string, port: number, follow: boolean) => {
       const mine = ++generation;
-      const path = `${wire.path(docId)}${state.epoch ? `&epoch=${state.epoch}` : ''}`;
+      const path = `${wire.path(docId)}${state.epoch ? `&epoch=${state.epoch}` : ''}${state.suspect ? `&suspect=${state.suspect}` : ''}`;
       connectRaw(
         { host, port, path, timeoutMs: 2000 },
         {
@@ -109,7 +109,7 @@ function tryWrite(
 }
 
 /**
- * Crash fail-over (DESIGN M4): a 3-node cluster; `plan.docs` documents owned by n2 each get
+ * Crash fail-over (DESIGN M4, with provisional takeover M8): a 3-node cluster; `plan.docs` documents owned by n2 each get
  * one acknowledged update (so the replicas hold them), then n2 is SIGKILLed. For every
  * document a client keeps trying (every 100 ms, through n1, following REDIRECT) to write a
  * new update; the figure is the time from the kill to that update's ACK.
@@ -142,7 +142,8 @@ export async function runCrash(env: LaunchEnv, plan: CrashPlan, tag: string): Pr
     let stuck = 0;
     await Promise.all(
       docIds.map(async (docId) => {
-        const state = { epoch: 0, deadUrl };
+        // M8 (P30): the client names the node it lost; the next holder serves at once.
+        const state = { epoch: 0, deadUrl, suspect: victim.id };
         while (performance.now() - killed < plan.timeoutMs) {
           if (await tryWrite(entry, docId, after, state)) {
             writable.add(performance.now() - killed);

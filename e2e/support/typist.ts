@@ -60,6 +60,13 @@ export class Typist {
     });
   }
 
+  /** Starts typing again after `stop()` (numbering goes on). */
+  resume(): void {
+    this.stopping = false;
+    this.failure = null;
+    this.start();
+  }
+
   /** Stops after the line being typed; resolves with every line typed. */
   async stop(): Promise<string[]> {
     this.stopping = true;

@@ -6,6 +6,8 @@ import type { TimeControl } from './testing/sim-clock.ts';
  * The seeded convergence fuzz of issue #5 (DESIGN M3, N3, C4, M7): real nodes composed from
  * the real modules on a simulated network, disk, etcd and clock (`testing/`). Every seed
  * checks that no acknowledged token is lost and that every editor and holder converges.
+ * Most editors fail over to the next holder (provisional takeover, M8, PROTOCOL.md P30–P33),
+ * and the schedules include client-to-node cuts only and false suspicions of live owners.
  *
  *   FUZZ_SEEDS=2000 FUZZ_SEED_BASE=1 npx vitest run --project unit server/cluster/convergence.fuzz.test.ts
  *   FUZZ_SEED=1278 FUZZ_FAULTS=overlapping FUZZ_TRACE=1 npx vitest run …   (replay one seed)

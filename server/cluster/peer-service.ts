@@ -37,6 +37,13 @@ export interface PeerServiceOptions {
    * Absent: hand-offs are only stored.
    */
   readonly loadOnHandoff?: (docId: string) => boolean;
+  /**
+   * A replicated update was stored for a document this node does not hold under its ring
+   * (P31: the extra member); the node makes sure a rebalance pass hands it on (M6).
+   */
+  readonly onForeignCopy?: (docId: string) => void;
+  /** Whether this node is on `docId`'s preference list (default: always). */
+  readonly holds?: (docId: string) => boolean;
 }
 
 /**
@@ -109,6 +116,9 @@ export function createPeerService(
         if (req.role === 'handoff' && !stale && options.loadOnHandoff?.(req.docId)) {
           await registry.acquire(req.docId).catch(() => undefined);
         }
+      }
+      if (req.role === 'replicate' && options.holds && !options.holds(req.docId)) {
+        options.onForeignCopy?.(req.docId);
       }
       // Merged anyway (merging never loses anything), but a hand-off decided on an older ring
       // must not lead the sender to delete its copy: it re-resolves (M5).

@@ -20,6 +20,8 @@ export interface RebalancerOptions {
   readonly view: () => RingView | null;
   /** Sends the room's clients to its new owner (REDIRECT + close 4300). */
   readonly redirectClients: (room: Room, view: RingView) => void;
+  /** Rooms served provisionally (P30): left alone until released. Default: none. */
+  readonly provisional?: (room: Room) => boolean;
   /**
    * No pass runs while this returns true: fenced (the view may be behind the cluster, R6) or
    * still joining (a restarting node must not hand off the documents it is about to own).
@@ -128,6 +130,12 @@ export function createRebalancer(options: RebalancerOptions): Rebalancer {
     const key = routingKey(room.docId);
     const owner = view.ring.ownerOf(key);
     const targets = holdersOf(view, room.docId, replicas, selfId);
+    if (owner !== selfId && options.provisional?.(room)) {
+      // P32: served provisionally for an owner still in the ring: its keeper hands it back.
+      // The pass is not complete (the holders' diff must not move past this view).
+      again = true;
+      return;
+    }
     const state = Y.encodeStateAsUpdate(room.doc);
     if (owner !== selfId) {
       // The state goes first, clients after: the new owner answers the hand-off once the room

@@ -54,7 +54,7 @@ describe('replicator', () => {
       view: () => view,
       pool,
       log: createSilentLogger(),
-      clock: createManualClock({ autoAdvance: true }),
+      clock: createManualClock(),
       replicas: 2,
       durability: 'replica',
     });
@@ -120,5 +120,64 @@ describe('replicator', () => {
     });
     await expect(alone(doc, 'g', new Uint8Array([1]))).resolves.toBeUndefined();
     expect(calls).toHaveLength(1);
+  });
+
+  it('[P31] a holder that refuses at once: the next member gets a copy and its ack counts (durability kept)', async () => {
+    const third = view.ring.preferenceList(doc, 3)[2] as string;
+    const { pool, calls } = fakePool((url) =>
+      url === replica ? Promise.reject(new Error('down')) : ok(),
+    );
+    const replicate = createReplicator({
+      selfId: owner,
+      view: () => view,
+      pool,
+      log: createSilentLogger(),
+      clock: createManualClock(),
+      replicas: 2,
+      durability: 'replica',
+    });
+    await replicate(doc, 'g', new Uint8Array([1]));
+    expect(calls.map((c) => c.url)).toEqual([replica, replica, third]);
+  });
+
+  it('[P31] a holder that does not answer: after fallbackMs the next member gets a copy', async () => {
+    const third = view.ring.preferenceList(doc, 3)[2] as string;
+    const clock = createManualClock();
+    const { pool, calls } = fakePool((url) => (url === replica ? new Promise(() => {}) : ok()));
+    const replicate = createReplicator({
+      selfId: owner,
+      view: () => view,
+      pool,
+      log: createSilentLogger(),
+      clock,
+      replicas: 2,
+      durability: 'replica',
+      fallbackMs: 500,
+    });
+    let done = false;
+    const p = replicate(doc, 'g', new Uint8Array([1])).then(() => {
+      done = true;
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(done).toBe(false);
+    clock.advance(500);
+    await p;
+    expect(calls.map((c) => c.url)).toEqual([replica, replica, third]);
+  });
+
+  it('[P31] a holder that is not the owner (provisional) also sends to the next member from the start', async () => {
+    const third = view.ring.preferenceList(doc, 3)[2] as string;
+    const { pool, calls } = fakePool(ok);
+    const replicate = createReplicator({
+      selfId: replica,
+      view: () => view,
+      pool,
+      log: createSilentLogger(),
+      clock: createManualClock(),
+      replicas: 2,
+      durability: 'replica',
+    });
+    await replicate(doc, 'g', new Uint8Array([1]));
+    expect(calls.map((c) => c.url).sort()).toEqual([owner, third].sort());
   });
 });

@@ -1,3 +1,4 @@
+import { routingKey } from '../../ring/core/routing-key.ts';
 import type { RingView } from '../../ring/etcd/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
@@ -18,6 +19,11 @@ export interface ReplicatorOptions {
   readonly durability: Durability;
   /** How long to keep retrying before the write counts as failed (default 15 s). */
   readonly deadlineMs?: number;
+  /**
+   * How long the holders may take before the next member of the preference list is sent a
+   * copy too (P31; default 1 000 ms; a holder that refuses at once triggers it at once).
+   */
+  readonly fallbackMs?: number;
 }
 
 export type Replicate = (docId: string, generation: string, update: Uint8Array) => Promise<void>;
@@ -31,14 +37,21 @@ export type Replicate = (docId: string, generation: string, update: Uint8Array) 
  */
 export function createReplicator(options: ReplicatorOptions): Replicate {
   const deadlineMs = options.deadlineMs ?? 15_000;
+  const fallbackMs = options.fallbackMs ?? 1000;
   const pushOnce = async (
     docId: string,
     generation: string,
     update: Uint8Array,
+    fallback: boolean,
   ): Promise<boolean> => {
     const view = options.view();
     if (!view) return false;
-    const targets = holdersOf(view, docId, options.replicas, options.selfId);
+    // P31: a holder that is not the owner (provisional, or the tail of a move, M3) also sends
+    // to the next member, as does any holder once the others did not confirm in time: a dead
+    // or paused holder must not hold acknowledgements until its lease expires.
+    const owner = view.ring.ownerOf(routingKey(docId));
+    const extra = fallback || owner !== options.selfId ? 1 : 0;
+    const targets = holdersOf(view, docId, options.replicas + extra, options.selfId);
     if (targets.length === 0) return true;
     const results = targets.map((t) =>
       options.pool
@@ -65,10 +78,41 @@ export function createReplicator(options: ReplicatorOptions): Replicate {
     });
   };
 
+  /**
+   * The first push, and the fallback push (P31) once the first failed or `fallbackMs`
+   * passed: true as soon as either succeeds, false once both failed.
+   */
+  const firstOrFallback = (first: Promise<boolean>, fallback: () => Promise<boolean>) =>
+    new Promise<boolean>((resolve) => {
+      let done = false;
+      let started = false;
+      let pending = 1;
+      const finish = (ok: boolean) => {
+        done = true;
+        cancel();
+        resolve(ok);
+      };
+      const onResult = (ok: boolean) => {
+        if (done) return;
+        if (ok) return finish(true);
+        pending--;
+        if (!started) startFallback();
+        else if (pending === 0) finish(false);
+      };
+      const startFallback = () => {
+        if (done || started) return;
+        started = true;
+        pending++;
+        fallback().then(onResult, () => onResult(false));
+      };
+      const cancel = options.clock.after(fallbackMs, startFallback);
+      first.then(onResult, () => onResult(false));
+    });
+
   return async (docId, generation, update) => {
     const started = options.clock.now();
     let delay = 100;
-    const first = pushOnce(docId, generation, update);
+    const first = pushOnce(docId, generation, update, false);
     if (options.durability === 'local') {
       first.then(
         (ok) => {
@@ -79,14 +123,14 @@ export function createReplicator(options: ReplicatorOptions): Replicate {
       );
       return;
     }
-    if (await first) return;
+    if (await firstOrFallback(first, () => pushOnce(docId, generation, update, true))) return;
     for (;;) {
       if (options.clock.now() - started > deadlineMs) {
         throw new Error(`no replica of ${docId} acknowledged within ${deadlineMs} ms`);
       }
       await options.clock.sleep(delay);
       delay = Math.min(delay * 2, 2000);
-      if (await pushOnce(docId, generation, update)) return;
+      if (await pushOnce(docId, generation, update, true)) return;
     }
   };
 }

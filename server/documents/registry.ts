@@ -29,6 +29,8 @@ export interface RegistryOptions {
   /** Heap in use (bytes), checked against `heapHighWaterBytes` by the sweep. */
   readonly heapUsed: () => number;
   readonly maxAwarenessBytes: number;
+  /** Rooms the idle sweep must keep loaded (P32: served provisionally). Default: none. */
+  readonly pinned?: (room: Room) => boolean;
   /** Idle (no connections) documents are unloaded after this delay. */
   readonly idleUnloadMs: number;
   /** Total bytes of encoded unloaded documents kept in memory (LRU). */
@@ -152,6 +154,7 @@ export class DocumentRegistry {
     const pressure = this.options.heapUsed() > this.options.heapHighWaterBytes;
     for (const room of [...this.rooms.values()]) {
       if (room.connectionCount > 0 || room.hasPendingWrites) continue;
+      if (this.options.pinned?.(room)) continue;
       if (pressure || now - room.lastActive >= this.options.idleUnloadMs) this.unload(room);
     }
     if (pressure) this.dropEncoded(0);

@@ -34,6 +34,8 @@ export interface ConnectInfo {
    * everything else (stock y-websocket, Hocuspocus, scripts) is forwarded instead.
    */
   readonly followsRedirects?: boolean | undefined;
+  /** The node the client lost and asks to be served without (P30, M8). */
+  readonly suspect?: string | undefined;
 }
 
 export interface SessionDeps {

@@ -1,4 +1,5 @@
 import type { RingView } from '../../ring/index.ts';
+import type { Provisional } from '../cluster/provisional.ts';
 import { DocumentLoadError, type DocumentRegistry } from '../documents/registry.ts';
 import type { Room } from '../documents/room.ts';
 import type { Session } from '../documents/session.ts';
@@ -24,6 +25,14 @@ export interface ClientRouterOptions {
   readonly forward?: (session: Session) => void;
   /** Rooms no client may open (document metadata, `<docId>/meta`): refused with 4403. */
   readonly hidden?: (docId: string) => boolean;
+  /** Provisional takeover (P30, M8) for clients that name a suspect; absent: ignored. */
+  readonly provisional?: Provisional;
+  /**
+   * P33: a client forwarded because only its path to the owner seemed cut is redirected to
+   * the owner after this delay (it comes back if the path is still cut). Needs `after`.
+   */
+  readonly probeBackMs?: number;
+  readonly after?: (ms: number, fn: () => void) => void;
 }
 
 /** Where an admitted client goes: served here, redirected to the owner, or told to retry. */
@@ -39,6 +48,8 @@ export interface ClientRouter {
    * redirects and moves the others to the forward (C10).
    */
   redirectClients(room: Room, view: RingView): void;
+  /** The provisional keeper it routes with (P30), if any. */
+  readonly provisional?: Provisional;
 }
 
 /** Creates the router of one node. */
@@ -56,6 +67,36 @@ export function createClientRouter(options: ClientRouterOptions): ClientRouter {
     }
     if (session.conn.closed) return;
     const decision = decideOwner(options.view(), selfId, session.info.docId);
+    const suspect = session.info.suspect;
+    if (decision.kind === 'redirect' && suspect !== undefined && options.provisional) {
+      const p = options.provisional.decide(session.info.docId, suspect);
+      if (p.kind === 'redirect') {
+        metrics.redirects.inc();
+        session.redirect(p);
+        return;
+      }
+      if (p.kind === 'forward' && options.forward) {
+        options.forward(session);
+        if (session.followsRedirects && options.after) {
+          options.after(options.probeBackMs ?? 5000, () => {
+            if (session.conn.closed) return;
+            const now = decideOwner(options.view(), selfId, session.info.docId);
+            if (now.kind !== 'redirect') return;
+            metrics.redirects.inc();
+            session.redirect(now);
+          });
+        }
+        return;
+      }
+      if (p.kind === 'serve') {
+        const room = await registry.acquire(session.info.docId);
+        if (session.conn.closed) return;
+        options.provisional.track(room, p.owner);
+        options.onServe?.(session, room);
+        session.attach(room);
+        return;
+      }
+    }
     if (decision.kind === 'redirect') {
       if (!session.followsRedirects && options.forward) {
         options.forward(session);
@@ -76,6 +117,7 @@ export function createClientRouter(options: ClientRouterOptions): ClientRouter {
   };
 
   return {
+    ...(options.provisional ? { provisional: options.provisional } : {}),
     async route(session) {
       try {
         await routeOnce(session);
@@ -93,6 +135,7 @@ export function createClientRouter(options: ClientRouterOptions): ClientRouter {
       }
     },
     redirectClients(room, view) {
+      if (options.provisional?.holds(room)) return;
       const decision = decideOwner(view, selfId, room.docId);
       if (decision.kind !== 'redirect') return;
       for (const session of options.sessions.inRoom(room)) {

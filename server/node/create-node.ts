@@ -5,6 +5,7 @@ import type { Clock } from '../clock.ts';
 import type { PeerPool, PeerStream, StreamHandlers } from '../cluster/peer-client.ts';
 import { createPeerService } from '../cluster/peer-service.ts';
 import { createPrewarmer, waitForPrewarm } from '../cluster/prewarm.ts';
+import { createProvisional } from '../cluster/provisional.ts';
 import { createRebalancer, type Rebalancer } from '../cluster/rebalancer.ts';
 import { createReplicator } from '../cluster/replicator.ts';
 import type { NodeConfig } from '../config.ts';
@@ -99,6 +100,11 @@ export interface RingdocNode {
   membership(): Membership | null;
   /** True after `start` completed. */
   readonly started: boolean;
+  /**
+   * Documents served provisionally (P32) plus a pending pass for foreign copies (P31): work
+   * the node still has to do to hand state on.
+   */
+  pendingHandBack(): number;
   readonly registry: DocumentRegistry;
   readonly rebalancer: Rebalancer;
   readonly store: DocStore;
@@ -177,6 +183,8 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     heapHighWaterBytes: config.heapHighWaterBytes,
     onRoomFault: (room) => room.closeAll(CloseCode.RETRY, 'document storage failed; reconnect'),
     onRoomOpened: (room) => versions.track(room),
+    // P32: a provisional room stays loaded until it is handed back.
+    pinned: (room) => router.provisional?.holds(room) ?? false,
   });
 
   // Version history (W6): kept in each document's sub-room `<docId>/versions`.
@@ -248,6 +256,21 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     ...(adapters.observe?.onServe ? { onServe: adapters.observe.onServe } : {}),
     forward: (session) => forwarder.attach(session),
     hidden: (docId) => documentOfMetaRoom(docId) !== null,
+    after: (ms, fn) => {
+      clock.after(ms, fn);
+    },
+    provisional: createProvisional({
+      selfId: config.id,
+      replicas: config.replicas,
+      view,
+      pool,
+      clock,
+      log,
+      isFenced,
+      room: (docId) => registry.acquire(docId),
+      redirectClients: (room, v) => router.redirectClients(room, v),
+      onReleased: () => rebalancer.schedule(),
+    }),
   });
 
   const forwarder = createForwarder({
@@ -273,6 +296,7 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     clock,
     view,
     redirectClients: router.redirectClients,
+    provisional: (room) => router.provisional?.holds(room) ?? false,
     paused: () => !membership || membership.isFenced() || membership.record().state === 'joining',
   });
 
@@ -349,6 +373,19 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
       },
     };
   };
+
+  // P31: a copy of a document this node does not hold (the extra member a provisional holder
+  // or a holder without its replica sends to) is handed to the holders by the rebalancer
+  // (M6); one pass a second at most, however many such pushes arrive.
+  let foreignPass: (() => void) | null = null;
+  const foreignCopy = () => {
+    if (foreignPass !== null || halted || stopping) return;
+    foreignPass = clock.after(1000, () => {
+      foreignPass = null;
+      if (!halted && !stopping) rebalancer.schedule();
+    });
+  };
+  cleanups.push(() => foreignPass?.());
 
   function unavailable(): string | null {
     if (stopping || halted) return 'node shutting down';
@@ -438,6 +475,7 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
 
   function shutDownActivity(): void {
     rebalancer.stop();
+    router.provisional?.stop();
     forwarder.stop();
     for (const cleanup of cleanups.splice(0)) cleanup();
   }
@@ -456,6 +494,7 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     get started() {
       return started;
     },
+    pendingHandBack: () => (router.provisional?.size ?? 0) + (foreignPass ? 1 : 0),
     async start() {
       await auth?.start();
       transport = adapters.transport({
@@ -475,6 +514,10 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
             if (current.members.get(config.id)?.state === 'joining') return true;
             return current.ring.ownerOf(routingKey(docId)) === config.id;
           },
+          onForeignCopy: foreignCopy,
+          holds: (docId) =>
+            view()?.ring.preferenceList(routingKey(docId), config.replicas).includes(config.id) ??
+            true,
         }),
         routes: createNodeRoutes({
           id: config.id,

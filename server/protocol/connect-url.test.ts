@@ -42,6 +42,14 @@ describe('parseConnectUrl', () => {
     expect(rejection('/doc/a?follow=yes').reason).toMatch(/follow must be 0 or 1/);
   });
 
+  it('[P6][P30] suspect=<nodeId> names the node the client lost; a bad id is refused', () => {
+    expect(parseConnectUrl('/doc/a?proto=1&suspect=n-1.x').suspect).toBe('n-1.x');
+    expect(parseConnectUrl('/doc/a?proto=1').suspect).toBeUndefined();
+    expect(parseConnectUrl(formatConnectPath({ docId: 'a', suspect: 'n2' })).suspect).toBe('n2');
+    expect(rejection('/doc/a?suspect=a%20b').reason).toMatch(/suspect must be/);
+    expect(rejection('/doc/a?suspect=').reason).toMatch(/suspect must be/);
+  });
+
   it('[P6] a raw + in the build stays a +', () => {
     expect(parseConnectUrl('/doc/a?build=1.0+sha').build).toBe('1.0+sha');
   });
@@ -102,6 +110,7 @@ describe('parseConnectUrl', () => {
         epoch: fc.maxSafeNat(),
         generation: fc.string({ unit: fc.constantFrom(...'aZ09._-'), minLength: 1, maxLength: 64 }),
         followsRedirects: fc.boolean(),
+        suspect: fc.string({ unit: fc.constantFrom(...'aZ09._-'), minLength: 1, maxLength: 64 }),
       },
       { requiredKeys: ['docId'] },
     );

@@ -19,6 +19,11 @@ export interface ConnectParams {
    * e.g. one that can reach only the node it connected to. Absent: ringdoc clients follow.
    */
   readonly followsRedirects?: boolean;
+  /**
+   * `suspect=<nodeId>`: the client just lost the node that served it (socket died, owner
+   * unreachable) and asks to be served provisionally by the next holder (P30, DESIGN M8).
+   */
+  readonly suspect?: string;
 }
 
 /** Path prefix of document sockets. */
@@ -29,6 +34,7 @@ export const MAX_CONNECT_URL_LENGTH = 8192;
 
 const BUILD = /^[A-Za-z0-9._+-]{1,64}$/;
 const GENERATION = /^[A-Za-z0-9._-]{1,64}$/;
+const NODE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const UINT = /^[0-9]{1,16}$/;
 
 /**
@@ -53,6 +59,7 @@ export function parseConnectUrl(pathAndQuery: string): ConnectParams {
     epoch?: number;
     generation?: string;
     followsRedirects?: boolean;
+    suspect?: string;
   } = { docId, routingKey };
   if (q === -1) return params;
   const seen = new Set<string>();
@@ -81,6 +88,9 @@ export function parseConnectUrl(pathAndQuery: string): ConnectParams {
         if (value !== '0' && value !== '1') throw bad('parameter follow must be 0 or 1');
         params.followsRedirects = value === '1';
         break;
+      case 'suspect':
+        params.suspect = match(key, value, NODE_ID, '1-64 of A-Z a-z 0-9 . _ -');
+        break;
     }
   }
   return params;
@@ -99,12 +109,13 @@ export function formatConnectPath(params: Omit<ConnectParams, 'routingKey'>): st
   if (params.generation !== undefined) query.push(`gen=${encodeURIComponent(params.generation)}`);
   if (params.followsRedirects !== undefined)
     query.push(`follow=${params.followsRedirects ? 1 : 0}`);
+  if (params.suspect !== undefined) query.push(`suspect=${encodeURIComponent(params.suspect)}`);
   const path = `${DOC_PATH_PREFIX}${params.docId}${query.length ? `?${query.join('&')}` : ''}`;
   parseConnectUrl(path);
   return path;
 }
 
-const KNOWN = new Set(['build', 'proto', 'epoch', 'gen', 'follow']);
+const KNOWN = new Set(['build', 'proto', 'epoch', 'gen', 'follow', 'suspect']);
 
 function bad(detail: string): ProtocolError {
   return new ProtocolError(`bad connection url: ${detail}`);

@@ -11,6 +11,19 @@ import {
 } from '../../client/index.ts';
 import { CloseCode } from '../../server/protocol/index.ts';
 
+/** How a {@link SimEditor} behaves when it loses its node. */
+export interface SimEditorOptions {
+  /**
+   * P30 (M8): on losing its node go at once to another node naming it as `suspect`
+   * (default true); `false`: only back off and look the owner up again.
+   */
+  readonly failover?: boolean;
+  /** Unacknowledged content for this long suspects the node (default 2 000 ms; 0: off). */
+  readonly ackTimeoutMs?: number;
+  /** Rewrites every URL a socket is opened to (e.g. through a test TCP proxy). */
+  readonly rewriteUrl?: (url: string) => string;
+}
+
 /** Where an editor can ask for a document's owner (any live node). */
 export interface RouteSource {
   /** Base URLs (`ws://…`) of nodes that may be alive. */
@@ -56,11 +69,14 @@ export class SimEditor {
     readonly docId: string,
     readonly name: string,
     private readonly routes: RouteSource,
+    options: SimEditorOptions = {},
   ) {
     this.connection = createConnection({
       docId,
       clock: systemClock,
-      openSocket: webSocketOpener((url) => new WebSocket(url) as unknown as WebSocketLike),
+      openSocket: webSocketOpener(
+        (url) => new WebSocket(options.rewriteUrl?.(url) ?? url) as unknown as WebSocketLike,
+      ),
       resolve: () => this.findOwner(),
       knownMember: () => true,
       backoff: {
@@ -69,6 +85,8 @@ export class SimEditor {
         attempts: 0,
       },
       livenessTimeoutMs: 0,
+      ackTimeoutMs: options.ackTimeoutMs ?? 2000,
+      ...(options.failover === false ? {} : { failover: (lost) => this.failoverTo(lost) }),
     });
     this.sync = createDocSync(this.connection, { doc: this.doc });
     this.connection.on('opening', () => {
@@ -134,6 +152,17 @@ export class SimEditor {
 
   currentNode(): string | undefined {
     return this.servedBy.at(-1);
+  }
+
+  /** P30: another node than the lost one (the node redirects to the next holder). */
+  private failoverTo(lost: {
+    node: string | null;
+    url: string;
+  }): { url: string; suspect: string } | null {
+    if (lost.node === null) return null;
+    const others = this.routes.nodeUrls().filter((u) => u !== lost.url);
+    const url = others[this.nodeIndex++ % Math.max(1, others.length)];
+    return url === undefined ? null : { url, suspect: lost.node };
   }
 
   /** The owner's URL from the first live node that answers `GET /route/<id>`. */

@@ -3,7 +3,7 @@ import { createPeerPool, type PeerPool } from '../../server/cluster/peer-client.
 import { DEVELOPMENT_CLUSTER_SECRET } from '../../server/config.ts';
 import { createSilentLogger } from '../../server/log.ts';
 import type { Cluster } from './cluster.ts';
-import { type RouteSource, SimEditor, tokenCounts } from './editor.ts';
+import { type RouteSource, SimEditor, type SimEditorOptions, tokenCounts } from './editor.ts';
 import { type NodeProcess, waitFor } from './node-process.ts';
 
 /** What a workload needs of a cluster (a test cluster, or a view of `npm start`'s): URLs and routes. */
@@ -23,6 +23,7 @@ export class Workload {
     docs: number,
     editorsPerDoc: number,
     tag = Math.random().toString(36).slice(2, 8),
+    editorOptions: SimEditorOptions = {},
   ) {
     const routes: RouteSource = {
       nodeUrls: () => cluster.nodes.filter((n) => n.running && !n.paused).map((n) => n.url),
@@ -31,7 +32,7 @@ export class Workload {
       const docId = `w-${tag}-${d}`;
       this.docIds.push(docId);
       for (let e = 0; e < editorsPerDoc; e++)
-        this.editors.push(new SimEditor(docId, `${tag}d${d}e${e}`, routes));
+        this.editors.push(new SimEditor(docId, `${tag}d${d}e${e}`, routes, editorOptions));
     }
   }
 

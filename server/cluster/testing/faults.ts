@@ -14,7 +14,9 @@ export type FaultKind =
   | 'cut'
   | 'sweep'
   | 'tab'
-  | 'destroy';
+  | 'destroy'
+  | 'client-cut'
+  | 'false-suspicion';
 
 /** Relative frequency of each fault in a schedule. */
 export const FAULT_WEIGHTS: ReadonlyArray<readonly [FaultKind, number]> = [
@@ -27,6 +29,8 @@ export const FAULT_WEIGHTS: ReadonlyArray<readonly [FaultKind, number]> = [
   ['sweep', 1],
   ['tab', 0.5],
   ['destroy', 0.6],
+  ['client-cut', 1],
+  ['false-suspicion', 1],
 ];
 
 /** How long the cluster must have been whole before the next node fault (single-fault model). */
@@ -216,6 +220,31 @@ export function createFaultInjector(options: FaultInjectorOptions): FaultInjecto
         note(`${editor.name} closes its tab; ${fresh.name} opens ${fresh.docId}`);
         editor.closeTab();
         fresh.start();
+        return;
+      }
+      case 'client-cut': {
+        // P33: one editor loses its path to the node serving it, nothing else does.
+        const e = liveEditors().filter((x) => x.servedBy() !== null);
+        if (e.length === 0) return;
+        const editor = pick.pick(e);
+        const node = editor.servedBy() as string;
+        const healAfter = pick.int(100, 2500);
+        note(`cut ${editor.name} from ${node} only (heal +${healAfter})`);
+        cluster.net.block(editor.name, node, true);
+        options.at(healAfter, () => {
+          note(`heal the path ${editor.name}-${node}`);
+          cluster.net.block(editor.name, node, false);
+        });
+        return;
+      }
+      case 'false-suspicion': {
+        // P30 with a live owner: the editor's socket dies, the owner is fine; it fails over
+        // naming its owner as suspect (a failover editor) and must be handed back.
+        const e = liveEditors().filter((x) => x.failsOver && x.servedBy() !== null);
+        if (e.length === 0) return;
+        const editor = pick.pick(e);
+        note(`false suspicion: ${editor.name} drops its socket to the live ${editor.servedBy()}`);
+        editor.disconnect();
         return;
       }
       case 'destroy': {

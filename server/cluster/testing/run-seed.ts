@@ -126,6 +126,8 @@ export async function runSeed(seed: number, options: RunSeedOptions): Promise<Se
       // C10: about one editor in three is forwarded by the node it reaches (its own stream,
       // so the seed's other draws are unchanged).
       forwarded: root.fork(`forward-${name}`).int(0, 2) === 0,
+      // P30: most editors fail over to the next holder (their own stream, as above).
+      ...(root.fork(`failover-${name}`).int(0, 3) > 0 ? { failover: { ackTimeoutMs: 400 } } : {}),
     });
     editors.push(editor);
     return editor;
@@ -133,7 +135,7 @@ export async function runSeed(seed: number, options: RunSeedOptions): Promise<Se
   const editorCount = plan.int(2, 3);
   for (let i = 0; i < editorCount; i++) addEditor(docIds[i % docIds.length] as string);
   const runMs = plan.int(1200, 2500);
-  const setup = `${nodeCount} nodes, docs ${docIds.join(' ')}, editors ${editors.map((e) => `${e.name}@${e.docId}${e.forwarded ? ' (forwarded)' : ''}`).join(' ')}, ${runMs} ms`;
+  const setup = `${nodeCount} nodes, docs ${docIds.join(' ')}, editors ${editors.map((e) => `${e.name}@${e.docId}${e.forwarded ? ' (forwarded)' : ''}${e.failsOver ? ' (failover)' : ''}`).join(' ')}, ${runMs} ms`;
 
   const fail = (problems: string[]): never => {
     const schedule = faults.length ? faults.join('\n    ') : '(no faults)';
@@ -216,6 +218,7 @@ export async function runSeed(seed: number, options: RunSeedOptions): Promise<Se
   note('heal: editors suspended, partitions healed, crashed nodes restart');
   for (const e of editors) e.suspend();
   cluster.net.setCalm(true);
+  cluster.net.unblockAll();
   for (const slot of cluster.slots.values()) {
     const node = cluster.live(slot.id);
     if (node?.etcdPartitioned) node.healEtcd();

@@ -19,6 +19,7 @@ export function clusterBusy(cluster: SimCluster): string | null {
     if (node.view()?.epoch !== epoch) return `${slot.id} has view ${node.view()?.epoch} < ${epoch}`;
     if (node.rebalancer.progress().running) return `${slot.id} is rebalancing`;
     if (node.pendingWrites() > 0) return `${slot.id} has writes under way`;
+    if (node.pendingHandBack() > 0) return `${slot.id} has provisional documents to hand back`;
     if (node.draining) return `${slot.id} is still draining`;
   }
   const pending = cluster.clock.pending();

@@ -70,7 +70,12 @@ export function createSimCluster(options: SimClusterOptions): SimCluster {
       trace(`${id} ${level} ${msg}${fields ? ` ${brief(fields)}` : ''}`);
       if (level === 'error') options.onError?.(id, msg, fields);
     };
-    return { debug: () => {}, info: () => {}, warn: line('warn'), error: line('error') };
+    return {
+      debug: () => {},
+      info: options.verbose ? line('info') : () => {},
+      warn: line('warn'),
+      error: line('error'),
+    };
   };
 
   const live = (id: string): SimNode | null => {

@@ -44,6 +44,11 @@ export interface SimEditorOptions {
    * through a forward to the owner, so it never gets REDIRECT.
    */
   readonly forwarded?: boolean;
+  /**
+   * P30 (M8): on losing its node go at once to another candidate naming it as `suspect`, and
+   * suspect a node that leaves content unacknowledged for `ackTimeoutMs` (sim ms).
+   */
+  readonly failover?: { readonly ackTimeoutMs: number };
 }
 
 /** Close codes a correct cluster never sends this editor. */
@@ -88,6 +93,11 @@ export class SimEditor {
   private stopped = true;
   private tabClosed = false;
 
+  /** Fails over to the next holder when it loses its node (P30). */
+  get failsOver(): boolean {
+    return this.options.failover !== undefined;
+  }
+
   /** Asked to be forwarded (C10): served through whichever node it reached. */
   get forwarded(): boolean {
     return this.options.forwarded === true;
@@ -111,6 +121,17 @@ export class SimEditor {
       knownMember: (_owner, url) => nodeOfUrl(url) !== null,
       backoff,
       livenessTimeoutMs: 0,
+      ...(options.failover
+        ? {
+            ackTimeoutMs: options.failover.ackTimeoutMs,
+            failover: (lost: { node: string | null; url: string }) => {
+              const suspect = lost.node ?? nodeOfUrl(lost.url);
+              const others = options.transport.candidates().filter((id) => id !== suspect);
+              if (suspect === null || others.length === 0) return null;
+              return { url: simUrls(prng.pick(others)).publicUrl, suspect };
+            },
+          }
+        : {}),
       expectedGeneration: () => this.generation,
       onGenerationMismatch: 'retry',
     });

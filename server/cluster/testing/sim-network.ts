@@ -42,6 +42,13 @@ export interface SimNetwork {
   inFlight(): number;
   /** Healed: only short delays from now on. */
   setCalm(calm: boolean): void;
+  /**
+   * Cuts (or heals) the path between hosts `x` and `y` only: their sockets are aborted and
+   * new ones between them never open (P33: a client cut off from its owner alone).
+   */
+  block(x: string, y: string, blocked: boolean): void;
+  /** Heals every path cut with `block`. */
+  unblockAll(): void;
 }
 
 interface TrackedSocket extends SimSocket {
@@ -62,6 +69,8 @@ export function createSimNetwork(clock: SimClock, prng: Prng): SimNetwork {
   const byHost = new Map<string, Set<TrackedSocket>>();
   let inFlight = 0;
   let calm = false;
+  const blocked = new Set<string>();
+  const pairKey = (x: string, y: string) => (x < y ? `${x}|${y}` : `${y}|${x}`);
 
   const delay = (): number => (!calm && prng.chance(0.12) ? prng.int(20, 150) : prng.int(1, 8));
 
@@ -153,6 +162,10 @@ export function createSimNetwork(clock: SimClock, prng: Prng): SimNetwork {
     clock.after(delay(), () => {
       inFlight--;
       if (broken) return;
+      if (blocked.has(pairKey(from, to))) {
+        socket.abort();
+        return;
+      }
       opened = true;
       onOpen(socket);
     });
@@ -173,6 +186,15 @@ export function createSimNetwork(clock: SimClock, prng: Prng): SimNetwork {
     inFlight: () => inFlight,
     setCalm(value) {
       calm = value;
+    },
+    block(x, y, value) {
+      if (value) {
+        blocked.add(pairKey(x, y));
+        for (const s of socketsOf(x)) if (s.hosts.includes(y)) s.abort();
+      } else blocked.delete(pairKey(x, y));
+    },
+    unblockAll() {
+      blocked.clear();
     },
   };
 }

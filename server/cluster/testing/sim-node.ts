@@ -69,6 +69,8 @@ export interface SimNode {
   readonly draining: boolean;
   /** Loaded rooms with writes under way (settle check). */
   pendingWrites(): number;
+  /** Documents served provisionally or copies to hand on (P31, P32; settle check). */
+  pendingHandBack(): number;
   /** Unloads every idle room now (the idle sweep, N1). */
   sweepIdle(): void;
 }
@@ -228,6 +230,7 @@ export function createSimNode(options: SimNodeOptions): SimNode {
       return n;
     },
     sweepIdle: () => node.registry.sweep(Number.MAX_SAFE_INTEGER),
+    pendingHandBack: () => node.pendingHandBack(),
   };
 }
 

@@ -349,13 +349,13 @@ export function CollabEditor({
           </LexicalComposer>
         </ImageDocContext>
       </LexicalCollaboration>
-      <StatusBar snapshot={snapshot} build={build}>
+      <StatusBar snapshot={snapshot} build={build} onRetryNow={() => provider?.retryNow()}>
         {words === null ? null : (
           <span className="status-words" data-testid="word-count" data-words={words}>
             {words === 1 ? '1 word' : `${words} words`}
           </span>
         )}
-        <PresenceList provider={provider} />
+        <PresenceList provider={provider} dimmed={snapshot.phase !== 'synced'} />
       </StatusBar>
     </div>
   );

@@ -36,7 +36,14 @@ export function presenceFromStates(
 }
 
 /** Who is here (DESIGN W2), live from the provider's awareness. */
-export function PresenceList({ provider }: { provider: RingProvider | null }) {
+export function PresenceList({
+  provider,
+  dimmed = false,
+}: {
+  provider: RingProvider | null;
+  /** While disconnected the others are shown dimmed (their presence is kept for a while). */
+  dimmed?: boolean;
+}) {
   const [people, setPeople] = useState<Presence[]>([]);
   useEffect(() => {
     if (!provider) return;
@@ -59,6 +66,8 @@ export function PresenceList({ provider }: { provider: RingProvider | null }) {
           <li
             key={p.clientId}
             data-testid="presence-user"
+            data-stale={dimmed && !p.self ? 'true' : 'false'}
+            style={dimmed && !p.self ? { opacity: 0.45 } : undefined}
             data-name={p.name}
             data-self={p.self ? 'true' : 'false'}
             data-color={p.color}

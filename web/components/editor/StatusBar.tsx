@@ -1,7 +1,12 @@
 'use client';
 
 import { type ReactNode, useEffect, useState } from 'react';
-import { describeNode, describeStatus, type ProviderSnapshot } from '../../lib/collab/snapshot.ts';
+import {
+  describeNode,
+  describeStatus,
+  nextCountdownTickMs,
+  type ProviderSnapshot,
+} from '../../lib/collab/snapshot.ts';
 
 /**
  * Connection status (DESIGN W2): the serving node and connecting / connected / saving /
@@ -12,18 +17,29 @@ import { describeNode, describeStatus, type ProviderSnapshot } from '../../lib/c
 export function StatusBar({
   snapshot,
   build,
+  onRetryNow,
   children,
 }: {
   snapshot: ProviderSnapshot;
   build: string;
+  /** Reconnects at once (the "Retry now" button while waiting). */
+  onRetryNow?: () => void;
   children?: ReactNode;
 }) {
   const [now, setNow] = useState(() => Date.now());
+  // The countdown follows the real next attempt: it re-renders when its number changes.
   useEffect(() => {
-    if (snapshot.phase !== 'waiting') return;
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, [snapshot.phase]);
+    const retryAt = snapshot.phase === 'waiting' ? snapshot.retryAt : null;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const arm = () => {
+      const current = Date.now();
+      setNow(current);
+      const wait = nextCountdownTickMs(retryAt, current);
+      if (wait !== null) timer = setTimeout(arm, wait + 5);
+    };
+    arm();
+    return () => clearTimeout(timer);
+  }, [snapshot.phase, snapshot.retryAt]);
   const view = describeStatus(snapshot, now);
   const title = snapshot.lastClose
     ? `Last disconnect: ${snapshot.lastClose.code} ${snapshot.lastClose.reason}`
@@ -43,6 +59,16 @@ export function StatusBar({
       <output className="status-label" aria-live="polite" title={title}>
         {view.label}
       </output>
+      {snapshot.phase === 'waiting' && onRetryNow ? (
+        <button
+          type="button"
+          className="status-retry"
+          data-testid="retry-now"
+          onClick={() => onRetryNow()}
+        >
+          Retry now
+        </button>
+      ) : null}
       {children}
       <span className="status-node" data-testid="status-node">
         {describeNode(snapshot)}

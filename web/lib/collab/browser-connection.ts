@@ -12,6 +12,7 @@ import {
   type WebSocketLike,
   webSocketOpener,
 } from '../../../client/index.ts';
+import { pickFailover } from './failover.ts';
 import type { LocalStore } from './local-store.ts';
 import { fetchRoute as defaultFetchRoute, type RouteInfo } from './route-info.ts';
 
@@ -37,6 +38,8 @@ export interface BrowserConnectionOptions {
   readonly local?: LocalStore;
   /** First connection goes to this member instead of the owner (tests, debugging). */
   readonly preferNode?: string;
+  /** Content unacknowledged this long suspects the node (P30; default 2 500 ms, 0: off). */
+  readonly ackTimeoutMs?: number;
   readonly fetchRoute?: (docId: string) => Promise<RouteInfo>;
   readonly createSocket?: (url: string) => SocketLike;
   readonly backoff?: Backoff;
@@ -140,6 +143,10 @@ export function createBrowserConnection(options: BrowserConnectionOptions): Brow
       if (remembered) connection.patch({ generation: remembered });
     },
     isOnline: () => env.isOnline(),
+    // P30 (M8): a lost node is replaced at once by another member, naming it as suspect;
+    // content unacknowledged for 2.5 s (a paused or cut-off node) counts as lost.
+    failover: (lost) => pickFailover(members, lost),
+    ackTimeoutMs: options.ackTimeoutMs ?? 2500,
   });
   connection.on('warning', options.warn);
   connection.on('fault', options.warn);

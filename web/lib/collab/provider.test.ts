@@ -136,6 +136,8 @@ function harness(
     },
     backoff: createBackoff({ random: () => 0.5 }),
     onWarning: (m) => warnings.push(m),
+    // This fake node never ACKs; the P30 tests turn the ACK watch on themselves.
+    ackTimeoutMs: 0,
     ...(options.local ? { local: options.local } : {}),
     ...(options.preferNode ? { preferNode: options.preferNode } : {}),
     ...(options.ticket ? { ticket: options.ticket } : {}),
@@ -346,6 +348,34 @@ describe('RingProvider', () => {
     h.clock.advance(1_000);
     await h.flush();
     expect(h.sockets.length).toBe(2);
+  });
+
+  it('[P30] a node lost after HELLO is replaced at once by the next member, named as suspect', async () => {
+    const h = harness();
+    h.provider.connect();
+    await h.flush();
+    serve(h.sockets[0]!, 'n1');
+    h.sockets[0]!.serverClose(1006, '');
+    await h.flush();
+    expect(h.sockets).toHaveLength(2);
+    expect(h.sockets[1]!.url).toMatch(/^ws:\/\/127\.0\.0\.1:4002\/doc\/doc-1\?.*suspect=n1/);
+    expect(h.provider.getSnapshot().retryAt).toBeNull();
+    h.provider.destroy();
+  });
+
+  it('[P30] Retry now while waiting reconnects at once', async () => {
+    const h = harness();
+    h.provider.connect();
+    await h.flush();
+    serve(h.sockets[0]!, 'n1');
+    h.sockets[0]!.serverClose(4503, 'fenced');
+    await h.flush();
+    expect(h.provider.getSnapshot().phase).toBe('waiting');
+    expect(h.sockets).toHaveLength(1);
+    h.provider.retryNow();
+    await h.flush();
+    expect(h.sockets).toHaveLength(2);
+    h.provider.destroy();
   });
 
   it('disconnect stops everything and connect resumes', async () => {

@@ -74,6 +74,8 @@ export class RingProvider implements Provider {
     this.detachAwareness = attachAwareness(connection, this.awareness, this, {
       clock: this.part.clock,
       minIntervalMs: 100,
+      // Presence survives a short outage (dimmed in the UI) instead of vanishing (P30).
+      keepOthersMs: 15_000,
     });
     this.sync.on('server-content', () => this.part.rememberGeneration());
     connection.on('state', (state) => this.emitter.emit('state', state));
@@ -111,6 +113,12 @@ export class RingProvider implements Provider {
   connect(): void {
     if (this.destroyed) return;
     this.part.connection.connect();
+  }
+
+  /** While waiting to reconnect: tries at once (the "Retry now" button). */
+  retryNow(): void {
+    if (this.destroyed) return;
+    this.part.connection.setOnline(true);
   }
 
   /** Closes the socket and stops reconnecting until `connect()`. */

@@ -3,6 +3,7 @@ import {
   describeNode,
   describeStatus,
   INITIAL_SNAPSHOT,
+  nextCountdownTickMs,
   type ProviderSnapshot,
 } from './snapshot.ts';
 
@@ -43,5 +44,36 @@ describe('status line', () => {
 
   it('[C6] upgrade-required has its own state', () => {
     expect(describeStatus(at({ phase: 'upgrade-required' }), 0).state).toBe('upgrade-required');
+  });
+
+  it('[P30] while reconnecting with unsaved edits it says they are kept on this device', () => {
+    expect(
+      describeStatus(at({ phase: 'waiting', retryAt: 5000, unsynced: true }), 2500).label,
+    ).toBe('Reconnecting in 3 s · edits kept on this device');
+    expect(describeStatus(at({ phase: 'connecting', unsynced: true }), 0).label).toBe(
+      'Connecting… · edits kept on this device',
+    );
+    expect(describeStatus(at({ phase: 'connecting' }), 0).label).toBe('Connecting…');
+  });
+
+  it('[P30] the countdown ticks when its number changes, following the real attempt', () => {
+    expect(nextCountdownTickMs(null, 0)).toBeNull();
+    expect(nextCountdownTickMs(1000, 1000)).toBeNull();
+    expect(nextCountdownTickMs(3300, 1000)).toBe(300);
+    expect(nextCountdownTickMs(3000, 1000)).toBe(1000);
+    // Its number after the tick is one less: no jumps.
+    const labels: string[] = [];
+    for (let now = 0; now !== null && now < 3300; ) {
+      labels.push(describeStatus(at({ phase: 'waiting', retryAt: 3300 }), now).label);
+      const wait = nextCountdownTickMs(3300, now);
+      if (wait === null) break;
+      now += wait;
+    }
+    expect(labels).toEqual([
+      'Reconnecting in 4 s',
+      'Reconnecting in 3 s',
+      'Reconnecting in 2 s',
+      'Reconnecting in 1 s',
+    ]);
   });
 });

@@ -50,12 +50,28 @@ export function describeStatus(s: ProviderSnapshot, now: number): StatusView {
       const seconds = s.retryAt === null ? 0 : Math.max(0, Math.ceil((s.retryAt - now) / 1000));
       return {
         state: 'connecting',
-        label: seconds > 0 ? `Reconnecting in ${seconds} s` : 'Reconnecting…',
+        label: `${seconds > 0 ? `Reconnecting in ${seconds} s` : 'Reconnecting…'}${kept(s)}`,
       };
     }
     default:
-      return { state: 'connecting', label: 'Connecting…' };
+      return { state: 'connecting', label: `Connecting…${kept(s)}` };
   }
+}
+
+/** The reassurance shown while edits wait for a node (they are in this tab and IndexedDB). */
+function kept(s: ProviderSnapshot): string {
+  return s.unsynced ? ' · edits kept on this device' : '';
+}
+
+/**
+ * Pure: milliseconds until the countdown's number next changes (the next whole second
+ * before `retryAt`), so it ticks with the real attempt instead of a free-running interval.
+ * `null` when there is nothing to count down.
+ */
+export function nextCountdownTickMs(retryAt: number | null, now: number): number | null {
+  if (retryAt === null || retryAt <= now) return null;
+  const left = retryAt - now;
+  return left % 1000 || 1000;
 }
 
 /** Pure: which node serves this tab, e.g. `Connected to node n2`. */

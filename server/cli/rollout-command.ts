@@ -102,7 +102,15 @@ export async function runRollout(args: ParsedArgs, context: CommandContext): Pro
     if (context.json) writeJson(io, { event: verb, rollout: next });
     else io.out(`${verb}: rollout ${next.id} is ${next.phase}${next.paused ? ' (paused)' : ''}\n`);
     if (verb === 'pause' || isTerminal(next)) return 0;
-    return drive(store, session, context, false, pollMs);
+    // An abort succeeds when the rollout ends rolled back; a resume when it ends succeeded.
+    return drive(
+      store,
+      session,
+      context,
+      false,
+      pollMs,
+      verb === 'abort' ? 'rolled-back' : 'succeeded',
+    );
   });
 }
 
@@ -186,6 +194,7 @@ async function drive(
   context: CommandContext,
   mustDrive: boolean,
   pollMs: number,
+  wanted: 'succeeded' | 'rolled-back' = 'succeeded',
 ): Promise<number> {
   const { io } = context;
   const holder = `${os.hostname()} pid ${process.pid}`;
@@ -200,6 +209,9 @@ async function drive(
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   try {
+    // The CLI that held the lock may have finished the rollout while this one waited for it.
+    const current = await store.read();
+    if (!mustDrive && current && isTerminal(current)) return current.phase === wanted ? 0 : 1;
     const final = await driveRollout({
       store,
       driver: localDriver(session, context),
@@ -214,8 +226,12 @@ async function drive(
       pollMs,
     });
     if (context.json) writeJson(io, { event: final.phase, rollout: final });
-    if (final.phase === 'succeeded') return 0;
-    throw new CliError(`rolled back: ${final.reason}`);
+    if (final.phase === wanted) return 0;
+    throw new CliError(
+      final.phase === 'succeeded'
+        ? 'the rollout succeeded before it could be aborted'
+        : `rolled back: ${final.reason}`,
+    );
   } finally {
     await store.unlockDriver();
   }

@@ -25,6 +25,10 @@ export interface PrewarmerOptions {
  */
 export function createPrewarmer(options: PrewarmerOptions): (view: RingView) => void {
   const handled = new Set<string>();
+  // Joiners this node wrote a marker for: a joiner that stopped waiting (its pre-warm timeout)
+  // has already cleared its folder, so a marker written later would stay forever; it is
+  // removed once the view shows the joiner is no longer joining.
+  const marked = new Set<string>();
   const prewarm = async (joiner: string, view: RingView) => {
     const record = view.members.get(joiner);
     if (!record) return;
@@ -75,6 +79,12 @@ export function createPrewarmer(options: PrewarmerOptions): (view: RingView) => 
       pushed++;
     }
     await options.coordination.markPrewarmed(joiner, options.selfId, view.epoch);
+    marked.add(joiner);
+    const now = options.coordination.view();
+    if (now && now.members.get(joiner)?.state !== 'joining') {
+      marked.delete(joiner);
+      await options.coordination.clearPrewarm(joiner);
+    }
     options.log.info('pre-warmed a joining member', { joiner, documents: pushed });
   };
   return (view) => {
@@ -91,6 +101,13 @@ export function createPrewarmer(options: PrewarmerOptions): (view: RingView) => 
       });
     }
     for (const id of handled) if (view.members.get(id)?.state !== 'joining') handled.delete(id);
+    for (const id of marked) {
+      if (view.members.get(id)?.state === 'joining') continue;
+      marked.delete(id);
+      options.coordination.clearPrewarm(id).catch((error: unknown) => {
+        options.log.warn('removing a stale pre-warm marker failed', { joiner: id, error });
+      });
+    }
   };
 }
 

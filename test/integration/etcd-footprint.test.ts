@@ -192,7 +192,9 @@ describe('etcd footprint', () => {
     expect(afterDocs.revision).toBe(before.revision);
 
     await cluster.addNode('n4');
-    await cluster.waitForRing(['n1', 'n2', 'n3', 'n4']);
+    // The joiner pre-warms its share of the documents before it turns active (M1).
+    const settleMs = Math.max(15_000, DOCS * 30);
+    await cluster.waitForRing(['n1', 'n2', 'n3', 'n4'], settleMs);
     const etcd = createEtcdClient({
       endpoints: [cluster.etcd.endpoint],
       log: createSilentLogger(),
@@ -202,8 +204,8 @@ describe('etcd footprint', () => {
     } finally {
       etcd.close();
     }
-    expect(await cluster.node('n2').exited(120_000)).toBe(0);
-    await cluster.waitForRing(['n1', 'n3', 'n4']);
+    expect(await cluster.node('n2').exited(Math.max(120_000, DOCS * 60))).toBe(0);
+    await cluster.waitForRing(['n1', 'n3', 'n4'], settleMs);
     const after = await footprint(cluster);
     console.log(
       `[R7] after a join (n4) and a drain (n2): ${after.keys.length} keys, ${after.bytes} B ` +

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import { createRing } from '../../ring/core/ring.ts';
 import type { MemberRecord } from '../../ring/etcd/member-record.ts';
 import type { RingView } from '../../ring/etcd/types.ts';
@@ -48,17 +49,20 @@ describe('replicator', () => {
   const [owner, replica] = view.ring.preferenceList(doc, 2) as [string, string];
 
   it('[N3] pushes each update to the other holder with the ring epoch and resolves on its ack', async () => {
+    const clock = createManualClock();
     const { pool, calls } = fakePool(ok);
     const replicate = createReplicator({
       selfId: owner,
       view: () => view,
       pool,
       log: createSilentLogger(),
-      clock: createManualClock(),
+      clock,
       replicas: 2,
       durability: 'replica',
     });
-    await replicate(doc, 'g', new Uint8Array([1]));
+    const done = replicate(doc, 'g', new Uint8Array([1]));
+    clock.advance(0); // the replication window closes
+    await done;
     expect(calls).toEqual([{ url: replica, epoch: 7 }]);
   });
 
@@ -123,6 +127,7 @@ describe('replicator', () => {
   });
 
   it('[P31] a holder that refuses at once: the next member gets a copy and its ack counts (durability kept)', async () => {
+    const clock = createManualClock();
     const third = view.ring.preferenceList(doc, 3)[2] as string;
     const { pool, calls } = fakePool((url) =>
       url === replica ? Promise.reject(new Error('down')) : ok(),
@@ -132,11 +137,13 @@ describe('replicator', () => {
       view: () => view,
       pool,
       log: createSilentLogger(),
-      clock: createManualClock(),
+      clock,
       replicas: 2,
       durability: 'replica',
     });
-    await replicate(doc, 'g', new Uint8Array([1]));
+    const done = replicate(doc, 'g', new Uint8Array([1]));
+    clock.advance(0); // the replication window closes
+    await done;
     expect(calls.map((c) => c.url)).toEqual([replica, replica, third]);
   });
 
@@ -158,6 +165,7 @@ describe('replicator', () => {
     const p = replicate(doc, 'g', new Uint8Array([1])).then(() => {
       done = true;
     });
+    clock.advance(0); // the replication window closes
     await new Promise((r) => setTimeout(r, 10));
     expect(done).toBe(false);
     clock.advance(500);
@@ -166,6 +174,7 @@ describe('replicator', () => {
   });
 
   it('[P31] a holder that is not the owner (provisional) also sends to the next member from the start', async () => {
+    const clock = createManualClock();
     const third = view.ring.preferenceList(doc, 3)[2] as string;
     const { pool, calls } = fakePool(ok);
     const replicate = createReplicator({
@@ -173,11 +182,99 @@ describe('replicator', () => {
       view: () => view,
       pool,
       log: createSilentLogger(),
-      clock: createManualClock(),
+      clock,
       replicas: 2,
       durability: 'replica',
     });
-    await replicate(doc, 'g', new Uint8Array([1]));
+    const done = replicate(doc, 'g', new Uint8Array([1]));
+    clock.advance(0); // the replication window closes
+    await done;
     expect(calls.map((c) => c.url).sort()).toEqual([owner, third].sort());
+  });
+
+  it('[N3][I5] the updates of a document within one window go as one merged PUSH and share one promise', async () => {
+    const clock = createManualClock();
+    const bodies: RequestBody[] = [];
+    const { pool, calls } = fakePool((_url, body) => {
+      bodies.push(body);
+      return ok();
+    });
+    const replicate = createReplicator({
+      selfId: owner,
+      view: () => view,
+      pool,
+      log: createSilentLogger(),
+      clock,
+      replicas: 2,
+      durability: 'replica',
+    });
+    const source = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    source.on('update', (u: Uint8Array) => updates.push(u));
+    for (const ch of 'abc') source.getText('t').insert(source.getText('t').length, ch);
+    const promises = updates.map((u) => replicate(doc, 'g', u));
+    expect(new Set(promises).size).toBe(1);
+    expect(calls).toHaveLength(0); // nothing leaves before the window closes
+    clock.advance(0);
+    await Promise.all(promises);
+    expect(calls).toEqual([{ url: replica, epoch: 7 }]);
+    const body = bodies[0];
+    if (body?.kind !== 'push') throw new Error('expected a PUSH');
+    const copy = new Y.Doc();
+    Y.applyUpdate(copy, body.update);
+    expect(copy.getText('t').toString()).toBe('abc');
+    // the next window is a new batch with its own promise
+    const next = replicate(doc, 'g', updates[0] as Uint8Array);
+    expect(promises).not.toContain(next);
+    clock.advance(0);
+    await next;
+    expect(calls).toHaveLength(2);
+  });
+
+  it('[N3][C4] a batch that no holder acknowledges rejects every update of it (none is acked)', async () => {
+    const { pool } = fakePool(() => Promise.reject(new Error('down')));
+    const replicate = createReplicator({
+      selfId: owner,
+      view: () => view,
+      pool,
+      log: createSilentLogger(),
+      clock: createManualClock({ autoAdvance: true }),
+      replicas: 2,
+      durability: 'replica',
+      deadlineMs: 1000,
+    });
+    const a = replicate(doc, 'g', new Uint8Array([0, 0]));
+    const b = replicate(doc, 'g', new Uint8Array([0, 0]));
+    await expect(a).rejects.toThrow(/no replica/);
+    await expect(b).rejects.toThrow(/no replica/);
+  });
+
+  it('[N3] documents and generations are batched apart: each batch goes to its own holders', async () => {
+    const clock = createManualClock();
+    const bodies: RequestBody[] = [];
+    const { pool } = fakePool((_url, body) => {
+      bodies.push(body);
+      return ok();
+    });
+    const replicate = createReplicator({
+      selfId: owner,
+      view: () => view,
+      pool,
+      log: createSilentLogger(),
+      clock,
+      replicas: 2,
+      durability: 'replica',
+    });
+    const empty = new Uint8Array([0, 0]);
+    const all = [
+      replicate(doc, 'g', empty),
+      replicate(doc, 'h', empty),
+      replicate(`${doc}/comments`, 'g', empty),
+    ];
+    expect(new Set(all).size).toBe(3);
+    clock.advance(0);
+    await Promise.all(all);
+    const pushed = bodies.map((b) => (b.kind === 'push' ? `${b.docId}@${b.generation}` : ''));
+    expect(pushed.sort()).toEqual([`${doc}/comments@g`, `${doc}@g`, `${doc}@h`].sort());
   });
 });

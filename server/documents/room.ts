@@ -68,15 +68,18 @@ export class Room {
   private localChain: Promise<void> = Promise.resolve();
   /** The last store append promise chained into `localChain`. */
   private lastLocal: Promise<void> | null = null;
-  /** The last write chained into `durableChain` and how many updates it covers. */
+  /** The last write chained into `durableChain`, what it waits for and how many updates it covers. */
   private lastWrite: {
-    readonly write: Promise<void>;
+    readonly local: Promise<void>;
+    readonly replicated: Promise<void> | null;
     count: number;
     readonly started: number;
   } | null = null;
   private pendingWrites = 0;
-  /** Updates whose replication has not succeeded (yet, or ever). */
+  /** Replication windows (or repairs) whose replication has not succeeded (yet, or ever). */
   private unreplicated = 0;
+  /** The last replication promise counted in `unreplicated`. */
+  private lastReplicated: Promise<void> | null = null;
   private faulted = false;
   /** While a client update is being applied: its doc updates, held back until it succeeds. */
   private staged: Array<readonly [Uint8Array, unknown]> | null = null;
@@ -327,7 +330,9 @@ export class Room {
       this.localChain.catch(() => {});
     }
     const replicated = this.deps.replicate?.(this.docId, this.generation, update, origin) ?? null;
-    if (replicated) {
+    if (replicated && replicated !== this.lastReplicated) {
+      // a replicator that batches per window hands every update of a window the same promise
+      this.lastReplicated = replicated;
       this.unreplicated++;
       replicated.then(
         () => {
@@ -336,12 +341,12 @@ export class Room {
         () => {},
       );
     }
-    const write = replicated ? Promise.all([local, replicated]).then(() => undefined) : local;
     const batch = this.lastWrite;
-    if (batch && batch.write === write) {
+    if (batch && batch.local === local && batch.replicated === replicated) {
+      // the same local window and the same replication window: one write covers both updates
       batch.count++;
     } else {
-      this.chainWrite(write);
+      this.chainWrite(local, replicated);
     }
     const except =
       origin !== null && typeof origin === 'object' && this.members.has(origin as Connection)
@@ -352,9 +357,13 @@ export class Room {
     this.deps.broadcaster.publish(this.topic, relayed ?? encodeSyncUpdate(update), except);
   };
 
-  /** Joins `write` (covering one or more updates) to the durable chain and counts it. */
-  private chainWrite(write: Promise<void>): void {
-    const batch = { write, count: 1, started: this.deps.clock.now() };
+  /**
+   * Joins the write of one local commit window and one replication window (covering one or
+   * more updates) to the durable chain and counts it.
+   */
+  private chainWrite(local: Promise<void>, replicated: Promise<void> | null): void {
+    const write = replicated ? Promise.all([local, replicated]).then(() => undefined) : local;
+    const batch = { local, replicated, count: 1, started: this.deps.clock.now() };
     this.lastWrite = batch;
     this.durableChain = Promise.all([this.durableChain, write]).then(() => undefined);
     this.durableChain.catch(() => {});

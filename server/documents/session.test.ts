@@ -166,7 +166,7 @@ describe('Session acknowledgements with replica durability (N3, C4)', () => {
         ]),
       ),
     };
-    const selfId = view.ring.ownerOf('d');
+    const selfId = view.ring.ownerOf('d') as string;
     const replicate = createReplicator({
       selfId,
       view: () => view,

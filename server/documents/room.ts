@@ -11,6 +11,7 @@ import {
   encodeAwarenessEntries,
 } from './awareness-ids.ts';
 import type { Broadcaster, Connection } from './connection.ts';
+import { checkUpdateFraming } from './update-framing.ts';
 
 export interface RoomDeps {
   /** Where integrated changes are made durable (a forwarder's mirror passes a no-op). */
@@ -187,7 +188,9 @@ export class Room {
 
   /**
    * Validates then applies a client's update (C5): a malformed update throws and nothing from
-   * it is stored, broadcast or acknowledged. Yjs can integrate part of a crafted update that
+   * it is stored, broadcast or acknowledged. The check reads the update's framing to its end
+   * without building anything (`checkUpdateFraming`: Yjs reads the delete set only while
+   * applying it), so `Y.applyUpdate` is its one decode. Yjs can integrate part of a crafted update that
    * decodes cleanly before it throws (found by the session fuzz): its changes are held back,
    * and the room faults (the registry drops it and its clients resync from the store) instead
    * of serving a half-applied state. `frame`: the client's Update frame carrying `update`,
@@ -196,7 +199,8 @@ export class Room {
   applyUpdate(update: Uint8Array, origin: Connection, frame?: Uint8Array): void {
     if (this.faulted) throw new Error('document storage failed');
     const started = this.deps.clock.now();
-    Y.decodeUpdate(update);
+    // framing only (nothing built): `Y.applyUpdate` below is the one decode of the update
+    checkUpdateFraming(update);
     const staged: Array<readonly [Uint8Array, unknown]> = [];
     this.staged = staged;
     try {

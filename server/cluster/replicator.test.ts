@@ -59,6 +59,7 @@ describe('replicator', () => {
       clock,
       replicas: 2,
       durability: 'replica',
+      windowMs: 0,
     });
     const done = replicate(doc, 'g', new Uint8Array([1]));
     clock.advance(0); // the replication window closes
@@ -79,6 +80,7 @@ describe('replicator', () => {
       clock: createManualClock({ autoAdvance: true }),
       replicas: 2,
       durability: 'replica',
+      windowMs: 0,
     });
     await replicate(doc, 'g', new Uint8Array([1]));
     expect(calls.length).toBe(3);
@@ -94,6 +96,7 @@ describe('replicator', () => {
       clock: createManualClock({ autoAdvance: true }),
       replicas: 2,
       durability: 'replica',
+      windowMs: 0,
       deadlineMs: 150,
     });
     await expect(replicate(doc, 'g', new Uint8Array([1]))).rejects.toThrow(/no replica/);
@@ -109,6 +112,7 @@ describe('replicator', () => {
       clock: createManualClock({ autoAdvance: true }),
       replicas: 2,
       durability: 'local',
+      windowMs: 0,
     });
     // The replica never answers: local durability must not wait for it (it still sends).
     await expect(local(doc, 'g', new Uint8Array([1]))).resolves.toBeUndefined();
@@ -121,6 +125,7 @@ describe('replicator', () => {
       clock: createManualClock({ autoAdvance: true }),
       replicas: 2,
       durability: 'replica',
+      windowMs: 0,
     });
     await expect(alone(doc, 'g', new Uint8Array([1]))).resolves.toBeUndefined();
     expect(calls).toHaveLength(1);
@@ -140,6 +145,7 @@ describe('replicator', () => {
       clock,
       replicas: 2,
       durability: 'replica',
+      windowMs: 0,
     });
     const done = replicate(doc, 'g', new Uint8Array([1]));
     clock.advance(0); // the replication window closes
@@ -159,6 +165,7 @@ describe('replicator', () => {
       clock,
       replicas: 2,
       durability: 'replica',
+      windowMs: 0,
       fallbackMs: 500,
     });
     let done = false;
@@ -185,6 +192,7 @@ describe('replicator', () => {
       clock,
       replicas: 2,
       durability: 'replica',
+      windowMs: 0,
     });
     const done = replicate(doc, 'g', new Uint8Array([1]));
     clock.advance(0); // the replication window closes
@@ -207,6 +215,7 @@ describe('replicator', () => {
       clock,
       replicas: 2,
       durability: 'replica',
+      windowMs: 0,
     });
     const source = new Y.Doc();
     const updates: Uint8Array[] = [];
@@ -241,6 +250,7 @@ describe('replicator', () => {
       clock: createManualClock({ autoAdvance: true }),
       replicas: 2,
       durability: 'replica',
+      windowMs: 0,
       deadlineMs: 1000,
     });
     const a = replicate(doc, 'g', new Uint8Array([0, 0]));
@@ -264,6 +274,7 @@ describe('replicator', () => {
       clock,
       replicas: 2,
       durability: 'replica',
+      windowMs: 0,
     });
     const empty = new Uint8Array([0, 0]);
     const all = [
@@ -276,5 +287,25 @@ describe('replicator', () => {
     await Promise.all(all);
     const pushed = bodies.map((b) => (b.kind === 'push' ? `${b.docId}@${b.generation}` : ''));
     expect(pushed.sort()).toEqual([`${doc}/comments@g`, `${doc}@g`, `${doc}@h`].sort());
+  });
+
+  it('[N3][I5] by default a window is one turn of the event loop: what this turn integrated goes as one PUSH', async () => {
+    const { pool, calls } = fakePool(ok);
+    const replicate = createReplicator({
+      selfId: owner,
+      view: () => view,
+      pool,
+      log: createSilentLogger(),
+      clock: createManualClock(),
+      replicas: 2,
+      durability: 'replica',
+    });
+    const empty = new Uint8Array([0, 0]);
+    const first = [replicate(doc, 'g', empty), replicate(doc, 'g', empty)];
+    expect(calls).toHaveLength(0);
+    await Promise.all(first);
+    expect(calls).toHaveLength(1);
+    await replicate(doc, 'g', empty);
+    expect(calls).toHaveLength(2);
   });
 });

@@ -26,10 +26,10 @@ export interface ReplicatorOptions {
    */
   readonly fallbackMs?: number;
   /**
-   * The replication commit window (default 0: the updates integrated until the next timer
-   * turn of the event loop). Every update of a document issued within one window goes to its
-   * holders as one merged PUSH and shares one promise, so its acknowledgements are released
-   * together.
+   * The replication commit window: every update of a document issued within one window goes to
+   * its holders as one merged PUSH and shares one promise, so its acknowledgements are released
+   * together. Omitted: the current turn of the event loop (flushed by `setImmediate`, right after
+   * the sockets read in this turn, adding no timer delay); a number: `clock.after(windowMs)`.
    */
   readonly windowMs?: number;
 }
@@ -163,7 +163,11 @@ export function createReplicator(options: ReplicatorOptions): Replicate {
     return Y.mergeUpdates(batch.updates);
   };
 
-  const windowMs = options.windowMs ?? 0;
+  const windowMs = options.windowMs;
+  const schedule = (flushNow: () => void) => {
+    if (windowMs === undefined) setImmediate(flushNow);
+    else options.clock.after(windowMs, flushNow);
+  };
   /** The open window's batches, by generation and document id. */
   let open = new Map<string, Batch>();
   let scheduled = false;
@@ -197,7 +201,7 @@ export function createReplicator(options: ReplicatorOptions): Replicate {
       done.catch(() => {});
       if (!scheduled) {
         scheduled = true;
-        options.clock.after(windowMs, flush);
+        schedule(flush);
       }
     }
     batch.updates.push(update);

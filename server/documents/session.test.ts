@@ -175,6 +175,7 @@ describe('Session acknowledgements with replica durability (N3, C4)', () => {
       clock,
       replicas: 2,
       durability: 'replica',
+      windowMs: 0,
     });
     const { windowed, type, acks, room } = setup({ replicate });
     type(5);

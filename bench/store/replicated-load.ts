@@ -52,6 +52,7 @@ interface RateRow {
   readonly clientBound: boolean;
   readonly lost: number;
   readonly closedSockets: number;
+  readonly closeCodes: Record<string, number>;
 }
 
 function rowOf(step: StepResult): RateRow {
@@ -69,6 +70,7 @@ function rowOf(step: StepResult): RateRow {
     clientBound: step.clientBound,
     lost: step.undeliveredAtDrain,
     closedSockets: step.closedSockets,
+    closeCodes: step.closeCodes,
   };
 }
 
@@ -115,7 +117,7 @@ try {
             `propagation p50 ${row.propagationP50} ms p99 ${row.propagationP99} ms, ` +
             `nodes ${row.nodeCpuMicrosPerUpdate} µs CPU/update (${row.nodeCpuCores} cores), ` +
             `generators ${row.generatorCpuCores} cores${row.clientBound ? ' CLIENT-BOUND' : ''}, ` +
-            `undelivered ${row.lost}, closed ${row.closedSockets}`,
+            `undelivered ${row.lost}, closed ${row.closedSockets} ${JSON.stringify(row.closeCodes)}`,
         );
       }
     } finally {

@@ -69,6 +69,8 @@ export interface LaunchOptions {
   readonly cpuProfileDir?: string;
   /** Extra `node` flags (e.g. a fixed young generation for memory figures). */
   readonly nodeFlags?: readonly string[];
+  /** The checkout ours runs from (default this one): `/work/main` gives the before of a before/after. */
+  readonly root?: string;
 }
 
 const children = new Set<ChildProcess>();
@@ -106,7 +108,11 @@ function pinnedNode(
       ...(options.nodeFlags ?? []),
       ...nodeArgs,
     ],
-    { cwd: ROOT, env: { ...process.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: options.root ?? ROOT,
+      env: { ...process.env, ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   track(child);
   let log = '';
@@ -253,7 +259,7 @@ export async function startOurs(
       const proc = pinnedNode(
         env,
         [
-          path.join(ROOT, 'bin/ringdoc.mjs'),
+          path.join(options.root ?? ROOT, 'bin/ringdoc.mjs'),
           'node',
           '--id',
           id,

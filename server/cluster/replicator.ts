@@ -1,3 +1,4 @@
+import * as Y from 'yjs';
 import { routingKey } from '../../ring/core/routing-key.ts';
 import type { RingView } from '../../ring/etcd/types.ts';
 import type { Clock } from '../clock.ts';
@@ -24,16 +25,37 @@ export interface ReplicatorOptions {
    * copy too (P31; default 1 000 ms; a holder that refuses at once triggers it at once).
    */
   readonly fallbackMs?: number;
+  /**
+   * The replication commit window: every update of a document issued within one window goes to
+   * its holders as one merged PUSH and shares one promise, so its acknowledgements are released
+   * together. Omitted: the current turn of the event loop (flushed by `setImmediate`, right after
+   * the sockets read in this turn, adding no timer delay); a number: `clock.after(windowMs)`.
+   */
+  readonly windowMs?: number;
 }
 
 export type Replicate = (docId: string, generation: string, update: Uint8Array) => Promise<void>;
 
+/** The updates of one document issued within one replication window. */
+interface Batch {
+  readonly docId: string;
+  readonly generation: string;
+  readonly updates: Uint8Array[];
+  readonly done: Promise<void>;
+  settle(outcome: Promise<void>): void;
+}
+
+const SETTLED: Promise<void> = Promise.resolve();
+
 /**
- * Streams each durable update of a document to its other holders (DESIGN N3): the rest of
+ * Streams the durable updates of each document to its other holders (DESIGN N3): the rest of
  * the preference list, or the new owner and replicas while this node is no longer the owner
- * (the tail of a move, M3). With `replica` durability the promise resolves once one other
- * holder has it durably; on failure it re-resolves the holders from the current view and
- * retries with backoff until the deadline, then rejects (the room faults, nothing is acked).
+ * (the tail of a move, M3). Updates are batched per commit window (`windowMs`): a document's
+ * updates of one window go as one merged PUSH (`Y.mergeUpdates`; one update goes as is) and
+ * every call of that window gets the same promise. With `replica` durability it resolves once
+ * one other holder has the whole batch durably; on failure the batch re-resolves the holders
+ * from the current view and retries with backoff until the deadline, then rejects (the room
+ * faults, nothing is acked). With `local` durability it resolves at once.
  */
 export function createReplicator(options: ReplicatorOptions): Replicate {
   const deadlineMs = options.deadlineMs ?? 15_000;
@@ -109,7 +131,8 @@ export function createReplicator(options: ReplicatorOptions): Replicate {
       first.then(onResult, () => onResult(false));
     });
 
-  return async (docId, generation, update) => {
+  /** Sends one batch (already merged) until a holder confirmed it, or the deadline passed. */
+  const send = async (docId: string, generation: string, update: Uint8Array): Promise<void> => {
     const started = options.clock.now();
     let delay = 100;
     const first = pushOnce(docId, generation, update, false);
@@ -132,5 +155,56 @@ export function createReplicator(options: ReplicatorOptions): Replicate {
       delay = Math.min(delay * 2, 2000);
       if (await pushOnce(docId, generation, update, true)) return;
     }
+  };
+
+  /** One update for the whole batch: merged when there are several (they were validated). */
+  const mergedOf = (batch: Batch): Uint8Array => {
+    if (batch.updates.length === 1) return batch.updates[0] as Uint8Array;
+    return Y.mergeUpdates(batch.updates);
+  };
+
+  const windowMs = options.windowMs;
+  const schedule = (flushNow: () => void) => {
+    if (windowMs === undefined) setImmediate(flushNow);
+    else options.clock.after(windowMs, flushNow);
+  };
+  /** The open window's batches, by generation and document id. */
+  let open = new Map<string, Batch>();
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    const batches = open;
+    open = new Map();
+    for (const batch of batches.values()) {
+      let update: Uint8Array;
+      try {
+        update = mergedOf(batch);
+      } catch (error) {
+        batch.settle(Promise.reject(error));
+        continue;
+      }
+      batch.settle(send(batch.docId, batch.generation, update));
+    }
+  };
+
+  return (docId, generation, update) => {
+    const key = `${generation}\n${docId}`;
+    let batch = open.get(key);
+    if (!batch) {
+      let settle: (outcome: Promise<void>) => void = () => {};
+      const done = new Promise<void>((resolve) => {
+        settle = resolve;
+      });
+      batch = { docId, generation, updates: [], done, settle };
+      open.set(key, batch);
+      // nobody need wait with local durability, but the promise is still caught
+      done.catch(() => {});
+      if (!scheduled) {
+        scheduled = true;
+        schedule(flush);
+      }
+    }
+    batch.updates.push(update);
+    return options.durability === 'local' ? SETTLED : batch.done;
   };
 }

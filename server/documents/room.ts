@@ -11,6 +11,7 @@ import {
   encodeAwarenessEntries,
 } from './awareness-ids.ts';
 import type { Broadcaster, Connection } from './connection.ts';
+import { checkUpdateFraming } from './update-framing.ts';
 
 export interface RoomDeps {
   /** Where integrated changes are made durable (a forwarder's mirror passes a no-op). */
@@ -68,15 +69,18 @@ export class Room {
   private localChain: Promise<void> = Promise.resolve();
   /** The last store append promise chained into `localChain`. */
   private lastLocal: Promise<void> | null = null;
-  /** The last write chained into `durableChain` and how many updates it covers. */
+  /** The last write chained into `durableChain`, what it waits for and how many updates it covers. */
   private lastWrite: {
-    readonly write: Promise<void>;
+    readonly local: Promise<void>;
+    readonly replicated: Promise<void> | null;
     count: number;
     readonly started: number;
   } | null = null;
   private pendingWrites = 0;
-  /** Updates whose replication has not succeeded (yet, or ever). */
+  /** Replication windows (or repairs) whose replication has not succeeded (yet, or ever). */
   private unreplicated = 0;
+  /** The last replication promise counted in `unreplicated`. */
+  private lastReplicated: Promise<void> | null = null;
   private faulted = false;
   /** While a client update is being applied: its doc updates, held back until it succeeds. */
   private staged: Array<readonly [Uint8Array, unknown]> | null = null;
@@ -184,7 +188,9 @@ export class Room {
 
   /**
    * Validates then applies a client's update (C5): a malformed update throws and nothing from
-   * it is stored, broadcast or acknowledged. Yjs can integrate part of a crafted update that
+   * it is stored, broadcast or acknowledged. The check reads the update's framing to its end
+   * without building anything (`checkUpdateFraming`: Yjs reads the delete set only while
+   * applying it), so `Y.applyUpdate` is its one decode. Yjs can integrate part of a crafted update that
    * decodes cleanly before it throws (found by the session fuzz): its changes are held back,
    * and the room faults (the registry drops it and its clients resync from the store) instead
    * of serving a half-applied state. `frame`: the client's Update frame carrying `update`,
@@ -193,7 +199,8 @@ export class Room {
   applyUpdate(update: Uint8Array, origin: Connection, frame?: Uint8Array): void {
     if (this.faulted) throw new Error('document storage failed');
     const started = this.deps.clock.now();
-    Y.decodeUpdate(update);
+    // framing only (nothing built): `Y.applyUpdate` below is the one decode of the update
+    checkUpdateFraming(update);
     const staged: Array<readonly [Uint8Array, unknown]> = [];
     this.staged = staged;
     try {
@@ -327,7 +334,9 @@ export class Room {
       this.localChain.catch(() => {});
     }
     const replicated = this.deps.replicate?.(this.docId, this.generation, update, origin) ?? null;
-    if (replicated) {
+    if (replicated && replicated !== this.lastReplicated) {
+      // a replicator that batches per window hands every update of a window the same promise
+      this.lastReplicated = replicated;
       this.unreplicated++;
       replicated.then(
         () => {
@@ -336,12 +345,12 @@ export class Room {
         () => {},
       );
     }
-    const write = replicated ? Promise.all([local, replicated]).then(() => undefined) : local;
     const batch = this.lastWrite;
-    if (batch && batch.write === write) {
+    if (batch && batch.local === local && batch.replicated === replicated) {
+      // the same local window and the same replication window: one write covers both updates
       batch.count++;
     } else {
-      this.chainWrite(write);
+      this.chainWrite(local, replicated);
     }
     const except =
       origin !== null && typeof origin === 'object' && this.members.has(origin as Connection)
@@ -352,9 +361,13 @@ export class Room {
     this.deps.broadcaster.publish(this.topic, relayed ?? encodeSyncUpdate(update), except);
   };
 
-  /** Joins `write` (covering one or more updates) to the durable chain and counts it. */
-  private chainWrite(write: Promise<void>): void {
-    const batch = { write, count: 1, started: this.deps.clock.now() };
+  /**
+   * Joins the write of one local commit window and one replication window (covering one or
+   * more updates) to the durable chain and counts it.
+   */
+  private chainWrite(local: Promise<void>, replicated: Promise<void> | null): void {
+    const write = replicated ? Promise.all([local, replicated]).then(() => undefined) : local;
+    const batch = { local, replicated, count: 1, started: this.deps.clock.now() };
     this.lastWrite = batch;
     this.durableChain = Promise.all([this.durableChain, write]).then(() => undefined);
     this.durableChain.catch(() => {});

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { createRing } from '../../ring/core/ring.ts';
+import type { RingView } from '../../ring/etcd/types.ts';
+import type { PeerPool, RequestBody } from '../cluster/peer-client.ts';
+import type { PeerResponse } from '../cluster/peer-protocol.ts';
+import { createReplicator } from '../cluster/replicator.ts';
 import { createMetricsRegistry } from '../http/metrics.ts';
 import { createNodeLimits } from '../limits/node-limits.ts';
 import { type LimitSettings, resolveLimits } from '../limits/settings.ts';
@@ -8,7 +13,7 @@ import { createNodeMetrics } from '../node-metrics.ts';
 import type { DocStore } from '../persistence/store.ts';
 import { encodeSyncUpdate } from '../protocol/index.ts';
 import { createManualClock } from '../testing/manual-clock.ts';
-import { Room } from './room.ts';
+import { Room, type RoomDeps } from './room.ts';
 import { Session } from './session.ts';
 import { createMemoryBroadcaster, MemoryConnection } from './testing/memory-transport.ts';
 
@@ -41,7 +46,9 @@ const settle = async () => {
   for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 };
 
-function setup(options: { limits?: Partial<LimitSettings> } = {}) {
+function setup(
+  options: { limits?: Partial<LimitSettings>; replicate?: RoomDeps['replicate'] } = {},
+) {
   const metrics = createNodeMetrics(createMetricsRegistry());
   const clock = createManualClock();
   const limits = options.limits
@@ -55,6 +62,7 @@ function setup(options: { limits?: Partial<LimitSettings> } = {}) {
     metrics,
     clock,
     maxAwarenessBytes: 65536,
+    ...(options.replicate ? { replicate: options.replicate } : {}),
     onFault: () => {},
   });
   const conn = new MemoryConnection(1);
@@ -101,6 +109,103 @@ describe('Session acknowledgements', () => {
     await settle();
     expect(acks()).toEqual([5, 8]);
     expect(room.hasPendingWrites).toBe(false);
+    room.destroy();
+  });
+});
+
+/** Another holder that stores what it is pushed and answers when told to (N3). */
+function createReplicaHolder() {
+  const pushes: RequestBody[] = [];
+  let answer = () => {};
+  const pool: PeerPool = {
+    request: (_url, body) => {
+      pushes.push(body);
+      return new Promise<PeerResponse>((resolve) => {
+        const previous = answer;
+        answer = () => {
+          previous();
+          resolve({ kind: 'response', id: 1, status: 'ok', epoch: 1, doc: null });
+        };
+      });
+    },
+    openStream: () => ({ send: () => {}, close: () => {} }),
+    close: () => {},
+  };
+  return {
+    pool,
+    pushes,
+    /** Confirms every push so far as durable. */
+    confirm() {
+      const pending = answer;
+      answer = () => {};
+      pending();
+    },
+  };
+}
+
+describe('Session acknowledgements with replica durability (N3, C4)', () => {
+  it('[C4][N3] a window of updates goes to the replica as one PUSH; one ACK once both the journal and the replica confirmed', async () => {
+    const clock = createManualClock();
+    const holder = createReplicaHolder();
+    const ids = ['n1', 'n2'];
+    const view: RingView = {
+      ring: createRing(ids),
+      epoch: 1,
+      members: new Map(
+        ids.map((id) => [
+          id,
+          {
+            id,
+            publicUrl: id,
+            internalUrl: id,
+            build: '1',
+            protocol: { min: 1, max: 1 },
+            state: 'active' as const,
+            startedAt: 0,
+          },
+        ]),
+      ),
+    };
+    const selfId = view.ring.ownerOf('d') as string;
+    const replicate = createReplicator({
+      selfId,
+      view: () => view,
+      pool: holder.pool,
+      log: createSilentLogger(),
+      clock,
+      replicas: 2,
+      durability: 'replica',
+      windowMs: 0,
+    });
+    const { windowed, type, acks, room } = setup({ replicate });
+    type(5);
+    clock.advance(0); // the replication window closes
+    await settle();
+    expect(holder.pushes).toHaveLength(1);
+    const pushed = holder.pushes[0];
+    if (pushed?.kind !== 'push') throw new Error('expected a PUSH');
+    const copy = new Y.Doc();
+    Y.applyUpdate(copy, pushed.update);
+    expect(copy.getText('t').toString()).toBe(room.doc.getText('t').toString());
+    windowed.commit(); // local journal durable, the replica not yet: no ACK
+    await settle();
+    expect(acks()).toEqual([]);
+    holder.confirm();
+    await settle();
+    expect(acks()).toEqual([5]);
+    // the replica first, then the journal: still one ACK, and only after both
+    type(3);
+    clock.advance(0);
+    await settle();
+    expect(holder.pushes).toHaveLength(2);
+    holder.confirm();
+    await settle();
+    expect(acks()).toEqual([5]);
+    windowed.commit();
+    await settle();
+    expect(acks()).toEqual([5, 8]);
+    expect(room.hasPendingWrites).toBe(false);
+    expect(room.hasUnreplicated).toBe(false);
     room.destroy();
   });
 });

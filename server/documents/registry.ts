@@ -98,6 +98,13 @@ export class DocumentRegistry {
     return this.rooms.size;
   }
 
+  /** Loaded rooms holding a live Y.Doc (the others hold their state encoded, issue 14). */
+  get hydratedCount(): number {
+    let n = 0;
+    for (const room of this.rooms.values()) if (room.isHydrated) n++;
+    return n;
+  }
+
   get encodedCount(): number {
     return this.encoded.size;
   }

@@ -126,7 +126,7 @@ export function createSimNode(options: SimNodeOptions): SimNode {
     durability: 'replica',
     idleUnloadMs: 1500,
     // attached editors' documents go encoded and back between edits (issue 14)
-    idleEncodeMs: 700,
+    idleEncodeMs: 100,
     encodedCacheBytes: 1 << 20,
     heapHighWaterBytes: Number.MAX_SAFE_INTEGER,
   });

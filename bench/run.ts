@@ -499,7 +499,10 @@ function memoryLine(m: MemoryResult): string {
     (Number.isFinite(m.perDocRss)
       ? `, per idle open doc ${kb(m.perDocRss)} resident (${kb(m.perDocHeap)} heap)`
       : '') +
-    (m.perUnloadedDocHeap !== null ? `, per unloaded doc ${kb(m.perUnloadedDocHeap)} heap` : '')
+    (m.perUnloadedDocHeap !== null ? `, per unloaded doc ${kb(m.perUnloadedDocHeap)} heap` : '') +
+    (m.perEncodedDocRss !== null && m.perEncodedDocHeap !== null
+      ? `, per attached idle doc kept encoded ${kb(m.perEncodedDocRss)} resident (${kb(m.perEncodedDocHeap)} heap)`
+      : '')
   );
 }
 

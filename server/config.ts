@@ -44,6 +44,11 @@ export interface NodeConfig {
   readonly epochWaitMs: number;
   /** An idle loaded document is unloaded to its encoded form after this delay (default 30 s). N1. */
   readonly idleUnloadMs: number;
+  /**
+   * A loaded document (editors attached or not) whose Y.Doc went unused this long is kept
+   * encoded until edited or read again (default 30 s; issue 14).
+   */
+  readonly idleEncodeMs: number;
   /** Heap size above which idle documents are unloaded at once (default 1.5 GiB). N1. */
   readonly heapHighWaterBytes: number;
   /** Bytes of encoded (unloaded) documents kept in memory before the least recent are dropped (default 256 MiB). */
@@ -143,6 +148,7 @@ export function resolveNodeConfig(input: NodeConfigInput): NodeConfig {
     allowedOrigins: input.allowedOrigins ?? null,
     epochWaitMs: input.epochWaitMs ?? 1000,
     idleUnloadMs: input.idleUnloadMs ?? 30_000,
+    idleEncodeMs: input.idleEncodeMs ?? 30_000,
     heapHighWaterBytes: input.heapHighWaterBytes ?? 1.5 * 1024 * 1024 * 1024,
     encodedCacheBytes: input.encodedCacheBytes ?? 256 * 1024 * 1024,
     groupCommitMs: input.groupCommitMs ?? 2,

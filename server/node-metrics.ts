@@ -16,6 +16,9 @@ export interface NodeMetrics {
   readonly awarenessBroadcasts: Counter;
   readonly awarenessDropped: Counter;
   readonly forwardedClients: Counter;
+  /** Loaded documents whose Y.Doc was rebuilt from their encoded state / dropped (issue 14). */
+  readonly docsHydrated: Counter;
+  readonly docsEncoded: Counter;
 }
 
 export function createNodeMetrics(registry: MetricsRegistry): NodeMetrics {
@@ -73,6 +76,14 @@ export function createNodeMetrics(registry: MetricsRegistry): NodeMetrics {
     forwardedClients: registry.counter(
       'ringdoc_forwarded_clients_total',
       'Clients served through this node to another owner because they do not follow redirects (C10)',
+    ),
+    docsHydrated: registry.counter(
+      'ringdoc_docs_hydrated_total',
+      'Loaded documents whose Y.Doc was rebuilt from their encoded state (edited or read again)',
+    ),
+    docsEncoded: registry.counter(
+      'ringdoc_docs_encoded_total',
+      'Loaded documents whose Y.Doc was dropped for their encoded state (idle, or memory pressure)',
     ),
   };
 }

@@ -45,6 +45,13 @@ export interface MemoryResult {
   readonly perDocHeap: number;
   /** Ours: heap per document once unloaded to its encoded form (null when not measured). */
   readonly perUnloadedDocHeap: number | null;
+  /**
+   * Ours: per open idle document once the idle window passed and the node keeps it encoded
+   * with its editor still attached (issue 14), its connection's cost subtracted; null when not
+   * measured (a peer, or the node did not encode them all within the deadline).
+   */
+  readonly perEncodedDocRss: number | null;
+  readonly perEncodedDocHeap: number | null;
 }
 
 const heapOf = (m: MemorySnapshot) => m.heapUsed + m.external;
@@ -169,8 +176,17 @@ async function warmUp(server: ServerProcess, wire: Wire, tag: string, content: U
 }
 
 async function documentsLoaded(server: ServerProcess): Promise<number> {
+  return gauge(server, 'ringdoc_documents_loaded');
+}
+
+/** Loaded documents still held as a live Y.Doc (ours keeps idle ones encoded, issue 14). */
+async function documentsHydrated(server: ServerProcess): Promise<number> {
+  return gauge(server, 'ringdoc_documents_hydrated');
+}
+
+async function gauge(server: ServerProcess, name: string): Promise<number> {
   const text = await (await fetch(`http://${server.host}:${server.port}/metrics`)).text();
-  const match = /^ringdoc_documents_loaded (\d+)/m.exec(text);
+  const match = new RegExp(`^${name} (\\d+)`, 'm').exec(text);
   return match ? Number(match[1]) : Number.NaN;
 }
 
@@ -214,17 +230,41 @@ export async function runMemory(
       perDocRss: Number.NaN,
       perDocHeap: Number.NaN,
       perUnloadedDocHeap: null,
+      perEncodedDocRss: null,
+      perEncodedDocHeap: null,
     };
   }
   const server = await startServer(kind, env, { nodeFlags: MEMORY_FLAGS });
   try {
     await warmUp(server, wire, `${tag}w`, plan.docState);
+    if (kind === 'ours' || kind === 'ours-1') {
+      // the warm-up documents unload (idle window) before the baseline, not during the step
+      const deadline = Date.now() + 90_000;
+      while (Date.now() < deadline && (await documentsLoaded(server)) > 0) {
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
     const before = await settleThenMeasure(server);
     const ids = Array.from({ length: plan.docs }, (_, i) => `${tag}-d${i}`);
     const sockets = await openIdleSockets(server.host, server.port, wire, ids, plan.docState);
     const after = await settleThenMeasure(server);
     const perDocRss = (residentOf(after) - residentOf(before)) / plan.docs - perConnectionRss;
     const perDocHeap = (heapOf(after) - heapOf(before)) / plan.docs - perConnectionHeap;
+    let perEncodedDocRss: number | null = null;
+    let perEncodedDocHeap: number | null = null;
+    if (kind === 'ours' || kind === 'ours-1') {
+      // the node's idle window (30 s by default): then every attached idle doc is kept encoded
+      const deadline = Date.now() + 90_000;
+      while (Date.now() < deadline && (await documentsHydrated(server)) > 0) {
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      if ((await documentsHydrated(server)) === 0) {
+        const encoded = await settleThenMeasure(server);
+        perEncodedDocRss =
+          (residentOf(encoded) - residentOf(before)) / plan.docs - perConnectionRss;
+        perEncodedDocHeap = (heapOf(encoded) - heapOf(before)) / plan.docs - perConnectionHeap;
+      }
+    }
     for (const s of sockets) s.close();
     let perUnloadedDocHeap: number | null = null;
     if (plan.measureUnloaded && kind === 'ours') {
@@ -237,7 +277,16 @@ export async function runMemory(
         perUnloadedDocHeap = (heapOf(unloaded) - heapOf(before)) / plan.docs;
       }
     }
-    return { kind, perConnectionRss, perConnectionHeap, perDocRss, perDocHeap, perUnloadedDocHeap };
+    return {
+      kind,
+      perConnectionRss,
+      perConnectionHeap,
+      perDocRss,
+      perDocHeap,
+      perUnloadedDocHeap,
+      perEncodedDocRss,
+      perEncodedDocHeap,
+    };
   } finally {
     await server.stop();
   }

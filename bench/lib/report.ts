@@ -207,6 +207,20 @@ export function buildFigures(c: Collected): Figure[] {
     verdict: Number.isFinite(docRatio) ? (docRatio <= 2 ? 'PASS' : 'FAIL') : 'error',
     clientBound: [],
   });
+  const kept = medianOf(c.memory.get('ours'), (m) => m.perEncodedDocRss ?? Number.NaN);
+  if (Number.isFinite(kept)) {
+    const r = kept / c.encodedDocBytes;
+    figures.push({
+      metric:
+        'memory per idle loaded doc, editors attached, after the idle window (ours keeps it encoded, issue 14; resident)',
+      goal: '<= 2x encoded size',
+      cells: { ours: kb(kept) },
+      ratios: `${x(r)} of encoded`,
+      floor: `${kb(c.encodedDocBytes)} (encoded size)`,
+      verdict: r <= 2 ? 'PASS' : 'FAIL',
+      clientBound: [],
+    });
+  }
   const unloaded = medianOf(c.memory.get('ours'), (m) => m.perUnloadedDocHeap ?? Number.NaN);
   if (Number.isFinite(unloaded)) {
     const r = unloaded / c.encodedDocBytes;

@@ -85,6 +85,38 @@ const fromEncoded = time(() => {
     Y.diffUpdate(u, i % 2 ? (half[i] ?? empty) : empty);
   }
 });
+// One keystroke arriving at an encoded document: hydrate (what the room does: rebuild the
+// Y.Doc, integrate; the Y.Doc then serves the following keystrokes) against merging it into the
+// encoded bytes (Y.mergeUpdates: no Y.Doc, but every keystroke re-merges the whole state).
+const keystrokes = encoded.map((u) => {
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, u);
+  let k: Uint8Array = new Uint8Array();
+  doc.once('update', (update: Uint8Array) => {
+    k = update;
+  });
+  doc.getText('root').insert(0, 'k');
+  doc.destroy();
+  return k;
+});
+const hydrateOne = time(() => {
+  for (const [i, u] of encoded.entries()) {
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, u);
+    Y.applyUpdate(doc, keystrokes[i] ?? new Uint8Array());
+    doc.destroy();
+  }
+});
+const mergeOne = time(() => {
+  for (const [i, u] of encoded.entries()) Y.mergeUpdates([u, keystrokes[i] ?? new Uint8Array()]);
+});
+// the same keystroke into a live Y.Doc (what every following keystroke costs once hydrated)
+const liveOne = time(() => {
+  for (const [i, doc] of live.entries()) Y.applyUpdate(doc, keystrokes[i] ?? new Uint8Array());
+}, 1);
+const encodeOne = time(() => {
+  for (const doc of live) Y.encodeStateAsUpdate(doc);
+});
 for (const doc of live) doc.destroy();
 
 const result = {
@@ -97,6 +129,13 @@ const result = {
   syncAnswerMicros: {
     fromYDoc: Number(fromDoc.toFixed(1)),
     fromEncoded: Number(fromEncoded.toFixed(1)),
+  },
+  /** µs per document: a keystroke reaching an encoded document, and encoding one again. */
+  updateMicros: {
+    hydrateAndApply: Number(hydrateOne.toFixed(1)),
+    mergeIntoEncoded: Number(mergeOne.toFixed(1)),
+    applyToLiveYDoc: Number(liveOne.toFixed(1)),
+    encodeYDoc: Number(encodeOne.toFixed(1)),
   },
 };
 console.log(JSON.stringify(result, null, 2));

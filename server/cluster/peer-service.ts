@@ -71,7 +71,7 @@ export function createPeerService(
           return {
             ...base,
             status: 'ok',
-            doc: { generation: room.generation, state: Y.encodeStateAsUpdate(room.doc) },
+            doc: { generation: room.generation, state: room.encode() },
           };
         }
         const stored = await store.load(req.docId);

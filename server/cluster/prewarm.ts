@@ -46,7 +46,7 @@ export function createPrewarmer(options: PrewarmerOptions): (view: RingView) => 
       let state: Uint8Array;
       if (room) {
         generation = room.generation;
-        state = Y.encodeStateAsUpdate(room.doc);
+        state = room.encode();
       } else {
         const stored = await options.store.load(docId);
         if (!stored) continue;

@@ -136,7 +136,7 @@ export function createRebalancer(options: RebalancerOptions): Rebalancer {
       again = true;
       return;
     }
-    const state = Y.encodeStateAsUpdate(room.doc);
+    const state = room.encode();
     if (owner !== selfId) {
       // The state goes first, clients after: the new owner answers the hand-off once the room
       // is loaded there (peer-service `loadOnHandoff`), so redirected clients find it ready

@@ -33,6 +33,11 @@ export interface RegistryOptions {
   readonly pinned?: (room: Room) => boolean;
   /** Idle (no connections) documents are unloaded after this delay. */
   readonly idleUnloadMs: number;
+  /**
+   * A loaded document whose Y.Doc went unused this long (editors attached or not) is kept
+   * encoded until it is edited or read again (issue 14). Default 30 s.
+   */
+  readonly idleEncodeMs?: number;
   /** Total bytes of encoded unloaded documents kept in memory (LRU). */
   readonly encodedCacheBytes: number;
   /** Heap above which idle documents are unloaded at once. */
@@ -66,6 +71,8 @@ export const GENESIS_GENERATION = 'genesis';
 /** A Yjs update with no content: stores a new document's generation (M7). */
 const EMPTY_UPDATE = Uint8Array.of(0, 0);
 
+const DEFAULT_IDLE_ENCODE_MS = 30_000;
+
 interface Encoded {
   readonly state: Uint8Array;
   readonly generation: string;
@@ -89,6 +96,13 @@ export class DocumentRegistry {
 
   get loadedCount(): number {
     return this.rooms.size;
+  }
+
+  /** Loaded rooms holding a live Y.Doc (the others hold their state encoded, issue 14). */
+  get hydratedCount(): number {
+    let n = 0;
+    for (const room of this.rooms.values()) if (room.isHydrated) n++;
+    return n;
   }
 
   get encodedCount(): number {
@@ -149,15 +163,37 @@ export class DocumentRegistry {
     this.stopSweep ??= this.options.clock.every(1000, () => this.sweep());
   }
 
-  /** Unloads idle rooms past their delay, or every idle room when the heap is high. */
+  /**
+   * Unloads idle rooms past their delay, or every idle room when the heap is high; encodes the
+   * Y.Doc of rooms unused for `idleEncodeMs`; and while the heap stays high, encodes the
+   * coldest hydrated rooms first until it is back under the high-water mark.
+   */
   sweep(now = this.options.clock.now()): void {
     const pressure = this.options.heapUsed() > this.options.heapHighWaterBytes;
+    const encodeAfter = this.options.idleEncodeMs ?? DEFAULT_IDLE_ENCODE_MS;
     for (const room of [...this.rooms.values()]) {
-      if (room.connectionCount > 0 || room.hasPendingWrites) continue;
-      if (this.options.pinned?.(room)) continue;
-      if (pressure || now - room.lastActive >= this.options.idleUnloadMs) this.unload(room);
+      const unloadable =
+        room.connectionCount === 0 && !room.hasPendingWrites && !this.options.pinned?.(room);
+      if (unloadable && (pressure || now - room.lastActive >= this.options.idleUnloadMs)) {
+        this.unload(room);
+      } else if (room.isHydrated && now - room.lastUsed >= encodeAfter) {
+        room.encodeDoc();
+      }
     }
-    if (pressure) this.dropEncoded(0);
+    if (pressure) {
+      this.dropEncoded(0);
+      this.shedColdest();
+    }
+  }
+
+  /** Encodes hydrated rooms, least recently used first, while the heap is above high water. */
+  private shedColdest(): void {
+    const hydrated = [...this.rooms.values()].filter((room) => room.isHydrated);
+    hydrated.sort((a, b) => a.lastUsed - b.lastUsed);
+    for (const room of hydrated) {
+      if (this.options.heapUsed() <= this.options.heapHighWaterBytes) return;
+      room.encodeDoc();
+    }
   }
 
   /** Waits for pending writes of every room, then stops the sweep and drops everything. */
@@ -173,7 +209,7 @@ export class DocumentRegistry {
   private unload(room: Room): void {
     this.rooms.delete(room.docId);
     if (!room.isFaulted) {
-      const state = Y.encodeStateAsUpdate(room.doc);
+      const state = room.encode();
       this.encoded.set(room.docId, { state, generation: room.generation });
       this.encodedBytes += state.length;
       this.dropEncoded(this.options.encodedCacheBytes);
@@ -333,7 +369,7 @@ export class DocumentRegistry {
   private repairHolders(room: Room): void {
     const replicate = this.options.replicate;
     if (!replicate || !this.needsRepair.delete(room.docId)) return;
-    const state = Y.encodeStateAsUpdate(room.doc);
+    const state = room.encode();
     if (state.length <= EMPTY_UPDATE.length) return;
     room.holdAcksFor(replicate(room.docId, room.generation, state));
   }

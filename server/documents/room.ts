@@ -51,10 +51,20 @@ export class AwarenessRejected extends Error {
   override readonly name = 'AwarenessRejected';
 }
 
+/** Called with every change the room integrates (after it is staged for the store). */
+export type ChangeListener = (update: Uint8Array, origin: unknown) => void;
+
 /**
- * One loaded document: its Y.Doc, awareness and the connections editing it.
+ * One loaded document: its state, awareness and the connections editing it.
  *
- * Invariants: every change integrated into `doc` is appended to the store (N2) and
+ * The state is held in one of two forms (issue 14): `hydrated`, a live Y.Doc, while it is
+ * edited or read; `encoded`, one merged Yjs update, once `encodeDoc()` dropped the Y.Doc (the
+ * registry does so after an idle window, coldest first under memory pressure). An encoded room
+ * answers `stateVector()`, `missingSince()` and `encode()` from the bytes; `doc` (and every
+ * update) hydrates it again. A caller still holding a dropped Y.Doc and writing to it loses
+ * nothing: its changes are integrated into the room like any other.
+ *
+ * Invariants: every change integrated into the room is appended to the store (N2) and
  * broadcast to the other connections; `durable()` resolves once everything integrated
  * so far is durable, or rejects if any of it failed (then the room faults, C4).
  */
@@ -87,20 +97,100 @@ export class Room {
   /** The client's own Update frame, relayed instead of re-encoding its one change. */
   private relayFrame: Uint8Array | null = null;
   private destroyed = false;
+  /** The live Y.Doc while hydrated; `null` while the state is held encoded. */
+  private current: Y.Doc | null;
+  /** The whole state as one update while encoded; `null` while hydrated. */
+  private encodedState: Uint8Array | null = null;
+  private readonly changeListeners = new Set<ChangeListener>();
+  private readonly destroyListeners = new Set<() => void>();
   lastActive: number;
+  /** When the Y.Doc was last used (hydrated, read or written): the coldest are encoded first. */
+  lastUsed: number;
 
   constructor(
     readonly docId: string,
     readonly generation: string,
-    readonly doc: Y.Doc,
+    doc: Y.Doc,
     private readonly deps: RoomDeps,
   ) {
     this.topic = deps.topic ?? `doc/${docId}`;
     this.lastActive = deps.clock.now();
-    this.awareness = new awarenessProtocol.Awareness(doc);
+    this.lastUsed = this.lastActive;
+    this.current = doc;
+    // Awareness only borrows a doc's clientID and its `destroy` event (the room destroys the
+    // awareness itself): it gets a stand-in so it never keeps a dropped Y.Doc alive.
+    const host = { clientID: doc.clientID, on: () => {} };
+    this.awareness = new awarenessProtocol.Awareness(host as unknown as Y.Doc);
     this.awareness.setLocalState(null);
     doc.on('update', this.onDocUpdate);
     this.awareness.on('update', this.onAwarenessUpdate);
+  }
+
+  /**
+   * The document as a live Y.Doc, hydrated from its encoded state if needed. Callers use it at
+   * once and do not keep it: the room may encode it again after an idle window.
+   */
+  get doc(): Y.Doc {
+    return this.hydrate();
+  }
+
+  /** True while the state is a live Y.Doc (false: held encoded). */
+  get isHydrated(): boolean {
+    return this.current !== null;
+  }
+
+  /** The live Y.Doc, rebuilt from the encoded state if the room held it encoded. */
+  hydrate(): Y.Doc {
+    this.lastUsed = this.deps.clock.now();
+    if (this.current) return this.current;
+    const doc = new Y.Doc();
+    const state = this.encodedState;
+    if (state) Y.applyUpdate(doc, state);
+    if (this.destroyed) return doc; // a late reader of a dropped room: a detached copy
+    doc.on('update', this.onDocUpdate);
+    this.current = doc;
+    this.encodedState = null;
+    this.deps.metrics.docsHydrated.inc();
+    return doc;
+  }
+
+  /**
+   * Encodes the state and drops the Y.Doc; returns whether it did. Kept hydrated: a room that
+   * is destroyed, faulted, integrating an update, or whose Y.Doc holds changes it cannot
+   * integrate yet (they stay where Yjs keeps them until their dependencies arrive).
+   */
+  encodeDoc(): boolean {
+    const doc = this.current;
+    if (!doc || this.destroyed || this.faulted || this.staged) return false;
+    if (doc.store.pendingStructs !== null || doc.store.pendingDs !== null) return false;
+    this.encodedState = Y.encodeStateAsUpdate(doc);
+    this.current = null;
+    doc.off('update', this.onDocUpdate);
+    // Someone may still hold the dropped doc (read before, written after an await): whatever
+    // it gets is integrated into the room, so no change is lost.
+    doc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (!this.destroyed && !this.faulted) Y.applyUpdate(this.hydrate(), update, origin);
+    });
+    this.deps.metrics.docsEncoded.inc();
+    return true;
+  }
+
+  /** The whole state as one Yjs update (from the encoded bytes when not hydrated). */
+  encode(): Uint8Array {
+    if (this.current) return Y.encodeStateAsUpdate(this.current);
+    return this.encodedState ?? Y.encodeStateAsUpdate(this.hydrate());
+  }
+
+  /** Calls `fn` with every change integrated from now on; returns a function that stops it. */
+  onChange(fn: ChangeListener): () => void {
+    this.changeListeners.add(fn);
+    return () => this.changeListeners.delete(fn);
+  }
+
+  /** Calls `fn` once when the room is destroyed (its state is still readable then). */
+  onDestroy(fn: () => void): () => void {
+    this.destroyListeners.add(fn);
+    return () => this.destroyListeners.delete(fn);
   }
 
   get connectionCount(): number {
@@ -178,12 +268,18 @@ export class Room {
 
   /** This document's Yjs state vector. */
   stateVector(): Uint8Array {
-    return Y.encodeStateVector(this.doc);
+    if (this.current || !this.encodedState) return Y.encodeStateVector(this.hydrate());
+    return Y.encodeStateVectorFromUpdate(this.encodedState);
   }
 
   /** The Yjs update a peer with state vector `stateVector` is missing. Throws on a bad vector. */
   missingSince(stateVector: Uint8Array): Uint8Array {
-    return Y.encodeStateAsUpdate(this.doc, stateVector);
+    if (this.current || !this.encodedState) {
+      return Y.encodeStateAsUpdate(this.hydrate(), stateVector);
+    }
+    // the same check Yjs makes on a Y.Doc: a vector it cannot decode throws
+    Y.decodeStateVector(stateVector);
+    return Y.diffUpdate(this.encodedState, stateVector);
   }
 
   /**
@@ -201,10 +297,11 @@ export class Room {
     const started = this.deps.clock.now();
     // framing only (nothing built): `Y.applyUpdate` below is the one decode of the update
     checkUpdateFraming(update);
+    const doc = this.hydrate();
     const staged: Array<readonly [Uint8Array, unknown]> = [];
     this.staged = staged;
     try {
-      Y.applyUpdate(this.doc, update, origin);
+      Y.applyUpdate(doc, update, origin);
     } catch (error) {
       if (staged.length > 0) this.fault(error, 'an update failed halfway through integration');
       throw error;
@@ -222,7 +319,7 @@ export class Room {
     if (relayed) {
       this.durableChain = Promise.all([this.durableChain, relayed]).then(() => undefined);
       this.durableChain.catch(() => {});
-    } else if (this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null) {
+    } else if (doc.store.pendingStructs !== null || doc.store.pendingDs !== null) {
       // Some of it waits for changes this node has not seen (Yjs holds it and emits nothing):
       // store and replicate it as received, so no ack ever covers an update held only in memory.
       this.onDocUpdate(update, origin);
@@ -240,7 +337,7 @@ export class Room {
    */
   applyRemote(update: Uint8Array): void {
     if (this.faulted) throw new Error('document storage failed');
-    Y.applyUpdate(this.doc, update, REMOTE_ORIGIN);
+    Y.applyUpdate(this.hydrate(), update, REMOTE_ORIGIN);
   }
 
   /** Connections attached to this room. */
@@ -312,11 +409,17 @@ export class Room {
   /** Releases the Y.Doc and awareness; the room must have no connections. */
   destroy(): void {
     if (this.destroyed) return;
+    for (const fn of [...this.destroyListeners]) fn();
+    this.destroyListeners.clear();
+    this.changeListeners.clear();
     this.destroyed = true;
-    this.doc.off('update', this.onDocUpdate);
     this.awareness.off('update', this.onAwarenessUpdate);
     this.awareness.destroy();
-    this.doc.destroy();
+    const doc = this.current;
+    if (doc) {
+      doc.off('update', this.onDocUpdate);
+      doc.destroy();
+    }
   }
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
@@ -359,6 +462,7 @@ export class Room {
     const relayed = this.relayFrame;
     this.relayFrame = null;
     this.deps.broadcaster.publish(this.topic, relayed ?? encodeSyncUpdate(update), except);
+    for (const fn of this.changeListeners) fn(update, origin);
   };
 
   /**

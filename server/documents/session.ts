@@ -265,7 +265,7 @@ export class Session {
 
   /** Charges `frame` to the document's inbound rate; milliseconds to wait when over it. */
   private documentWait(room: Room, frame: Uint8Array): number {
-    const refusal = this.deps.limits?.documents.inbound(room.doc, frame.length);
+    const refusal = this.deps.limits?.documents.inbound(room, frame.length);
     if (!refusal) return 0;
     if (refusal.waitMs === undefined) {
       this.refuse(refusal);
@@ -374,7 +374,7 @@ export class Session {
     const room = this.room;
     if (!room) return true;
     if (!charged) {
-      const refusal = this.deps.limits?.documents.inbound(room.doc, bytes.length);
+      const refusal = this.deps.limits?.documents.inbound(room, bytes.length);
       if (refusal) {
         if (this.deps.pace && refusal.waitMs !== undefined) {
           this.pacedBy = refusal;
@@ -470,7 +470,7 @@ export class Session {
       this.ignoreReadOnlyContent();
       return;
     }
-    const refusal = this.deps.limits?.documents.admitUpdate(room.doc, update);
+    const refusal = this.deps.limits?.documents.admitUpdate(room, update);
     if (refusal) {
       this.refuse(refusal);
       return;

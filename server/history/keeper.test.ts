@@ -204,6 +204,41 @@ describe('history keeper (W6)', () => {
     expect(editor.conn.frames().find((f) => f.type === 'hello')).toMatchObject({ perm: 'view' });
   });
 
+  it('[W6] versions keep working while the document is encoded and hydrated again (issue 14)', async () => {
+    const t = setup();
+    const alice = await t.connect('doc', 'Alice');
+    const room = await t.registry.acquire('doc');
+    appendBlocks(alice.local, [['paragraph', 'first']]);
+    expect(room.encodeDoc()).toBe(true);
+    t.advance(1500);
+    await t.keeper.tick();
+    let versions = await t.versionsOf('doc');
+    expect(versions.map((v) => v.label)).toEqual(['pause in editing']);
+    expect(versions[0]?.authors).toEqual(['Alice']);
+    expect(t.textOf(versionDoc(versions, 0))).toBe('first');
+    // an edit to the encoded room hydrates it and is still seen by the keeper
+    expect(room.encodeDoc()).toBe(true);
+    typeInto(alice.local, 0, 5, ' second');
+    expect(room.isHydrated).toBe(true);
+    t.advance(1500);
+    await t.keeper.tick();
+    versions = await t.versionsOf('doc');
+    expect(versions.map((v) => v.label)).toEqual(['pause in editing', 'pause in editing']);
+    expect(t.textOf(versionDoc(versions, 1))).toBe('first second');
+    // the editor leaves with edits not in a version while the room is encoded: the unload cuts
+    // one from the encoded state
+    typeInto(alice.local, 0, 12, ' third');
+    alice.conn.close(1000, '');
+    alice.session.closed();
+    await room.durable();
+    expect(room.encodeDoc()).toBe(true);
+    expect(t.registry.unloadIfIdle(room)).toBe(true);
+    await vi.waitFor(async () => expect(await t.versionsOf('doc')).toHaveLength(3));
+    versions = await t.versionsOf('doc');
+    expect(versions[2]).toMatchObject({ label: 'last editor left', authors: ['Alice'] });
+    expect(t.textOf(versionDoc(versions, 2))).toBe('first second third');
+  });
+
   it('answers unknown operations and missing versions with 4400', async () => {
     const t = setup();
     const history = await t.connect('doc/versions', 'Alice');

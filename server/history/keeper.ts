@@ -126,7 +126,12 @@ function isConnection(origin: unknown): origin is Connection {
 
 /** True when `doc` holds everything `stateVector` describes. Throws on a malformed vector. */
 export function covers(doc: Y.Doc, stateVector: Uint8Array): boolean {
-  const have = Y.decodeStateVector(Y.encodeStateVector(doc));
+  return coversVector(Y.encodeStateVector(doc), stateVector);
+}
+
+/** True when state vector `have` includes everything `stateVector` describes. */
+function coversVector(haveVector: Uint8Array, stateVector: Uint8Array): boolean {
+  const have = Y.decodeStateVector(haveVector);
   for (const [client, clock] of Y.decodeStateVector(stateVector)) {
     if ((have.get(client) ?? 0) < clock) return false;
   }
@@ -204,15 +209,16 @@ export function createHistoryKeeper(deps: HistoryKeeperDeps): HistoryKeeper {
       for (const id of change.removed) ids.delete(id);
       if (origin.closed) entry.ids.delete(origin);
     };
-    room.doc.on('update', onUpdate);
+    // Room events, not the Y.Doc's: the room drops and rebuilds its Y.Doc (issue 14).
+    const stopWatching = room.onChange(onUpdate);
     room.awareness.on('update', onAwareness);
-    room.doc.once('destroy', () => {
-      room.doc.off('update', onUpdate);
+    room.onDestroy(() => {
+      stopWatching();
       if (tracked.get(room.docId) === entry) tracked.delete(room.docId);
       // A faulted room's state may hold what its store refused: never make it a version.
       if (entry.pending && !stopped && !room.isFaulted && deps.canWrite(room.docId)) {
         // Unloaded with edits not in any version yet: cut from its last state.
-        const state = Y.encodeStateAsUpdate(room.doc);
+        const state = room.encode();
         const authors = [...entry.authors];
         void serial(room.docId, async () => {
           const doc = new Y.Doc();
@@ -304,18 +310,18 @@ export function createHistoryKeeper(deps: HistoryKeeperDeps): HistoryKeeper {
   }
 
   async function waitForEdits(main: Room, stateVector: Uint8Array): Promise<void> {
-    if (covers(main.doc, stateVector)) return;
+    if (coversVector(main.stateVector(), stateVector)) return;
     await new Promise<void>((resolve) => {
       const done = () => {
         cancel();
-        main.doc.off('update', check);
+        stopWatching();
         resolve();
       };
       const check = () => {
-        if (covers(main.doc, stateVector)) done();
+        if (coversVector(main.stateVector(), stateVector)) done();
       };
       const cancel = timers.after(settings.catchUpMs, done);
-      main.doc.on('update', check);
+      const stopWatching = main.onChange(check);
     });
   }
 

@@ -179,6 +179,7 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     heapUsed,
     maxAwarenessBytes: config.maxAwarenessBytes,
     idleUnloadMs: config.idleUnloadMs,
+    idleEncodeMs: config.idleEncodeMs,
     encodedCacheBytes: config.encodedCacheBytes,
     heapHighWaterBytes: config.heapHighWaterBytes,
     onRoomFault: (room) => room.closeAll(CloseCode.RETRY, 'document storage failed; reconnect'),

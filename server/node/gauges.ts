@@ -24,6 +24,11 @@ export function registerNodeGauges(metrics: MetricsRegistry, from: NodeGaugeSour
     () => from.registry.loadedCount,
   );
   metrics.computed(
+    'ringdoc_documents_hydrated',
+    'Loaded documents held as a live Y.Doc (the others are kept encoded until edited)',
+    () => from.registry.hydratedCount,
+  );
+  metrics.computed(
     'ringdoc_documents_encoded',
     'Unloaded documents kept encoded in memory',
     () => from.registry.encodedCount,

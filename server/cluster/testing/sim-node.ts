@@ -125,6 +125,8 @@ export function createSimNode(options: SimNodeOptions): SimNode {
     replicas: options.replicas ?? 2,
     durability: 'replica',
     idleUnloadMs: 1500,
+    // attached editors' documents go encoded and back between edits (issue 14)
+    idleEncodeMs: 100,
     encodedCacheBytes: 1 << 20,
     heapHighWaterBytes: Number.MAX_SAFE_INTEGER,
   });

@@ -1,0 +1,215 @@
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { createMetricsRegistry } from '../http/metrics.ts';
+import { createSilentLogger } from '../log.ts';
+import { createNodeMetrics } from '../node-metrics.ts';
+import { createMemoryStore } from '../persistence/memory-store.ts';
+import type { DocStore } from '../persistence/store.ts';
+import { CloseCode, encodeSyncStep1, encodeSyncUpdate } from '../protocol/index.ts';
+import { createManualClock } from '../testing/manual-clock.ts';
+import { DocumentRegistry, type RegistryOptions } from './registry.ts';
+import { Session, type SessionDeps } from './session.ts';
+import { MemoryConnection } from './testing/memory-transport.ts';
+import { testRegistryOptions } from './testing/registry-options.ts';
+
+const IDLE_ENCODE_MS = 30_000;
+
+async function seed(store: DocStore, docId: string, text: string) {
+  const doc = new Y.Doc();
+  const t = doc.getText('t');
+  for (let i = 0; i < 40; i++) t.insert(t.length, `${text}${i} `);
+  t.delete(3, 5);
+  await store.append(docId, Y.encodeStateAsUpdate(doc), 'gen-1');
+  return doc;
+}
+
+function setup(extra: Partial<RegistryOptions> = {}) {
+  const clock = createManualClock();
+  const store = createMemoryStore();
+  const metrics = createNodeMetrics(createMetricsRegistry());
+  const registry = new DocumentRegistry(
+    testRegistryOptions(store, {
+      clock,
+      metrics,
+      idleUnloadMs: 10 * 60_000,
+      idleEncodeMs: IDLE_ENCODE_MS,
+      ...extra,
+    }),
+  );
+  const deps: SessionDeps = {
+    nodeId: 'n1',
+    log: createSilentLogger(),
+    metrics,
+    maxPendingBytes: 1 << 20,
+    epoch: () => 1,
+    protocolVersion: 1,
+    isFenced: () => false,
+  };
+  let ids = 0;
+  /** A client attached to `docId` through a real Session. */
+  async function connect(docId: string) {
+    const conn = new MemoryConnection(++ids);
+    const session = new Session(conn, { docId, proto: 1 }, deps);
+    session.setPermission('edit');
+    session.attach(await registry.acquire(docId));
+    return { conn, session };
+  }
+  /** Lets the idle window pass and sweeps. */
+  const idle = () => {
+    clock.advance(IDLE_ENCODE_MS);
+    registry.sweep();
+  };
+  return { clock, store, metrics, registry, connect, idle };
+}
+
+/** The content a connection received in sync-step2 / sync-update frames, applied to a fresh doc. */
+function received(conn: MemoryConnection): Y.Doc {
+  const doc = new Y.Doc();
+  for (const frame of conn.frames()) {
+    if (frame.type === 'sync-step2' || frame.type === 'sync-update')
+      Y.applyUpdate(doc, frame.update);
+  }
+  return doc;
+}
+
+describe('attached-but-idle documents kept encoded (issue 14)', () => {
+  it('[N1] an idle room with an editor attached drops its Y.Doc and answers a fresh client byte-equal', async () => {
+    const t = setup();
+    const original = await seed(t.store, 'd', 'word');
+    const editor = await t.connect('d');
+    const room = await t.registry.acquire('d');
+    expect(room.isHydrated).toBe(true);
+    t.idle();
+    expect(room.isHydrated).toBe(false);
+    expect(t.registry.get('d')).toBe(room); // still loaded, editor still attached
+    expect(room.connectionCount).toBe(1);
+
+    // a fresh client: the node's SyncStep1 comes from the encoded state
+    const fresh = await t.connect('d');
+    const step1 = fresh.conn.frames().find((f) => f.type === 'sync-step1');
+    expect(step1).toMatchObject({ stateVector: Y.encodeStateVector(original) });
+    // its own SyncStep1 (empty vector) is answered from the bytes
+    fresh.session.receive(encodeSyncStep1(Y.encodeStateVector(new Y.Doc())));
+    const got = received(fresh.conn);
+    expect(got.getText('t').toString()).toBe(original.getText('t').toString());
+    expect(Y.encodeStateAsUpdate(got)).toEqual(Y.encodeStateAsUpdate(original));
+    // a client holding part of it gets exactly the rest
+    const partial = new Y.Doc();
+    partial.getText('t').insert(0, 'x');
+    Y.applyUpdate(partial, Y.encodeStateAsUpdate(original, Y.encodeStateVector(new Y.Doc())));
+    const half = await t.connect('d');
+    half.session.receive(encodeSyncStep1(Y.encodeStateVector(partial)));
+    for (const frame of half.conn.frames()) {
+      if (frame.type === 'sync-step2') Y.applyUpdate(partial, frame.update);
+    }
+    const expected = new Y.Doc();
+    Y.applyUpdate(expected, Y.encodeStateAsUpdate(original));
+    Y.applyUpdate(expected, Y.encodeStateAsUpdate(partial));
+    expect(partial.getText('t').toString()).toBe(expected.getText('t').toString());
+    // answering sync did not rebuild the Y.Doc
+    expect(room.isHydrated).toBe(false);
+    expect(editor.conn.closed || fresh.conn.closed || half.conn.closed).toBe(false);
+  });
+
+  it('[C5] a malformed state vector to an encoded room closes with 4400, like a hydrated one', async () => {
+    const t = setup();
+    await seed(t.store, 'd', 'word');
+    await t.connect('d');
+    const room = await t.registry.acquire('d');
+    t.idle();
+    expect(room.isHydrated).toBe(false);
+    const bad = await t.connect('d');
+    bad.session.receive(encodeSyncStep1(Uint8Array.of(0xff, 0xff, 0xff)));
+    expect(bad.conn.closeCode).toBe(CloseCode.BAD_REQUEST);
+    expect(room.isHydrated).toBe(false);
+  });
+
+  it('[N2] an edit hydrates it: stored, broadcast, and encoded again after the next idle window', async () => {
+    const t = setup();
+    const original = await seed(t.store, 'd', 'word');
+    const alice = await t.connect('d');
+    const bob = await t.connect('d');
+    const room = await t.registry.acquire('d');
+    t.idle();
+    expect(room.isHydrated).toBe(false);
+
+    const local = new Y.Doc();
+    Y.applyUpdate(local, Y.encodeStateAsUpdate(original));
+    const edits: Uint8Array[] = [];
+    local.on('update', (u: Uint8Array) => edits.push(u));
+    local.getText('t').insert(0, 'EDIT ');
+    for (const u of edits) alice.session.receive(encodeSyncUpdate(u));
+    expect(room.isHydrated).toBe(true);
+    expect(room.doc.getText('t').toString()).toBe(local.getText('t').toString());
+    await room.durable();
+    const stored = await t.store.load('d');
+    const fromStore = new Y.Doc();
+    for (const u of stored?.updates ?? []) Y.applyUpdate(fromStore, u);
+    expect(fromStore.getText('t').toString()).toBe(local.getText('t').toString());
+    const bobView = received(bob.conn);
+    Y.applyUpdate(bobView, Y.encodeStateAsUpdate(original));
+    expect(bobView.getText('t').toString()).toBe(local.getText('t').toString());
+
+    // not idle yet: kept hydrated; idle again: encoded, same content
+    t.clock.advance(IDLE_ENCODE_MS / 2);
+    t.registry.sweep();
+    expect(room.isHydrated).toBe(true);
+    t.idle();
+    expect(room.isHydrated).toBe(false);
+    const again = new Y.Doc();
+    Y.applyUpdate(again, room.encode());
+    expect(again.getText('t').toString()).toBe(local.getText('t').toString());
+  });
+
+  it('[N2] a Y.Doc held across an encode loses nothing written to it afterwards', async () => {
+    const t = setup();
+    await seed(t.store, 'd', 'word');
+    await t.connect('d');
+    const room = await t.registry.acquire('d');
+    const held = room.doc;
+    t.idle();
+    expect(room.isHydrated).toBe(false);
+    held.getText('t').insert(0, 'late ');
+    expect(room.isHydrated).toBe(true);
+    expect(room.doc.getText('t').toString()).toBe(held.getText('t').toString());
+    await room.durable();
+    const stored = await t.store.load('d');
+    const fromStore = new Y.Doc();
+    for (const u of stored?.updates ?? []) Y.applyUpdate(fromStore, u);
+    expect(fromStore.getText('t').toString()).toBe(held.getText('t').toString());
+  });
+
+  it('[N1] under memory pressure the coldest hydrated rooms are encoded first, only as many as needed', async () => {
+    let pressure = false;
+    const rooms: Array<Awaited<ReturnType<DocumentRegistry['acquire']>>> = [];
+    // the gauge: 1 MB per hydrated room; high water 2.5 MB
+    const heapUsed = () => (pressure ? rooms.filter((r) => r.isHydrated).length * 1_000_000 : 0);
+    const t = setup({ heapUsed, heapHighWaterBytes: 2_500_000 });
+    for (const id of ['a', 'b', 'c', 'd', 'e']) {
+      await seed(t.store, id, id);
+      await t.connect(id);
+      rooms.push(await t.registry.acquire(id));
+    }
+    // used at different times (well inside the idle window): c coldest, then e, a, d, b hottest
+    for (const id of ['c', 'e', 'a', 'd', 'b']) {
+      t.clock.advance(10);
+      (await t.registry.acquire(id)).doc.getText('t').toString();
+    }
+    const encodedOrder: string[] = [];
+    for (const room of rooms) {
+      const encodeDoc = room.encodeDoc.bind(room);
+      room.encodeDoc = () => {
+        encodedOrder.push(room.docId);
+        return encodeDoc();
+      };
+    }
+    t.registry.sweep();
+    expect(encodedOrder).toEqual([]); // no pressure, nothing idle long enough
+    pressure = true;
+    t.registry.sweep();
+    expect(encodedOrder).toEqual(['c', 'e', 'a']);
+    expect(rooms.filter((r) => r.isHydrated).map((r) => r.docId)).toEqual(['b', 'd']);
+    // attached rooms stay loaded (encoded), nothing was unloaded
+    expect(t.registry.loadedCount).toBe(5);
+  });
+});

@@ -96,6 +96,8 @@ export interface ConnectionOptions {
   readonly failover?: (lost: {
     node: string | null;
     url: string;
+    /** P34: nodes already suspected (lost earlier, or the suspects that got this session served). */
+    suspects: readonly string[];
   }) => MaybePromise<{ url: string; suspect: string } | null>;
 }
 

@@ -5,7 +5,7 @@ import type { Room } from '../documents/room.ts';
 import type { Session } from '../documents/session.ts';
 import type { Logger } from '../log.ts';
 import type { NodeMetrics } from '../node-metrics.ts';
-import { CloseCode } from '../protocol/index.ts';
+import { CloseCode, suspectsOf } from '../protocol/index.ts';
 import { decideOwner } from '../routing/owner.ts';
 import type { SessionTable } from './sessions.ts';
 
@@ -67,9 +67,9 @@ export function createClientRouter(options: ClientRouterOptions): ClientRouter {
     }
     if (session.conn.closed) return;
     const decision = decideOwner(options.view(), selfId, session.info.docId);
-    const suspect = session.info.suspect;
-    if (decision.kind === 'redirect' && suspect !== undefined && options.provisional) {
-      const p = options.provisional.decide(session.info.docId, suspect);
+    const suspects = suspectsOf(session.info.suspect);
+    if (decision.kind === 'redirect' && suspects.length > 0 && options.provisional) {
+      const p = options.provisional.decide(session.info.docId, suspects);
       if (p.kind === 'redirect') {
         metrics.redirects.inc();
         session.redirect(p);

@@ -160,6 +160,7 @@ export class SimEditor {
     url: string;
   }): { url: string; suspect: string } | null {
     if (lost.node === null) return null;
+    // P34: the node it goes to redirects past every suspect the connection names.
     const others = this.routes.nodeUrls().filter((u) => u !== lost.url);
     const url = others[this.nodeIndex++ % Math.max(1, others.length)];
     return url === undefined ? null : { url, suspect: lost.node };

@@ -374,9 +374,22 @@ export function createConnection(options: ConnectionOptions): Connection {
       // P34: a client served provisionally that loses that holder too names both.
       suspects = [...new Set([...carried, to.suspect])].slice(-MAX_SUSPECTS);
       if (immediate) {
-        warn(`${to.suspect} lost; trying ${to.url} at once`);
+        // Spread over a small window (failoverSpreadMs) so the clients of a dead node do not
+        // all reconnect in the same millisecond (C7); still "at once" for a person.
+        const spread = Math.max(0, Math.round(options.failoverSpreadMs?.() ?? 0));
+        warn(`${to.suspect} lost; trying ${to.url} ${spread > 0 ? `in ${spread} ms` : 'at once'}`);
         nextUrl = to.url;
-        start();
+        if (spread === 0) {
+          start();
+          return;
+        }
+        cancelRetry();
+        const spreadAttempt = ++attemptNo;
+        patch({ phase: 'waiting', retryAt: clock.now() + spread });
+        retryTimer = clock.after(spread, () => {
+          retryTimer = null;
+          if (spreadAttempt === attemptNo && wanted && !destroyed) start();
+        });
         return;
       }
       scheduleRetry(undefined, `${to.suspect} lost again`, to.url);

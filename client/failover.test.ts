@@ -123,4 +123,20 @@ describe('failover to the next holder (P30, M8)', () => {
     expect(h.sockets.at(-1)!.url).toContain('suspect=n1');
     expect(h.sockets.at(-1)!.url).not.toContain('n2');
   });
+
+  it('[P30][C7] the immediate failover waits the drawn spread, shown as the real next attempt', () => {
+    const h = setup({ failoverSpreadMs: () => 120 });
+    h.connection.connect();
+    serveDoc(h.sockets[0]!, 'n1');
+    const lostAt = h.clock.now();
+    h.sockets[0]!.close(1006);
+    expect(h.sockets).toHaveLength(1);
+    expect(h.connection.state.phase).toBe('waiting');
+    expect(h.connection.state.retryAt).toBe(lostAt + 120);
+    h.clock.advance(119);
+    expect(h.sockets).toHaveLength(1);
+    h.clock.advance(1);
+    expect(h.sockets).toHaveLength(2);
+    expect(h.sockets[1]!.url).toBe(`${N2}/doc/doc-1?proto=1&epoch=5&suspect=n1`);
+  });
 });

@@ -214,7 +214,7 @@ describe('convergence fuzz: editors, owners, random delivery, disconnects, moves
     let acked = 0;
     let faults = 0;
     /** How often the M8 fault kinds struck (the schedule lines say so). */
-    const m8 = { pauses: 0, secondHolders: 0, clientCuts: 0, falseSuspicions: 0 };
+    const m8 = { pauses: 0, firstHolders: 0, secondHolders: 0, clientCuts: 0, falseSuspicions: 0 };
     const failures: Array<{ seed: number; error: unknown }> = [];
     const started = performance.now();
     for (let seed = BASE; seed < BASE + SEEDS; seed++) {
@@ -225,6 +225,7 @@ describe('convergence fuzz: editors, owners, random delivery, disconnects, moves
         faults += report.faults.length;
         for (const line of report.faults) {
           if (/ pause \S+ \(SIGSTOP/.test(line)) m8.pauses++;
+          if (/\(first of two holders\)/.test(line)) m8.firstHolders++;
           if (/\(second holder\)/.test(line)) m8.secondHolders++;
           if (/ cut \S+ from \S+ only/.test(line)) m8.clientCuts++;
           if (/ false suspicion: /.test(line)) m8.falseSuspicions++;
@@ -236,7 +237,7 @@ describe('convergence fuzz: editors, owners, random delivery, disconnects, moves
     }
     const seconds = (performance.now() - started) / 1000;
     console.log(
-      `convergence fuzz: ${SEEDS} seeds in ${seconds.toFixed(1)} s (${(SEEDS / seconds).toFixed(1)} seeds/s), ${typed} tokens typed, ${acked} acknowledged, ${faults} fault events (M8: ${m8.pauses} owner pauses < TTL, ${m8.secondHolders} second provisional holders crashed, ${m8.clientCuts} client-only cuts, ${m8.falseSuspicions} false suspicions)`,
+      `convergence fuzz: ${SEEDS} seeds in ${seconds.toFixed(1)} s (${(SEEDS / seconds).toFixed(1)} seeds/s), ${typed} tokens typed, ${acked} acknowledged, ${faults} fault events (M8: ${m8.pauses} owner pauses < TTL, ${m8.firstHolders} owners crashed under a failover editor, ${m8.secondHolders} of them then its provisional holder too, ${m8.clientCuts} client-only cuts, ${m8.falseSuspicions} false suspicions)`,
     );
     const first = failures[0];
     if (first) {

@@ -33,8 +33,8 @@ export const FAULT_WEIGHTS: ReadonlyArray<readonly [FaultKind, number]> = [
   ['destroy', 0.6],
   ['client-cut', 1],
   ['false-suspicion', 1],
-  ['pause', 1],
-  ['two-holders', 0.7],
+  ['pause', 3],
+  ['two-holders', 2.5],
 ];
 
 /**

@@ -58,6 +58,7 @@ test.describe('an outage as a person sees it (M8)', () => {
     // The countdown is the real next attempt: the number shown is the time until retryAt.
     const shown = Number((await label.textContent())?.match(/in (\d+) s/)?.[1] ?? 0);
     expect(shown).toBeGreaterThanOrEqual(0);
+    await expect(alice.status).toHaveAttribute('data-phase', 'waiting');
     await alice.page.screenshot({ path: `${OUT}/outage-alice.png` });
 
     // 3. The nodes come back; "Retry now" reconnects without waiting for the countdown.

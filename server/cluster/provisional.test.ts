@@ -181,6 +181,13 @@ describe('provisional keeper (P32)', () => {
     expect(room.doc.getText('t').toString()).toContain('provisional');
     // P33: the owner was reached a moment ago: a client that lost it again is forwarded.
     expect(keeper.decide(doc, [owner]).kind).toBe('forward');
+    expect(await keeper.confirmReachable(doc)).toBe(true);
+    expect(keeper.decide(doc, [owner]).kind).toBe('forward');
+    // …but killed right after the hand-back: the check before forwarding finds it gone, and
+    // the next client that lost it is served here instead of forwarded to a dead owner.
+    o.state.down = true;
+    expect(await keeper.confirmReachable(doc)).toBe(false);
+    expect(keeper.decide(doc, [owner]).kind).toBe('serve');
     keeper.stop();
   });
 

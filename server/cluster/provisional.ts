@@ -77,12 +77,20 @@ export interface ProvisionalOptions {
   readonly timeoutMs?: number;
   /** How long an exchange with an owner counts as "reachable" (default 3 000 ms). */
   readonly reachableMs?: number;
+  /** How long the check before a P33 forward waits for the owner (default 500 ms). */
+  readonly probeTimeoutMs?: number;
 }
 
 /** The provisional holder's side of M8 on one node. */
 export interface Provisional {
   /** The routing of a client that lost `suspects` (see {@link decideProvisional}). */
   decide(docId: string, suspects: readonly string[]): ProvisionalDecision;
+  /**
+   * P33 before forwarding: asks the owner of `docId` for its copy (short time-out). True: it
+   * answered (still reachable). False: it did not — it is forgotten as reachable, so the
+   * client is served provisionally instead of being forwarded to a dead owner.
+   */
+  confirmReachable(docId: string): Promise<boolean>;
   /** `room` is now served provisionally for its `owner`. */
   track(room: Room, owner: string): void;
   /** Whether `room` is served provisionally (the rebalancer and the idle sweep leave it alone). */
@@ -111,6 +119,7 @@ export function createProvisional(options: ProvisionalOptions): Provisional {
   const intervalMs = options.intervalMs ?? 250;
   const timeoutMs = options.timeoutMs ?? 1000;
   const reachableMs = options.reachableMs ?? 3000;
+  const probeTimeoutMs = options.probeTimeoutMs ?? 500;
   const entries = new Map<string, Entry>();
   const reachedAt = new Map<string, number>();
   let cancel: (() => void) | null = null;
@@ -126,8 +135,8 @@ export function createProvisional(options: ProvisionalOptions): Provisional {
     options.onReleased?.(entry.docId);
   };
 
-  const fetchOwner = async (url: string, docId: string, epoch: number) => {
-    const res = await options.pool.request(url, { kind: 'fetch', docId }, epoch, timeoutMs);
+  const fetchOwner = async (url: string, docId: string, epoch: number, ms = timeoutMs) => {
+    const res = await options.pool.request(url, { kind: 'fetch', docId }, epoch, ms);
     if (res.status !== 'ok') throw new Error(`owner refused fetch: ${res.message ?? res.status}`);
     return res.doc ?? null;
   };
@@ -217,6 +226,20 @@ export function createProvisional(options: ProvisionalOptions): Provisional {
   };
 
   return {
+    async confirmReachable(docId) {
+      const view = options.view();
+      const owner = view?.ring.ownerOf(routingKey(docId));
+      const record = owner == null ? undefined : view?.members.get(owner);
+      if (!view || owner == null || !record) return false;
+      try {
+        await fetchOwner(record.internalUrl, docId, view.epoch, probeTimeoutMs);
+        reachedAt.set(owner, options.clock.now());
+        return true;
+      } catch {
+        reachedAt.delete(owner);
+        return false;
+      }
+    },
     decide(docId, suspects) {
       const view = options.view();
       const owner = view?.ring.ownerOf(routingKey(docId));

@@ -75,7 +75,14 @@ export function createClientRouter(options: ClientRouterOptions): ClientRouter {
         session.redirect(p);
         return;
       }
-      if (p.kind === 'forward' && options.forward) {
+      // P33: forward only to an owner that still answers (it was reached a moment ago, but
+      // it may have died since: kill -9 right after a hand-back); else serve provisionally.
+      const forward =
+        p.kind === 'forward' &&
+        options.forward !== undefined &&
+        (await options.provisional.confirmReachable(session.info.docId));
+      if (session.conn.closed) return;
+      if (p.kind === 'forward' && forward && options.forward) {
         options.forward(session);
         if (session.followsRedirects && options.after) {
           options.after(options.probeBackMs ?? 5000, () => {
@@ -88,7 +95,7 @@ export function createClientRouter(options: ClientRouterOptions): ClientRouter {
         }
         return;
       }
-      if (p.kind === 'serve') {
+      if (p.kind === 'serve' || (p.kind === 'forward' && options.forward && !forward)) {
         const room = await registry.acquire(session.info.docId);
         if (session.conn.closed) return;
         options.provisional.track(room, p.owner);

@@ -35,7 +35,7 @@ describe('node-wide connection meter (C7)', () => {
   });
 
   it('[C7] a storm of refusals comes back spread at the rate, not as one wave', () => {
-    let t = 0;
+    const t = 0;
     const meter = createNodeConnectionMeter({ perSecond: 100, burst: 100, now: () => t });
     for (let i = 0; i < 100; i++) expect(meter.admit()).toBeNull();
     const retries = Array.from({ length: 500 }, () => meter.admit()?.retryAfterMs as number);

@@ -36,7 +36,6 @@ export const MAX_CONNECT_URL_LENGTH = 8192;
 
 const BUILD = /^[A-Za-z0-9._+-]{1,64}$/;
 const GENERATION = /^[A-Za-z0-9._-]{1,64}$/;
-const NODE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const UINT = /^[0-9]{1,16}$/;
 
 /**

@@ -93,9 +93,17 @@ export interface ConnectionOptions {
    * triggers the `failover`. Default 0: off.
    */
   readonly ackTimeoutMs?: number;
+  /**
+   * P30/C7: the delay (ms) before the immediate failover attempt, drawn per loss: a small
+   * spread (the web client and the test editors draw 0–250 ms) keeps the clients of a dead
+   * node from reconnecting in the same instant. Absent: 0.
+   */
+  readonly failoverSpreadMs?: () => number;
   readonly failover?: (lost: {
     node: string | null;
     url: string;
+    /** P34: nodes already suspected (lost earlier, or the suspects that got this session served). */
+    suspects: readonly string[];
   }) => MaybePromise<{ url: string; suspect: string } | null>;
 }
 

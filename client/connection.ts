@@ -2,6 +2,7 @@ import {
   encodeTicket,
   formatConnectPath,
   type Hello,
+  MAX_SUSPECTS,
   PROTOCOL_VERSION,
   type Redirect,
 } from '../server/protocol/index.ts';
@@ -45,8 +46,10 @@ export function createConnection(options: ConnectionOptions): Connection {
   let nextUrl: string | null = null;
   let prepared = options.prepare === undefined;
   let reauths = 0;
-  /** P30: the node this client lost, named on every attempt until a socket syncs. */
-  let suspect: string | null = null;
+  /** P30: the nodes this client lost, named on every attempt until a socket syncs (P34). */
+  let suspects: readonly string[] = [];
+  /** P34: the suspects that got the current session served (a provisional holder's clients). */
+  let syncedVia: readonly string[] = [];
   /** Failovers since the last sync: only the first one skips the backoff. */
   let failovers = 0;
   /** The node the next socket is meant for (a redirect target), until HELLO names it. */
@@ -174,7 +177,7 @@ export function createConnection(options: ConnectionOptions): Connection {
         ...(state.epoch > 0 ? { epoch: state.epoch } : {}),
         ...(expected ? { generation: expected } : {}),
         ...(options.followsRedirects === false ? { followsRedirects: false } : {}),
-        ...(suspect !== null ? { suspect } : {}),
+        ...(suspects.length > 0 ? { suspect: suspects.join(',') } : {}),
       });
     } catch (error) {
       finish('stopped', { error: (error as Error).message });
@@ -267,7 +270,8 @@ export function createConnection(options: ConnectionOptions): Connection {
     if (record === null || record !== session || record.synced) return;
     record.synced = true;
     reauths = 0;
-    suspect = null;
+    syncedVia = suspects;
+    suspects = [];
     failovers = 0;
     options.backoff.reset();
     redirects.reset();
@@ -359,25 +363,45 @@ export function createConnection(options: ConnectionOptions): Connection {
     targetNode = null;
     const immediate = failovers++ === 0;
     const attempt = ++attemptNo;
+    const carried = [...new Set([...syncedVia, ...suspects])];
+    syncedVia = [];
     const go = (to: { url: string; suspect: string } | null) => {
       if (attempt !== attemptNo || !wanted || destroyed) return;
       if (to === null) {
         scheduleRetry(undefined, 'node lost and no other member known');
         return;
       }
-      suspect = to.suspect;
+      // P34: a client served provisionally that loses that holder too names both.
+      suspects = [...new Set([...carried, to.suspect])].slice(-MAX_SUSPECTS);
       if (immediate) {
-        warn(`${to.suspect} lost; trying ${to.url} at once`);
+        // Spread over a small window (failoverSpreadMs) so the clients of a dead node do not
+        // all reconnect in the same millisecond (C7); still "at once" for a person.
+        const spread = Math.max(0, Math.round(options.failoverSpreadMs?.() ?? 0));
+        warn(`${to.suspect} lost; trying ${to.url} ${spread > 0 ? `in ${spread} ms` : 'at once'}`);
         nextUrl = to.url;
-        start();
+        if (spread === 0) {
+          start();
+          return;
+        }
+        cancelRetry();
+        const spreadAttempt = ++attemptNo;
+        patch({ phase: 'waiting', retryAt: clock.now() + spread });
+        retryTimer = clock.after(spread, () => {
+          retryTimer = null;
+          if (spreadAttempt === attemptNo && wanted && !destroyed) start();
+        });
         return;
       }
       scheduleRetry(undefined, `${to.suspect} lost again`, to.url);
     };
-    whenSettled(options.failover({ node: lost, url: session.url }), go, (error) => {
-      warn(`failover look-up failed: ${(error as Error).message}`);
-      go(null);
-    });
+    whenSettled(
+      options.failover({ node: lost, url: session.url, suspects: carried }),
+      go,
+      (error) => {
+        warn(`failover look-up failed: ${(error as Error).message}`);
+        go(null);
+      },
+    );
     return true;
   }
 

@@ -9,7 +9,7 @@ const N1 = 'ws://127.0.0.1:4001';
 const N2 = 'ws://127.0.0.1:4002';
 
 function setup(overrides: Partial<ConnectionOptions> = {}) {
-  const lost: Array<{ node: string | null; url: string }> = [];
+  const lost: Array<{ node: string | null; url: string; suspects: readonly string[] }> = [];
   const { clock, connection, sockets } = testConnection({
     resolve: () => N1,
     failover: (l) => {
@@ -29,7 +29,7 @@ describe('failover to the next holder (P30, M8)', () => {
     h.connection.connect();
     serveDoc(h.sockets[0]!, 'n1');
     h.sockets[0]!.close(1006);
-    expect(h.lost).toEqual([{ node: 'n1', url: N1 }]);
+    expect(h.lost).toEqual([{ node: 'n1', url: N1, suspects: [] }]);
     expect(h.sockets).toHaveLength(2);
     expect(h.sockets[1]!.url).toBe(`${N2}/doc/doc-1?proto=1&epoch=5&suspect=n1`);
   });
@@ -58,7 +58,7 @@ describe('failover to the next holder (P30, M8)', () => {
     h.sockets[0]!.deliver(encodeRedirect({ owner: 'n3', url: 'ws://127.0.0.1:4003', epoch: 2 }));
     h.sockets[0]!.close(CloseCode.REDIRECT);
     h.sockets[1]!.close(1006);
-    expect(h.lost).toEqual([{ node: 'n3', url: 'ws://127.0.0.1:4003' }]);
+    expect(h.lost).toEqual([{ node: 'n3', url: 'ws://127.0.0.1:4003', suspects: [] }]);
     expect(h.sockets[2]!.url).toContain('suspect=n3');
   });
 
@@ -92,7 +92,51 @@ describe('failover to the next holder (P30, M8)', () => {
     expect(h.sockets).toHaveLength(1);
     h.clock.advance(600);
     expect(h.sockets[0]!.closedByClient).toBe(4000);
-    expect(h.lost).toEqual([{ node: 'n1', url: N1 }]);
+    expect(h.lost).toEqual([{ node: 'n1', url: N1, suspects: [] }]);
     expect(h.sockets[1]!.url).toContain('suspect=n1');
+  });
+
+  it('[P34] a client served provisionally that loses that holder too names both; a hand-back sync forgets them', () => {
+    const h = setup({
+      failover: (l) => {
+        h.lost.push(l);
+        return { url: l.node === 'n1' ? N2 : 'ws://127.0.0.1:4003', suspect: l.node ?? 'n1' };
+      },
+    });
+    h.connection.connect();
+    serveDoc(h.sockets[0]!, 'n1');
+    h.sockets[0]!.close(1006);
+    expect(h.sockets[1]!.url).toContain('suspect=n1');
+    // n2 serves it provisionally, then dies too: the next attempt names n1 and n2.
+    serveDoc(h.sockets[1]!, 'n2');
+    h.sockets[1]!.close(1006);
+    expect(h.lost[1]).toEqual({ node: 'n2', url: N2, suspects: ['n1'] });
+    expect(h.sockets[2]!.url).toBe('ws://127.0.0.1:4003/doc/doc-1?proto=1&epoch=5&suspect=n1%2Cn2');
+    // n3 serves it, then hands it back to n1: synced there, nothing is suspected any more.
+    serveDoc(h.sockets[2]!, 'n3');
+    h.sockets[2]!.deliver(encodeRedirect({ owner: 'n1', url: N1, epoch: 6 }));
+    h.sockets[2]!.close(CloseCode.REDIRECT);
+    expect(h.sockets[3]!.url).not.toContain('suspect=');
+    serveDoc(h.sockets[3]!, 'n1');
+    h.sockets[3]!.close(1006);
+    expect(h.lost[2]).toEqual({ node: 'n1', url: N1, suspects: [] });
+    expect(h.sockets.at(-1)!.url).toContain('suspect=n1');
+    expect(h.sockets.at(-1)!.url).not.toContain('n2');
+  });
+
+  it('[P30][C7] the immediate failover waits the drawn spread, shown as the real next attempt', () => {
+    const h = setup({ failoverSpreadMs: () => 120 });
+    h.connection.connect();
+    serveDoc(h.sockets[0]!, 'n1');
+    const lostAt = h.clock.now();
+    h.sockets[0]!.close(1006);
+    expect(h.sockets).toHaveLength(1);
+    expect(h.connection.state.phase).toBe('waiting');
+    expect(h.connection.state.retryAt).toBe(lostAt + 120);
+    h.clock.advance(119);
+    expect(h.sockets).toHaveLength(1);
+    h.clock.advance(1);
+    expect(h.sockets).toHaveLength(2);
+    expect(h.sockets[1]!.url).toBe(`${N2}/doc/doc-1?proto=1&epoch=5&suspect=n1`);
   });
 });

@@ -12,7 +12,11 @@ const KILLS = Number(process.env.FAILOVER_KILLS ?? 10);
 async function armSavedElsewhere(typists: readonly Typist[], lost: string): Promise<void> {
   for (const { user } of typists) {
     await user.page.evaluate((lostNode) => {
-      const w = window as unknown as { __savedAt: number | null; __observer?: MutationObserver };
+      const w = window as unknown as {
+        __savedAt: number | null;
+        __savedOn: string;
+        __observer?: MutationObserver;
+      };
       w.__savedAt = null;
       w.__observer?.disconnect();
       const el = document.querySelector<HTMLElement>('[data-testid="status"]');
@@ -22,6 +26,8 @@ async function armSavedElsewhere(typists: readonly Typist[], lost: string): Prom
         if (w.__savedAt !== null) return;
         if (d.state === 'saved' && d.unsynced === 'false' && d.node && d.node !== lostNode) {
           w.__savedAt = Date.now();
+          // Where it was saved again and after how many redirects (a figure of the hop).
+          w.__savedOn = `${d.node} after ${d.redirects} redirect(s)`;
         }
       };
       w.__observer = new MutationObserver(check);
@@ -30,9 +36,12 @@ async function armSavedElsewhere(typists: readonly Typist[], lost: string): Prom
   }
 }
 
-/** The moment the slowest tab showed "Saved" elsewhere (system clock, ms). */
-async function savedElsewhereAt(typists: readonly Typist[]): Promise<number> {
+/** The moment the slowest tab showed "Saved" elsewhere (system clock, ms), and where each was. */
+async function savedElsewhereAt(
+  typists: readonly Typist[],
+): Promise<{ at: number; where: string[] }> {
   let latest = 0;
+  const where: string[] = [];
   for (const { user } of typists) {
     const handle = await user.page.waitForFunction(
       () => (window as unknown as { __savedAt: number | null }).__savedAt,
@@ -40,8 +49,11 @@ async function savedElsewhereAt(typists: readonly Typist[]): Promise<number> {
       { timeout: 60_000 },
     );
     latest = Math.max(latest, (await handle.jsonValue()) as number);
+    where.push(
+      `${user.name} on ${await user.page.evaluate(() => (window as unknown as { __savedOn: string }).__savedOn)}`,
+    );
   }
-  return latest;
+  return { at: latest, where };
 }
 
 test.describe('failover in under a second (M8)', () => {
@@ -68,12 +80,12 @@ test.describe('failover in under a second (M8)', () => {
       await cluster.kill(owner);
       // The lines being typed at the kill finish while the owner is dead and its lease holds.
       for (const t of typists) await t.stop();
-      const ms = (await savedElsewhereAt(typists)) - killedAt;
+      const saved = await savedElsewhereAt(typists);
+      const ms = saved.at - killedAt;
       recoveries.push(ms);
-      testInfo.annotations.push({
-        type: 'figure',
-        description: `kill ${round}: every tab Saved again on another node ${ms} ms after kill -9 of ${owner} (lease TTL 5 s)`,
-      });
+      const line = `kill ${round}: every tab Saved again on another node ${ms} ms after kill -9 of ${owner} (lease TTL 5 s): ${saved.where.join(', ')}`;
+      testInfo.annotations.push({ type: 'figure', description: line });
+      console.log(line);
       // The owner comes back and takes its document back before the next kill.
       await cluster.start(owner);
       await cluster.waitForRing(base);

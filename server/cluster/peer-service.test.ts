@@ -80,4 +80,20 @@ describe('peer service', () => {
     expect((await push('other-1', 'gen-a', 'stored only')).status).toBe('ok');
     expect(registry.get('other-1')).toBeUndefined();
   });
+
+  it('[N1][C4] an update stored while the document is unloaded is in it when it loads again (no stale encoded copy)', async () => {
+    const { registry, push } = setup();
+    await push('doc-4', 'gen-a', 'before ');
+    const room = await registry.acquire('doc-4');
+    expect(room.doc.getText('t').toString()).toBe('before ');
+    // Idle: unloaded to its encoded form in memory.
+    registry.sweep(Number.MAX_SAFE_INTEGER);
+    expect(registry.get('doc-4')).toBeUndefined();
+    expect(registry.encodedCount).toBe(1);
+    // A replicated update arrives while it is unloaded: it goes to the store only.
+    expect((await push('doc-4', 'gen-a', 'after')).status).toBe('ok');
+    const again = await registry.acquire('doc-4');
+    expect(again.doc.getText('t').toString()).toContain('before ');
+    expect(again.doc.getText('t').toString()).toContain('after');
+  });
 });

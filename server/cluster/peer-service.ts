@@ -104,6 +104,9 @@ export function createPeerService(
         // Peers are authenticated and validated these updates when clients sent them: no
         // second decode here (it costs more than the fsync for a large document).
         await store.append(req.docId, req.update, req.generation);
+        // An idle document's encoded copy in memory lacks this update: the next load must
+        // read the store (which has everything that copy had) instead of the stale copy.
+        registry.forget(req.docId);
         // A load under way may have read the store before this append: merge it in too.
         registry.pendingLoad(req.docId)?.then(
           (loaded) => {

@@ -34,15 +34,18 @@ const [owner, next, third] = view.ring.preferenceList(doc, 3) as [string, string
 
 describe('decideProvisional (P30)', () => {
   it('[P30] the next holder serves a client that lost the owner', () => {
-    expect(decideProvisional(view, next, doc, owner, 2, false)).toEqual({ kind: 'serve', owner });
+    expect(decideProvisional(view, next, doc, [owner], 2, false)).toEqual({ kind: 'serve', owner });
   });
 
   it('[P33] the next holder forwards when it reached the owner a moment ago', () => {
-    expect(decideProvisional(view, next, doc, owner, 2, true)).toEqual({ kind: 'forward', owner });
+    expect(decideProvisional(view, next, doc, [owner], 2, true)).toEqual({
+      kind: 'forward',
+      owner,
+    });
   });
 
   it('[P30] any other node redirects to the next holder', () => {
-    expect(decideProvisional(view, third, doc, owner, 2, false)).toEqual({
+    expect(decideProvisional(view, third, doc, [owner], 2, false)).toEqual({
       kind: 'redirect',
       owner: next,
       url: `ws://${next}`,
@@ -51,10 +54,29 @@ describe('decideProvisional (P30)', () => {
   });
 
   it('[P30] a suspect that is not the owner, or no view, changes nothing', () => {
-    expect(decideProvisional(view, next, doc, third, 2, false)).toEqual({ kind: 'none' });
-    expect(decideProvisional(view, next, doc, 'gone', 2, false)).toEqual({ kind: 'none' });
-    expect(decideProvisional(null, next, doc, owner, 2, false)).toEqual({ kind: 'none' });
-    expect(decideProvisional(view, owner, doc, owner, 2, false)).toEqual({ kind: 'none' });
+    expect(decideProvisional(view, next, doc, [third], 2, false)).toEqual({ kind: 'none' });
+    expect(decideProvisional(view, next, doc, ['gone'], 2, false)).toEqual({ kind: 'none' });
+    expect(decideProvisional(null, next, doc, [owner], 2, false)).toEqual({ kind: 'none' });
+    expect(decideProvisional(view, owner, doc, [owner], 2, false)).toEqual({ kind: 'none' });
+  });
+
+  it('[P34] a client that also lost the provisional holder names both and goes past them', () => {
+    const four = viewOf(['a', 'b', 'c', 'd']);
+    const [o, n, t, f] = four.ring.preferenceList(doc, 4) as [string, string, string, string];
+    // The third holder serves; the provisional holder that died is skipped.
+    expect(decideProvisional(four, t, doc, [o, n], 2, false)).toEqual({ kind: 'serve', owner: o });
+    // Any other node sends the client to the third holder, not to the dead second one.
+    expect(decideProvisional(four, f, doc, [o, n], 2, false)).toEqual({
+      kind: 'redirect',
+      owner: t,
+      url: `ws://${t}`,
+      epoch: 7,
+    });
+    // Order of the suspects does not matter; one suspect keeps P30 as it was.
+    expect(decideProvisional(four, t, doc, [n, o], 2, false).kind).toBe('serve');
+    expect(decideProvisional(four, n, doc, [o], 2, false).kind).toBe('serve');
+    // Neither suspect is the owner: routed as usual.
+    expect(decideProvisional(four, t, doc, [n, f], 2, false)).toEqual({ kind: 'none' });
   });
 
   it('[P32] state vectors compare whatever their order', () => {
@@ -148,7 +170,7 @@ describe('provisional keeper (P32)', () => {
     await tick(clock);
     expect(keeper.holds(room)).toBe(true);
     expect(sentBack).toEqual([]);
-    expect(keeper.decide(doc, owner).kind).toBe('serve');
+    expect(keeper.decide(doc, [owner]).kind).toBe('serve');
     o.state.down = false;
     await tick(clock);
     await tick(clock);
@@ -158,7 +180,14 @@ describe('provisional keeper (P32)', () => {
     expect(room.doc.getText('t').toString()).toContain('owner');
     expect(room.doc.getText('t').toString()).toContain('provisional');
     // P33: the owner was reached a moment ago: a client that lost it again is forwarded.
-    expect(keeper.decide(doc, owner).kind).toBe('forward');
+    expect(keeper.decide(doc, [owner]).kind).toBe('forward');
+    expect(await keeper.confirmReachable(doc)).toBe(true);
+    expect(keeper.decide(doc, [owner]).kind).toBe('forward');
+    // …but killed right after the hand-back: the check before forwarding finds it gone, and
+    // the next client that lost it is served here instead of forwarded to a dead owner.
+    o.state.down = true;
+    expect(await keeper.confirmReachable(doc)).toBe(false);
+    expect(keeper.decide(doc, [owner]).kind).toBe('serve');
     keeper.stop();
   });
 

@@ -26,23 +26,28 @@ export type ProvisionalDecision =
     };
 
 /**
- * Pure: the provisional routing of `docId` for a client that lost `suspect` (P30). The next
- * holder is the first member of the document's preference list after the owner that has a
- * member record; `ownerReachable` says this node exchanged state with the owner recently.
+ * Pure: the provisional routing of `docId` for a client that lost the nodes in `suspects`
+ * (P30, P34). P30 applies when the owner is one of them. The next holder is the first member
+ * of the document's preference list after the owner that has a member record and is not a
+ * suspect (a client that also lost the provisional holder skips it); `ownerReachable` says
+ * this node exchanged state with the owner recently.
  */
 export function decideProvisional(
   view: RingView | null,
   selfId: string,
   docId: string,
-  suspect: string,
+  suspects: readonly string[],
   replicas: number,
   ownerReachable: boolean,
 ): ProvisionalDecision {
   if (!view) return { kind: 'none' };
-  const list = view.ring.preferenceList(routingKey(docId), Math.max(2, replicas));
+  const list = view.ring.preferenceList(
+    routingKey(docId),
+    Math.max(2, replicas) + Math.max(0, suspects.length - 1),
+  );
   const owner = list[0];
-  if (owner === undefined || owner !== suspect || owner === selfId) return { kind: 'none' };
-  const next = list.slice(1).find((id) => view.members.has(id));
+  if (owner === undefined || !suspects.includes(owner) || owner === selfId) return { kind: 'none' };
+  const next = list.slice(1).find((id) => view.members.has(id) && !suspects.includes(id));
   if (next === undefined) return { kind: 'none' };
   if (next === selfId)
     return ownerReachable ? { kind: 'forward', owner } : { kind: 'serve', owner };
@@ -72,12 +77,20 @@ export interface ProvisionalOptions {
   readonly timeoutMs?: number;
   /** How long an exchange with an owner counts as "reachable" (default 3 000 ms). */
   readonly reachableMs?: number;
+  /** How long the check before a P33 forward waits for the owner (default 500 ms). */
+  readonly probeTimeoutMs?: number;
 }
 
 /** The provisional holder's side of M8 on one node. */
 export interface Provisional {
-  /** The routing of a client that lost `suspect` (see {@link decideProvisional}). */
-  decide(docId: string, suspect: string): ProvisionalDecision;
+  /** The routing of a client that lost `suspects` (see {@link decideProvisional}). */
+  decide(docId: string, suspects: readonly string[]): ProvisionalDecision;
+  /**
+   * P33 before forwarding: asks the owner of `docId` for its copy (short time-out). True: it
+   * answered (still reachable). False: it did not — it is forgotten as reachable, so the
+   * client is served provisionally instead of being forwarded to a dead owner.
+   */
+  confirmReachable(docId: string): Promise<boolean>;
   /** `room` is now served provisionally for its `owner`. */
   track(room: Room, owner: string): void;
   /** Whether `room` is served provisionally (the rebalancer and the idle sweep leave it alone). */
@@ -106,6 +119,7 @@ export function createProvisional(options: ProvisionalOptions): Provisional {
   const intervalMs = options.intervalMs ?? 250;
   const timeoutMs = options.timeoutMs ?? 1000;
   const reachableMs = options.reachableMs ?? 3000;
+  const probeTimeoutMs = options.probeTimeoutMs ?? 500;
   const entries = new Map<string, Entry>();
   const reachedAt = new Map<string, number>();
   let cancel: (() => void) | null = null;
@@ -121,8 +135,8 @@ export function createProvisional(options: ProvisionalOptions): Provisional {
     options.onReleased?.(entry.docId);
   };
 
-  const fetchOwner = async (url: string, docId: string, epoch: number) => {
-    const res = await options.pool.request(url, { kind: 'fetch', docId }, epoch, timeoutMs);
+  const fetchOwner = async (url: string, docId: string, epoch: number, ms = timeoutMs) => {
+    const res = await options.pool.request(url, { kind: 'fetch', docId }, epoch, ms);
     if (res.status !== 'ok') throw new Error(`owner refused fetch: ${res.message ?? res.status}`);
     return res.doc ?? null;
   };
@@ -212,17 +226,26 @@ export function createProvisional(options: ProvisionalOptions): Provisional {
   };
 
   return {
-    decide(docId, suspect) {
-      const at = reachedAt.get(suspect);
+    async confirmReachable(docId) {
+      const view = options.view();
+      const owner = view?.ring.ownerOf(routingKey(docId));
+      const record = owner == null ? undefined : view?.members.get(owner);
+      if (!view || owner == null || !record) return false;
+      try {
+        await fetchOwner(record.internalUrl, docId, view.epoch, probeTimeoutMs);
+        reachedAt.set(owner, options.clock.now());
+        return true;
+      } catch {
+        reachedAt.delete(owner);
+        return false;
+      }
+    },
+    decide(docId, suspects) {
+      const view = options.view();
+      const owner = view?.ring.ownerOf(routingKey(docId));
+      const at = owner == null ? undefined : reachedAt.get(owner);
       const reachable = at !== undefined && options.clock.now() - at < reachableMs;
-      return decideProvisional(
-        options.view(),
-        options.selfId,
-        docId,
-        suspect,
-        options.replicas,
-        reachable,
-      );
+      return decideProvisional(view, options.selfId, docId, suspects, options.replicas, reachable);
     },
     track(room, owner) {
       if (stopped || entries.has(room.docId)) return;

@@ -73,7 +73,14 @@ export function createReplicator(options: ReplicatorOptions): Replicate {
     // or paused holder must not hold acknowledgements until its lease expires.
     const owner = view.ring.ownerOf(routingKey(docId));
     const extra = fallback || owner !== options.selfId ? 1 : 0;
-    const targets = holdersOf(view, docId, options.replicas + extra, options.selfId);
+    // P34: a holder past the R-th place (the owner and the first provisional holder lost)
+    // also reaches the member after itself, so one live node besides it can confirm.
+    const place =
+      owner === options.selfId
+        ? -1
+        : view.ring.preferenceList(routingKey(docId), options.replicas + 3).indexOf(options.selfId);
+    const count = Math.max(options.replicas + extra, place + 2);
+    const targets = holdersOf(view, docId, count, options.selfId);
     if (targets.length === 0) return true;
     const results = targets.map((t) =>
       options.pool

@@ -20,7 +20,7 @@ describe('node-wide connection meter (C7)', () => {
     expect(meter.admit()).not.toBeNull();
   });
 
-  it('[C7] spreads the retry-after of refused clients over one to two times the wait', () => {
+  it('[C7] gives each refused client its own slot at the metered rate, after at least a second', () => {
     const draws = [0, 0.5, 0.999];
     const meter = createNodeConnectionMeter({
       perSecond: 1,
@@ -30,6 +30,20 @@ describe('node-wide connection meter (C7)', () => {
     });
     expect(meter.admit()).toBeNull();
     const waits = [meter.admit(), meter.admit(), meter.admit()].map((r) => r?.retryAfterMs);
-    expect(waits).toEqual([1000, 1500, 1999]);
+    // One per second: the second refusal comes a slot (1 s) after the first, and so on.
+    expect(waits).toEqual([1000, 2500, 3999]);
+  });
+
+  it('[C7] a storm of refusals comes back spread at the rate, not as one wave', () => {
+    const t = 0;
+    const meter = createNodeConnectionMeter({ perSecond: 100, burst: 100, now: () => t });
+    for (let i = 0; i < 100; i++) expect(meter.admit()).toBeNull();
+    const retries = Array.from({ length: 500 }, () => meter.admit()?.retryAfterMs as number);
+    const perSecond = new Map<number, number>();
+    for (const r of retries)
+      perSecond.set(Math.floor(r / 1000), (perSecond.get(Math.floor(r / 1000)) ?? 0) + 1);
+    // 500 refused at once return over five seconds, about the rate (100/s) in each.
+    expect([...perSecond.keys()].sort()).toEqual([1, 2, 3, 4, 5]);
+    for (const n of perSecond.values()) expect(n).toBeLessThanOrEqual(101);
   });
 });

@@ -18,8 +18,10 @@ export interface NodeConnectionMeter {
 
 /**
  * One token bucket for the node. When a neighbour dies all of its tabs reconnect here within a
- * second or so; the excess is refused with a retry-after spread over one to two times the time
- * the bucket needs to refill for it, so the storm is served over seconds instead of at once
+ * second or so; the excess is refused with a retry-after that gives each refused client its own
+ * slot at the bucket's rate, after at least one second: refusal n comes back about n / rate
+ * later than the first (plus a jitter within its slot), so the storm is served at the metered
+ * rate over the next seconds instead of returning as one wave that is mostly refused again
  * (every refused tab reconnects no sooner than its retry-after, C7).
  */
 export function createNodeConnectionMeter(
@@ -30,17 +32,21 @@ export function createNodeConnectionMeter(
     burst: options.burst,
     ...(options.now ? { now: options.now } : {}),
   });
+  const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
+  const slotMs = 1000 / options.perSecond;
+  /** The end of the last slot handed to a refused client (ms, `now`'s clock). */
+  let reservedUntil = Number.NEGATIVE_INFINITY;
   return {
     admit() {
       if (bucket.take()) return null;
-      // Refusals take nothing from the bucket, so every refused client would come back at the
-      // same moment: spread them over [wait, 2 × wait], wait ≥ 1 s.
-      const wait = Math.max(bucket.retryAfterMs(), 1000);
+      const t = now();
+      const slot = Math.max(t + Math.max(bucket.retryAfterMs(), 1000), reservedUntil);
+      reservedUntil = slot + slotMs;
       return {
         code: CloseCode.RATE_LIMITED,
         reason: `this node is taking too many new connections (limit ${options.perSecond}/s); retry later`,
-        retryAfterMs: Math.round(wait * (1 + random())),
+        retryAfterMs: Math.round(slot - t + random() * slotMs),
       };
     },
   };

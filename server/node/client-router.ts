@@ -5,7 +5,7 @@ import type { Room } from '../documents/room.ts';
 import type { Session } from '../documents/session.ts';
 import type { Logger } from '../log.ts';
 import type { NodeMetrics } from '../node-metrics.ts';
-import { CloseCode } from '../protocol/index.ts';
+import { CloseCode, suspectsOf } from '../protocol/index.ts';
 import { decideOwner } from '../routing/owner.ts';
 import type { SessionTable } from './sessions.ts';
 
@@ -67,15 +67,22 @@ export function createClientRouter(options: ClientRouterOptions): ClientRouter {
     }
     if (session.conn.closed) return;
     const decision = decideOwner(options.view(), selfId, session.info.docId);
-    const suspect = session.info.suspect;
-    if (decision.kind === 'redirect' && suspect !== undefined && options.provisional) {
-      const p = options.provisional.decide(session.info.docId, suspect);
+    const suspects = suspectsOf(session.info.suspect);
+    if (decision.kind === 'redirect' && suspects.length > 0 && options.provisional) {
+      const p = options.provisional.decide(session.info.docId, suspects);
       if (p.kind === 'redirect') {
         metrics.redirects.inc();
         session.redirect(p);
         return;
       }
-      if (p.kind === 'forward' && options.forward) {
+      // P33: forward only to an owner that still answers (it was reached a moment ago, but
+      // it may have died since: kill -9 right after a hand-back); else serve provisionally.
+      const forward =
+        p.kind === 'forward' &&
+        options.forward !== undefined &&
+        (await options.provisional.confirmReachable(session.info.docId));
+      if (session.conn.closed) return;
+      if (p.kind === 'forward' && forward && options.forward) {
         options.forward(session);
         if (session.followsRedirects && options.after) {
           options.after(options.probeBackMs ?? 5000, () => {
@@ -88,7 +95,7 @@ export function createClientRouter(options: ClientRouterOptions): ClientRouter {
         }
         return;
       }
-      if (p.kind === 'serve') {
+      if (p.kind === 'serve' || (p.kind === 'forward' && options.forward && !forward)) {
         const room = await registry.acquire(session.info.docId);
         if (session.conn.closed) return;
         options.provisional.track(room, p.owner);

@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { propertySeed } from '../../ring/testing/seed.ts';
-import { formatConnectPath, MAX_CONNECT_URL_LENGTH, parseConnectUrl } from './connect-url.ts';
+import {
+  formatConnectPath,
+  MAX_CONNECT_URL_LENGTH,
+  parseConnectUrl,
+  suspectsOf,
+} from './connect-url.ts';
 import { ProtocolError } from './errors.ts';
 
 const SEED = propertySeed();
@@ -48,6 +53,20 @@ describe('parseConnectUrl', () => {
     expect(parseConnectUrl(formatConnectPath({ docId: 'a', suspect: 'n2' })).suspect).toBe('n2');
     expect(rejection('/doc/a?suspect=a%20b').reason).toMatch(/suspect must be/);
     expect(rejection('/doc/a?suspect=').reason).toMatch(/suspect must be/);
+  });
+
+  it('[P34] suspect= names up to 3 lost nodes, comma-separated, read back in order', () => {
+    const parsed = parseConnectUrl(formatConnectPath({ docId: 'a', suspect: 'n1,n2' }));
+    expect(suspectsOf(parsed.suspect)).toEqual(['n1', 'n2']);
+    expect(suspectsOf(parseConnectUrl('/doc/a?suspect=n1%2Cn2%2Cn3').suspect)).toEqual([
+      'n1',
+      'n2',
+      'n3',
+    ]);
+    expect(suspectsOf(undefined)).toEqual([]);
+    expect(rejection('/doc/a?suspect=n1,n2,n3,n4').reason).toMatch(/suspect must be/);
+    expect(rejection('/doc/a?suspect=n1,,n2').reason).toMatch(/suspect must be/);
+    expect(rejection('/doc/a?suspect=n1,').reason).toMatch(/suspect must be/);
   });
 
   it('[P6] a raw + in the build stays a +', () => {

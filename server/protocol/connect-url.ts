@@ -20,8 +20,10 @@ export interface ConnectParams {
    */
   readonly followsRedirects?: boolean;
   /**
-   * `suspect=<nodeId>`: the client just lost the node that served it (socket died, owner
-   * unreachable) and asks to be served provisionally by the next holder (P30, DESIGN M8).
+   * `suspect=<nodeId>[,<nodeId>…]`: the client just lost the node that served it (socket died,
+   * owner unreachable) and asks to be served provisionally by the next holder (P30, DESIGN M8).
+   * Up to {@link MAX_SUSPECTS} ids, comma-separated, oldest first: a client that also lost the
+   * node serving it provisionally names both (P34). Read it with {@link suspectsOf}.
    */
   readonly suspect?: string;
 }
@@ -34,7 +36,6 @@ export const MAX_CONNECT_URL_LENGTH = 8192;
 
 const BUILD = /^[A-Za-z0-9._+-]{1,64}$/;
 const GENERATION = /^[A-Za-z0-9._-]{1,64}$/;
-const NODE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const UINT = /^[0-9]{1,16}$/;
 
 /**
@@ -89,7 +90,12 @@ export function parseConnectUrl(pathAndQuery: string): ConnectParams {
         params.followsRedirects = value === '1';
         break;
       case 'suspect':
-        params.suspect = match(key, value, NODE_ID, '1-64 of A-Z a-z 0-9 . _ -');
+        params.suspect = match(
+          key,
+          value,
+          SUSPECTS,
+          `1-${MAX_SUSPECTS} node ids (1-64 of A-Z a-z 0-9 . _ -) separated by commas`,
+        );
         break;
     }
   }
@@ -113,6 +119,16 @@ export function formatConnectPath(params: Omit<ConnectParams, 'routingKey'>): st
   const path = `${DOC_PATH_PREFIX}${params.docId}${query.length ? `?${query.join('&')}` : ''}`;
   parseConnectUrl(path);
   return path;
+}
+
+/** At most this many suspects on one attempt (P34). */
+export const MAX_SUSPECTS = 3;
+
+const SUSPECTS = /^[A-Za-z0-9._-]{1,64}(?:,[A-Za-z0-9._-]{1,64}){0,2}$/;
+
+/** The suspects a `suspect=` value names (P30, P34), oldest first; none when absent. */
+export function suspectsOf(suspect: string | undefined): readonly string[] {
+  return suspect === undefined ? [] : suspect.split(',');
 }
 
 const KNOWN = new Set(['build', 'proto', 'epoch', 'gen', 'follow', 'suspect']);

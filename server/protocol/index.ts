@@ -19,7 +19,9 @@ export {
   DOC_PATH_PREFIX,
   formatConnectPath,
   MAX_CONNECT_URL_LENGTH,
+  MAX_SUSPECTS,
   parseConnectUrl,
+  suspectsOf,
 } from './connect-url.ts';
 export type {
   Hello,

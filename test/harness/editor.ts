@@ -20,6 +20,8 @@ export interface SimEditorOptions {
   readonly failover?: boolean;
   /** Unacknowledged content for this long suspects the node (default 2 000 ms; 0: off). */
   readonly ackTimeoutMs?: number;
+  /** The immediate failover waits 0–this ms (P30/C7 spread; default 250, as the web client). */
+  readonly failoverSpreadMs?: number;
   /** Rewrites every URL a socket is opened to (e.g. through a test TCP proxy). */
   readonly rewriteUrl?: (url: string) => string;
 }
@@ -87,6 +89,7 @@ export class SimEditor {
       livenessTimeoutMs: 0,
       ackTimeoutMs: options.ackTimeoutMs ?? 2000,
       ...(options.failover === false ? {} : { failover: (lost) => this.failoverTo(lost) }),
+      failoverSpreadMs: () => Math.random() * (options.failoverSpreadMs ?? 250),
     });
     this.sync = createDocSync(this.connection, { doc: this.doc });
     this.connection.on('opening', () => {
@@ -160,6 +163,7 @@ export class SimEditor {
     url: string;
   }): { url: string; suspect: string } | null {
     if (lost.node === null) return null;
+    // P34: the node it goes to redirects past every suspect the connection names.
     const others = this.routes.nodeUrls().filter((u) => u !== lost.url);
     const url = others[this.nodeIndex++ % Math.max(1, others.length)];
     return url === undefined ? null : { url, suspect: lost.node };

@@ -148,4 +148,37 @@ describe('provisional takeover (M8)', () => {
     expect(new Set(words).size).toBe(words.length);
     expect(words.length).toBe(cut.typed.length + direct.typed.length);
   }, 180_000);
+
+  it('[M8][P34] the owner and then its provisional holder are killed: the editor names both and a third node serves it before either lease expires', async () => {
+    cluster = await startCluster({ nodes: 4, leaseTtl: 10 });
+    const c = cluster;
+    const routes: RouteSource = {
+      nodeUrls: () => c.nodes.filter((n) => n.running).map((n) => n.url),
+    };
+    let docId = '';
+    for (let i = 0; docId === '' && i < 200; i++) {
+      if ((await c.ownerOf(`p34-${i}`)).owner === 'n1') docId = `p34-${i}`;
+    }
+    const editor = new SimEditor(docId, 'p34e', routes);
+    editors.push(editor);
+    editor.start();
+    await waitFor('editor connected', () => editor.connected, 30_000);
+    editor.type();
+    await waitFor('first token acked', () => editor.ackedCount === 1, 30_000);
+    await c.node('n1').kill();
+    editor.type();
+    await waitFor('acked on the provisional holder', () => editor.ackedCount === 2, 30_000);
+    const holder = editor.currentNode() as string;
+    expect(holder).not.toBe('n1');
+    await c.node(holder).kill();
+    editor.type();
+    await waitFor('acked on a third node', () => editor.ackedCount === 3, 30_000);
+    const third = editor.currentNode() as string;
+    expect(['n1', holder]).not.toContain(third);
+    // Both dead nodes are still members: served before either lease expired (P34, not M3).
+    const members = await ringMembers(c, third);
+    expect(members).toContain('n1');
+    expect(members).toContain(holder);
+    console.log(`[P34] owner n1 and provisional holder ${holder} killed; ${third} serves ${docId}`);
+  }, 180_000);
 });

@@ -16,7 +16,9 @@ export type FaultKind =
   | 'tab'
   | 'destroy'
   | 'client-cut'
-  | 'false-suspicion';
+  | 'false-suspicion'
+  | 'pause'
+  | 'two-holders';
 
 /** Relative frequency of each fault in a schedule. */
 export const FAULT_WEIGHTS: ReadonlyArray<readonly [FaultKind, number]> = [
@@ -31,7 +33,15 @@ export const FAULT_WEIGHTS: ReadonlyArray<readonly [FaultKind, number]> = [
   ['destroy', 0.6],
   ['client-cut', 1],
   ['false-suspicion', 1],
+  ['pause', 3],
+  ['two-holders', 2.5],
 ];
+
+/**
+ * The lease TTL the simulation stands for when it pauses a node: a pause is drawn shorter,
+ * so the paused node's lease stays and it is still the owner when it resumes (M8).
+ */
+export const SIM_LEASE_TTL_MS = 1000;
 
 /** How long the cluster must have been whole before the next node fault (single-fault model). */
 export const RECOVERY_MS = 1000;
@@ -97,6 +107,7 @@ export function createFaultInjector(options: FaultInjectorOptions): FaultInjecto
         (n): n is SimNode =>
           n !== null &&
           n.status() === 'up' &&
+          !n.paused &&
           !n.etcdPartitioned &&
           !n.isFenced() &&
           !n.draining &&
@@ -116,7 +127,8 @@ export function createFaultInjector(options: FaultInjectorOptions): FaultInjecto
       }
       if (slot.node?.status() === 'left') continue;
       const node = cluster.live(slot.id);
-      if (node?.status() !== 'up' || node.etcdPartitioned || node.isFenced()) return false;
+      if (node?.status() !== 'up' || node.paused || node.etcdPartitioned || node.isFenced())
+        return false;
       if (node.view()?.epoch !== epoch || node.rebalancer.progress().running) return false;
     }
     return true;
@@ -245,6 +257,52 @@ export function createFaultInjector(options: FaultInjectorOptions): FaultInjecto
         const editor = pick.pick(e);
         note(`false suspicion: ${editor.name} drops its socket to the live ${editor.servedBy()}`);
         editor.disconnect();
+        return;
+      }
+      case 'pause': {
+        // SIGSTOP of the node serving an editor for less than the TTL, then SIGCONT: its
+        // failover editors suspect it (no ACK progress) and are served provisionally (P30);
+        // the owner comes back with its lease and the copies merge and hand back (P32).
+        if (up.length < 2 || !nodeFaultAllowed()) return;
+        const served = new Set(liveEditors().map((e) => e.servedBy()));
+        const targets = up.filter((n) => served.has(n.id));
+        const node = pick.pick(targets.length > 0 ? targets : up);
+        const resumeAfter = pick.int(100, SIM_LEASE_TTL_MS - 100);
+        note(`pause ${node.id} (SIGSTOP, resume +${resumeAfter}, TTL ${SIM_LEASE_TTL_MS})`);
+        node.pause();
+        options.at(resumeAfter, () => {
+          note(`resume ${node.id} (SIGCONT)`);
+          node.resume();
+        });
+        return;
+      }
+      case 'two-holders': {
+        // P34: the node serving a failover editor crashes; once the editor is served
+        // provisionally elsewhere, that holder crashes too: the editor names both and a
+        // third node serves it. Both restart later (their disks survive).
+        if (up.length < 3 || !nodeFaultAllowed()) return;
+        const e = liveEditors().filter((x) => x.failsOver && up.some((n) => n.id === x.servedBy()));
+        if (e.length === 0) return;
+        const editor = pick.pick(e);
+        const first = cluster.live(editor.servedBy() as string) as SimNode;
+        note(`crash ${first.id}, the node serving ${editor.name} (first of two holders)`);
+        first.crash();
+        options.at(pick.int(200, 2000), () => restart(first.id));
+        const restartSecond = pick.int(200, 2000);
+        let tries = 0;
+        const second = () => {
+          const holder = editor.servedBy();
+          const node = holder === null ? null : cluster.live(holder);
+          if (node && holder !== first.id && node.status() === 'up' && !node.paused) {
+            note(`crash ${holder}, the node now serving ${editor.name} (second holder)`);
+            node.crash();
+            options.at(restartSecond, () => restart(node.id));
+            return;
+          }
+          if (++tries < 40) options.at(50, second);
+          else note(`${editor.name} not served again within 2 s: no second crash`);
+        };
+        options.at(50, second);
         return;
       }
       case 'destroy': {

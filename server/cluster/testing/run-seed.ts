@@ -221,6 +221,7 @@ export async function runSeed(seed: number, options: RunSeedOptions): Promise<Se
   cluster.net.unblockAll();
   for (const slot of cluster.slots.values()) {
     const node = cluster.live(slot.id);
+    node?.resume();
     if (node?.etcdPartitioned) node.healEtcd();
     else if (!node && slot.node?.status() === 'crashed') injector.restart(slot.id);
   }

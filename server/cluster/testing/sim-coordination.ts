@@ -37,6 +37,11 @@ export interface SimCoordinationOptions {
   readonly trace: (line: string) => void;
   /** Trace every view delivery too. */
   readonly verbose?: boolean;
+  /**
+   * The node process's pause gate (`sim-pause.ts`): etcd answers, views, watch events and
+   * fencing reach the node through it. `clock` stays etcd's: leases expire on time.
+   */
+  readonly gate?: (fn: () => void) => void;
   /** etcd key prefix (default `/ringdoc/`). */
   readonly prefix?: string;
 }
@@ -50,6 +55,7 @@ export interface SimCoordinationOptions {
  */
 export function createSimCoordination(options: SimCoordinationOptions): SimCoordination {
   const { id, membership, clock, prng } = options;
+  const gate = options.gate ?? ((fn: () => void) => fn());
   const keys: Keyspace = createKeyspace(options.prefix);
   const kv = membership.kv;
   const trace = (line: string) => options.trace(`${id} ${line}`);
@@ -74,7 +80,8 @@ export function createSimCoordination(options: SimCoordinationOptions): SimCoord
   let dead = false;
   const partitionTimers: Array<() => void> = [];
 
-  const deliver = (view: RingView) => {
+  const deliver = (view: RingView) => gate(() => deliverNow(view));
+  const deliverNow = (view: RingView) => {
     if (dead) return;
     const previous = current;
     current = view;
@@ -94,14 +101,16 @@ export function createSimCoordination(options: SimCoordinationOptions): SimCoord
           held.add(attempt);
           return;
         }
-        clock.after(prng.int(1, 10), () => {
-          if (dead) return;
-          if (partitioned) {
-            held.add(attempt);
-            return;
-          }
-          resolve(fn());
-        });
+        clock.after(prng.int(1, 10), () =>
+          gate(() => {
+            if (dead) return;
+            if (partitioned) {
+              held.add(attempt);
+              return;
+            }
+            resolve(fn());
+          }),
+        );
       };
       attempt();
     });
@@ -109,7 +118,9 @@ export function createSimCoordination(options: SimCoordinationOptions): SimCoord
   const setFenced = (next: boolean) => {
     if (fenced === next || dead) return;
     fenced = next;
-    for (const listener of [...fenceListeners]) listener(next);
+    gate(() => {
+      for (const listener of [...fenceListeners]) listener(next);
+    });
   };
 
   /** The registered member id (the node's own id in the simulation). */
@@ -167,7 +178,7 @@ export function createSimCoordination(options: SimCoordinationOptions): SimCoord
             resolve(ok);
           },
         };
-        const cancel = clock.after(timeoutMs, () => waiter.done(false));
+        const cancel = clock.after(timeoutMs, () => gate(() => waiter.done(false)));
         waiters.add(waiter);
       });
     },
@@ -176,10 +187,12 @@ export function createSimCoordination(options: SimCoordinationOptions): SimCoord
       settingListeners.add(listener);
       if (settingListeners.size === 1) {
         unwatch.push(
-          kv.watch(keys.configPrefix, (key) => {
-            const name = keys.parseConfigKey(key);
-            if (name !== null) for (const l of [...settingListeners]) l(name);
-          }),
+          kv.watch(keys.configPrefix, (key) =>
+            gate(() => {
+              const name = keys.parseConfigKey(key);
+              if (name !== null) for (const l of [...settingListeners]) l(name);
+            }),
+          ),
         );
       }
       return () => void settingListeners.delete(listener);
@@ -191,9 +204,11 @@ export function createSimCoordination(options: SimCoordinationOptions): SimCoord
     },
     async onDrainRequest(nodeId, listener) {
       const key = keys.drainRequestKey(nodeId);
-      const stop = kv.watch(key, (_key, value) => {
-        if (value !== null && !dead) listener();
-      });
+      const stop = kv.watch(key, (_key, value) =>
+        gate(() => {
+          if (value !== null && !dead) listener();
+        }),
+      );
       unwatch.push(stop);
       if (await roundTrip(() => kv.get(key) !== undefined)) listener();
       return stop;

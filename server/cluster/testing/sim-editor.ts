@@ -124,9 +124,11 @@ export class SimEditor {
       ...(options.failover
         ? {
             ackTimeoutMs: options.failover.ackTimeoutMs,
-            failover: (lost: { node: string | null; url: string }) => {
+            failover: (lost: { node: string | null; url: string; suspects: readonly string[] }) => {
               const suspect = lost.node ?? nodeOfUrl(lost.url);
-              const others = options.transport.candidates().filter((id) => id !== suspect);
+              const others = options.transport
+                .candidates()
+                .filter((id) => id !== suspect && !lost.suspects.includes(id));
               if (suspect === null || others.length === 0) return null;
               return { url: simUrls(prng.pick(others)).publicUrl, suspect };
             },

@@ -49,6 +49,11 @@ export interface SimNetwork {
   block(x: string, y: string, blocked: boolean): void;
   /** Heals every path cut with `block`. */
   unblockAll(): void;
+  /**
+   * Routes everything that reaches `host` (frames, closes, accepted sockets) through `run`,
+   * its process's pause gate (`sim-pause.ts`); `null` removes it.
+   */
+  gate(host: string, run: ((fn: () => void) => void) | null): void;
 }
 
 interface TrackedSocket extends SimSocket {
@@ -70,6 +75,13 @@ export function createSimNetwork(clock: SimClock, prng: Prng): SimNetwork {
   let inFlight = 0;
   let calm = false;
   const blocked = new Set<string>();
+  const gates = new Map<string, (fn: () => void) => void>();
+  /** Runs `fn` in `host`'s process (queued while that process is paused). */
+  const at = (host: string, fn: () => void) => {
+    const run = gates.get(host);
+    if (run) run(fn);
+    else fn();
+  };
   const pairKey = (x: string, y: string) => (x < y ? `${x}|${y}` : `${y}|${x}`);
 
   const delay = (): number => (!calm && prng.chance(0.12) ? prng.int(20, 150) : prng.int(1, 8));
@@ -93,12 +105,12 @@ export function createSimNetwork(clock: SimClock, prng: Prng): SimNetwork {
     let opened = false;
     const lastAt = { ab: 0, ba: 0 };
     const schedule = (dir: 'ab' | 'ba', fn: () => void) => {
-      const at = Math.max(clock.now() + delay(), lastAt[dir]);
-      lastAt[dir] = at;
+      const due = Math.max(clock.now() + delay(), lastAt[dir]);
+      lastAt[dir] = due;
       inFlight++;
-      clock.after(at - clock.now(), () => {
+      clock.after(due - clock.now(), () => {
         inFlight--;
-        fn();
+        at(dir === 'ab' ? to : from, fn);
       });
     };
     const maybeDone = () => {
@@ -138,10 +150,12 @@ export function createSimNetwork(clock: SimClock, prng: Prng): SimNetwork {
       inFlight++;
       clock.after(delay(), () => {
         inFlight--;
-        if (end.closed) return;
-        end.closed = true;
-        maybeDone();
-        end.onClose(ABNORMAL_CLOSURE, 'connection lost');
+        at(end === a ? from : to, () => {
+          if (end.closed) return;
+          end.closed = true;
+          maybeDone();
+          end.onClose(ABNORMAL_CLOSURE, 'connection lost');
+        });
       });
     };
     const socket: TrackedSocket = {
@@ -166,8 +180,14 @@ export function createSimNetwork(clock: SimClock, prng: Prng): SimNetwork {
         socket.abort();
         return;
       }
-      opened = true;
-      onOpen(socket);
+      // The dialer learns of the open and the listener accepts it: both processes run.
+      at(from, () =>
+        at(to, () => {
+          if (broken) return;
+          opened = true;
+          onOpen(socket);
+        }),
+      );
     });
     return socket;
   };
@@ -195,6 +215,10 @@ export function createSimNetwork(clock: SimClock, prng: Prng): SimNetwork {
     },
     unblockAll() {
       blocked.clear();
+    },
+    gate(host, run) {
+      if (run) gates.set(host, run);
+      else gates.delete(host);
     },
   };
 }

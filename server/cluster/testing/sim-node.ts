@@ -17,6 +17,7 @@ import { createSimCoordination } from './sim-coordination.ts';
 import { openSimDisk } from './sim-disk.ts';
 import { type SimMembership, simUrls } from './sim-membership.ts';
 import type { SimNetwork } from './sim-network.ts';
+import { createPauseGate, pausableClock } from './sim-pause.ts';
 import { createSimPeerPool, type InternalDirectory } from './sim-peer-pool.ts';
 
 export type SimNodeStatus = 'starting' | 'up' | 'left' | 'crashed';
@@ -73,6 +74,14 @@ export interface SimNode {
   pendingHandBack(): number;
   /** Unloads every idle room now (the idle sweep, N1). */
   sweepIdle(): void;
+  /**
+   * SIGSTOP: the process stops running — its timers, sockets and etcd answers queue up —
+   * while time goes on and its lease stays (the fuzz pauses for less than the TTL).
+   */
+  pause(): void;
+  /** SIGCONT: everything queued runs, in order. */
+  resume(): void;
+  readonly paused: boolean;
 }
 
 /**
@@ -82,13 +91,19 @@ export interface SimNode {
  * the fault controls the fuzz uses. Nothing of the node's logic is re-implemented here.
  */
 export function createSimNode(options: SimNodeOptions): SimNode {
-  const { id, clock, log } = options;
+  const { id, log } = options;
   const trace = (line: string) => options.trace(`${id} ${line}`);
+  // Everything this process runs goes through its pause gate (SIGSTOP / SIGCONT).
+  const gate = createPauseGate();
+  const run = (fn: () => void) => gate.run(fn);
+  options.net.gate(id, run);
+  const clock = pausableClock(options.clock, gate);
   const disk = openSimDisk(options.backing, clock, options.prng);
   const coordination = createSimCoordination({
     id,
     membership: options.membership,
-    clock,
+    clock: options.clock,
+    gate: run,
     prng: options.prng,
     log,
     trace: options.trace,
@@ -233,6 +248,19 @@ export function createSimNode(options: SimNodeOptions): SimNode {
     },
     sweepIdle: () => node.registry.sweep(Number.MAX_SAFE_INTEGER),
     pendingHandBack: () => node.pendingHandBack(),
+    pause() {
+      if (!alive() || gate.paused) return;
+      trace('paused (SIGSTOP)');
+      gate.pause();
+    },
+    resume() {
+      if (!gate.paused) return;
+      trace('resumed (SIGCONT)');
+      gate.resume();
+    },
+    get paused() {
+      return gate.paused;
+    },
   };
 }
 

@@ -40,6 +40,8 @@ export interface BrowserConnectionOptions {
   readonly preferNode?: string;
   /** Content unacknowledged this long suspects the node (P30; default 2 500 ms, 0: off). */
   readonly ackTimeoutMs?: number;
+  /** The immediate failover waits 0–this ms (P30/C7 spread; default 250, 0: at once). */
+  readonly failoverSpreadMs?: number;
   readonly fetchRoute?: (docId: string) => Promise<RouteInfo>;
   readonly createSocket?: (url: string) => SocketLike;
   readonly backoff?: Backoff;
@@ -146,6 +148,8 @@ export function createBrowserConnection(options: BrowserConnectionOptions): Brow
     // P30 (M8): a lost node is replaced at once by another member, naming it as suspect;
     // content unacknowledged for 2.5 s (a paused or cut-off node) counts as lost.
     failover: (lost) => pickFailover(members, lost),
+    // …after 0–250 ms, so the tabs of a dead node spread their reconnects (C7).
+    failoverSpreadMs: () => Math.random() * (options.failoverSpreadMs ?? 250),
     ackTimeoutMs: options.ackTimeoutMs ?? 2500,
   });
   connection.on('warning', options.warn);

@@ -31,4 +31,10 @@ describe('pickFailover (P30)', () => {
     expect(pickFailover(members, { node: null, url: 'ws://10.0.0.1:1' })).toBeNull();
     expect(pickFailover([members[0]!], { node: 'n1', url: 'ws://127.0.0.1:4001' })).toBeNull();
   });
+
+  it('[P34] skips the members lost before (the dead provisional holder too)', () => {
+    expect(
+      pickFailover(members, { node: 'n2', url: 'ws://127.0.0.1:4002', suspects: ['n4'] }),
+    ).toEqual({ url: 'ws://127.0.0.1:4001', suspect: 'n2' });
+  });
 });

@@ -8,14 +8,24 @@ import { type KnownMember, normalizeMemberUrl } from '../../../client/index.ts';
  */
 export function pickFailover(
   members: readonly KnownMember[],
-  lost: { readonly node: string | null; readonly url: string },
+  lost: {
+    readonly node: string | null;
+    readonly url: string;
+    /** P34: nodes lost before (skipped too). */
+    readonly suspects?: readonly string[];
+  },
 ): { url: string; suspect: string } | null {
   const lostUrl = normalizeMemberUrl(lost.url);
   const suspect =
     lost.node ?? members.find((m) => normalizeMemberUrl(m.url) === lostUrl)?.id ?? null;
   if (suspect === null) return null;
   const others = [...members]
-    .filter((m) => m.id !== suspect && (m.state === undefined || m.state === 'active'))
+    .filter(
+      (m) =>
+        m.id !== suspect &&
+        !lost.suspects?.includes(m.id) &&
+        (m.state === undefined || m.state === 'active'),
+    )
     .sort((a, b) => a.id.localeCompare(b.id));
   const after = others.find((m) => m.id.localeCompare(suspect) > 0) ?? others[0];
   const url = after ? normalizeMemberUrl(after.url) : null;

@@ -355,7 +355,13 @@ describe('RingProvider', () => {
     h.provider.connect();
     await h.flush();
     serve(h.sockets[0]!, 'n1');
+    const lostAt = h.clock.env.now();
     h.sockets[0]!.serverClose(1006, '');
+    await h.flush();
+    // "At once" = within the 0–250 ms spread (C7), shown as the real next attempt.
+    const retryAt = h.provider.getSnapshot().retryAt;
+    if (retryAt !== null) expect(retryAt - lostAt).toBeLessThanOrEqual(250);
+    h.clock.advance(250);
     await h.flush();
     expect(h.sockets).toHaveLength(2);
     expect(h.sockets[1]!.url).toMatch(/^ws:\/\/127\.0\.0\.1:4002\/doc\/doc-1\?.*suspect=n1/);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createRing, type RingView } from '../../ring/index.ts';
 import type { Coordination } from '../coordination/coordination.ts';
 import type { DocumentRegistry } from '../documents/registry.ts';
@@ -89,8 +89,7 @@ describe('pre-warm markers (M1, owner side)', () => {
         members: new Map([['n3', member(state)]]),
       }) as unknown as RingView;
     onView(view('joining'));
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(puts).toEqual(['n3/n1']);
+    await vi.waitFor(() => expect(puts).toEqual(['n3/n1']));
     expect(clears).toEqual([]);
     onView(view('active'));
     expect(clears).toEqual(['n3']);
@@ -137,7 +136,6 @@ describe('pre-warm markers written late (M1, owner side)', () => {
     current = view('active');
     onView(current);
     listed();
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(clears).toEqual(['n3']);
+    await vi.waitFor(() => expect(clears).toEqual(['n3']));
   });
 });

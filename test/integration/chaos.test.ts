@@ -34,7 +34,7 @@ describe('chaos: a seeded fault schedule against a real cluster', () => {
       seed: SEED,
       docs: 12,
       editorsPerDoc: 2,
-      durationMs: 60_000,
+      durationMs: 40_000,
       logsDir: path.join(LOGS, `chaos-${SEED}`),
       log: (line) => lines.push(line),
     }).finally(() => console.log(lines.join('\n')));

@@ -40,14 +40,18 @@ describe('[C7] node-wide connection metering', () => {
       await e.waitSynced();
     }
 
-    const storm = Array.from({ length: 8 }, () => connect(docId));
+    // The bucket holds at most 4 (the burst) and gains 1 per second: however slowly this
+    // machine opens the storm, no more than 4 + the seconds it took are admitted.
+    const started = Date.now();
+    const storm = Array.from({ length: 20 }, () => connect(docId));
     await Promise.all(storm.map((c) => c.opened().catch(() => {})));
     await waitFor('the storm is answered', () =>
       storm.every((c) => c.closeCode !== null || c.synced),
     );
+    const seconds = Math.ceil((Date.now() - started) / 1000);
     const refused = storm.filter((c) => c.closeCode === CloseCode.RATE_LIMITED);
-    // 4 at once minus the 2 editors leaves 2 (3 if a token refilled meanwhile).
-    expect(refused.length).toBeGreaterThanOrEqual(5);
+    expect(storm.length - refused.length).toBeLessThanOrEqual(4 + seconds);
+    expect(refused.length).toBeGreaterThan(0);
     const notice = refused[0]!.frame('notice');
     expect(notice?.reason).toMatch(/too many new connections/);
     expect(notice?.retryAfterMs).toBeGreaterThanOrEqual(1000);

@@ -90,6 +90,61 @@ test.describe('comments', () => {
     expect(bobSockets[0]).toMatch(/\/rooms$/);
   });
 
+  test('[W3][C9] a comment made offline is kept on this device through a reload and reaches the other tab once online', async ({
+    users,
+    docId,
+  }) => {
+    const alice = await users.create('Alice');
+    const bob = await users.create('Bob');
+    await alice.open(docId);
+    await alice.caretToEnd();
+    await alice.page.keyboard.press('Enter');
+    await alice.page.keyboard.type('Commented while offline');
+    await alice.waitSaved();
+    await bob.open(docId);
+    const alicePanel = alice.page.getByTestId('comments-panel');
+    const bobPanel = bob.page.getByTestId('comments-panel');
+    await expect(alicePanel).toHaveAttribute('data-state', 'synced');
+    await expect(bobPanel).toHaveAttribute('data-state', 'synced');
+
+    await alice.context.setOffline(true);
+    await expect(alice.status).toHaveAttribute('data-state', 'offline');
+    await alice.caretToEnd();
+    await alice.page.keyboard.press('Control+Shift+ArrowLeft');
+    await alicePanel.getByTestId('add-comment').click();
+    await alicePanel.getByTestId('comment-input').fill('Written on the train');
+    await alicePanel.getByTestId('comment-submit').click();
+    await expect(alicePanel.getByTestId('comment-thread')).toHaveCount(1);
+    await expect(alicePanel).toHaveAttribute('data-unsynced', 'true');
+    await expect(alicePanel.getByTestId('comments-unsynced')).toBeVisible();
+    await alice.page.screenshot({ path: `${OUT}/comment-offline-alice.png` });
+    await alice.flushLocalCopy(docId);
+    await alice.flushLocalCopy(`${docId}/comments`);
+
+    // Reload with the page served but the API (and so every socket) still cut: the comment
+    // comes back from this device alone.
+    await alice.context.route('**/api/**', (route) => route.abort('internetdisconnected'));
+    await alice.context.setOffline(false);
+    await alice.page.reload();
+    const thread = alice.page.getByTestId('comments-panel').getByTestId('comment-thread');
+    await expect(thread).toHaveCount(1);
+    await expect(thread).toContainText('Written on the train');
+    await expect(bobPanel.getByTestId('comment-thread')).toHaveCount(0);
+
+    // Back online: it is saved, and Bob gets it (and its anchor) exactly once.
+    await alice.context.unroute('**/api/**');
+    await alice.waitSaved();
+    await expect(alice.page.getByTestId('comments-panel')).toHaveAttribute(
+      'data-unsynced',
+      'false',
+    );
+    const bobThread = bobPanel.getByTestId('comment-thread');
+    await expect(bobThread).toHaveCount(1);
+    await expect(bobThread).toContainText('Written on the train');
+    await expect(bob.editor.locator('mark.comment-mark-active')).toHaveText('offline');
+    await expect(bobThread.getByTestId('comment')).toHaveCount(1);
+  });
+
   test('a comment can be deleted: its thread and its anchor go in both tabs', async ({
     users,
     docId,

@@ -172,6 +172,7 @@ export function CommentsPlugin({
       className="comments-panel"
       data-testid="comments-panel"
       data-state={room.snapshot.phase}
+      data-unsynced={String(room.snapshot.unsynced)}
       aria-label="Comments"
     >
       <div className="comments-header">
@@ -188,6 +189,11 @@ export function CommentsPlugin({
           </button>
         ) : null}
       </div>
+      {room.snapshot.unsynced ? (
+        <p className="comments-unsynced" data-testid="comments-unsynced">
+          Kept on this device until a server is reachable.
+        </p>
+      ) : null}
       {error ? (
         <p className="comments-error" role="alert" data-testid="comment-error">
           {error}

@@ -70,7 +70,11 @@ export function createAdmission(options: AdmissionOptions): Admission {
   const { limits, sessions, metrics } = options;
 
   const upgradeRequired = (session: Session, minBuild: string, message: string) => {
-    options.clientBuilds?.upgradeRequired(session.info.build);
+    const proto = session.info.proto;
+    options.clientBuilds?.upgradeRequired(
+      session.info.build,
+      proto !== undefined && (proto < options.protocols.min || proto > options.protocols.max),
+    );
     if (session.isRingdocClient) session.conn.send(encodeUpgradeRequired({ minBuild, message }));
     session.reject(CloseCode.UPGRADE_REQUIRED, message);
   };
@@ -88,6 +92,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
       },
     };
     if (crowded) {
+      options.clientBuilds?.refused(session.info.build, crowded.code);
       session.refuse(crowded);
       return handler;
     }
@@ -95,6 +100,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
     // clients send none and could forge any, so a missing Origin is not refused.
     const origins = options.allowedOrigins;
     if (origins && upgrade.origin !== '' && !origins.includes(upgrade.origin)) {
+      options.clientBuilds?.refused(session.info.build, CloseCode.FORBIDDEN);
       session.reject(CloseCode.FORBIDDEN, `origin ${upgrade.origin} is not allowed`);
       return handler;
     }
@@ -105,6 +111,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
     }
     const why = options.unavailable();
     if (why !== null) {
+      options.clientBuilds?.refused(session.info.build, CloseCode.RETRY);
       session.reject(CloseCode.RETRY, why, { retryAfterMs: 1000 });
       return handler;
     }

@@ -1,39 +1,67 @@
 import type { MetricsRegistry } from '../http/metrics.ts';
 
 /**
- * Per-client-build counters from the handshake's `build` (C6): how many sessions each build
- * opens and how many the version gate sends to reload — the node side of a web build's health
- * (a reload loop shows as upgrade-required growing with sessions). Labels are bounded: a client
- * chooses its build string, so after `maxBuilds` distinct builds (default 16) the rest count as
- * `other`; a client without a build counts as `none`.
+ * Per-client-build counters from the handshake's `build` (C6): the node side of a web build's
+ * health, read by `ringdoc rollout web` (server/rollout/web-health.ts) summed over all nodes.
+ * How many sessions each build opens, how many the version gate sends to reload (a reload loop
+ * shows as upgrade-required growing with sessions), how many of those were refused for their
+ * protocol version (a build whose handshake no node accepts), and how many the node refused
+ * otherwise (origin, busy, unavailable: connect failures). Labels are bounded: a client chooses
+ * its build string, so after `maxBuilds` distinct builds (default 16) the rest count as `other`;
+ * a client without a build counts as `none`.
  */
 export interface ClientBuildMetrics {
   opened(build: string | undefined): void;
-  upgradeRequired(build: string | undefined): void;
+  /** Told to reload (4426); `protocol`: its protocol version is outside the node's range. */
+  upgradeRequired(build: string | undefined, protocol?: boolean): void;
+  /** Refused at admission for another reason (`code`: the close code). */
+  refused(build: string | undefined, code: number): void;
 }
 
-export function createClientBuildMetrics(
-  registry: MetricsRegistry,
-  maxBuilds = 16,
-): ClientBuildMetrics {
+/** The `build` label of a client build: itself, `none`, or `other` past the cap. */
+export function createBuildLabeler(maxBuilds = 16): (build: string | undefined) => string {
   const seen = new Set<string>();
-  const label = (build: string | undefined) => {
+  return (build) => {
     if (build === undefined) return 'none';
     if (seen.has(build)) return build;
     if (seen.size >= maxBuilds) return 'other';
     seen.add(build);
     return build;
   };
+}
+
+export function createClientBuildMetrics(
+  registry: MetricsRegistry,
+  maxBuilds = 16,
+): ClientBuildMetrics {
+  const label = createBuildLabeler(maxBuilds);
   const counter = (name: string, help: string) => (build: string | undefined) =>
     registry.counter(name, help, { build: label(build) }).inc();
+  const upgrade = counter(
+    'ringdoc_client_build_upgrade_required_total',
+    'Clients told to reload by the version gate, by the build they announced',
+  );
+  const protocol = counter(
+    'ringdoc_client_build_protocol_refused_total',
+    'Clients refused for a protocol version this node does not speak, by the build they announced',
+  );
   return {
     opened: counter(
       'ringdoc_client_build_sessions_total',
       'Client sessions admitted, by the build the client announced',
     ),
-    upgradeRequired: counter(
-      'ringdoc_client_build_upgrade_required_total',
-      'Clients told to reload by the version gate, by the build they announced',
-    ),
+    upgradeRequired(build, isProtocol = false) {
+      upgrade(build);
+      if (isProtocol) protocol(build);
+    },
+    refused(build, code) {
+      registry
+        .counter(
+          'ringdoc_client_build_refused_total',
+          'Client sessions refused at admission (origin, busy, unavailable), by build and close code',
+          { build: label(build), code: String(code) },
+        )
+        .inc();
+    },
   };
 }

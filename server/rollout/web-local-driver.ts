@@ -23,20 +23,16 @@ export interface LocalWebDriverOptions {
   readonly timeoutMs?: number;
 }
 
-/** A free loopback port below 32768 (asks the kernel, retries above the limit). */
+/** A free loopback port (the kernel's pick; `next start` binds it exclusively). */
 async function freePort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const server = net.createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const address = server.address();
-        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-      });
+  return new Promise<number>((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
-    if (port > 0 && port < 32768) return port;
-  }
-  throw new Error('no free loopback port below 32768');
+  });
 }
 
 /**

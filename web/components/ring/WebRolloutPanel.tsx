@@ -161,11 +161,13 @@ export function WebRolloutPanel({ url = '/api/ops/rollout' }: { url?: string }) 
           <ol aria-label="Rollout steps">
             {rollout.shares.map((share, i) => {
               const state =
-                rollout.phase === 'succeeded' || i < rollout.step
+                rollout.phase === 'succeeded' || rollout.phase === 'promoting' || i < rollout.step
                   ? 'done'
-                  : i === rollout.step && rollout.phase === 'observing'
-                    ? 'current'
-                    : 'pending';
+                  : i > rollout.step
+                    ? 'pending'
+                    : rollout.phase === 'observing' || rollout.phase === 'starting'
+                      ? 'current'
+                      : 'rolled back';
               return (
                 <li
                   key={share}

@@ -18,6 +18,7 @@ import {
 } from '../protocol/index.ts';
 import { checkClient, type GateSettings } from '../routing/version-gate.ts';
 import type { SocketHandler, UpgradeInfo } from '../transport/transport.ts';
+import { type AckMeter, createAckMeter } from './ack-meter.ts';
 import type { ClientBuildMetrics } from './client-builds.ts';
 import { createHocuspocusSocket } from './hocuspocus-socket.ts';
 import { createRoomSocket } from './room-socket.ts';
@@ -50,6 +51,8 @@ export interface AdmissionOptions {
   readonly nextConnectionId: () => number;
   /** Per-client-build counters (web build health); absent: not counted. */
   readonly clientBuilds?: ClientBuildMetrics;
+  /** The node's clock (ms), for the per-build ack latency; absent: not measured. */
+  readonly now?: () => number;
 }
 
 /** Admission of client sockets, and the live version gate over the admitted ones. */
@@ -65,9 +68,48 @@ export interface Admission {
 
 const IGNORE: SocketHandler = { message: () => {}, close: () => {} };
 
+/**
+ * The connection a session of a build-announcing client talks through, with an {@link AckMeter}
+ * watching its ACKs: a proxy whose `send` also shows the frame to the meter; everything else is
+ * the connection's own (methods bound to it, so its state stays in one place).
+ */
+function meteredConnection(conn: Connection, meter: AckMeter): Connection {
+  return new Proxy(conn, {
+    get(target, property) {
+      if (property === 'send') {
+        return (frame: Uint8Array) => {
+          meter.serverFrame(frame);
+          target.send(frame);
+        };
+      }
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/** `handler` with every client frame shown to `meter` first. */
+function meteredHandler(handler: SocketHandler, meter: AckMeter | null): SocketHandler {
+  if (!meter) return handler;
+  return {
+    message: (frame) => {
+      meter.clientFrame(frame);
+      handler.message(frame);
+    },
+    close: (code) => handler.close(code),
+  };
+}
 /** Creates the admission of one node. */
 export function createAdmission(options: AdmissionOptions): Admission {
   const { limits, sessions, metrics } = options;
+
+  /** An ack meter for a ringdoc client that announced a build (web build health), else `null`. */
+  const ackMeter = (info: { build?: string | undefined; proto?: number | undefined }) => {
+    const { clientBuilds, now } = options;
+    if (!clientBuilds || !now || info.build === undefined || info.proto === undefined) return null;
+    const build = info.build;
+    return createAckMeter(now, (seconds) => clientBuilds.acked(build, seconds));
+  };
 
   const upgradeRequired = (session: Session, minBuild: string, message: string) => {
     const proto = session.info.proto;
@@ -175,7 +217,12 @@ export function createAdmission(options: AdmissionOptions): Admission {
       limits.addresses.attempt(
         options.clientAddress.resolve(upgrade.remoteAddress, upgrade.forwardedFor),
       ) ?? limits.node.admit();
-    return admit(new Session(room, info, options.sessionDeps), upgrade, crowded);
+    const meter = ackMeter(info);
+    const conn = meter ? meteredConnection(room, meter) : room;
+    return meteredHandler(
+      admit(new Session(conn, info, options.sessionDeps), upgrade, crowded),
+      meter,
+    );
   };
 
   return {
@@ -222,7 +269,12 @@ export function createAdmission(options: AdmissionOptions): Admission {
         conn.close(CloseCode.BAD_REQUEST, closeReason(CloseCode.BAD_REQUEST, reason));
         return IGNORE;
       }
-      return admit(new Session(conn, info, options.sessionDeps), upgrade, crowded);
+      const meter = ackMeter(info);
+      const sessionConn = meter ? meteredConnection(conn, meter) : conn;
+      return meteredHandler(
+        admit(new Session(sessionConn, info, options.sessionDeps), upgrade, crowded),
+        meter,
+      );
     },
     enforceGate() {
       const settings = options.gate();

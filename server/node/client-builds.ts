@@ -6,7 +6,8 @@ import type { MetricsRegistry } from '../http/metrics.ts';
  * How many sessions each build opens, how many the version gate sends to reload (a reload loop
  * shows as upgrade-required growing with sessions), how many of those were refused for their
  * protocol version (a build whose handshake no node accepts), and how many the node refused
- * otherwise (origin, busy, unavailable: connect failures). Labels are bounded: a client chooses
+ * otherwise (origin, busy, unavailable: connect failures), and the ack latency its content
+ * messages see (count, sum, and how many took over 250 ms; `ack-meter.ts`). Labels are bounded: a client chooses
  * its build string, so after `maxBuilds` distinct builds (default 16) the rest count as `other`;
  * a client without a build counts as `none`.
  */
@@ -16,7 +17,12 @@ export interface ClientBuildMetrics {
   upgradeRequired(build: string | undefined, protocol?: boolean): void;
   /** Refused at admission for another reason (`code`: the close code). */
   refused(build: string | undefined, code: number): void;
+  /** One content message of a session of `build` acknowledged `seconds` after it arrived. */
+  acked(build: string | undefined, seconds: number): void;
 }
+
+/** An ack slower than this counts in `ringdoc_client_build_slow_acks_total`. */
+export const SLOW_ACK_SECONDS = 0.25;
 
 /** The `build` label of a client build: itself, `none`, or `other` past the cap. */
 export function createBuildLabeler(maxBuilds = 16): (build: string | undefined) => string {
@@ -53,6 +59,32 @@ export function createClientBuildMetrics(
     upgradeRequired(build, isProtocol = false) {
       upgrade(build);
       if (isProtocol) protocol(build);
+    },
+    acked(build, seconds) {
+      const labels = { build: label(build) };
+      registry
+        .counter(
+          'ringdoc_client_build_acks_total',
+          'Content messages acknowledged, by the build of the client that sent them',
+          labels,
+        )
+        .inc();
+      registry
+        .counter(
+          'ringdoc_client_build_ack_seconds_total',
+          'Sum of the ack latencies (arrival to ACK) of those content messages, in seconds',
+          labels,
+        )
+        .inc(seconds);
+      if (seconds > SLOW_ACK_SECONDS) {
+        registry
+          .counter(
+            'ringdoc_client_build_slow_acks_total',
+            `Content messages acknowledged more than ${SLOW_ACK_SECONDS * 1000} ms after they arrived, by client build`,
+            labels,
+          )
+          .inc();
+      }
     },
     refused(build, code) {
       registry

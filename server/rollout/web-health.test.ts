@@ -8,7 +8,15 @@ import {
 } from './web-health.ts';
 
 const node = (lines: string[]) => parseBuildCounters(lines.join('\n'));
-const ZERO = { sessions: 0, upgradeRequired: 0, protocolRefused: 0, refused: 0 };
+const ZERO = {
+  sessions: 0,
+  upgradeRequired: 0,
+  protocolRefused: 0,
+  refused: 0,
+  acks: 0,
+  ackSeconds: 0,
+  slowAcks: 0,
+};
 
 describe('web build health', () => {
   it('sums the per-build counters of every node', () => {
@@ -69,5 +77,35 @@ describe('web build health', () => {
         DEFAULT_WEB_THRESHOLDS,
       ),
     ).toEqual([]);
+  });
+
+  it('judges slow acks as a share against the stable build, from 20 acks', () => {
+    const t = DEFAULT_WEB_THRESHOLDS;
+    const stableAcks = { ...ZERO, sessions: 5, acks: 100, ackSeconds: 2, slowAcks: 2 };
+    expect(
+      findWebBreaches(
+        { build: '1.1', counters: { ...ZERO, sessions: 1, acks: 10, ackSeconds: 9, slowAcks: 10 } },
+        { build: '1.0', counters: stableAcks },
+        t,
+      ),
+    ).toEqual([]);
+    expect(
+      findWebBreaches(
+        {
+          build: '1.1',
+          counters: { ...ZERO, sessions: 2, acks: 40, ackSeconds: 20, slowAcks: 30 },
+        },
+        { build: '1.0', counters: stableAcks },
+        t,
+      ),
+    ).toEqual(['build 1.1: 30 of 40 acks over 250 ms (75 %; build 1.0: 2 %; allowed +20 %)']);
+    const parsed = parseBuildCounters(
+      [
+        'ringdoc_client_build_acks_total{build="1.1"} 4',
+        'ringdoc_client_build_ack_seconds_total{build="1.1"} 0.2',
+        'ringdoc_client_build_slow_acks_total{build="1.1"} 1',
+      ].join('\n'),
+    );
+    expect(parsed.get('1.1')).toEqual({ ...ZERO, acks: 4, ackSeconds: 0.2, slowAcks: 1 });
   });
 });

@@ -11,6 +11,10 @@ export interface BuildCounters {
   readonly protocolRefused: number;
   /** Refused at admission otherwise (connect failures). */
   readonly refused: number;
+  /** Content messages acknowledged, the sum of their ack latencies (s), those over 250 ms. */
+  readonly acks: number;
+  readonly ackSeconds: number;
+  readonly slowAcks: number;
 }
 
 /**
@@ -27,6 +31,8 @@ export interface WebHealthThresholds {
   readonly refusedRatio: number;
   /** Events needed before a ratio is judged (default 2). */
   readonly minEvents: number;
+  /** Extra share of acks slower than 250 ms (default 0.2; judged from 20 acks). */
+  readonly slowAckRatio: number;
 }
 
 export const DEFAULT_WEB_THRESHOLDS: WebHealthThresholds = {
@@ -34,15 +40,40 @@ export const DEFAULT_WEB_THRESHOLDS: WebHealthThresholds = {
   protocolRefusals: 0,
   refusedRatio: 0.3,
   minEvents: 2,
+  slowAckRatio: 0.2,
 };
 
-const ZERO: BuildCounters = { sessions: 0, upgradeRequired: 0, protocolRefused: 0, refused: 0 };
+/** Acks needed in a window before their slow share is judged. */
+const MIN_ACKS = 20;
+
+const KEYS = [
+  'sessions',
+  'upgradeRequired',
+  'protocolRefused',
+  'refused',
+  'acks',
+  'ackSeconds',
+  'slowAcks',
+] as const satisfies ReadonlyArray<keyof BuildCounters>;
+
+const ZERO: BuildCounters = {
+  sessions: 0,
+  upgradeRequired: 0,
+  protocolRefused: 0,
+  refused: 0,
+  acks: 0,
+  ackSeconds: 0,
+  slowAcks: 0,
+};
 
 const FIELD: Readonly<Record<string, keyof BuildCounters>> = {
   ringdoc_client_build_sessions_total: 'sessions',
   ringdoc_client_build_upgrade_required_total: 'upgradeRequired',
   ringdoc_client_build_protocol_refused_total: 'protocolRefused',
   ringdoc_client_build_refused_total: 'refused',
+  ringdoc_client_build_acks_total: 'acks',
+  ringdoc_client_build_ack_seconds_total: 'ackSeconds',
+  ringdoc_client_build_slow_acks_total: 'slowAcks',
 };
 
 const LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)\{([^}]*)\}\s+(\S+)/;
@@ -72,12 +103,9 @@ export function sumCounters(
   for (const node of nodes) {
     for (const [build, c] of node) {
       const s = out.get(build) ?? ZERO;
-      out.set(build, {
-        sessions: s.sessions + c.sessions,
-        upgradeRequired: s.upgradeRequired + c.upgradeRequired,
-        protocolRefused: s.protocolRefused + c.protocolRefused,
-        refused: s.refused + c.refused,
-      });
+      const next = { ...s };
+      for (const k of KEYS) next[k] = s[k] + c[k];
+      out.set(build, next);
     }
   }
   return out;
@@ -91,13 +119,9 @@ export function countersBetween(
 ): BuildCounters {
   const a = first.get(build) ?? ZERO;
   const b = last.get(build) ?? ZERO;
-  const d = (k: keyof BuildCounters) => Math.max(0, b[k] - a[k]);
-  return {
-    sessions: d('sessions'),
-    upgradeRequired: d('upgradeRequired'),
-    protocolRefused: d('protocolRefused'),
-    refused: d('refused'),
-  };
+  const out = { ...ZERO };
+  for (const k of KEYS) out[k] = Math.max(0, b[k] - a[k]);
+  return out;
 }
 
 const ratio = (n: number, sessions: number) => (sessions === 0 ? 0 : n / sessions);
@@ -134,17 +158,29 @@ export function findWebBreaches(
       `build ${to.build}: ${n.refused} of ${n.sessions} sessions refused at connect (${pct(refused)}; build ${from.build}: ${pct(baseRefused)}; allowed +${pct(t.refusedRatio)})`,
     );
   }
+  const slow = ratio(n.slowAcks, n.acks);
+  const baseSlow = ratio(o.slowAcks, o.acks);
+  if (n.acks >= MIN_ACKS && slow > baseSlow + t.slowAckRatio) {
+    out.push(
+      `build ${to.build}: ${n.slowAcks} of ${n.acks} acks over 250 ms (${pct(slow)}; build ${from.build}: ${pct(baseSlow)}; allowed +${pct(t.slowAckRatio)})`,
+    );
+  }
   return out;
 }
 
-/** `1.1.0: 12 sessions, 0 reloads, 0 protocol refusals, 0 refused`, one part per build. Pure. */
+/** Mean ack latency in ms, or `null` without acks. Pure. */
+export function meanAckMs(c: BuildCounters): number | null {
+  return c.acks === 0 ? null : Math.round((c.ackSeconds / c.acks) * 1000);
+}
+
+/** `1.1.0: 12 sessions, 0 reloads, 0 protocol refusals, 0 refused, 40 acks (mean 12 ms, 0 over 250 ms)`, one part per build. Pure. */
 export function summarizeBuilds(
   builds: ReadonlyArray<{ readonly build: string; readonly counters: BuildCounters }>,
 ): string {
   return builds
     .map(
       ({ build, counters: c }) =>
-        `${build}: ${c.sessions} sessions, ${c.upgradeRequired} reloads, ${c.protocolRefused} protocol refusals, ${c.refused} refused`,
+        `${build}: ${c.sessions} sessions, ${c.upgradeRequired} reloads, ${c.protocolRefused} protocol refusals, ${c.refused} refused, ${c.acks} acks (mean ${meanAckMs(c) ?? '–'} ms, ${c.slowAcks} over 250 ms)`,
     )
     .join('; ');
 }

@@ -74,16 +74,21 @@ const IGNORE: SocketHandler = { message: () => {}, close: () => {} };
  * the connection's own (methods bound to it, so its state stays in one place).
  */
 function meteredConnection(conn: Connection, meter: AckMeter): Connection {
+  const send = (frame: Uint8Array) => {
+    meter.serverFrame(frame);
+    conn.send(frame);
+  };
+  // Bound once per method (the hot path calls `cork` and `send` for every frame).
+  const bound = new Map<PropertyKey, unknown>([['send', send]]);
   return new Proxy(conn, {
     get(target, property) {
-      if (property === 'send') {
-        return (frame: Uint8Array) => {
-          meter.serverFrame(frame);
-          target.send(frame);
-        };
-      }
+      const cached = bound.get(property);
+      if (cached !== undefined) return cached;
       const value = Reflect.get(target, property, target);
-      return typeof value === 'function' ? value.bind(target) : value;
+      if (typeof value !== 'function') return value;
+      const method = value.bind(target);
+      bound.set(property, method);
+      return method;
     },
   });
 }
@@ -99,6 +104,7 @@ function meteredHandler(handler: SocketHandler, meter: AckMeter | null): SocketH
     close: (code) => handler.close(code),
   };
 }
+
 /** Creates the admission of one node. */
 export function createAdmission(options: AdmissionOptions): Admission {
   const { limits, sessions, metrics } = options;

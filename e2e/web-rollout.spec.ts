@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { setConfig } from '../ring/etcd/config-watcher.ts';
@@ -6,24 +7,23 @@ import { runRingdoc } from '../test/harness/run-ringdoc.ts';
 import type { E2eEnvironment } from './support/environment.ts';
 import { type EditorUser, expect, test } from './support/fixtures.ts';
 
-/** The real CLI against the suite's cluster (never a running `npm start`: no state file). */
+/** The CLI's environment: the suite's cluster (never a running `npm start`: no state file). */
+const cliEnv = (env: E2eEnvironment, extra: Record<string, string> = {}) => ({
+  RINGDOC_ETCD: env.etcd,
+  RINGDOC_PREFIX: env.prefix,
+  RINGDOC_OPERATOR_TOKEN: env.operatorToken,
+  RINGDOC_WEB_LOG_DIR: env.webLogDir,
+  RINGDOC_STATE_FILE: path.join(env.webLogDir, 'no-local-cluster.json'),
+  ...extra,
+});
+
+/** The real CLI (`bin/ringdoc.mjs rollout …`), to its exit. */
 function rollout(
   env: E2eEnvironment,
   args: readonly string[],
   extraEnv: Record<string, string> = {},
 ) {
-  return runRingdoc(
-    ['rollout', ...args],
-    {
-      RINGDOC_ETCD: env.etcd,
-      RINGDOC_PREFIX: env.prefix,
-      RINGDOC_OPERATOR_TOKEN: env.operatorToken,
-      RINGDOC_WEB_LOG_DIR: env.webLogDir,
-      RINGDOC_STATE_FILE: path.join(env.webLogDir, 'no-local-cluster.json'),
-      ...extraEnv,
-    },
-    90_000,
-  );
+  return runRingdoc(['rollout', ...args], cliEnv(env, extraEnv), 90_000);
 }
 
 /** Counts the page's loads (the first one included): a reload is a second load. */
@@ -39,7 +39,7 @@ const buildOf = (user: EditorUser) => user.page.locator('.status-build');
 
 test.describe
   .serial('web rollout (gateway, two web builds side by side)', () => {
-    test('[W-roll a] tabs on the old build keep editing through a rollout to 100 % with zero reloads', async ({
+    test('[W-roll a] tabs on the old build keep editing through a rollout to 100 % (its CLI killed and resumed) with zero reloads', async ({
       users,
       docId,
       env,
@@ -52,18 +52,36 @@ test.describe
       await alice.page.keyboard.type('before the rollout. ');
       await alice.waitSaved();
 
-      const run = rollout(env, [
-        'web',
-        '--to',
-        '0.2.0',
-        '--share',
-        '50,100',
-        '--observe',
-        '2',
-        '--poll',
-        '0.5',
-      ]);
-      // Keep typing while the new build starts, takes 50 % then 100 % and is promoted.
+      // The CLI is killed (SIGKILL) once the new build serves 50 %; another one resumes it.
+      const etcd = new Etcd3({ hosts: [env.etcd] });
+      const routing = createRoutingStore(etcd, env.prefix);
+      const first = spawn(
+        process.execPath,
+        [
+          'bin/ringdoc.mjs',
+          'rollout',
+          'web',
+          '--to',
+          '0.2.0',
+          '--share',
+          '50,100',
+          '--observe',
+          '4',
+          '--poll',
+          '0.5',
+        ],
+        { env: { ...process.env, ...cliEnv(env) }, stdio: 'ignore' },
+      );
+      try {
+        await expect
+          .poll(async () => (await routing.read())?.canary?.share ?? null, { timeout: 60_000 })
+          .toBe(50);
+      } finally {
+        first.kill('SIGKILL');
+        etcd.close();
+      }
+      const run = rollout(env, ['resume', 'web', '--poll', '0.5']);
+      // Keep typing while the rollout resumes, widens to 100 % and promotes the new build.
       for (let i = 0; i < 4; i++) {
         await alice.page.keyboard.type(`during ${i}. `);
         await alice.waitSaved();

@@ -194,7 +194,7 @@ test.describe
         const result = await run;
         expect(result.code, result.stdout).toBe(1);
         expect(result.stderr).toMatch(
-          /rolled back: health breach: build 0\.4\.0: \d+ handshakes refused for their protocol version/,
+          /rolled back: health breach: build 0\.4\.0: \d+ handshakes? refused for their protocol version/,
         );
         const after = await routing.read();
         expect(after?.stable.build).toBe('0.3.0');
@@ -217,11 +217,15 @@ test.describe
         await ops.goto('/ops');
         const panel = ops.getByTestId('web-rollout');
         await expect(panel).toHaveAttribute('data-phase', 'rolled-back');
-        await expect(ops.getByTestId('web-rollout-reason')).toContainText('handshakes refused');
+        await expect(ops.getByTestId('web-rollout-reason')).toContainText('refused for their protocol version');
         await expect(ops.getByTestId('web-build-0.3.0')).toContainText('stable');
         await expect(ops.getByTestId('web-build-0.4.0')).toContainText('not served');
         await panel.scrollIntoViewIfNeeded();
-        await ops.screenshot({ path: 'test-results/web-rollout-ops.png', fullPage: true });
+        await panel.screenshot({
+          path: process.env.RINGDOC_SCREENSHOTS
+            ? 'docs/screenshots/web-rollout.png'
+            : 'test-results/web-rollout-ops.png',
+        });
       } finally {
         etcd.close();
       }

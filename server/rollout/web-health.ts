@@ -141,7 +141,7 @@ export function findWebBreaches(
   const o = from.counters;
   if (n.protocolRefused > o.protocolRefused + t.protocolRefusals) {
     out.push(
-      `build ${to.build}: ${n.protocolRefused} handshakes refused for their protocol version (build ${from.build}: ${o.protocolRefused}; allowed +${t.protocolRefusals})`,
+      `build ${to.build}: ${n.protocolRefused} handshake${n.protocolRefused === 1 ? '' : 's'} refused for their protocol version (build ${from.build}: ${o.protocolRefused}; allowed +${t.protocolRefusals})`,
     );
   }
   const reloads = ratio(n.upgradeRequired, n.sessions);

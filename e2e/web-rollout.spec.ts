@@ -185,6 +185,7 @@ test.describe
 
         // A browser the gateway put on the new build (its cookie names it).
         const carol = await users.create('Carol');
+        const carolLoads = countLoads(carol);
         await carol.context.addCookies([
           { name: 'ringdoc-build', value: '0.4.0', url: baseURL as string },
         ]);
@@ -200,8 +201,18 @@ test.describe
         expect(after?.stable.build).toBe('0.3.0');
         expect(after?.canary).toBeNull();
 
-        // Her next load lands on the stable build (cookie re-assigned) and edits again.
-        await carol.page.reload();
+        // Refused, her tab reloaded by itself at most once (never a loop). Her next load lands on
+        // the stable build (cookie re-assigned): the automatic one if it came after the rollback,
+        // else the banner's Reload button, as a person would press it.
+        const blocked = carol.page.locator(
+          '[data-testid="upgrade-banner"][data-reload-blocked="true"]',
+        );
+        const onStable = carol.page.locator('.status-build', { hasText: 'Build 0.3.0' });
+        await expect(blocked.or(onStable).first()).toBeVisible();
+        expect(carolLoads()).toBeLessThanOrEqual(2);
+        if (await blocked.isVisible()) {
+          await blocked.getByRole('button', { name: 'Reload' }).click();
+        }
         await expect(buildOf(carol)).toHaveText('Build 0.3.0');
         await carol.waitSynced();
         await expect(carol.editor).toContainText('written on the stable build.');
@@ -217,7 +228,9 @@ test.describe
         await ops.goto('/ops');
         const panel = ops.getByTestId('web-rollout');
         await expect(panel).toHaveAttribute('data-phase', 'rolled-back');
-        await expect(ops.getByTestId('web-rollout-reason')).toContainText('refused for their protocol version');
+        await expect(ops.getByTestId('web-rollout-reason')).toContainText(
+          'refused for their protocol version',
+        );
         await expect(ops.getByTestId('web-build-0.3.0')).toContainText('stable');
         await expect(ops.getByTestId('web-build-0.4.0')).toContainText('not served');
         await panel.scrollIntoViewIfNeeded();

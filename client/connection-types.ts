@@ -40,6 +40,11 @@ export interface ConnectionOptions {
   /** Client build sent as `build` (C6); absent: none sent. */
   readonly build?: string;
   /**
+   * Protocol version announced as `proto` (default `PROTOCOL_VERSION`). Only the test/drill
+   * fault `RINGDOC_WEB_FAULT=handshake` changes it (a web build whose handshake nodes refuse).
+   */
+  readonly protocolVersion?: number;
+  /**
    * `false`: ask the node to forward this client to the owner (`follow=0`, C10) instead of
    * redirecting it. Absent: the client follows redirects.
    */

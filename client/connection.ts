@@ -173,7 +173,7 @@ export function createConnection(options: ConnectionOptions): Connection {
       path = formatConnectPath({
         docId: options.docId,
         ...(options.build !== undefined ? { build: options.build } : {}),
-        proto: PROTOCOL_VERSION,
+        proto: options.protocolVersion ?? PROTOCOL_VERSION,
         ...(state.epoch > 0 ? { epoch: state.epoch } : {}),
         ...(expected ? { generation: expected } : {}),
         ...(options.followsRedirects === false ? { followsRedirects: false } : {}),

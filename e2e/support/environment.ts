@@ -16,6 +16,10 @@ export interface E2eEnvironment {
   readonly controlUrl: string;
   /** The operator token of `/ops` and `/api/ring*` (SECURITY.md). */
   readonly operatorToken: string;
+  /** The stable web build the suite starts with (behind the web gateway on `webUrl`). */
+  readonly webBuild: string;
+  /** Where the web upstreams log (`ringdoc rollout web` is pointed here too). */
+  readonly webLogDir: string;
 }
 
 /** Reads the environment the global setup published; throws when run without it. */

@@ -45,6 +45,7 @@ describe('etcd key layout', () => {
     expect(keys.rolloutKey('nodes')).toBe('/t/rollouts/nodes');
     expect(keys.rolloutKey('web')).toBe('/t/rollouts/web');
     expect(keys.rolloutDriverKey('nodes')).toBe('/t/rollout-drivers/nodes');
+    expect(keys.webGatewayKey()).toBe('/t/web-gateway');
     expect(() => keys.rolloutKey('db' as 'web')).toThrow(/invalid rollout kind/);
   });
 });

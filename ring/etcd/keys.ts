@@ -11,7 +11,8 @@ export type RolloutKind = 'nodes' | 'web';
  * Every etcd key ringdoc uses, under one prefix (STYLE 12: built here and nowhere else):
  * `members/<id>`, `config/<name>`, `handoff/<joiner>/<owner>` (pre-warm markers, M1) and
  * `control/<id>/drain` (drain requests, M2), `rollouts/<kind>` and `rollout-drivers/<kind>` (the one
- * staged rollout of nodes or web builds and the lock of the CLI driving it). Only data that grows with the cluster, never with
+ * staged rollout of nodes or web builds and the lock of the CLI driving it), `web-gateway` (the
+ * web builds the gateway serves and their shares). Only data that grows with the cluster, never with
  * the documents (R7): a document's index entry, links, revocations and seeding flag live with
  * the document on its holders (`<docId>/meta`, PROTOCOL K1–K5).
  * Builders throw on ids/names that would not round-trip (empty, containing `/`, odd characters);
@@ -36,6 +37,8 @@ export interface Keyspace {
   rolloutKey(kind: RolloutKind): string;
   /** The lock of the one CLI driving the rollout of `kind` (held with a lease). */
   rolloutDriverKey(kind: RolloutKind): string;
+  /** The web gateway's routing (`web-gateway`): the web builds served, their upstreams and shares. */
+  webGatewayKey(): string;
   /** The member id of `<prefix>members/<id>`, or `null`. */
   parseMemberKey(key: string): string | null;
   /** The setting name of `<prefix>config/<name>`, or `null`. */
@@ -97,6 +100,7 @@ export function createKeyspace(prefix: string = DEFAULT_PREFIX): Keyspace {
       }
       return `${root}rollout-drivers/${kind}`;
     },
+    webGatewayKey: () => `${root}web-gateway`,
     parseMemberKey: (key) => tail(key, membersPrefix, isValidMemberId),
     parseConfigKey: (key) => tail(key, configPrefix, isValidConfigName),
   };

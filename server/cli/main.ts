@@ -42,9 +42,10 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     run: runDrain,
   },
   rollout: {
-    summary: 'staged node rollout: canary, observe, widen, automatic rollback',
+    summary: 'staged node or web rollout: canary, observe, widen, automatic rollback',
     usage: ROLLOUT_USAGE,
-    options: ['to', 'args', 'observe', 'step', 'order', 'thresholds', 'poll'],
+    options: ['to', 'args', 'observe', 'step', 'order', 'thresholds', 'poll', 'share'],
+    flags: ['protocol-change'],
     run: runRollout,
   },
   history: {

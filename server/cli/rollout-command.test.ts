@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { applyInput, planRollout } from '../rollout/machine.ts';
+import { applyWebInput, planWebRollout } from '../rollout/web-machine.ts';
 import { UsageError } from './errors.ts';
 import { main } from './main.ts';
 import { parseThresholds, renderRollout } from './rollout-command.ts';
+import { parseWebThresholds, renderWebRollout } from './web-rollout-command.ts';
 
 const io = () => {
   const out: string[] = [];
@@ -43,9 +45,44 @@ describe('ringdoc rollout (arguments and output)', () => {
   it('refuses an unknown verb or a bad build with a usage error (exit 2) and nothing written', async () => {
     const a = io();
     expect(await main(['rollout', 'sideways'], a.io)).toBe(2);
-    expect(a.err.join('')).toMatch(/expected one of nodes, status, pause, resume, abort/);
+    expect(a.err.join('')).toMatch(/expected one of nodes, web, status, pause, resume, abort/);
     const b = io();
     expect(await main(['rollout', 'nodes', '--to', 'bad build!'], b.io)).toBe(2);
     expect(b.err.join('')).toMatch(/is not a build id/);
+  });
+
+  it('refuses bad web rollout arguments with a usage error before touching etcd', async () => {
+    const a = io();
+    expect(await main(['rollout', 'web', '--to', '0.2.0', '--share', '50,10'], a.io)).toBe(2);
+    expect(a.err.join('')).toMatch(/--share: the percentages must rise/);
+    const b = io();
+    expect(await main(['rollout', 'pause', 'sideways'], b.io)).toBe(2);
+    expect(b.err.join('')).toMatch(/expected nodes or web/);
+    expect(parseWebThresholds('reloadRatio=0.5')).toEqual({ reloadRatio: 0.5 });
+    expect(() => parseWebThresholds('errorCloses=1')).toThrow(/unknown web threshold/);
+  });
+
+  it('renders the web builds served, the steps, the reason and the history', () => {
+    const plan = planWebRollout({
+      id: 'w1',
+      from: { build: '0.1.0', url: 'http://127.0.0.1:3001', pid: 1 },
+      to: '0.2.0',
+      shares: [10, 100],
+      observeMs: 5000,
+      protocolChange: true,
+      now: 0,
+    });
+    if (plan instanceof Error) throw plan;
+    const r = applyWebInput(plan, { type: 'abort' }, 1000);
+    const text = renderWebRollout(r, {
+      version: 1,
+      stable: { build: '0.1.0', url: 'http://127.0.0.1:3001', pid: 1 },
+      canary: { build: '0.2.0', url: 'http://127.0.0.1:3002', pid: 2, share: 10 },
+    });
+    expect(text).toMatch(/web builds served: 0\.1\.0 \(stable.*0\.2\.0 \(10 % of new browsers/);
+    expect(text).toMatch(/web rollout w1: rolling-back — 0\.1\.0 → 0\.2\.0 \(protocol change\)/);
+    expect(text).toMatch(/step 1\/2 \(10 → 100 %\)/);
+    expect(text).toMatch(/reason: aborted by operator/);
+    expect(renderWebRollout(null, null)).toMatch(/no web gateway routing in etcd\nno web rollout/);
   });
 });

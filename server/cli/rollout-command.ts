@@ -12,21 +12,29 @@ import {
 import { probeHealth } from '../rollout/probe.ts';
 import { driveRollout } from '../rollout/runner.ts';
 import { createRolloutStore, type RolloutStore } from '../rollout/store.ts';
+import { DEFAULT_WEB_THRESHOLDS } from '../rollout/web-health.ts';
 import { numberOption, option, type ParsedArgs } from './args.ts';
 import { readMembers } from './cluster-reader.ts';
 import { type CommandContext, withEtcd, writeJson } from './context.ts';
 import { CliError, UsageError } from './errors.ts';
 import type { EtcdSession } from './etcd-session.ts';
+import { runWebRollout } from './web-rollout-command.ts';
 
 export const ROLLOUT_USAGE = `ringdoc rollout nodes --to <build> [--args=<extra ringdoc node flags>]
     [--observe 30] [--step 1] [--order n1,n2,n3] [--thresholds name=value[,name=value]]
     [--poll 1]
-  | ringdoc rollout status | pause | resume | abort   (all with [--json])
+  | ringdoc rollout web --to <build> [--share 10,50,100] [--observe 30] [--protocol-change]
+    [--thresholds name=value[,name=value]] [--poll 1]
+  | ringdoc rollout status | pause | resume | abort [nodes|web]   (all with [--json]; default nodes)
 Thresholds (README, Rollouts): ${Object.entries(DEFAULT_THRESHOLDS)
+  .map(([k, v]) => `${k}=${v}`)
+  .join(',')}
+Web thresholds: ${Object.entries(DEFAULT_WEB_THRESHOLDS)
   .map(([k, v]) => `${k}=${v}`)
   .join(',')}`;
 
-const VERBS = new Set(['nodes', 'status', 'pause', 'resume', 'abort']);
+const VERBS = new Set(['nodes', 'web', 'status', 'pause', 'resume', 'abort']);
+const KINDS = new Set(['nodes', 'web']);
 
 /** `--thresholds a=1,b=2` over the defaults; unknown names and non-numbers are usage errors. Pure. */
 export function parseThresholds(raw: string): Partial<HealthThresholds> {
@@ -86,10 +94,14 @@ export async function runRollout(args: ParsedArgs, context: CommandContext): Pro
       `expected one of ${[...VERBS].join(', ')}${verb ? `, not ${JSON.stringify(verb)}` : ''}`,
     );
   }
-  if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
+  const kind = verb === 'nodes' || verb === 'web' ? verb : (extra[0] ?? 'nodes');
+  const rest = verb === 'nodes' || verb === 'web' ? extra : extra.slice(1);
+  if (!KINDS.has(kind)) throw new UsageError(`expected nodes or web, not ${JSON.stringify(kind)}`);
+  if (rest.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
   const { io } = context;
   const pollMs = (numberOption(args, 'poll', 1, 0.05) as number) * 1000;
   return withEtcd(context, async (session) => {
+    if (kind === 'web') return runWebRollout(verb, args, context, session, pollMs);
     const store = createRolloutStore(session.client, session.target.prefix);
     if (verb === 'status') return status(store, session, context);
     if (verb === 'nodes') return start(args, store, session, context, pollMs);

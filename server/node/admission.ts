@@ -18,6 +18,7 @@ import {
 } from '../protocol/index.ts';
 import { checkClient, type GateSettings } from '../routing/version-gate.ts';
 import type { SocketHandler, UpgradeInfo } from '../transport/transport.ts';
+import { type AckMeter, createAckMeter } from './ack-meter.ts';
 import type { ClientBuildMetrics } from './client-builds.ts';
 import { createHocuspocusSocket } from './hocuspocus-socket.ts';
 import { createRoomSocket } from './room-socket.ts';
@@ -50,6 +51,8 @@ export interface AdmissionOptions {
   readonly nextConnectionId: () => number;
   /** Per-client-build counters (web build health); absent: not counted. */
   readonly clientBuilds?: ClientBuildMetrics;
+  /** The node's clock (ms), for the per-build ack latency; absent: not measured. */
+  readonly now?: () => number;
 }
 
 /** Admission of client sockets, and the live version gate over the admitted ones. */
@@ -65,12 +68,61 @@ export interface Admission {
 
 const IGNORE: SocketHandler = { message: () => {}, close: () => {} };
 
+/**
+ * The connection a session of a build-announcing client talks through, with an {@link AckMeter}
+ * watching its ACKs: a proxy whose `send` also shows the frame to the meter; everything else is
+ * the connection's own (methods bound to it, so its state stays in one place).
+ */
+function meteredConnection(conn: Connection, meter: AckMeter): Connection {
+  const send = (frame: Uint8Array) => {
+    meter.serverFrame(frame);
+    conn.send(frame);
+  };
+  // Bound once per method (the hot path calls `cork` and `send` for every frame).
+  const bound = new Map<PropertyKey, unknown>([['send', send]]);
+  return new Proxy(conn, {
+    get(target, property) {
+      const cached = bound.get(property);
+      if (cached !== undefined) return cached;
+      const value = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      const method = value.bind(target);
+      bound.set(property, method);
+      return method;
+    },
+  });
+}
+
+/** `handler` with every client frame shown to `meter` first. */
+function meteredHandler(handler: SocketHandler, meter: AckMeter | null): SocketHandler {
+  if (!meter) return handler;
+  return {
+    message: (frame) => {
+      meter.clientFrame(frame);
+      handler.message(frame);
+    },
+    close: (code) => handler.close(code),
+  };
+}
+
 /** Creates the admission of one node. */
 export function createAdmission(options: AdmissionOptions): Admission {
   const { limits, sessions, metrics } = options;
 
+  /** An ack meter for a ringdoc client that announced a build (web build health), else `null`. */
+  const ackMeter = (info: { build?: string | undefined; proto?: number | undefined }) => {
+    const { clientBuilds, now } = options;
+    if (!clientBuilds || !now || info.build === undefined || info.proto === undefined) return null;
+    const build = info.build;
+    return createAckMeter(now, (seconds) => clientBuilds.acked(build, seconds));
+  };
+
   const upgradeRequired = (session: Session, minBuild: string, message: string) => {
-    options.clientBuilds?.upgradeRequired(session.info.build);
+    const proto = session.info.proto;
+    options.clientBuilds?.upgradeRequired(
+      session.info.build,
+      proto !== undefined && (proto < options.protocols.min || proto > options.protocols.max),
+    );
     if (session.isRingdocClient) session.conn.send(encodeUpgradeRequired({ minBuild, message }));
     session.reject(CloseCode.UPGRADE_REQUIRED, message);
   };
@@ -88,6 +140,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
       },
     };
     if (crowded) {
+      options.clientBuilds?.refused(session.info.build, crowded.code);
       session.refuse(crowded);
       return handler;
     }
@@ -95,6 +148,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
     // clients send none and could forge any, so a missing Origin is not refused.
     const origins = options.allowedOrigins;
     if (origins && upgrade.origin !== '' && !origins.includes(upgrade.origin)) {
+      options.clientBuilds?.refused(session.info.build, CloseCode.FORBIDDEN);
       session.reject(CloseCode.FORBIDDEN, `origin ${upgrade.origin} is not allowed`);
       return handler;
     }
@@ -105,6 +159,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
     }
     const why = options.unavailable();
     if (why !== null) {
+      options.clientBuilds?.refused(session.info.build, CloseCode.RETRY);
       session.reject(CloseCode.RETRY, why, { retryAfterMs: 1000 });
       return handler;
     }
@@ -168,7 +223,12 @@ export function createAdmission(options: AdmissionOptions): Admission {
       limits.addresses.attempt(
         options.clientAddress.resolve(upgrade.remoteAddress, upgrade.forwardedFor),
       ) ?? limits.node.admit();
-    return admit(new Session(room, info, options.sessionDeps), upgrade, crowded);
+    const meter = ackMeter(info);
+    const conn = meter ? meteredConnection(room, meter) : room;
+    return meteredHandler(
+      admit(new Session(conn, info, options.sessionDeps), upgrade, crowded),
+      meter,
+    );
   };
 
   return {
@@ -215,7 +275,12 @@ export function createAdmission(options: AdmissionOptions): Admission {
         conn.close(CloseCode.BAD_REQUEST, closeReason(CloseCode.BAD_REQUEST, reason));
         return IGNORE;
       }
-      return admit(new Session(conn, info, options.sessionDeps), upgrade, crowded);
+      const meter = ackMeter(info);
+      const sessionConn = meter ? meteredConnection(conn, meter) : conn;
+      return meteredHandler(
+        admit(new Session(sessionConn, info, options.sessionDeps), upgrade, crowded),
+        meter,
+      );
     },
     enforceGate() {
       const settings = options.gate();

@@ -20,3 +20,19 @@ describe('per-client-build counters', () => {
     expect(text).toMatch(/^ringdoc_client_build_upgrade_required_total\{build="1\.0"\} 1$/m);
   });
 });
+
+describe('per-client-build health', () => {
+  it('counts protocol refusals and admission refusals per build', () => {
+    const registry = createMetricsRegistry();
+    const builds = createClientBuildMetrics(registry, 4);
+    builds.upgradeRequired('2.0-bad', true);
+    builds.upgradeRequired('2.0-bad', true);
+    builds.upgradeRequired('1.0');
+    builds.refused('1.0', 4503);
+    const text = registry.render();
+    expect(text).toMatch(/^ringdoc_client_build_protocol_refused_total\{build="2\.0-bad"\} 2$/m);
+    expect(text).toMatch(/^ringdoc_client_build_upgrade_required_total\{build="2\.0-bad"\} 2$/m);
+    expect(text).not.toMatch(/^ringdoc_client_build_protocol_refused_total\{build="1\.0"\}/m);
+    expect(text).toMatch(/^ringdoc_client_build_refused_total\{build="1\.0",code="4503"\} 1$/m);
+  });
+});

@@ -410,6 +410,7 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     unavailable,
     auth,
     clientBuilds: createClientBuildMetrics(metricsRegistry),
+    now: clock.now,
     route: (session) => {
       if (config.faultRefuseDocs?.test(session.info.docId)) {
         metrics.loadFailures.inc();

@@ -1,24 +1,27 @@
 import type { Etcd3, Lease } from 'etcd3';
-import { createKeyspace } from '../../ring/etcd/keys.ts';
+import { createKeyspace, type RolloutKind } from '../../ring/etcd/keys.ts';
 import { encodeRollout, parseRollout } from './codec.ts';
 import { isTerminal, type NodeRollout } from './machine.ts';
+import { encodeWebRollout, parseWebRollout } from './web-codec.ts';
+import { isWebTerminal, type WebRollout } from './web-machine.ts';
 
-/** Where the one node rollout of a cluster lives: `<prefix>rollouts/nodes` (R7: one key per cluster). */
-export interface RolloutStore {
+/**
+ * Where the one rollout of a kind lives: `<prefix>rollouts/nodes` or `<prefix>rollouts/web`
+ * (R7: one key per cluster and kind).
+ */
+export interface RecordStore<R> {
   /** The current rollout (finished ones stay until the next starts), or `null`. Rejects on a record it cannot read. */
-  read(): Promise<NodeRollout | null>;
+  read(): Promise<R | null>;
   /** Stores a new rollout unless one is under way (then resolves with that one, storing nothing). */
-  create(
-    rollout: NodeRollout,
-  ): Promise<{ created: true } | { created: false; current: NodeRollout }>;
+  create(rollout: R): Promise<{ created: true } | { created: false; current: R }>;
   /**
    * Read-modify-write with compare-and-swap on the key's revision, retried on contention: an
    * operator's `pause` and the driver's progress never overwrite each other. Resolves with the
    * stored result, or `null` when there is no rollout.
    */
-  modify(change: (current: NodeRollout) => NodeRollout): Promise<NodeRollout | null>;
+  modify(change: (current: R) => R): Promise<R | null>;
   /**
-   * Takes the driver lock (`rollout-drivers/nodes`, held with a lease of `ttlSeconds`): only one
+   * Takes the driver lock (`rollout-drivers/<kind>`, held with a lease of `ttlSeconds`): only one
    * CLI drives a rollout; a killed one's lock expires after its TTL. Resolves `false` when another
    * live driver holds it.
    */
@@ -27,18 +30,52 @@ export interface RolloutStore {
   unlockDriver(): Promise<void>;
 }
 
+/** The node rollout's store. */
+export type RolloutStore = RecordStore<NodeRollout>;
+/** The web rollout's store. */
+export type WebRolloutStore = RecordStore<WebRollout>;
+
+/** How a kind's record is stored. */
+interface RecordCodec<R> {
+  encode(r: R): string;
+  parse(text: string): R | Error;
+  isTerminal(r: R): boolean;
+}
+
 /** The etcd-backed {@link RolloutStore} under `prefix`. */
 export function createRolloutStore(client: Etcd3, prefix: string): RolloutStore {
+  return createRecordStore(client, prefix, 'nodes', {
+    encode: encodeRollout,
+    parse: parseRollout,
+    isTerminal,
+  });
+}
+
+/** The etcd-backed {@link WebRolloutStore} under `prefix`. */
+export function createWebRolloutStore(client: Etcd3, prefix: string): WebRolloutStore {
+  return createRecordStore(client, prefix, 'web', {
+    encode: encodeWebRollout,
+    parse: parseWebRollout,
+    isTerminal: isWebTerminal,
+  });
+}
+
+function createRecordStore<R>(
+  client: Etcd3,
+  prefix: string,
+  kind: RolloutKind,
+  codec: RecordCodec<R>,
+): RecordStore<R> {
   const keys = createKeyspace(prefix);
-  const key = keys.rolloutKey('nodes');
-  const driverKey = keys.rolloutDriverKey('nodes');
+  const key = keys.rolloutKey(kind);
+  const driverKey = keys.rolloutDriverKey(kind);
   let lease: Lease | null = null;
 
   const readRaw = async () => {
     const response = await client.get(key).exec();
     const kv = response.kvs[0];
     if (!kv) return null;
-    const rollout = parseRollout(kv.value.toString('utf8'));
+    const rollout = codec.parse(kv.value.toString('utf8'));
     if (rollout instanceof Error) throw new Error(`${key}: ${rollout.message}`);
     return { rollout, revision: kv.mod_revision };
   };
@@ -50,12 +87,12 @@ export function createRolloutStore(client: Etcd3, prefix: string): RolloutStore 
     async create(rollout) {
       for (let attempt = 0; attempt < 10; attempt++) {
         const current = await readRaw();
-        if (current && !isTerminal(current.rollout))
+        if (current && !codec.isTerminal(current.rollout))
           return { created: false, current: current.rollout };
         const guard = current
           ? client.if(key, 'Mod', '==', current.revision)
           : client.if(key, 'Create', '==', 0);
-        const result = await guard.then(client.put(key).value(encodeRollout(rollout))).commit();
+        const result = await guard.then(client.put(key).value(codec.encode(rollout))).commit();
         if (result.succeeded) return { created: true };
       }
       throw new Error(`${key}: too much contention creating the rollout`);
@@ -68,7 +105,7 @@ export function createRolloutStore(client: Etcd3, prefix: string): RolloutStore 
         if (next === current.rollout) return next;
         const result = await client
           .if(key, 'Mod', '==', current.revision)
-          .then(client.put(key).value(encodeRollout(next)))
+          .then(client.put(key).value(codec.encode(next)))
           .commit();
         if (result.succeeded) return next;
       }

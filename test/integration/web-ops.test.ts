@@ -68,7 +68,7 @@ describe('the ops page and the ring API', () => {
       });
       return (await docs.text()).includes(id);
     });
-    for (const p of ['/ops', '/api/ring', '/api/ring/stream']) {
+    for (const p of ['/ops', '/api/ring', '/api/ring/stream', '/api/ops/rollout']) {
       for (const headers of [
         {} as Record<string, string>,
         { authorization: 'Bearer wrong-token-0123456789' },
@@ -88,6 +88,12 @@ describe('the ops page and the ring API', () => {
       headers: { authorization: `Bearer ${OPERATOR_TOKEN}` },
     });
     expect(ring.status).toBe(200);
+    // Without a web gateway (this web app runs alone) the web rollout panel says so.
+    const rollout = await fetch(`${web.url}/api/ops/rollout`, {
+      headers: { authorization: `Bearer ${OPERATOR_TOKEN}` },
+    });
+    expect(rollout.status).toBe(200);
+    expect(await rollout.json()).toMatchObject({ routing: null, rollout: null, nodes: 1 });
     // The sign-in sets a cookie that opens the page and the stream (EventSource sends it).
     const wrong = await fetch(`${web.url}/api/ops/session`, {
       method: 'POST',

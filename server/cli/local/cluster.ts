@@ -1,7 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Etcd3 } from 'etcd3';
 import { findFreePort, isPortFree } from '../../../ring/testing/free-port.ts';
+import { createLogger } from '../../log.ts';
+import { type GatewayedWeb, startGatewayedWeb } from '../../web-gateway/local.ts';
 import { startLocalEtcd } from './etcd.ts';
 import { type ManagedProcess, stopGroup } from './managed-process.ts';
 import { logFileOf, startLocalNode } from './node.ts';
@@ -16,7 +19,7 @@ import {
   writeState,
 } from './state.ts';
 import { waitFor } from './wait.ts';
-import { isWebBuilt, startLocalWeb } from './web.ts';
+import { isWebBuilt } from './web.ts';
 
 export interface LocalClusterOptions {
   /** Where the state file goes (its folder also gets `logs/`). */
@@ -114,6 +117,11 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       p.catch((error: unknown) => say(`${(error as Error).message}`));
     const t0 = Date.now();
     const took = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+    if (gatewayed) {
+      // The gateway, then every web build it routes to (a web rollout adds and swaps them).
+      await quiet(gatewayed.stop());
+      webEtcd?.close();
+    }
     if (current?.web) {
       await quiet(
         stopGroup(current.web.pid, { graceMs: 5000, watchdogPid: current.web.watchdogPid }),
@@ -144,6 +152,8 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     }
   };
 
+  let gatewayed: GatewayedWeb | null = null;
+  let webEtcd: Etcd3 | null = null;
   const cluster: LocalCluster = {
     state() {
       if (!state) throw new Error('local cluster not started');
@@ -240,25 +250,31 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     if (options.web ?? true) {
       if (isWebBuilt()) {
         const port = await pickWebPort(options.webPort, used);
-        say(`starting the web app on port ${port}`);
-        const web = await startLocalWeb({
-          port,
+        // The stable web build behind the web gateway (README, Rollouts → web builds): a web
+        // rollout starts a second upstream and the gateway shares new browsers between them.
+        const build =
+          process.env.RINGDOC_WEB_BUILD || process.env.NEXT_PUBLIC_RINGDOC_BUILD || '0.1.0';
+        say(`starting the web app on port ${port} (web gateway, build ${build})`);
+        webEtcd = new Etcd3({ hosts: [etcd.endpoint] });
+        const web = await startGatewayedWeb({
+          client: webEtcd,
           etcd: etcd.endpoint,
           prefix,
-          logFile: logFileOf(logDir, 'web'),
+          port,
+          build,
+          logDir,
           secrets,
+          ownerPid: process.pid,
+          log: createLogger({ name: 'web-gateway', level: 'warn' }),
         });
-        processes.set('web', web.process);
-        void web.process.exited.then((code) => {
-          if (!stopping) reportFailure(`the web app exited (${code}); see ${web.process.logFile}`);
-        });
+        gatewayed = web;
         await save({
           ...cluster.state(),
           web: {
             url: web.url,
-            pid: web.process.pid,
-            watchdogPid: web.process.watchdogPid,
-            log: web.process.logFile,
+            pid: web.upstreamPid,
+            watchdogPid: null,
+            log: logFileOf(logDir, `web-${build}`),
           },
         });
       } else {

@@ -162,6 +162,7 @@ function memoryBackend(enabled: boolean) {
     view: async () => null,
     membership: {} as WebBackend['membership'],
     route: async () => ({ owner: 'n1', url: 'ws://127.0.0.1:1', epoch: 1, members: [] }),
+    etcd: {} as WebBackend['etcd'],
     close: async () => {},
   } satisfies WebBackend;
   return {

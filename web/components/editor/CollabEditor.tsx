@@ -63,6 +63,8 @@ export interface CollabEditorProps {
   readonly access?: Access | null;
   readonly docId: string;
   readonly build: string;
+  /** Protocol version announced (absent: the current one; only the handshake fault sets it). */
+  readonly protocolVersion?: number | undefined;
   readonly identity: Identity;
   /** First connection goes to this member (`?node=`), to exercise redirects. */
   readonly preferNode?: string | undefined;
@@ -149,6 +151,7 @@ function EditorHandle({ onEditor }: { onEditor: (editor: LexicalEditor) => void 
 export function CollabEditor({
   docId,
   build,
+  protocolVersion,
   identity,
   preferNode,
   header,
@@ -186,6 +189,7 @@ export function CollabEditor({
         docId,
         doc,
         build,
+        ...(protocolVersion !== undefined ? { protocolVersion } : {}),
         local: store,
         createSocket: mux.createSocket,
         ...(preferNode ? { preferNode } : {}),
@@ -197,7 +201,7 @@ export function CollabEditor({
       setLocal(store);
       return next;
     },
-    [docId, build, preferNode, accessToken, mux],
+    [docId, build, protocolVersion, preferNode, accessToken, mux],
   );
 
   // Release providers and IndexedDB handles on unmount. Deferred a tick: React's StrictMode

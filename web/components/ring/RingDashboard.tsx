@@ -8,6 +8,7 @@ import { MemberTable } from './MemberTable.tsx';
 import { RingDiagram } from './RingDiagram.tsx';
 import styles from './ring.module.css';
 import { useRingStream } from './useRingStream.ts';
+import { WebRolloutPanel } from './WebRolloutPanel.tsx';
 
 const CONNECTION_TEXT = {
   connecting: 'Connecting…',
@@ -70,6 +71,7 @@ export function RingDashboard({ streamUrl = '/api/ring/stream' }: { streamUrl?: 
               <ChangeLog changes={changes} />
             </section>
           </div>
+          <WebRolloutPanel />
           <section aria-labelledby="ring-documents-heading">
             <h2 id="ring-documents-heading">Documents ({snapshot.documentsTotal})</h2>
             <DocumentTable snapshot={snapshot} picture={picture} />

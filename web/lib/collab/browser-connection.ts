@@ -34,6 +34,8 @@ export interface BrowserConnectionOptions {
   readonly docId: string;
   /** Client build sent at connect (C6). */
   readonly build: string;
+  /** Protocol version announced (default the current one; the handshake fault changes it). */
+  readonly protocolVersion?: number;
   /** IndexedDB copy: awaited before the first connect; remembers the generation (M7). */
   readonly local?: LocalStore;
   /** First connection goes to this member instead of the owner (tests, debugging). */
@@ -127,6 +129,7 @@ export function createBrowserConnection(options: BrowserConnectionOptions): Brow
   const connection = createConnection({
     docId: options.docId,
     build: options.build,
+    ...(options.protocolVersion !== undefined ? { protocolVersion: options.protocolVersion } : {}),
     clock,
     openSocket: webSocketOpener(createSocket, options.warn),
     resolve: resolveOwnerUrl,

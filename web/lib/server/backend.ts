@@ -35,6 +35,8 @@ export interface WebBackend {
   readonly membership: MembershipWatcher;
   /** Owner look-up for `docId` (`null` when the ring view is not available yet). */
   route(docId: string): Promise<RouteInfo | null>;
+  /** The etcd client (read-only uses: the ops page's web rollout panel). */
+  readonly etcd: Etcd3;
   close(): Promise<void>;
 }
 
@@ -96,6 +98,7 @@ export function createWebBackend(config: WebConfig, deps: WebBackendDeps): WebBa
 
   return {
     config,
+    etcd: client,
     index,
     nodes,
     access,

@@ -1,0 +1,246 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { Etcd3 } from 'etcd3';
+import { setConfig } from '../ring/etcd/config-watcher.ts';
+import { createRoutingStore } from '../server/web-gateway/routing-store.ts';
+import { runRingdoc } from '../test/harness/run-ringdoc.ts';
+import type { E2eEnvironment } from './support/environment.ts';
+import { type EditorUser, expect, test } from './support/fixtures.ts';
+
+/** The CLI's environment: the suite's cluster (never a running `npm start`: no state file). */
+const cliEnv = (env: E2eEnvironment, extra: Record<string, string> = {}) => ({
+  RINGDOC_ETCD: env.etcd,
+  RINGDOC_PREFIX: env.prefix,
+  RINGDOC_OPERATOR_TOKEN: env.operatorToken,
+  RINGDOC_WEB_LOG_DIR: env.webLogDir,
+  RINGDOC_STATE_FILE: path.join(env.webLogDir, 'no-local-cluster.json'),
+  ...extra,
+});
+
+/** The real CLI (`bin/ringdoc.mjs rollout …`), to its exit. */
+function rollout(
+  env: E2eEnvironment,
+  args: readonly string[],
+  extraEnv: Record<string, string> = {},
+) {
+  return runRingdoc(['rollout', ...args], cliEnv(env, extraEnv), 90_000);
+}
+
+/** Counts the page's loads (the first one included): a reload is a second load. */
+function countLoads(user: EditorUser): () => number {
+  let loads = 0;
+  user.page.on('load', () => {
+    loads++;
+  });
+  return () => loads;
+}
+
+const buildOf = (user: EditorUser) => user.page.locator('.status-build');
+
+test.describe
+  .serial('web rollout (gateway, two web builds side by side)', () => {
+    test('[W-roll a] tabs on the old build keep editing through a rollout to 100 % (its CLI killed and resumed) with zero reloads', async ({
+      users,
+      docId,
+      env,
+    }) => {
+      const alice = await users.create('Alice');
+      const loads = countLoads(alice);
+      await alice.open(docId);
+      await expect(buildOf(alice)).toHaveText(`Build ${env.webBuild}`);
+      await alice.caretToEnd();
+      await alice.page.keyboard.type('before the rollout. ');
+      await alice.waitSaved();
+
+      // The CLI is killed (SIGKILL) once the new build serves 50 %; another one resumes it.
+      const etcd = new Etcd3({ hosts: [env.etcd] });
+      const routing = createRoutingStore(etcd, env.prefix);
+      const first = spawn(
+        process.execPath,
+        [
+          'bin/ringdoc.mjs',
+          'rollout',
+          'web',
+          '--to',
+          '0.2.0',
+          '--share',
+          '50,100',
+          '--observe',
+          '4',
+          '--poll',
+          '0.5',
+        ],
+        { env: { ...process.env, ...cliEnv(env) }, stdio: 'ignore' },
+      );
+      try {
+        await expect
+          .poll(async () => (await routing.read())?.canary?.share ?? null, { timeout: 60_000 })
+          .toBe(50);
+      } finally {
+        first.kill('SIGKILL');
+        etcd.close();
+      }
+      const run = rollout(env, ['resume', 'web', '--poll', '0.5']);
+      // Keep typing while the rollout resumes, widens to 100 % and promotes the new build.
+      for (let i = 0; i < 4; i++) {
+        await alice.page.keyboard.type(`during ${i}. `);
+        await alice.waitSaved();
+      }
+      const result = await run;
+      expect(result.stderr).toBe('');
+      expect(result.code, result.stdout).toBe(0);
+      expect(result.stdout).toMatch(/succeeded: build 0\.2\.0 is the stable web build/);
+      await alice.page.keyboard.type('after the rollout.');
+      await alice.waitSaved();
+      expect(loads()).toBe(1);
+      await expect(buildOf(alice)).toHaveText(`Build ${env.webBuild}`);
+
+      // A new browser gets the new build, and sees everything Alice typed.
+      const bob = await users.create('Bob');
+      await bob.open(docId);
+      await expect(buildOf(bob)).toHaveText('Build 0.2.0');
+      await expect(bob.editor).toContainText('during 3. after the rollout.');
+      const cookies = await bob.context.cookies();
+      expect(cookies.find((c) => c.name === 'ringdoc-build')?.value).toBe('0.2.0');
+    });
+
+    test('[W-roll b] with --protocol-change an old tab reloads exactly once and keeps its unsynced edits', async ({
+      users,
+      docId,
+      env,
+    }) => {
+      const etcd = new Etcd3({ hosts: [env.etcd] });
+      try {
+        const alice = await users.create('Alice');
+        const loads = countLoads(alice);
+        await alice.open(docId);
+        await expect(buildOf(alice)).toHaveText('Build 0.2.0');
+        await alice.caretToEnd();
+        await alice.page.keyboard.type('saved on 0.2.0. ');
+        await alice.waitSaved();
+
+        // The socket is blocked while she types: these edits exist only in the tab and IndexedDB.
+        await alice.context.setOffline(true);
+        await expect(alice.status).toHaveAttribute('data-state', 'offline');
+        await alice.page.keyboard.type('typed offline on 0.2.0');
+        await alice.flushLocalCopy(docId);
+
+        const result = await rollout(env, [
+          'web',
+          '--to',
+          '0.3.0',
+          '--share',
+          '100',
+          '--observe',
+          '1',
+          '--poll',
+          '0.5',
+          '--protocol-change',
+        ]);
+        expect(result.code, result.stdout + result.stderr).toBe(0);
+        expect(result.stdout).toMatch(/min-client-build = 0\.3\.0/);
+
+        // Back online: the node answers "newer version required", the tab reloads once, the
+        // gateway re-assigns its cookie (0.2.0 is retired) and the reloaded tab runs 0.3.0.
+        await alice.context.setOffline(false);
+        await expect(buildOf(alice)).toHaveText('Build 0.3.0');
+        await alice.waitSaved();
+        await expect(alice.editor).toContainText('saved on 0.2.0. typed offline on 0.2.0');
+        expect(loads()).toBe(2);
+        await expect(alice.page.getByTestId('upgrade-banner')).toHaveCount(0);
+
+        const bob = await users.create('Bob');
+        await bob.open(docId);
+        await expect(bob.editor).toContainText('typed offline on 0.2.0');
+        expect(loads()).toBe(2);
+      } finally {
+        await setConfig(etcd, env.prefix, 'min-client-build', undefined);
+        etcd.close();
+      }
+    });
+
+    test('[W-roll c] a bad web build (refused handshake) is rolled back and its tabs return to the stable build', async ({
+      users,
+      docId,
+      env,
+      baseURL,
+    }) => {
+      const etcd = new Etcd3({ hosts: [env.etcd] });
+      const routing = createRoutingStore(etcd, env.prefix);
+      try {
+        const alice = await users.create('Alice');
+        await alice.open(docId);
+        await alice.caretToEnd();
+        await alice.page.keyboard.type('written on the stable build. ');
+        await alice.waitSaved();
+
+        const run = rollout(
+          env,
+          ['web', '--to', '0.4.0', '--share', '50,100', '--observe', '60', '--poll', '0.5'],
+          { RINGDOC_WEB_FAULT: 'handshake' },
+        );
+        await expect
+          .poll(async () => (await routing.read())?.canary?.build ?? null, { timeout: 60_000 })
+          .toBe('0.4.0');
+
+        // A browser the gateway put on the new build (its cookie names it).
+        const carol = await users.create('Carol');
+        const carolLoads = countLoads(carol);
+        await carol.context.addCookies([
+          { name: 'ringdoc-build', value: '0.4.0', url: baseURL as string },
+        ]);
+        await carol.page.goto(`/d/${docId}`);
+        await expect(buildOf(carol)).toHaveText('Build 0.4.0');
+
+        const result = await run;
+        expect(result.code, result.stdout).toBe(1);
+        expect(result.stderr).toMatch(
+          /rolled back: health breach: build 0\.4\.0: \d+ handshakes? refused for their protocol version/,
+        );
+        const after = await routing.read();
+        expect(after?.stable.build).toBe('0.3.0');
+        expect(after?.canary).toBeNull();
+
+        // Refused, her tab reloaded by itself at most once (never a loop). Her next load lands on
+        // the stable build (cookie re-assigned): the automatic one if it came after the rollback,
+        // else the banner's Reload button, as a person would press it.
+        const blocked = carol.page.locator(
+          '[data-testid="upgrade-banner"][data-reload-blocked="true"]',
+        );
+        const onStable = carol.page.locator('.status-build', { hasText: 'Build 0.3.0' });
+        await expect(blocked.or(onStable).first()).toBeVisible();
+        expect(carolLoads()).toBeLessThanOrEqual(2);
+        if (await blocked.isVisible()) {
+          await blocked.getByRole('button', { name: 'Reload' }).click();
+        }
+        await expect(buildOf(carol)).toHaveText('Build 0.3.0');
+        await carol.waitSynced();
+        await expect(carol.editor).toContainText('written on the stable build.');
+        const cookies = await carol.context.cookies();
+        expect(cookies.find((c) => c.name === 'ringdoc-build')?.value).toBe('0.3.0');
+        await carol.caretToEnd();
+        await carol.page.keyboard.type('back on 0.3.0');
+        await carol.waitSaved();
+        await expect(alice.editor).toContainText('back on 0.3.0');
+
+        // The ops page shows the builds, the steps and why it rolled back.
+        const ops = alice.page;
+        await ops.goto('/ops');
+        const panel = ops.getByTestId('web-rollout');
+        await expect(panel).toHaveAttribute('data-phase', 'rolled-back');
+        await expect(ops.getByTestId('web-rollout-reason')).toContainText(
+          'refused for their protocol version',
+        );
+        await expect(ops.getByTestId('web-build-0.3.0')).toContainText('stable');
+        await expect(ops.getByTestId('web-build-0.4.0')).toContainText('not served');
+        await panel.scrollIntoViewIfNeeded();
+        await panel.screenshot({
+          path: process.env.RINGDOC_SCREENSHOTS
+            ? 'docs/screenshots/web-rollout.png'
+            : 'test-results/web-rollout-ops.png',
+        });
+      } finally {
+        etcd.close();
+      }
+    });
+  });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import type { Clock } from '../clock.ts';
 import { createFileStore, fileStorePaths } from './file-store.ts';
 import { decodeSegment } from './journal-format.ts';
 import { createJournalStore, JOURNAL_DIR, type JournalStoreOptions } from './journal-store.ts';
@@ -113,6 +114,68 @@ describe('journal store on disk', () => {
     }
     expect((await readdir(dir)).sort()).toEqual([JOURNAL_DIR]);
     expect(await segmentFiles(dir)).toHaveLength(1);
+  });
+
+  /** A clock whose timers never fire: only the journal's own completion can release an ACK. */
+  const frozenClock = () => {
+    const timers: number[] = [];
+    const clock: Clock = {
+      now: () => 0,
+      after: (ms) => {
+        timers.push(ms);
+        return () => {};
+      },
+      every: () => () => {},
+      sleep: () => new Promise(() => {}),
+    };
+    return { clock, timers };
+  };
+
+  it('[C4] an idle journal commits at the end of the turn: the ACK waits for the fdatasync, never a timer', async () => {
+    const { dir } = await setup();
+    const faultFs = createFaultFs();
+    const { clock, timers } = frozenClock();
+    const turns: (() => void)[] = [];
+    const store = createJournalStore({
+      dir,
+      fs: faultFs.fs,
+      segmentBytes: SMALL_SEGMENT,
+      clock,
+      endOfTurn: (fn) => {
+        turns.push(fn);
+        return () => {};
+      },
+    });
+    cleanups.push(() => store.close());
+    const writer = createWriter();
+    const [a, c] = writer.next(2);
+    const [b] = createWriter('o').next(1);
+    await store.load('warm-up');
+    // the first window also prepares the segment (its own syncs): done before counting
+    const warm = store.append('warm-up', createWriter('w').next(1)[0]!, 'g');
+    expect(turns).toHaveLength(1);
+    turns.shift()?.();
+    await warm;
+    await store.load('warm-up'); // the window has settled: the journal is idle again
+    let acked = 0;
+    const first = store.append('doc', a!, 'g').then(() => acked++);
+    const second = store.append('other', b!, 'g').then(() => acked++);
+    expect(turns).toHaveLength(1);
+    const syncsBefore = faultFs.syncs();
+    turns.shift()?.();
+    await Promise.all([first, second]);
+    expect(acked).toBe(2);
+    // one window for both documents: one fdatasync released both ACKs, no timer was asked for
+    expect(faultFs.syncs() - syncsBefore).toBe(1);
+    expect(timers).toEqual([]);
+    // the next append opens a new window at the end of its turn, again without a timer
+    await store.load('doc');
+    const third = store.append('doc', c!, 'g');
+    expect(turns).toHaveLength(1);
+    turns.shift()?.();
+    await third;
+    expect(textOf((await store.load('doc'))?.updates ?? [])).toBe(writer.text());
+    expect(timers).toEqual([]);
   });
 
   it('[N7] a torn tail frame is ignored on replay and later appends are kept', async () => {

@@ -26,7 +26,12 @@ import { nodeStoreFs, type StoreFs, syncDir } from './store-fs.ts';
 export interface JournalStoreOptions {
   /** Data directory; created on first use. One store per directory at a time. */
   readonly dir: string;
-  /** How long the first append of an idle journal waits for others before the window is written (default 2 ms). */
+  /**
+   * How long the first append of an idle journal waits for others before the window is written.
+   * Default 0: the window closes at the end of the current turn of the event loop (after every
+   * socket read in this turn), so an idle journal adds no timer delay to an ACK; appends issued
+   * while a window is being written always wait for it and go together into the next one.
+   */
   readonly groupCommitMs?: number;
   /** Bytes preallocated per journal segment (default 16 MiB). */
   readonly segmentBytes?: number;
@@ -38,8 +43,19 @@ export interface JournalStoreOptions {
   readonly log?: Logger;
   /** File-system facade (default the real one); tests inject faults through it. */
   readonly fs?: StoreFs;
-  /** Runs the commit-window timer (default the system clock). */
+  /** Runs the commit-window timer when `groupCommitMs` > 0 (default the system clock). */
   readonly clock?: Clock;
+  /**
+   * Runs `fn` at the end of the current turn (`groupCommitMs` 0); returns a cancel function.
+   * Default `setImmediate`: after the I/O callbacks of this turn, before any timer.
+   */
+  readonly endOfTurn?: (fn: () => void) => () => void;
+}
+
+/** `setImmediate` as a cancellable end-of-turn hook. */
+export function setImmediateEndOfTurn(fn: () => void): () => void {
+  const immediate = setImmediate(fn);
+  return () => clearImmediate(immediate);
 }
 
 /** The journal directory under a data directory (`~` keeps it apart from document directories). */
@@ -99,8 +115,9 @@ const RECORD_OVERHEAD = 4;
  * `~journal/<seq>.wal` segments (see `journal-format.ts`) and, per compacted document, the
  * file store's directory (`doc-dirs.ts`), so a file-store data directory is read as is.
  *
- * - Appends of every document issued within a commit window (`groupCommitMs` after the
- *   first, or while the previous window is being written) become one frame: one `write`
+ * - Appends of every document issued within a commit window (the current turn of the event
+ *   loop, or `groupCommitMs` after the first; and always while the previous window is being
+ *   written) become one frame: one `write`
  *   and one `fdatasync` on the open, preallocated segment, off the main thread (libuv).
  *   Each document's appends of a window share one promise, resolved once the frame is
  *   durable; a failed write or sync rejects every append of the window with `StoreIoError`
@@ -121,7 +138,8 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
   const fs = options.fs ?? nodeStoreFs;
   const log = options.log ?? createSilentLogger();
   const after = (options.clock ?? systemClock()).after;
-  const delayMs = options.groupCommitMs ?? 2;
+  const delayMs = options.groupCommitMs ?? 0;
+  const endOfTurn = options.endOfTurn ?? setImmediateEndOfTurn;
   const segmentBytes = options.segmentBytes ?? 16 * 1024 * 1024;
   const compactAfterBytes = options.compactAfterBytes ?? 1024 * 1024;
   const compactAfterRecords = options.compactAfterRecords ?? 500;
@@ -275,7 +293,7 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
   const openWindow = (): Window => {
     if (open) return open;
     open = newWindow();
-    if (!writing) cancelTimer = after(delayMs, kick);
+    if (!writing) cancelTimer = delayMs > 0 ? after(delayMs, kick) : endOfTurn(kick);
     return open;
   };
 

@@ -54,8 +54,8 @@ export interface NodeConfig {
   /** Bytes of encoded (unloaded) documents kept in memory before the least recent are dropped (default 256 MiB). */
   readonly encodedCacheBytes: number;
   /**
-   * Group-commit window of the store (default 0: the end of the current event-loop turn, no
-   * timer; appends that arrive while a window is being written go together into the next). N2.
+   * Least time between two commit windows of the store (default 2 ms); an idle store's window
+   * closes at the end of the event-loop turn, without a timer. N2.
    */
   readonly groupCommitMs: number;
   /** Copies of each document, owner included (default 2). N3. */
@@ -154,7 +154,7 @@ export function resolveNodeConfig(input: NodeConfigInput): NodeConfig {
     idleEncodeMs: input.idleEncodeMs ?? 30_000,
     heapHighWaterBytes: input.heapHighWaterBytes ?? 1.5 * 1024 * 1024 * 1024,
     encodedCacheBytes: input.encodedCacheBytes ?? 256 * 1024 * 1024,
-    groupCommitMs: input.groupCommitMs ?? 0,
+    groupCommitMs: input.groupCommitMs ?? 2,
     replicas: input.replicas ?? 2,
     durability: input.durability ?? 'replica',
     clusterSecret: input.clusterSecret ?? DEVELOPMENT_CLUSTER_SECRET,

@@ -27,10 +27,11 @@ export interface JournalStoreOptions {
   /** Data directory; created on first use. One store per directory at a time. */
   readonly dir: string;
   /**
-   * How long the first append of an idle journal waits for others before the window is written.
-   * Default 0: the window closes at the end of the current turn of the event loop (after every
-   * socket read in this turn), so an idle journal adds no timer delay to an ACK; appends issued
-   * while a window is being written always wait for it and go together into the next one.
+   * Least time between the starts of two commit windows (default 2 ms). A window opened when
+   * the last one started longer ago than this (an idle journal) closes at the end of the
+   * current turn of the event loop, after every socket read in it: no timer delays its ACKs.
+   * Under load windows start at most every `groupCommitMs`, so one `fdatasync` covers what
+   * arrived meanwhile; appends issued while a window is being written go into the next one.
    */
   readonly groupCommitMs?: number;
   /** Bytes preallocated per journal segment (default 16 MiB). */
@@ -43,10 +44,10 @@ export interface JournalStoreOptions {
   readonly log?: Logger;
   /** File-system facade (default the real one); tests inject faults through it. */
   readonly fs?: StoreFs;
-  /** Runs the commit-window timer when `groupCommitMs` > 0 (default the system clock). */
+  /** Reads the time and runs the commit-window spacing timer (default the system clock). */
   readonly clock?: Clock;
   /**
-   * Runs `fn` at the end of the current turn (`groupCommitMs` 0); returns a cancel function.
+   * Runs `fn` at the end of the current turn (an idle journal's window); returns a cancel function.
    * Default `setImmediate`: after the I/O callbacks of this turn, before any timer.
    */
   readonly endOfTurn?: (fn: () => void) => () => void;
@@ -137,8 +138,8 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
   const journalDir = join(root, JOURNAL_DIR);
   const fs = options.fs ?? nodeStoreFs;
   const log = options.log ?? createSilentLogger();
-  const after = (options.clock ?? systemClock()).after;
-  const delayMs = options.groupCommitMs ?? 0;
+  const clock = options.clock ?? systemClock();
+  const delayMs = options.groupCommitMs ?? 2;
   const endOfTurn = options.endOfTurn ?? setImmediateEndOfTurn;
   const segmentBytes = options.segmentBytes ?? 16 * 1024 * 1024;
   const compactAfterBytes = options.compactAfterBytes ?? 1024 * 1024;
@@ -154,6 +155,8 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
   let open: Window | null = null;
   let writing: Window | null = null;
   let cancelTimer: (() => void) | null = null;
+  /** When the last window started (clock ms); windows start at least `delayMs` apart. */
+  let lastStart = Number.NEGATIVE_INFINITY;
   let retiring = false;
 
   const docOf = (id: string): Doc => {
@@ -293,8 +296,14 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
   const openWindow = (): Window => {
     if (open) return open;
     open = newWindow();
-    if (!writing) cancelTimer = delayMs > 0 ? after(delayMs, kick) : endOfTurn(kick);
+    if (!writing) schedule();
     return open;
+  };
+
+  /** Starts the open window at the end of this turn, or once `delayMs` passed since the last. */
+  const schedule = (): void => {
+    const wait = lastStart + delayMs - clock.now();
+    cancelTimer = wait > 0 ? clock.after(wait, kick) : endOfTurn(kick);
   };
 
   const kick = (): void => {
@@ -307,10 +316,14 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
     cancelTimer = null;
     open = null;
     writing = w;
+    lastStart = clock.now();
     void commit(w).finally(() => {
       writing = null;
       w.settle();
-      if (open) start(open);
+      if (!open) return;
+      // what arrived during the write: at once, or once `delayMs` passed since this one started
+      if (lastStart + delayMs <= clock.now()) start(open);
+      else schedule();
     });
   };
 

@@ -30,7 +30,7 @@ export interface JournalStoreOptions {
    * Least time between the starts of two commit windows (default 2 ms). A window opened when
    * the last one started longer ago than this (an idle journal) closes at the end of the
    * current turn of the event loop, after every socket read in it: no timer delays its ACKs.
-   * Under load windows start at most every `groupCommitMs`, so one `fdatasync` covers what
+   * Under load windows start at most every `groupCommitMs`, so one durable write covers what
    * arrived meanwhile; appends issued while a window is being written go into the next one.
    */
   readonly groupCommitMs?: number;
@@ -117,9 +117,10 @@ const RECORD_OVERHEAD = 4;
  * file store's directory (`doc-dirs.ts`), so a file-store data directory is read as is.
  *
  * - Appends of every document issued within a commit window (the current turn of the event
- *   loop, or `groupCommitMs` after the first; and always while the previous window is being
- *   written) become one frame: one `write`
- *   and one `fdatasync` on the open, preallocated segment, off the main thread (libuv).
+ *   loop when the journal was idle; under load what arrives until `groupCommitMs` after the
+ *   previous window started, or while it is being written) become one frame: one `O_DSYNC`
+ *   `write` (data-synced like `fdatasync`) on the open, preallocated segment, off the main
+ *   thread (libuv).
  *   Each document's appends of a window share one promise, resolved once the frame is
  *   durable; a failed write or sync rejects every append of the window with `StoreIoError`
  *   (the barrier is shared by all documents) and the next window goes to a new segment.

@@ -562,6 +562,9 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
     },
 
     append(docId, update, generation) {
+      // a document the store already knows was validated when it was first named
+      const known = isReady && !closed ? docs.get(docId) : undefined;
+      if (known) return appendNow(known, update, generation);
       try {
         assertStorableDocId(docId);
         assertOpen(docId);

@@ -46,7 +46,8 @@ const AREAS: readonly [RegExp, string][] = [
     /server\/documents\/session|server\/limits\/|server\/node\/(admission|sessions|room-socket|client-router|hocuspocus-socket)|server\/auth\/|server\/routing\//,
     'ringdoc sessions',
   ],
-  [/server\/cluster\/|server\/node\/forwarder/, 'ringdoc replication'],
+  // the peer channel (server/cluster/peer-client.ts) is the one user of `ws` in a node
+  [/server\/cluster\/|server\/node\/forwarder|node_modules\/ws\//, 'ringdoc replication'],
   [/server\/node-metrics|server\/http\/metrics|server\/node\/(gauges|loop-lag)/, 'ringdoc metrics'],
   [/server\/log\.ts/, 'ringdoc logging'],
   [/server\/history\//, 'ringdoc history'],

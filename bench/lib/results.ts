@@ -170,8 +170,10 @@ export function generatedNotes(
       cause = `ours ${ours} per socket against ${COLUMNS.filter((k) => k !== 'ours' && f.cells[k])
         .map((k) => `${k} ${f.cells[k]}`)
         .join(', ')}; floor ${f.floor}`;
+    } else if (f.metric.includes('after the idle window')) {
+      cause = `${f.ratios}: kept encoded (no live Y.Doc); resident memory also counts what the dropped Y.Docs freed and the process still holds`;
     } else if (f.metric.startsWith('memory per idle loaded doc')) {
-      cause = `${f.ratios.split(';')[0]}: an attached idle document is held as a live Y.Doc`;
+      cause = `${f.ratios.split(';')[0]}: just synced, the document is still a live Y.Doc (kept encoded only after its idle window, the next row)`;
     } else if (f.metric.startsWith('durable ack')) {
       cause = `ours ack p95 ${ours} against the append + fsync floor ${f.floor}; ${splitText}`;
     } else if (f.metric.startsWith('tokens lost')) {

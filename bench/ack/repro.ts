@@ -11,7 +11,10 @@ import { RawClient } from '../../test/harness/raw-client.ts';
 const n = Number(process.env.N ?? 100);
 const gap = Number(process.env.GAP ?? 20);
 const docs = Number(process.env.DOCS ?? 1);
-const cluster = await startCluster({ nodes: Number(process.env.NODES ?? 1) });
+const cluster = await startCluster({
+  nodes: Number(process.env.NODES ?? 1),
+  ...(process.env.LEASE_TTL ? { leaseTtl: Number(process.env.LEASE_TTL) } : {}),
+});
 try {
   const node = cluster.nodes[0]!;
   const pid = execFileSync('pgrep', ['-f', '--', `ringdoc.mjs node .*--port ${node.port} `])
@@ -28,7 +31,10 @@ try {
   for (let d = 0; d < docs * 2; d++) {
     const sent = new Map<number, number>();
     let last = 0;
-    const c = new RawClient(node.url, `ackdoc-${Math.floor(d / 2)}`, {
+    const docId = `ackdoc-${Math.floor(d / 2)}`;
+    // every client straight to the owner (a RawClient does not follow REDIRECT)
+    const url = cluster.nodes.length > 1 ? (await cluster.ownerOf(docId)).url : node.url;
+    const c = new RawClient(url, docId, {
       onContentSent: (k) => sent.set(k, performance.now()),
       onAck: (k) => {
         const t = performance.now();

@@ -53,7 +53,10 @@ export interface NodeConfig {
   readonly heapHighWaterBytes: number;
   /** Bytes of encoded (unloaded) documents kept in memory before the least recent are dropped (default 256 MiB). */
   readonly encodedCacheBytes: number;
-  /** Group-commit window of the store (default 2 ms). N2. */
+  /**
+   * Least time between two commit windows of the store (default 2 ms); an idle store's window
+   * closes at the end of the event-loop turn, without a timer. N2.
+   */
   readonly groupCommitMs: number;
   /** Copies of each document, owner included (default 2). N3. */
   readonly replicas: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addSplit, type CpuProfile, splitAreaOf } from './profile.ts';
+import { addSplit, type CpuProfile, emptySplitCounts, splitAreaOf } from './profile.ts';
 
 const frame = (functionName: string, url = '') => ({ functionName, url, lineNumber: 0 });
 
@@ -10,7 +10,8 @@ describe('per-update CPU split of a profile', () => {
     expect(splitAreaOf('uWebSockets.js')).toBe('transport');
     expect(splitAreaOf('ringdoc protocol')).toBe('transport');
     expect(splitAreaOf('(garbage collector)')).toBe('GC');
-    expect(splitAreaOf('etcd client')).toBe('other');
+    expect(splitAreaOf('etcd client')).toBe('coordination');
+    expect(splitAreaOf('ringdoc other')).toBe('other');
     expect(splitAreaOf('native/builtin')).toBeNull();
   });
 
@@ -31,7 +32,7 @@ describe('per-update CPU split of a profile', () => {
       ],
       samples: [3, 3, 5],
     };
-    const counts = { journal: 0, Yjs: 0, transport: 0, GC: 0, other: 0, startup: 0 };
+    const counts = emptySplitCounts();
     addSplit(profile, counts);
     expect(counts).toMatchObject({ journal: 2, startup: 1, other: 0 });
   });
@@ -49,8 +50,49 @@ describe('per-update CPU split of a profile', () => {
       ],
       samples: [1, 1, 2, 2, 2, 3, 4, 5],
     };
-    const counts = { journal: 0, Yjs: 0, transport: 0, GC: 0, other: 0, startup: 0 };
+    const counts = emptySplitCounts();
     addSplit(profile, counts);
-    expect(counts).toEqual({ journal: 1, Yjs: 3, transport: 0, GC: 1, other: 0, startup: 0 });
+    expect(counts).toEqual({ ...emptySplitCounts(), journal: 1, Yjs: 3, GC: 1 });
+  });
+
+  it('names what used to be "other": sessions, replication, awareness, promise machinery, tsx __name', () => {
+    const url = (p: string) => `file:///x/${p}`;
+    const profile: CpuProfile = {
+      startTime: 0,
+      endTime: 1,
+      nodes: [
+        { id: 1, callFrame: frame('(root)'), children: [2, 3, 4, 5, 7, 9] },
+        { id: 2, callFrame: frame('receive', url('server/documents/session.ts')) },
+        { id: 3, callFrame: frame('take', url('server/limits/token-bucket.ts')) },
+        { id: 4, callFrame: frame('flush', url('server/cluster/replicator.ts')) },
+        {
+          id: 5,
+          callFrame: frame('processTicksAndRejections', 'node:internal/process/task_queues'),
+          children: [6],
+        },
+        { id: 6, callFrame: frame('runMicrotasks') },
+        {
+          id: 7,
+          callFrame: frame('append', url('server/persistence/journal-store.ts')),
+          children: [8],
+        },
+        { id: 8, callFrame: frame('__name', url('server/persistence/journal-store.ts')) },
+        {
+          id: 9,
+          callFrame: frame('applyAwarenessUpdate', url('node_modules/y-protocols/awareness.js')),
+        },
+      ],
+      samples: [2, 3, 4, 6, 6, 8, 9],
+    };
+    const counts = emptySplitCounts();
+    addSplit(profile, counts);
+    expect(counts).toEqual({
+      ...emptySplitCounts(),
+      sessions: 2,
+      replication: 1,
+      'promises & timers': 2,
+      'tsx __name': 1,
+      awareness: 1,
+    });
   });
 });

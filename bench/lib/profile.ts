@@ -37,10 +37,20 @@ export interface ProfileSummary {
 const AREAS: readonly [RegExp, string][] = [
   [/node_modules\/yjs\//, 'yjs'],
   [/node_modules\/lib0\//, 'lib0'],
+  [/node_modules\/y-protocols\/awareness|server\/documents\/awareness-ids/, 'awareness'],
   [/node_modules\/y-protocols\//, 'y-protocols'],
   [/node_modules\/uWebSockets\.js|uws/i, 'uWebSockets.js'],
-  [/node_modules\/etcd3|node_modules\/@grpc/, 'etcd client'],
+  [/node_modules\/etcd3|node_modules\/@grpc|server\/coordination\/|\/ring\//, 'etcd client'],
   [/server\/persistence\//, 'ringdoc store'],
+  [
+    /server\/documents\/session|server\/limits\/|server\/node\/(admission|sessions|room-socket|client-router|hocuspocus-socket)|server\/auth\/|server\/routing\//,
+    'ringdoc sessions',
+  ],
+  // the peer channel (server/cluster/peer-client.ts) is the one user of `ws` in a node
+  [/server\/cluster\/|server\/node\/forwarder|node_modules\/ws\//, 'ringdoc replication'],
+  [/server\/node-metrics|server\/http\/metrics|server\/node\/(gauges|loop-lag)/, 'ringdoc metrics'],
+  [/server\/log\.ts/, 'ringdoc logging'],
+  [/server\/history\//, 'ringdoc history'],
   [/server\/documents\//, 'ringdoc documents'],
   [/server\/protocol\//, 'ringdoc protocol'],
   [/server\/transport\//, 'ringdoc transport'],
@@ -115,8 +125,30 @@ export async function summarizeProfile(dir: string, top = 12): Promise<ProfileSu
   };
 }
 
-/** The per-update CPU split of DESIGN §7: journal, Yjs, transport, GC, the rest. */
-export const SPLIT_AREAS = ['journal', 'Yjs', 'transport', 'GC', 'other'] as const;
+/**
+ * The per-update CPU split of DESIGN §7: journal, Yjs, transport, GC, and what used to be one
+ * "other": sessions (admission, rate buckets, routing, the session), replication, awareness,
+ * metrics, logging, documents (room, registry), coordination (etcd, ring), history, promise and
+ * timer machinery no ringdoc frame is under, tsx's `__name` (esbuild keepNames: one call per
+ * closure created), and the rest.
+ */
+export const SPLIT_AREAS = [
+  'journal',
+  'Yjs',
+  'transport',
+  'GC',
+  'sessions',
+  'replication',
+  'awareness',
+  'metrics',
+  'logging',
+  'documents',
+  'coordination',
+  'history',
+  'promises & timers',
+  'tsx __name',
+  'other',
+] as const;
 export type SplitArea = (typeof SPLIT_AREAS)[number];
 
 /** Shares of busy self time by split area, summed over every profile of a directory. */
@@ -144,7 +176,29 @@ export function splitAreaOf(areaName: string): SplitArea | null {
   if (areaName === 'native/builtin' || areaName === 'node internals' || areaName === 'other JS') {
     return null;
   }
-  return 'other';
+  return NAMED_SPLITS[areaName] ?? 'other';
+}
+
+const NAMED_SPLITS: Readonly<Record<string, SplitArea>> = {
+  'ringdoc sessions': 'sessions',
+  'ringdoc replication': 'replication',
+  awareness: 'awareness',
+  'ringdoc metrics': 'metrics',
+  'ringdoc logging': 'logging',
+  'ringdoc documents': 'documents',
+  'etcd client': 'coordination',
+  'ringdoc history': 'history',
+};
+
+/** Node's promise-job and timer drivers: native time under them alone is their machinery. */
+const MACHINERY =
+  /^(processTicksAndRejections|runMicrotasks|processImmediate|listOnTimeout|processTimers)$/;
+
+/** An empty count per split area, and `startup`. */
+export function emptySplitCounts(): Record<SplitArea | 'startup', number> {
+  const counts = { startup: 0 } as Record<SplitArea | 'startup', number>;
+  for (const k of SPLIT_AREAS) counts[k] = 0;
+  return counts;
 }
 
 const STARTUP = /node:internal\/modules|internal\/modules|node_modules\/tsx\/|source_map/;
@@ -164,6 +218,7 @@ export function addSplit(profile: CpuProfile, counts: Record<SplitArea | 'startu
     const known = memo.get(id);
     if (known) return known;
     let result: SplitArea | 'startup' = 'other';
+    let machinery = false;
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
       const frame = byId.get(at)?.callFrame;
       if (!frame) break;
@@ -171,12 +226,18 @@ export function addSplit(profile: CpuProfile, counts: Record<SplitArea | 'startu
         result = 'startup';
         break;
       }
+      if (at === id && frame.functionName === '__name') {
+        result = 'tsx __name';
+        break;
+      }
+      if (MACHINERY.test(frame.functionName)) machinery = true;
       const split = splitAreaOf(area(frame));
       if (split) {
         result = split;
         break;
       }
     }
+    if (result === 'other' && machinery) result = 'promises & timers';
     memo.set(id, result);
     return result;
   };
@@ -191,7 +252,7 @@ export function addSplit(profile: CpuProfile, counts: Record<SplitArea | 'startu
 export async function profileSplit(dir: string): Promise<ProfileSplit | null> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
   if (files.length === 0) return null;
-  const counts = { journal: 0, Yjs: 0, transport: 0, GC: 0, other: 0, startup: 0 };
+  const counts = emptySplitCounts();
   for (const file of files) {
     addSplit(JSON.parse(await readFile(path.join(dir, file), 'utf8')) as CpuProfile, counts);
   }

@@ -130,7 +130,13 @@ export function generatedNotes(
   const split = profileMicros(c);
   const floor = relayMicros(c);
   const splitText = split
-    ? `profile of ours: ${f1(split.total!)} µs of CPU per update over all nodes (journal ${f1(split.journal!)}, Yjs ${f1(split.Yjs!)}, transport ${f1(split.transport!)}, GC ${f1(split.GC!)}, other ${f1(split.other!)}) against the bare uWS relay's ${f1(floor)} µs`
+    ? `profile of ours: ${f1(split.total!)} µs of CPU per update over all nodes (${Object.entries(
+        split,
+      )
+        .filter(([k, v]) => k !== 'total' && v >= 0.05 * split.total!)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `${k} ${f1(v)}`)
+        .join(', ')}; each area under 5% left out) against the bare uWS relay's ${f1(floor)} µs`
     : 'no per-update profile split in this run';
   for (const f of figures) {
     const ours = f.cells.ours ?? '–';
@@ -164,8 +170,10 @@ export function generatedNotes(
       cause = `ours ${ours} per socket against ${COLUMNS.filter((k) => k !== 'ours' && f.cells[k])
         .map((k) => `${k} ${f.cells[k]}`)
         .join(', ')}; floor ${f.floor}`;
+    } else if (f.metric.includes('after the idle window')) {
+      cause = `${f.ratios}: kept encoded (no live Y.Doc); resident memory also counts what the dropped Y.Docs freed and the process still holds`;
     } else if (f.metric.startsWith('memory per idle loaded doc')) {
-      cause = `${f.ratios.split(';')[0]}: an attached idle document is held as a live Y.Doc`;
+      cause = `${f.ratios.split(';')[0]}: just synced, the document is still a live Y.Doc (kept encoded only after its idle window, the next row)`;
     } else if (f.metric.startsWith('durable ack')) {
       cause = `ours ack p95 ${ours} against the append + fsync floor ${f.floor}; ${splitText}`;
     } else if (f.metric.startsWith('tokens lost')) {

@@ -72,7 +72,39 @@ function received(conn: MemoryConnection): Y.Doc {
   return doc;
 }
 
+/** One update from another client, appending a word. */
+function createWriterUpdate(): Uint8Array {
+  const doc = new Y.Doc();
+  doc.getText('t').insert(0, 'other ');
+  return Y.encodeStateAsUpdate(doc);
+}
+
 describe('attached-but-idle documents kept encoded (issue 14)', () => {
+  it('[N1] a room kept encoded has its stored updates compacted: the store keeps no second copy in memory', async () => {
+    const t = setup();
+    const compacted: string[] = [];
+    const store = t.store;
+    const compact = store.compact.bind(store);
+    store.compact = (docId) => {
+      compacted.push(docId);
+      return compact(docId);
+    };
+    await seed(store, 'd', 'word');
+    const editor = await t.connect('d');
+    editor.session.receive(encodeSyncUpdate(createWriterUpdate()));
+    const room = await t.registry.acquire('d');
+    await room.durable();
+    expect(compacted).toEqual([]);
+    t.idle();
+    expect(room.isHydrated).toBe(false);
+    expect(compacted).toEqual(['d']);
+    // the stored state is still the room's state
+    const stored = await store.load('d');
+    const doc = new Y.Doc();
+    for (const update of stored?.updates ?? []) Y.applyUpdate(doc, update);
+    expect(Y.encodeStateAsUpdate(doc)).toEqual(room.encode());
+  });
+
   it('[N1] an idle room with an editor attached drops its Y.Doc and answers a fresh client byte-equal', async () => {
     const t = setup();
     const original = await seed(t.store, 'd', 'word');

@@ -176,14 +176,27 @@ export class DocumentRegistry {
         room.connectionCount === 0 && !room.hasPendingWrites && !this.options.pinned?.(room);
       if (unloadable && (pressure || now - room.lastActive >= this.options.idleUnloadMs)) {
         this.unload(room);
-      } else if (room.isHydrated && now - room.lastUsed >= encodeAfter) {
-        room.encodeDoc();
+      } else if (room.isHydrated && now - room.lastUsed >= encodeAfter && room.encodeDoc()) {
+        this.compactIdle(room.docId);
       }
     }
     if (pressure) {
       this.dropEncoded(0);
       this.shedColdest();
     }
+  }
+
+  /**
+   * A room gone idle is compacted in the background too: its stored updates become one
+   * snapshot, so the store keeps no copy of them in memory beside the room's encoded state.
+   */
+  private compactIdle(docId: string): void {
+    this.options.store.compact(docId).catch((error: unknown) => {
+      this.options.log.warn('compaction of an idle document failed (retried when compacted next)', {
+        docId,
+        error,
+      });
+    });
   }
 
   /** Encodes hydrated rooms, least recently used first, while the heap is above high water. */

@@ -140,8 +140,8 @@ export class Room {
   }
 
   /** The live Y.Doc, rebuilt from the encoded state if the room held it encoded. */
-  hydrate(): Y.Doc {
-    this.lastUsed = this.deps.clock.now();
+  hydrate(now = this.deps.clock.now()): Y.Doc {
+    this.lastUsed = now;
     if (this.current) return this.current;
     const doc = new Y.Doc();
     const state = this.encodedState;
@@ -297,7 +297,7 @@ export class Room {
     const started = this.deps.clock.now();
     // framing only (nothing built): `Y.applyUpdate` below is the one decode of the update
     checkUpdateFraming(update);
-    const doc = this.hydrate();
+    const doc = this.hydrate(started);
     const staged: Array<readonly [Uint8Array, unknown]> = [];
     this.staged = staged;
     try {
@@ -324,10 +324,11 @@ export class Room {
       // store and replicate it as received, so no ack ever covers an update held only in memory.
       this.onDocUpdate(update, origin);
     }
-    this.deps.metrics.applySeconds.observe((this.deps.clock.now() - started) / 1000);
+    const ended = this.deps.clock.now();
+    this.deps.metrics.applySeconds.observe((ended - started) / 1000);
     this.deps.metrics.updatesApplied.inc();
     this.deps.metrics.updateBytes.inc(update.length);
-    this.lastActive = this.deps.clock.now();
+    this.lastActive = ended;
   }
 
   /**

@@ -526,6 +526,11 @@ export class Session {
   private ack(n: number): void {
     if (this.state !== 'open' || n <= this.acked) return;
     this.acked = n;
-    if (this.isRingdocClient) this.conn.cork(() => this.conn.send(encodeAck(n)));
+    if (this.isRingdocClient) this.conn.cork(this.sendAck);
   }
+
+  /** Sends the cumulative ACK (bound once: no closure per ACK). */
+  private readonly sendAck = (): void => {
+    this.conn.send(encodeAck(this.acked));
+  };
 }

@@ -4,7 +4,7 @@ import { crc32 } from 'node:zlib';
  * On-disk format of the node-wide journal (DESIGN N7).
  *
  * A segment file is frames back to back, then zeros (segments are preallocated). One frame is
- * one commit window, written with one `write` and made durable with one `fdatasync`:
+ * one commit window, written with one `O_DSYNC` `write` (durable as with an `fdatasync`):
  * `[u32 length][u32 crc32][payload]` (little-endian; the CRC covers the length field and the
  * payload, as in `record-log.ts`). A frame is all or nothing: a torn frame was never
  * acknowledged. The payload is `[u8 version = 1][f64 firstLsn][u32 opCount]` and the ops:

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import type { Clock } from '../clock.ts';
 import { createFileStore, fileStorePaths } from './file-store.ts';
 import { decodeSegment } from './journal-format.ts';
 import { createJournalStore, JOURNAL_DIR, type JournalStoreOptions } from './journal-store.ts';
@@ -113,6 +114,98 @@ describe('journal store on disk', () => {
     }
     expect((await readdir(dir)).sort()).toEqual([JOURNAL_DIR]);
     expect(await segmentFiles(dir)).toHaveLength(1);
+  });
+
+  /**
+   * A clock whose timers never fire on their own (only the journal's own completion can release
+   * an ACK) and whose time moves only when the test says so.
+   */
+  const frozenClock = () => {
+    const timers: { readonly ms: number; readonly fn: () => void }[] = [];
+    const time = { now: 0 };
+    const clock: Clock = {
+      now: () => time.now,
+      after: (ms, fn) => {
+        timers.push({ ms, fn });
+        return () => {};
+      },
+      every: () => () => {},
+      sleep: () => new Promise(() => {}),
+    };
+    return { clock, timers, time };
+  };
+
+  const manualStore = async (dir: string, faultFs: FaultFs, clock: Clock) => {
+    const turns: (() => void)[] = [];
+    const store = createJournalStore({
+      dir,
+      fs: faultFs.fs,
+      segmentBytes: SMALL_SEGMENT,
+      groupCommitMs: 2,
+      clock,
+      endOfTurn: (fn) => {
+        turns.push(fn);
+        return () => {};
+      },
+    });
+    cleanups.push(() => store.close());
+    await store.load('warm-up');
+    // the first window also prepares the segment (its own syncs): done before counting
+    const warm = store.append('warm-up', createWriter('w').next(1)[0]!, 'g');
+    expect(turns).toHaveLength(1);
+    turns.shift()?.();
+    await warm;
+    await store.load('warm-up'); // the window has settled: the journal is idle again
+    return { store, turns };
+  };
+
+  it('[C4] an idle journal commits at the end of the turn: the ACK waits for the fdatasync, never a timer', async () => {
+    const { dir } = await setup();
+    const faultFs = createFaultFs();
+    const { clock, timers, time } = frozenClock();
+    const { store, turns } = await manualStore(dir, faultFs, clock);
+    const writer = createWriter();
+    const [a, c] = writer.next(2);
+    const [b] = createWriter('o').next(1);
+    time.now += 10; // idle for longer than the 2 ms window
+    let acked = 0;
+    const first = store.append('doc', a!, 'g').then(() => acked++);
+    const second = store.append('other', b!, 'g').then(() => acked++);
+    expect(turns).toHaveLength(1);
+    const syncsBefore = faultFs.syncs();
+    turns.shift()?.();
+    await Promise.all([first, second]);
+    expect(acked).toBe(2);
+    // one window for both documents: one fdatasync released both ACKs, no timer was asked for
+    expect(faultFs.syncs() - syncsBefore).toBe(1);
+    expect(timers).toEqual([]);
+    await store.load('doc');
+    time.now += 10;
+    const third = store.append('doc', c!, 'g');
+    expect(turns).toHaveLength(1);
+    turns.shift()?.();
+    await third;
+    expect(textOf((await store.load('doc'))?.updates ?? [])).toBe(writer.text());
+    expect(timers).toEqual([]);
+  });
+
+  it('[N7] under load windows start at most every groupCommitMs: what arrives sooner waits for the next', async () => {
+    const { dir } = await setup();
+    const faultFs = createFaultFs();
+    const { clock, timers, time } = frozenClock();
+    const { store, turns } = await manualStore(dir, faultFs, clock);
+    const writer = createWriter();
+    const updates = writer.next(3);
+    time.now += 0.5; // the last window started 0.5 ms ago
+    const syncsBefore = faultFs.syncs();
+    const pending = updates.map((u) => store.append('doc', u, 'g'));
+    expect(turns).toEqual([]);
+    expect(timers.map((t) => t.ms)).toEqual([1.5]);
+    time.now += 1.5;
+    timers.shift()?.fn();
+    await Promise.all(pending);
+    expect(faultFs.syncs() - syncsBefore).toBe(1);
+    expect(textOf((await store.load('doc'))?.updates ?? [])).toBe(writer.text());
   });
 
   it('[N7] a torn tail frame is ignored on replay and later appends are kept', async () => {

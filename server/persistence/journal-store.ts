@@ -26,7 +26,13 @@ import { nodeStoreFs, type StoreFs, syncDir } from './store-fs.ts';
 export interface JournalStoreOptions {
   /** Data directory; created on first use. One store per directory at a time. */
   readonly dir: string;
-  /** How long the first append of an idle journal waits for others before the window is written (default 2 ms). */
+  /**
+   * Least time between the starts of two commit windows (default 2 ms). A window opened when
+   * the last one started longer ago than this (an idle journal) closes at the end of the
+   * current turn of the event loop, after every socket read in it: no timer delays its ACKs.
+   * Under load windows start at most every `groupCommitMs`, so one durable write covers what
+   * arrived meanwhile; appends issued while a window is being written go into the next one.
+   */
   readonly groupCommitMs?: number;
   /** Bytes preallocated per journal segment (default 16 MiB). */
   readonly segmentBytes?: number;
@@ -38,8 +44,19 @@ export interface JournalStoreOptions {
   readonly log?: Logger;
   /** File-system facade (default the real one); tests inject faults through it. */
   readonly fs?: StoreFs;
-  /** Runs the commit-window timer (default the system clock). */
+  /** Reads the time and runs the commit-window spacing timer (default the system clock). */
   readonly clock?: Clock;
+  /**
+   * Runs `fn` at the end of the current turn (an idle journal's window); returns a cancel function.
+   * Default `setImmediate`: after the I/O callbacks of this turn, before any timer.
+   */
+  readonly endOfTurn?: (fn: () => void) => () => void;
+}
+
+/** `setImmediate` as a cancellable end-of-turn hook. */
+export function setImmediateEndOfTurn(fn: () => void): () => void {
+  const immediate = setImmediate(fn);
+  return () => clearImmediate(immediate);
 }
 
 /** The journal directory under a data directory (`~` keeps it apart from document directories). */
@@ -99,9 +116,11 @@ const RECORD_OVERHEAD = 4;
  * `~journal/<seq>.wal` segments (see `journal-format.ts`) and, per compacted document, the
  * file store's directory (`doc-dirs.ts`), so a file-store data directory is read as is.
  *
- * - Appends of every document issued within a commit window (`groupCommitMs` after the
- *   first, or while the previous window is being written) become one frame: one `write`
- *   and one `fdatasync` on the open, preallocated segment, off the main thread (libuv).
+ * - Appends of every document issued within a commit window (the current turn of the event
+ *   loop when the journal was idle; under load what arrives until `groupCommitMs` after the
+ *   previous window started, or while it is being written) become one frame: one `O_DSYNC`
+ *   `write` (data-synced like `fdatasync`) on the open, preallocated segment, off the main
+ *   thread (libuv).
  *   Each document's appends of a window share one promise, resolved once the frame is
  *   durable; a failed write or sync rejects every append of the window with `StoreIoError`
  *   (the barrier is shared by all documents) and the next window goes to a new segment.
@@ -120,8 +139,9 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
   const journalDir = join(root, JOURNAL_DIR);
   const fs = options.fs ?? nodeStoreFs;
   const log = options.log ?? createSilentLogger();
-  const after = (options.clock ?? systemClock()).after;
+  const clock = options.clock ?? systemClock();
   const delayMs = options.groupCommitMs ?? 2;
+  const endOfTurn = options.endOfTurn ?? setImmediateEndOfTurn;
   const segmentBytes = options.segmentBytes ?? 16 * 1024 * 1024;
   const compactAfterBytes = options.compactAfterBytes ?? 1024 * 1024;
   const compactAfterRecords = options.compactAfterRecords ?? 500;
@@ -136,6 +156,8 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
   let open: Window | null = null;
   let writing: Window | null = null;
   let cancelTimer: (() => void) | null = null;
+  /** When the last window started (clock ms); windows start at least `delayMs` apart. */
+  let lastStart = Number.NEGATIVE_INFINITY;
   let retiring = false;
 
   const docOf = (id: string): Doc => {
@@ -275,8 +297,14 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
   const openWindow = (): Window => {
     if (open) return open;
     open = newWindow();
-    if (!writing) cancelTimer = after(delayMs, kick);
+    if (!writing) schedule();
     return open;
+  };
+
+  /** Starts the open window at the end of this turn, or once `delayMs` passed since the last. */
+  const schedule = (): void => {
+    const wait = lastStart + delayMs - clock.now();
+    cancelTimer = wait > 0 ? clock.after(wait, kick) : endOfTurn(kick);
   };
 
   const kick = (): void => {
@@ -289,10 +317,14 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
     cancelTimer = null;
     open = null;
     writing = w;
+    lastStart = clock.now();
     void commit(w).finally(() => {
       writing = null;
       w.settle();
-      if (open) start(open);
+      if (!open) return;
+      // what arrived during the write: at once, or once `delayMs` passed since this one started
+      if (lastStart + delayMs <= clock.now()) start(open);
+      else schedule();
     });
   };
 
@@ -530,6 +562,9 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
     },
 
     append(docId, update, generation) {
+      // a document the store already knows was validated when it was first named
+      const known = isReady && !closed ? docs.get(docId) : undefined;
+      if (known) return appendNow(known, update, generation);
       try {
         assertStorableDocId(docId);
         assertOpen(docId);

@@ -25,7 +25,8 @@ export interface JournalWriterOptions {
 
 /**
  * Appends frames to the node's one open, preallocated journal segment (DESIGN N7): one
- * `write` and one `fdatasync` per frame, both on libuv's thread pool (off the main thread).
+ * `O_DSYNC` write per frame (durable when it returns, as write + `fdatasync`, in one trip to
+ * libuv's thread pool, off the main thread).
  * The next segment is preallocated (zeros written and fsynced, so a data sync never has to
  * persist a new file size) while the current one fills. A failed write or sync closes the
  * segment: nothing more is written after a frame whose fate is unknown.
@@ -58,6 +59,7 @@ export function segmentSeq(name: string): number | null {
 
 interface OpenSegment {
   readonly segment: JournalSegment;
+  /** The segment opened with `O_DSYNC`: a frame is durable once its write returned. */
   readonly file: StoreFile;
   position: number;
 }
@@ -72,17 +74,20 @@ export function createJournalWriter(options: JournalWriterOptions): JournalWrite
 
   const prepare = async (seq: number): Promise<OpenSegment> => {
     const path = join(dir, segmentName(seq));
-    const file = await fs.open(path, OPEN.create);
+    const fill = await fs.open(path, OPEN.create);
+    let file: StoreFile;
     try {
       for (let at = 0; at < segmentBytes; at += zeros.length) {
-        await writeAll(file, zeros.subarray(0, Math.min(zeros.length, segmentBytes - at)), at);
+        await writeAll(fill, zeros.subarray(0, Math.min(zeros.length, segmentBytes - at)), at);
       }
-      await file.sync();
+      await fill.sync();
       await syncDir(fs, dir);
+      file = await fs.open(path, OPEN.durableWrites);
     } catch (error) {
-      await closeQuietly(file);
       await fs.unlink(path).catch(() => {});
       throw error;
+    } finally {
+      await closeQuietly(fill);
     }
     return { segment: { seq, path, lastLsn: -1, docs: new Set() }, file, position: 0 };
   };
@@ -118,11 +123,11 @@ export function createJournalWriter(options: JournalWriterOptions): JournalWrite
       const open = current;
       if (open.position + frame.length > segmentBytes / 2) prepareSpare();
       try {
+        // O_DSYNC: the write returns once the frame is durable (no separate fdatasync)
         await writeAll(open.file, frame, open.position);
         open.position += frame.length;
         for (const docId of docs) open.segment.docs.add(docId);
         open.segment.lastLsn = Math.max(open.segment.lastLsn, lastLsn);
-        await open.file.datasync();
       } catch (error) {
         for (const docId of docs) open.segment.docs.add(docId);
         open.position = Math.max(open.position, 1);

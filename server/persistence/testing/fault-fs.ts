@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { join } from 'node:path';
 import { fileStorePaths } from '../file-store.ts';
 import type { StoreFile, StoreFs } from '../store-fs.ts';
@@ -51,7 +52,8 @@ export function createFaultFs(base: StoreFs = nodeStoreFs): FaultFs {
     return null;
   };
 
-  const wrapFile = (path: string, file: StoreFile): StoreFile => ({
+  /** `durable`: opened with `O_DSYNC`, so every write is also a data sync (faults included). */
+  const wrapFile = (path: string, file: StoreFile, durable: boolean): StoreFile => ({
     async write(buffer, offset, length, position) {
       const fault = await hit('write', path);
       if (fault) {
@@ -59,7 +61,14 @@ export function createFaultFs(base: StoreFs = nodeStoreFs): FaultFs {
         if (partial > 0) await file.write(buffer, offset, partial, position);
         throw errno(fault, 'write', path);
       }
-      return file.write(buffer, offset, length, position);
+      const result = await file.write(buffer, offset, length, position);
+      if (durable) {
+        syncs++;
+        const syncFault = await hit('datasync', path);
+        if (syncFault) throw errno(syncFault, 'write (O_DSYNC)', path);
+        synced.push(path);
+      }
+      return result;
     },
     async sync() {
       syncs++;
@@ -87,7 +96,7 @@ export function createFaultFs(base: StoreFs = nodeStoreFs): FaultFs {
     async open(path, flags) {
       const fault = await hit('open', path);
       if (fault) throw errno(fault, 'open', path);
-      return wrapFile(path, await base.open(path, flags));
+      return wrapFile(path, await base.open(path, flags), (flags & constants.O_DSYNC) !== 0);
     },
     readFile: (path) => base.readFile(path),
     readdir: (path) => base.readdir(path),

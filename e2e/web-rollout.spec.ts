@@ -218,6 +218,16 @@ test.describe
         // What she types now exists only in her tab and its IndexedDB.
         await carol.editor.click();
         await carol.page.keyboard.type('typed on the bad build');
+        // Bad everywhere, as a real broken build would be: its comments and history rooms too.
+        await expect(carol.page.getByTestId('comments-panel')).toHaveAttribute(
+          'data-state',
+          'upgrade-required',
+        );
+        await carol.page.getByTestId('history-button').click();
+        await expect(carol.page.getByTestId('history-panel')).toHaveAttribute(
+          'data-state',
+          'failed',
+        );
 
         // Resumed: more tabs of the bad build are refused (raw handshakes announcing it) until
         // the rollout sees it and rolls back.

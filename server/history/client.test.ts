@@ -53,9 +53,13 @@ function historyState(): Uint8Array {
   return Y.encodeStateAsUpdate(history);
 }
 
-function setup(ticket?: () => Promise<string | null>) {
+function setup(
+  ticket?: () => Promise<string | null>,
+  announce: { build?: string; protocolVersion?: number } = {},
+) {
   const sockets: FakeSocket[] = [];
   const client = new HistoryClient({
+    ...announce,
     docId: 'notes',
     resolveUrl: async () => 'ws://owner:1',
     createSocket: (url) => {
@@ -96,6 +100,17 @@ describe('HistoryClient (W6, P23)', () => {
     cutVersion(lexicalDoc([['paragraph', 'hi there']]), more, { id: 'v2', kind: 'auto', at: 2 });
     s.deliver(encodeSyncUpdate(Y.encodeStateAsUpdate(more, before)));
     expect(t.client.versions().map((v) => v.id)).toEqual(['v1', 'v2']);
+    t.client.close();
+  });
+
+  it("[P13] announces the page's build and protocol version; refused for it (4426), it fails without retrying", async () => {
+    const t = setup(undefined, { build: '0.4.0', protocolVersion: 99 });
+    const s = await t.socket(0);
+    expect(s.url).toBe('ws://owner:1/doc/notes/versions?build=0.4.0&proto=99');
+    s.open();
+    s.closeWith(CloseCode.UPGRADE_REQUIRED, 'protocol 99 is not served');
+    await vi.waitFor(() => expect(t.client.state).toBe('failed'));
+    expect(t.sockets).toHaveLength(1);
     t.client.close();
   });
 

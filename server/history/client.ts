@@ -33,6 +33,8 @@ export interface HistoryClientOptions {
   /** Access ticket (P21) for the document, or `null` when access control is off. */
   readonly ticket?: () => Promise<string | null>;
   readonly build?: string;
+  /** Protocol version announced (default: this code's `PROTOCOL_VERSION`; tests and the web handshake fault set another). */
+  readonly protocolVersion?: number;
   /** Called whenever the versions or the connection state change. */
   readonly onChange?: () => void;
   /** Reconnect after a close that allows it (default true). */
@@ -168,7 +170,7 @@ export class HistoryClient {
     if (this.destroyed) return;
     const path = formatConnectPath({
       docId: historyRoomOf(this.options.docId),
-      proto: PROTOCOL_VERSION,
+      proto: this.options.protocolVersion ?? PROTOCOL_VERSION,
       ...(this.options.build ? { build: this.options.build } : {}),
     });
     const socket = this.options.createSocket(`${base.replace(/\/$/, '')}${path}`);

@@ -68,18 +68,34 @@ export interface Admission {
 
 const IGNORE: SocketHandler = { message: () => {}, close: () => {} };
 
+/** What watches the session of a build-announcing client (web build health). */
+interface BuildWatch {
+  /** Its ack latency (ringdoc clients, which announce a protocol version), else `null`. */
+  readonly meter: AckMeter | null;
+  /** The node closes the session with `code` (a 4400 is a protocol error of its build). */
+  closing(code: number): void;
+}
+
 /**
- * The connection a session of a build-announcing client talks through, with an {@link AckMeter}
- * watching its ACKs: a proxy whose `send` also shows the frame to the meter; everything else is
- * the connection's own (methods bound to it, so its state stays in one place).
+ * The connection a session of a build-announcing client talks through, watched by a
+ * {@link BuildWatch}: a proxy whose `send` also shows the frame to the ack meter and whose `close`
+ * reports the close code; everything else is the connection's own (methods bound to it, so its
+ * state stays in one place).
  */
-function meteredConnection(conn: Connection, meter: AckMeter): Connection {
-  const send = (frame: Uint8Array) => {
-    meter.serverFrame(frame);
-    conn.send(frame);
+function meteredConnection(conn: Connection, watch: BuildWatch): Connection {
+  const { meter } = watch;
+  const close = (code: number, reason: string) => {
+    if (!conn.closed) watch.closing(code);
+    conn.close(code, reason);
   };
   // Bound once per method (the hot path calls `cork` and `send` for every frame).
-  const bound = new Map<PropertyKey, unknown>([['send', send]]);
+  const bound = new Map<PropertyKey, unknown>([['close', close]]);
+  if (meter) {
+    bound.set('send', (frame: Uint8Array) => {
+      meter.serverFrame(frame);
+      conn.send(frame);
+    });
+  }
   return new Proxy(conn, {
     get(target, property) {
       const cached = bound.get(property);
@@ -109,12 +125,27 @@ function meteredHandler(handler: SocketHandler, meter: AckMeter | null): SocketH
 export function createAdmission(options: AdmissionOptions): Admission {
   const { limits, sessions, metrics } = options;
 
-  /** An ack meter for a ringdoc client that announced a build (web build health), else `null`. */
-  const ackMeter = (info: { build?: string | undefined; proto?: number | undefined }) => {
+  /**
+   * The watch of a client that announced a build (web build health), else `null`: its protocol
+   * errors (closed 4400 after admission) and, for a ringdoc client (it announces a protocol
+   * version), its ack latency.
+   */
+  const buildWatch = (info: {
+    build?: string | undefined;
+    proto?: number | undefined;
+  }): BuildWatch | null => {
     const { clientBuilds, now } = options;
-    if (!clientBuilds || !now || info.build === undefined || info.proto === undefined) return null;
+    if (!clientBuilds || info.build === undefined) return null;
     const build = info.build;
-    return createAckMeter(now, (seconds) => clientBuilds.acked(build, seconds));
+    return {
+      meter:
+        now && info.proto !== undefined
+          ? createAckMeter(now, (seconds) => clientBuilds.acked(build, seconds))
+          : null,
+      closing(code) {
+        if (code === CloseCode.BAD_REQUEST) clientBuilds.protocolError(build);
+      },
+    };
   };
 
   const upgradeRequired = (session: Session, minBuild: string, message: string) => {
@@ -223,11 +254,11 @@ export function createAdmission(options: AdmissionOptions): Admission {
       limits.addresses.attempt(
         options.clientAddress.resolve(upgrade.remoteAddress, upgrade.forwardedFor),
       ) ?? limits.node.admit();
-    const meter = ackMeter(info);
-    const conn = meter ? meteredConnection(room, meter) : room;
+    const watch = buildWatch(info);
+    const conn = watch ? meteredConnection(room, watch) : room;
     return meteredHandler(
       admit(new Session(conn, info, options.sessionDeps), upgrade, crowded),
-      meter,
+      watch?.meter ?? null,
     );
   };
 
@@ -275,11 +306,11 @@ export function createAdmission(options: AdmissionOptions): Admission {
         conn.close(CloseCode.BAD_REQUEST, closeReason(CloseCode.BAD_REQUEST, reason));
         return IGNORE;
       }
-      const meter = ackMeter(info);
-      const sessionConn = meter ? meteredConnection(conn, meter) : conn;
+      const watch = buildWatch(info);
+      const sessionConn = watch ? meteredConnection(conn, watch) : conn;
       return meteredHandler(
         admit(new Session(sessionConn, info, options.sessionDeps), upgrade, crowded),
-        meter,
+        watch?.meter ?? null,
       );
     },
     enforceGate() {

@@ -35,4 +35,15 @@ describe('per-client-build health', () => {
     expect(text).not.toMatch(/^ringdoc_client_build_protocol_refused_total\{build="1\.0"\}/m);
     expect(text).toMatch(/^ringdoc_client_build_refused_total\{build="1\.0",code="4503"\} 1$/m);
   });
+
+  it('counts protocol errors (4400 after admission) per build', () => {
+    const registry = createMetricsRegistry();
+    const builds = createClientBuildMetrics(registry, 4);
+    builds.protocolError('2.0-bad');
+    builds.protocolError('2.0-bad');
+    builds.protocolError(undefined);
+    const text = registry.render();
+    expect(text).toMatch(/^ringdoc_client_build_protocol_errors_total\{build="2\.0-bad"\} 2$/m);
+    expect(text).toMatch(/^ringdoc_client_build_protocol_errors_total\{build="none"\} 1$/m);
+  });
 });

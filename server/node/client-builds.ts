@@ -6,7 +6,8 @@ import type { MetricsRegistry } from '../http/metrics.ts';
  * How many sessions each build opens, how many the version gate sends to reload (a reload loop
  * shows as upgrade-required growing with sessions), how many of those were refused for their
  * protocol version (a build whose handshake no node accepts), and how many the node refused
- * otherwise (origin, busy, unavailable: connect failures), and the ack latency its content
+ * otherwise (origin, busy, unavailable: connect failures), how many of its admitted sessions the
+ * node later closed with 4400 (protocol errors: malformed frames, updates it cannot apply), and the ack latency its content
  * messages see (count, sum, and how many took over 250 ms; `ack-meter.ts`). Labels are bounded: a client chooses
  * its build string, so after `maxBuilds` distinct builds (default 16) the rest count as `other`;
  * a client without a build counts as `none`.
@@ -17,6 +18,8 @@ export interface ClientBuildMetrics {
   upgradeRequired(build: string | undefined, protocol?: boolean): void;
   /** Refused at admission for another reason (`code`: the close code). */
   refused(build: string | undefined, code: number): void;
+  /** An admitted session of `build` closed by the node with 4400 (malformed frame, update it cannot apply). */
+  protocolError(build: string | undefined): void;
   /** One content message of a session of `build` acknowledged `seconds` after it arrived. */
   acked(build: string | undefined, seconds: number): void;
 }
@@ -55,6 +58,10 @@ export function createClientBuildMetrics(
     opened: counter(
       'ringdoc_client_build_sessions_total',
       'Client sessions admitted, by the build the client announced',
+    ),
+    protocolError: counter(
+      'ringdoc_client_build_protocol_errors_total',
+      'Admitted client sessions closed 4400 (malformed frame, update that cannot be applied), by the build the client announced',
     ),
     upgradeRequired(build, isProtocol = false) {
       upgrade(build);

@@ -1,3 +1,4 @@
+import { DEFAULT_WEB_THRESHOLDS, type WebHealthThresholds } from './web-health.ts';
 import type { WebRollout, WebRolloutPhase } from './web-machine.ts';
 
 const PHASES: ReadonlySet<WebRolloutPhase> = new Set([
@@ -69,5 +70,9 @@ export function parseWebRollout(text: string): WebRollout | Error {
   if (!Array.isArray(raw.events)) return new Error('rollout `events` is not a list');
   if (raw.health !== null && typeof raw.health !== 'string')
     return new Error('rollout `health` is not a string');
-  return raw as unknown as WebRollout;
+  // A record written before a threshold existed judges it by its default.
+  return {
+    ...(raw as unknown as WebRollout),
+    thresholds: { ...DEFAULT_WEB_THRESHOLDS, ...(raw.thresholds as Partial<WebHealthThresholds>) },
+  };
 }

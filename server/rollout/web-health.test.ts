@@ -13,6 +13,7 @@ const ZERO = {
   upgradeRequired: 0,
   protocolRefused: 0,
   refused: 0,
+  protocolErrors: 0,
   acks: 0,
   ackSeconds: 0,
   slowAcks: 0,
@@ -107,5 +108,41 @@ describe('web build health', () => {
       ].join('\n'),
     );
     expect(parsed.get('1.1')).toEqual({ ...ZERO, acks: 4, ackSeconds: 0.2, slowAcks: 1 });
+  });
+
+  it('judges protocol errors after admission as a share of sessions against the stable build', () => {
+    const t = DEFAULT_WEB_THRESHOLDS;
+    const parsed = parseBuildCounters(
+      [
+        'ringdoc_client_build_sessions_total{build="1.1"} 6',
+        'ringdoc_client_build_protocol_errors_total{build="1.1"} 3',
+      ].join('\n'),
+    );
+    expect(parsed.get('1.1')).toEqual({ ...ZERO, sessions: 6, protocolErrors: 3 });
+    const stable = { ...ZERO, sessions: 50, protocolErrors: 1 };
+    expect(
+      findWebBreaches(
+        { build: '1.1', counters: parsed.get('1.1') ?? ZERO },
+        { build: '1.0', counters: stable },
+        t,
+      ),
+    ).toEqual([
+      'build 1.1: 3 of 6 sessions closed for a protocol error (50 %; build 1.0: 2 %; allowed +10 %)',
+    ]);
+    // One error is no verdict (minEvents), nor is a rate like the stable build's.
+    expect(
+      findWebBreaches(
+        { build: '1.1', counters: { ...ZERO, sessions: 1, protocolErrors: 1 } },
+        { build: '1.0', counters: stable },
+        t,
+      ),
+    ).toEqual([]);
+    expect(
+      findWebBreaches(
+        { build: '1.1', counters: { ...ZERO, sessions: 40, protocolErrors: 2 } },
+        { build: '1.0', counters: { ...ZERO, sessions: 40, protocolErrors: 2 } },
+        t,
+      ),
+    ).toEqual([]);
   });
 });

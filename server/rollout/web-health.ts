@@ -11,6 +11,8 @@ export interface BuildCounters {
   readonly protocolRefused: number;
   /** Refused at admission otherwise (connect failures). */
   readonly refused: number;
+  /** Admitted sessions the node later closed with 4400 (malformed frame, unappliable update). */
+  readonly protocolErrors: number;
   /** Content messages acknowledged, the sum of their ack latencies (s), those over 250 ms. */
   readonly acks: number;
   readonly ackSeconds: number;
@@ -33,6 +35,8 @@ export interface WebHealthThresholds {
   readonly minEvents: number;
   /** Extra share of acks slower than 250 ms (default 0.2; judged from 20 acks). */
   readonly slowAckRatio: number;
+  /** Extra share of sessions closed for a protocol error (4400) after admission (default 0.1). */
+  readonly protocolErrorRatio: number;
 }
 
 export const DEFAULT_WEB_THRESHOLDS: WebHealthThresholds = {
@@ -41,6 +45,7 @@ export const DEFAULT_WEB_THRESHOLDS: WebHealthThresholds = {
   refusedRatio: 0.3,
   minEvents: 2,
   slowAckRatio: 0.2,
+  protocolErrorRatio: 0.1,
 };
 
 /** Acks needed in a window before their slow share is judged. */
@@ -51,6 +56,7 @@ const KEYS = [
   'upgradeRequired',
   'protocolRefused',
   'refused',
+  'protocolErrors',
   'acks',
   'ackSeconds',
   'slowAcks',
@@ -61,6 +67,7 @@ const ZERO: BuildCounters = {
   upgradeRequired: 0,
   protocolRefused: 0,
   refused: 0,
+  protocolErrors: 0,
   acks: 0,
   ackSeconds: 0,
   slowAcks: 0,
@@ -71,6 +78,7 @@ const FIELD: Readonly<Record<string, keyof BuildCounters>> = {
   ringdoc_client_build_upgrade_required_total: 'upgradeRequired',
   ringdoc_client_build_protocol_refused_total: 'protocolRefused',
   ringdoc_client_build_refused_total: 'refused',
+  ringdoc_client_build_protocol_errors_total: 'protocolErrors',
   ringdoc_client_build_acks_total: 'acks',
   ringdoc_client_build_ack_seconds_total: 'ackSeconds',
   ringdoc_client_build_slow_acks_total: 'slowAcks',
@@ -158,6 +166,13 @@ export function findWebBreaches(
       `build ${to.build}: ${n.refused} of ${n.sessions} sessions refused at connect (${pct(refused)}; build ${from.build}: ${pct(baseRefused)}; allowed +${pct(t.refusedRatio)})`,
     );
   }
+  const errors = ratio(n.protocolErrors, n.sessions);
+  const baseErrors = ratio(o.protocolErrors, o.sessions);
+  if (n.protocolErrors >= t.minEvents && errors > baseErrors + t.protocolErrorRatio) {
+    out.push(
+      `build ${to.build}: ${n.protocolErrors} of ${n.sessions} sessions closed for a protocol error (${pct(errors)}; build ${from.build}: ${pct(baseErrors)}; allowed +${pct(t.protocolErrorRatio)})`,
+    );
+  }
   const slow = ratio(n.slowAcks, n.acks);
   const baseSlow = ratio(o.slowAcks, o.acks);
   if (n.acks >= MIN_ACKS && slow > baseSlow + t.slowAckRatio) {
@@ -173,14 +188,14 @@ export function meanAckMs(c: BuildCounters): number | null {
   return c.acks === 0 ? null : Math.round((c.ackSeconds / c.acks) * 1000);
 }
 
-/** `1.1.0: 12 sessions, 0 reloads, 0 protocol refusals, 0 refused, 40 acks (mean 12 ms, 0 over 250 ms)`, one part per build. Pure. */
+/** `1.1.0: 12 sessions, 0 reloads, 0 protocol refusals, 0 refused, 0 protocol errors, 40 acks (mean 12 ms, 0 over 250 ms)`, one part per build. Pure. */
 export function summarizeBuilds(
   builds: ReadonlyArray<{ readonly build: string; readonly counters: BuildCounters }>,
 ): string {
   return builds
     .map(
       ({ build, counters: c }) =>
-        `${build}: ${c.sessions} sessions, ${c.upgradeRequired} reloads, ${c.protocolRefused} protocol refusals, ${c.refused} refused, ${c.acks} acks (mean ${meanAckMs(c) ?? '–'} ms, ${c.slowAcks} over 250 ms)`,
+        `${build}: ${c.sessions} sessions, ${c.upgradeRequired} reloads, ${c.protocolRefused} protocol refusals, ${c.refused} refused, ${c.protocolErrors} protocol errors, ${c.acks} acks (mean ${meanAckMs(c) ?? '–'} ms, ${c.slowAcks} over 250 ms)`,
     )
     .join('; ');
 }

@@ -113,5 +113,9 @@ describe('web rollout state machine', () => {
     );
     expect((parseWebRollout(JSON.stringify({ ...r, step: 7 })) as Error).message).toMatch(/step/);
     expect(parseWebRollout('{')).toBeInstanceOf(Error);
+    // A record stored before a threshold existed reads with that threshold's default.
+    const { protocolErrorRatio: _, ...older } = r.thresholds;
+    const old = parseWebRollout(JSON.stringify({ ...r, thresholds: older })) as WebRollout;
+    expect(old.thresholds.protocolErrorRatio).toBe(0.1);
   });
 });

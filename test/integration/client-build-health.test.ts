@@ -8,7 +8,8 @@ import { RawClient } from '../harness/raw-client.ts';
 /**
  * Per-client-build health on a real node (what `ringdoc rollout web` judges a web build by):
  * sessions, acks and their latency for a build that edits; protocol refusals and reload answers
- * for a build whose handshake announces a protocol version no node speaks.
+ * for a build whose handshake announces a protocol version no node speaks; protocol errors (4400
+ * after admission) for a build that sends a malformed frame.
  */
 let cluster: Cluster;
 const clients: RawClient[] = [];
@@ -66,5 +67,25 @@ describe('per-client-build health in /metrics', () => {
     );
     expect(seconds).toBeGreaterThan(0);
     expect(text).not.toMatch(/ringdoc_client_build_acks_total\{build="2\.1\.0-bad"\}/);
+  });
+
+  it('counts an admitted session of a build closed for a malformed frame as a protocol error of that build', async () => {
+    const docId = `garbled-${Date.now().toString(36)}`;
+    const garbled = new RawClient(cluster.node('n1').url, docId, { build: '2.2.0-garbled' });
+    clients.push(garbled);
+    await garbled.opened();
+    await garbled.waitSynced();
+    garbled.sendRaw(new Uint8Array([0, 2, 200, 1, 7]));
+    expect((await garbled.waitClosed()).code).toBe(CloseCode.BAD_REQUEST);
+
+    const builds = parseBuildCounters(await metricsText());
+    expect(builds.get('2.2.0-garbled')).toMatchObject({
+      sessions: 1,
+      protocolErrors: 1,
+      protocolRefused: 0,
+      upgradeRequired: 0,
+    });
+    // The editing build of the other test made no protocol error.
+    expect(builds.get('2.0.0')?.protocolErrors).toBe(0);
   });
 });

@@ -23,6 +23,8 @@ import { useCommentsRoom } from './useCommentsRoom.ts';
 export interface CommentsPluginProps {
   readonly docId: string;
   readonly build: string;
+  /** Protocol version the comments room announces (absent: current; the handshake fault sets it). */
+  readonly protocolVersion?: number | undefined;
   readonly accessToken: string | null;
   /** The page's room multiplexer (C9): the comments room shares the tab's one socket. */
   readonly createSocket: (url: string) => SocketLike;
@@ -51,13 +53,20 @@ const newId = () =>
 export function CommentsPlugin({
   docId,
   build,
+  protocolVersion,
   accessToken,
   createSocket,
   canComment,
   userName,
 }: CommentsPluginProps) {
   const [editor] = useLexicalComposerContext();
-  const room = useCommentsRoom({ docId, build, accessToken, createSocket });
+  const room = useCommentsRoom({
+    docId,
+    build,
+    protocolVersion,
+    accessToken,
+    createSocket,
+  });
   const [draft, setDraft] = useState<Draft | null>(null);
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);

@@ -30,10 +30,12 @@ export interface CommentsRoom {
 export function useCommentsRoom(options: {
   readonly docId: string;
   readonly build: string;
+  /** Protocol version announced (absent: the current one; only the handshake fault sets it). */
+  readonly protocolVersion?: number | undefined;
   readonly accessToken: string | null;
   readonly createSocket: (url: string) => SocketLike;
 }): CommentsRoom {
-  const { docId, build, accessToken, createSocket } = options;
+  const { docId, build, protocolVersion, accessToken, createSocket } = options;
   const [room, setRoom] = useState<{ doc: Y.Doc; provider: RingProvider } | null>(null);
   const [threads, setThreads] = useState<readonly Thread[]>([]);
   useEffect(() => {
@@ -43,6 +45,7 @@ export function useCommentsRoom(options: {
       docId: commentsRoomOf(docId),
       doc,
       build,
+      ...(protocolVersion !== undefined ? { protocolVersion } : {}),
       local,
       createSocket,
       fetchRoute: () => fetchRoute(docId),
@@ -60,7 +63,7 @@ export function useCommentsRoom(options: {
       setRoom(null);
       setThreads([]);
     };
-  }, [docId, build, accessToken, createSocket]);
+  }, [docId, build, protocolVersion, accessToken, createSocket]);
   const snapshot = useProviderSnapshot(room?.provider ?? null);
   useUnsavedWarning(snapshot.unsynced);
   return { doc: room?.doc ?? null, threads, snapshot };

@@ -63,7 +63,12 @@ export interface CollabEditorProps {
   readonly access?: Access | null;
   readonly docId: string;
   readonly build: string;
-  /** Protocol version announced (absent: the current one; only the handshake fault sets it). */
+  /** The web build that served this page (default `build`; differs with a `?build=` override). */
+  readonly pageBuild?: string | undefined;
+  /**
+   * Protocol version every room of the page announces — document, comments, history (absent:
+   * the current one; only the handshake fault sets it).
+   */
   readonly protocolVersion?: number | undefined;
   readonly identity: Identity;
   /** First connection goes to this member (`?node=`), to exercise redirects. */
@@ -151,6 +156,7 @@ function EditorHandle({ onEditor }: { onEditor: (editor: LexicalEditor) => void 
 export function CollabEditor({
   docId,
   build,
+  pageBuild,
   protocolVersion,
   identity,
   preferNode,
@@ -274,6 +280,8 @@ export function CollabEditor({
             userName={identity.name}
             editor={editor}
             createSocket={mux.createSocket}
+            build={build}
+            protocolVersion={protocolVersion}
           />
           {access?.perm === 'owner' ? (
             <button type="button" onClick={() => setSharing(true)} data-testid="share-button">
@@ -288,6 +296,7 @@ export function CollabEditor({
       <LifecycleBanners
         docId={docId}
         build={build}
+        pageBuild={pageBuild ?? build}
         snapshot={snapshot}
         provider={provider}
         local={local}
@@ -321,6 +330,7 @@ export function CollabEditor({
               <CommentsPlugin
                 docId={docId}
                 build={build}
+                protocolVersion={protocolVersion}
                 accessToken={accessToken}
                 createSocket={mux.createSocket}
                 canComment={!readOnly && !stopped}

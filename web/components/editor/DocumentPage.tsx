@@ -10,6 +10,8 @@ import { type Access, CollabEditor } from './CollabEditor.tsx';
 export interface DocumentPageProps {
   readonly docId: string;
   readonly build: string;
+  /** The web build that served this page (`build` unless `?build=` overrides it). */
+  readonly pageBuild?: string | undefined;
   /** Protocol version the editor announces (absent: current; the handshake fault sets it). */
   readonly protocolVersion?: number | undefined;
   readonly preferNode?: string | undefined;
@@ -52,7 +54,13 @@ const ENSURE_TIMEOUT_MS = 20_000;
  * (server side, W4) before the editor connects, then shows title, name field, presence,
  * toolbar, editor and status bar. Offline, the editor opens with what IndexedDB holds.
  */
-export function DocumentPage({ docId, build, protocolVersion, preferNode }: DocumentPageProps) {
+export function DocumentPage({
+  docId,
+  build,
+  pageBuild,
+  protocolVersion,
+  preferNode,
+}: DocumentPageProps) {
   const [identity, setIdentity] = useState<Identity | null>(null);
   const [prep, setPrep] = useState<Prep>({ state: 'ensuring' });
   const [title, setTitle] = useState('');
@@ -252,6 +260,7 @@ export function DocumentPage({ docId, build, protocolVersion, preferNode }: Docu
         <CollabEditor
           docId={docId}
           build={build}
+          pageBuild={pageBuild ?? build}
           protocolVersion={protocolVersion}
           identity={{ name: cleanName(identity.name) ?? identity.name, color: identity.color }}
           preferNode={preferNode}

@@ -3,9 +3,26 @@
 import { useEffect, useRef, useState } from 'react';
 import type { LocalStore } from '../../lib/collab/local-store.ts';
 import type { RingProvider } from '../../lib/collab/provider.ts';
-import { claimUpgradeReload } from '../../lib/collab/reload-guard.ts';
+import {
+  claimBuildSwitchReload,
+  claimUpgradeReload,
+  parseBuildAnswer,
+} from '../../lib/collab/reload-guard.ts';
 import type { ProviderSnapshot } from '../../lib/collab/snapshot.ts';
 import { plainStopMessage } from '../../lib/collab/stop-message.ts';
+
+/** How often a blocked tab asks `GET /api/build` whether a load would now get another build. */
+const BUILD_POLL_MS = 2_000;
+
+/** The build a load of this browser would get now (`GET /api/build`), `null` when unknown. */
+async function buildOfNextLoad(): Promise<string | null> {
+  try {
+    const response = await fetch('/api/build', { cache: 'no-store' });
+    return response.ok ? parseBuildAnswer(await response.json()) : null;
+  } catch {
+    return null;
+  }
+}
 
 const recoveredKey = (docId: string) => `ringdoc:recovered:${docId}`;
 
@@ -20,6 +37,8 @@ function readRecovered(docId: string): string | null {
 export interface LifecycleBannersProps {
   readonly docId: string;
   readonly build: string;
+  /** The web build that served this page (differs from `build` only with a `?build=` override). */
+  readonly pageBuild: string;
   readonly snapshot: ProviderSnapshot;
   readonly provider: RingProvider | null;
   readonly local: LocalStore | null;
@@ -30,7 +49,10 @@ export interface LifecycleBannersProps {
 /**
  * The banners of the provider's final states:
  * - upgrade required (C6): once unsynced edits are committed to IndexedDB, reload — at most
- *   once per required build (sessionStorage guard), so an outdated bundle never loops;
+ *   once per required build (sessionStorage guard), so an outdated bundle never loops; when that
+ *   reload did not help (blocked), ask `GET /api/build` every 2 s and reload once more, the same
+ *   way, as soon as a load would get another build than this page's (its build was rolled back:
+ *   the gateway re-assigns it), at most once per (page build, new build) pair;
  * - document re-created (M7): keep the local text aside, drop the local copy (so it is never
  *   merged into the new generation), reload, and offer the text after the reload;
  * - refused (bad request, forbidden, too big).
@@ -38,6 +60,7 @@ export interface LifecycleBannersProps {
 export function LifecycleBanners({
   docId,
   build,
+  pageBuild,
   snapshot,
   provider,
   local,
@@ -65,6 +88,27 @@ export function LifecycleBanners({
       }
     })();
   }, [snapshot.phase, snapshot.upgrade, local, build]);
+
+  useEffect(() => {
+    if (!reloadBlocked || snapshot.phase !== 'upgrade-required') return;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const check = async () => {
+      const sentTo = await buildOfNextLoad();
+      if (stopped) return;
+      if (claimBuildSwitchReload(sessionStorage, pageBuild, sentTo)) {
+        await local?.flush();
+        window.location.reload();
+        return;
+      }
+      timer = setTimeout(() => void check(), BUILD_POLL_MS);
+    };
+    void check();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [reloadBlocked, snapshot.phase, pageBuild, local]);
 
   useEffect(() => {
     if (snapshot.phase !== 'recovery-required' || handled.current === 'recover') return;

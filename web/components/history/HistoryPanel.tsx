@@ -34,6 +34,10 @@ export interface HistoryPanelProps {
   readonly editor?: object | null;
   /** Opens the history room's socket (the page's room multiplexer, C9); default: a WebSocket. */
   readonly createSocket?: (url: string) => HistorySocket;
+  /** The client build the history room announces (C6), like the page's other rooms. */
+  readonly build?: string | undefined;
+  /** Protocol version it announces (absent: current; only the handshake fault sets it). */
+  readonly protocolVersion?: number | undefined;
 }
 
 type Selection = { readonly id: string; readonly mode: 'preview' | 'diff' };
@@ -155,9 +159,14 @@ export function HistoryPanel({
   userName,
   editor = null,
   createSocket,
+  build,
+  protocolVersion,
 }: HistoryPanelProps) {
   const [open, setOpen] = useState(false);
-  const history = useHistory(docId, accessToken, open, createSocket);
+  const history = useHistory(docId, accessToken, open, createSocket, {
+    build,
+    protocolVersion,
+  });
   const [selection, setSelection] = useState<Selection | null>(null);
   const [against, setAgainst] = useState<string>('now');
   const [name, setName] = useState('');

@@ -19,7 +19,8 @@ const EMPTY: HistoryView = { client: null, state: 'connecting', error: null, ver
 /**
  * Follows `docId`'s history sub-room while `enabled` (the panel is open, or the tab wants to
  * see new versions appear): a {@link HistoryClient} on the owner, with this tab's ticket, over
- * `createSocket` (the page's room multiplexer: the history room shares the tab's one socket, C9).
+ * `createSocket` (the page's room multiplexer: the history room shares the tab's one socket, C9),
+ * announcing the page's build and protocol version like its other rooms (`announce`).
  */
 export function useHistory(
   docId: string,
@@ -27,7 +28,12 @@ export function useHistory(
   enabled: boolean,
   createSocket: (url: string) => HistorySocket = (url) =>
     new WebSocket(url) as unknown as HistorySocket,
+  announce: {
+    readonly build?: string | undefined;
+    readonly protocolVersion?: number | undefined;
+  } = {},
 ): HistoryView {
+  const { build, protocolVersion } = announce;
   const [view, setView] = useState<HistoryView>(EMPTY);
   useEffect(() => {
     if (!enabled) return;
@@ -49,6 +55,8 @@ export function useHistory(
         return route.url;
       },
       createSocket,
+      ...(build !== undefined ? { build } : {}),
+      ...(protocolVersion !== undefined ? { protocolVersion } : {}),
       ...(accessToken
         ? { ticket: async () => (await fetchTicket(docId, accessToken))?.ticket ?? null }
         : {}),
@@ -60,6 +68,6 @@ export function useHistory(
       client = null;
       setView(EMPTY);
     };
-  }, [docId, accessToken, enabled, createSocket]);
+  }, [docId, accessToken, enabled, createSocket, build, protocolVersion]);
   return view;
 }

@@ -31,6 +31,7 @@ interface BuildHealth {
   readonly upgradeRequired: number;
   readonly protocolRefused: number;
   readonly refused: number;
+  readonly protocolErrors?: number;
   readonly acks: number;
   readonly ackSeconds: number;
   readonly slowAcks: number;
@@ -124,6 +125,7 @@ export function WebRolloutPanel({ url = '/api/ops/rollout' }: { url?: string }) 
                 <th scope="col">Told to reload</th>
                 <th scope="col">Protocol refusals</th>
                 <th scope="col">Refused at connect</th>
+                <th scope="col">Protocol errors</th>
                 <th scope="col">Acks (mean)</th>
                 <th scope="col">Acks over 250 ms</th>
               </tr>
@@ -141,6 +143,7 @@ export function WebRolloutPanel({ url = '/api/ops/rollout' }: { url?: string }) 
                     <td>{h?.upgradeRequired ?? 0}</td>
                     <td>{h?.protocolRefused ?? 0}</td>
                     <td>{h?.refused ?? 0}</td>
+                    <td>{h?.protocolErrors ?? 0}</td>
                     <td>
                       {h?.acks ?? 0}
                       {h && h.acks > 0 ? ` (${Math.round((h.ackSeconds / h.acks) * 1000)} ms)` : ''}

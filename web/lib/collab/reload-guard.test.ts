@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { claimUpgradeReload, type KeyValueStore } from './reload-guard.ts';
+import {
+  claimBuildSwitchReload,
+  claimUpgradeReload,
+  type KeyValueStore,
+  parseBuildAnswer,
+} from './reload-guard.ts';
 
 function memoryStore(): KeyValueStore {
   const map = new Map<string, string>();
@@ -31,5 +36,48 @@ describe('upgrade reload guard', () => {
     expect(claimUpgradeReload(broken, '1', '2')).toBe(false);
     const forgetful: KeyValueStore = { getItem: () => null, setItem: () => {} };
     expect(claimUpgradeReload(forgetful, '1', '2')).toBe(false);
+  });
+});
+
+describe('build switch reload (a rolled-back build returns to the stable build)', () => {
+  it('[C6] a blocked tab reloads once when the gateway sends it to another build', () => {
+    const s = memoryStore();
+    expect(claimBuildSwitchReload(s, '0.4.0', '0.3.0')).toBe(true);
+    expect(claimBuildSwitchReload(s, '0.4.0', '0.3.0')).toBe(false);
+    expect(claimBuildSwitchReload(s, '0.4.0', '0.3.0')).toBe(false);
+  });
+
+  it('[C6] never when the gateway still sends it to its own build, or the answer is unknown', () => {
+    const s = memoryStore();
+    expect(claimBuildSwitchReload(s, '0.4.0', '0.4.0')).toBe(false);
+    expect(claimBuildSwitchReload(s, '0.4.0', null)).toBe(false);
+    expect(claimBuildSwitchReload(s, '0.4.0', '0.3.0')).toBe(true);
+  });
+
+  it('[C6] is kept apart from the version gate: one of each, never a loop', () => {
+    const s = memoryStore();
+    expect(claimUpgradeReload(s, '0.4.0', '0.4.0')).toBe(true);
+    expect(claimBuildSwitchReload(s, '0.4.0', '0.3.0')).toBe(true);
+    expect(claimUpgradeReload(s, '0.4.0', '0.4.0')).toBe(false);
+    expect(claimBuildSwitchReload(s, '0.4.0', '0.3.0')).toBe(false);
+  });
+
+  it('[C6] without working storage the tab never reloads by itself', () => {
+    const broken: KeyValueStore = {
+      getItem: () => null,
+      setItem: () => {
+        throw new Error('quota');
+      },
+    };
+    expect(claimBuildSwitchReload(broken, '0.4.0', '0.3.0')).toBe(false);
+  });
+
+  it('reads only a well-formed build answer', () => {
+    expect(parseBuildAnswer({ build: '0.3.0' })).toBe('0.3.0');
+    expect(parseBuildAnswer({ build: '' })).toBeNull();
+    expect(parseBuildAnswer({ build: 'a b' })).toBeNull();
+    expect(parseBuildAnswer({ build: 3 })).toBeNull();
+    expect(parseBuildAnswer(null)).toBeNull();
+    expect(parseBuildAnswer('0.3.0')).toBeNull();
   });
 });

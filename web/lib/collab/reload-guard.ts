@@ -5,6 +5,18 @@ export interface KeyValueStore {
 }
 
 const KEY = 'ringdoc:upgrade-reload';
+const SWITCH_KEY = 'ringdoc:build-switch-reload';
+
+/** Records `marker` under `key` unless it is already there; false when it was, or storage fails. */
+function claimOnce(storage: KeyValueStore, key: string, marker: string): boolean {
+  try {
+    if (storage.getItem(key) === marker) return false;
+    storage.setItem(key, marker);
+    return storage.getItem(key) === marker;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Decides whether an outdated tab may reload itself (DESIGN C6) without ever looping: the
@@ -19,12 +31,32 @@ export function claimUpgradeReload(
   runningBuild: string,
   requiredBuild: string,
 ): boolean {
-  const marker = `${runningBuild}->${requiredBuild}`;
-  try {
-    if (storage.getItem(KEY) === marker) return false;
-    storage.setItem(KEY, marker);
-    return storage.getItem(KEY) === marker;
-  } catch {
-    return false;
-  }
+  return claimOnce(storage, KEY, `${runningBuild}->${requiredBuild}`);
+}
+
+/**
+ * Decides whether a tab whose upgrade reload is blocked (it already reloaded once and is still
+ * refused) may reload once more because the web gateway now sends it elsewhere: `sentTo` is the
+ * build a load of this tab would get now (`GET /api/build`), `runningBuild` the build that served
+ * this page. True at most once per (running, sent-to) pair (recorded in sessionStorage, apart from
+ * the version gate's own pair), never when both are the same build or `sentTo` is unknown (`null`),
+ * never without working storage. So a rolled-back build's tab returns to the stable build by itself,
+ * and no pair of builds can bounce a tab back and forth.
+ */
+export function claimBuildSwitchReload(
+  storage: KeyValueStore,
+  runningBuild: string,
+  sentTo: string | null,
+): boolean {
+  if (sentTo === null || sentTo === runningBuild) return false;
+  return claimOnce(storage, SWITCH_KEY, `${runningBuild}->${sentTo}`);
+}
+
+const BUILD = /^[A-Za-z0-9._+-]{1,64}$/;
+
+/** The build of a `GET /api/build` answer (`{ "build": "…" }`), or `null` for anything else. Pure. */
+export function parseBuildAnswer(body: unknown): string | null {
+  if (typeof body !== 'object' || body === null) return null;
+  const build = (body as { build?: unknown }).build;
+  return typeof build === 'string' && BUILD.test(build) ? build : null;
 }

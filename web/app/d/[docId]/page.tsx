@@ -24,11 +24,13 @@ export default async function EditorRoute(props: {
   const search = await props.searchParams;
   if (!isPageDocId(docId)) notFound();
   const node = first(search.node);
+  const served = runtimeBuild(process.env);
   return (
     <DocumentPage
       key={docId}
       docId={docId}
-      build={effectiveBuild(first(search.build), runtimeBuild(process.env))}
+      build={effectiveBuild(first(search.build), served)}
+      pageBuild={served}
       protocolVersion={webFault(process.env) === 'handshake' ? FAULT_PROTOCOL : undefined}
       preferNode={node && /^[A-Za-z0-9._-]{1,63}$/.test(node) ? node : undefined}
     />

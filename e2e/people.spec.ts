@@ -84,6 +84,8 @@ test.describe('mentions', () => {
     await alice.caretToEnd();
     await alice.page.keyboard.type('Ask @Bo');
     await expect(alice.page.getByTestId('mention-option')).toHaveText(['Bob']);
+    // Enter picks the highlighted option; until one is highlighted it is a new paragraph.
+    await expect(alice.page.getByTestId('mention-option')).toHaveAttribute('aria-selected', 'true');
     await alice.page.keyboard.press('Enter');
     await alice.page.keyboard.type(' about it');
     for (const user of [alice, bob]) {

@@ -15,6 +15,12 @@ test.describe('version gate', () => {
       alice.page.on('load', () => {
         loads++;
       });
+      // The tab reloads by itself with its text kept on the device: no "Leave site?" question.
+      const dialogs: string[] = [];
+      alice.page.on('dialog', (dialog) => {
+        dialogs.push(dialog.type());
+        void dialog.accept();
+      });
       await alice.open(docId, '?build=0.0.1');
       await alice.caretToEnd();
       await alice.page.keyboard.type('saved with the old build. ');
@@ -31,6 +37,7 @@ test.describe('version gate', () => {
       await expect(banner).toContainText('A newer version of the editor is required');
       await expect(banner).toHaveAttribute('data-reload-blocked', 'true');
       expect(loads).toBe(2);
+      expect(dialogs).toEqual([]);
       await expect(alice.status).toHaveAttribute('data-state', 'upgrade-required');
       await expect(alice.editor).toContainText('typed offline with the old build');
 

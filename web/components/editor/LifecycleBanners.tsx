@@ -8,6 +8,7 @@ import {
   claimUpgradeReload,
   parseBuildAnswer,
 } from '../../lib/collab/reload-guard.ts';
+import { reloadKeepingLocalCopy } from '../../lib/collab/self-reload.ts';
 import type { ProviderSnapshot } from '../../lib/collab/snapshot.ts';
 import { plainStopMessage } from '../../lib/collab/stop-message.ts';
 
@@ -82,7 +83,7 @@ export function LifecycleBanners({
     void (async () => {
       await local?.flush();
       if (claimUpgradeReload(sessionStorage, build, minBuild)) {
-        window.location.reload();
+        reloadKeepingLocalCopy();
       } else {
         setReloadBlocked(true);
       }
@@ -98,7 +99,7 @@ export function LifecycleBanners({
       if (stopped) return;
       if (claimBuildSwitchReload(sessionStorage, pageBuild, sentTo)) {
         await local?.flush();
-        window.location.reload();
+        reloadKeepingLocalCopy();
         return;
       }
       timer = setTimeout(() => void check(), BUILD_POLL_MS);
@@ -122,7 +123,7 @@ export function LifecycleBanners({
       }
       provider?.destroy();
       await local?.clear();
-      window.location.reload();
+      reloadKeepingLocalCopy();
     })();
   }, [snapshot.phase, docId, provider, local, readText]);
 
@@ -166,7 +167,12 @@ export function LifecycleBanners({
             ? 'Reloading did not bring it; your edits are kept on this device. Try again later.'
             : 'Your edits are kept on this device; reloading…'}
           {reloadBlocked ? (
-            <button type="button" onClick={() => window.location.reload()}>
+            <button
+              type="button"
+              onClick={() =>
+                void (local?.flush() ?? Promise.resolve()).then(() => reloadKeepingLocalCopy())
+              }
+            >
               Reload
             </button>
           ) : null}

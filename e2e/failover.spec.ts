@@ -3,7 +3,7 @@ import { expect, freshDocId, test } from './support/fixtures.ts';
 import { expectEveryLineOnceEverywhere, openTypists, type Typist } from './support/typist.ts';
 
 const NAMES = ['Alice', 'Bob'];
-const KILLS = Number(process.env.FAILOVER_KILLS ?? 5);
+const KILLS = Number(process.env.FAILOVER_KILLS ?? 3);
 
 /**
  * Arms each tab to note (in the page, with the system clock) the first moment its status shows

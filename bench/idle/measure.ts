@@ -8,8 +8,8 @@
  * `DOCS=200 EDITORS=2 SECONDS=30 npx tsx bench/idle/measure.ts [profile-dir]`
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { startCluster } from '../../test/harness/cluster.ts';
@@ -95,7 +95,9 @@ try {
           });
           const s = await inspector(url);
           await s.send('Profiler.enable');
-          await s.send('Profiler.setSamplingInterval', { interval: Number(process.env.SAMPLE_US ?? 1000) });
+          await s.send('Profiler.setSamplingInterval', {
+            interval: Number(process.env.SAMPLE_US ?? 1000),
+          });
           await s.send('Profiler.start');
           return s;
         }),
@@ -127,7 +129,9 @@ try {
     await writeFile(path.join(dir, 'idle.cpuprofile'), JSON.stringify(profile));
     const summary = await summarizeProfile(dir, 15);
     const split = await profileSplit(dir);
-    console.log(`profile ${cluster.nodes[i]!.id}: busy ${((summary?.busyShare ?? 0) * 100).toFixed(2)} %`);
+    console.log(
+      `profile ${cluster.nodes[i]!.id}: busy ${((summary?.busyShare ?? 0) * 100).toFixed(2)} %`,
+    );
     if (split) {
       console.log(
         `  split: ${SPLIT_AREAS.filter((k) => split.shares[k] > 0.005)

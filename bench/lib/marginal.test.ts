@@ -43,11 +43,14 @@ describe('marginal CPU per update', () => {
     expect(updatesPerSecond(s)).toBeCloseTo(400, 9);
     const m = marginalCpu([s, { ...s }, step(2000, 1.1)], null);
     expect(m.between).toEqual([500, 2000]);
-    expect(m.marginalMicros).toBeCloseTo(0.8 / 1600 * 1e6, 6);
+    expect(m.marginalMicros).toBeCloseTo((0.8 / 1600) * 1e6, 6);
   });
 
   it('has no slope without two steps that differ', () => {
-    expect(marginalCpu([step(400, 0.3)], null)).toMatchObject({ marginalMicros: null, between: null });
+    expect(marginalCpu([step(400, 0.3)], null)).toMatchObject({
+      marginalMicros: null,
+      between: null,
+    });
     expect(marginalCpu([], step(0, 0.1)).idleCores).toBeCloseTo(0.1, 9);
     expect(updatesPerSecond(step(0, 0.1))).toBe(0);
   });

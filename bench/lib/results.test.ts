@@ -84,25 +84,37 @@ describe('results: JSON and the Markdown rendered from it', () => {
     const sweep = (kind: 'ours' | 'y-websocket', idle: number, perUpdate: number) => ({
       ...fakeSweep(kind, 2000),
       busy: at(400, idle, perUpdate),
-      steps: [at(400, idle, perUpdate), at(2000, idle, perUpdate), at(4000, idle, perUpdate, false)],
+      steps: [
+        at(400, idle, perUpdate),
+        at(2000, idle, perUpdate),
+        at(4000, idle, perUpdate, false),
+      ],
       idle: fakeStep({ rate: 0, sent: 0, serverCpu: idle, serverCpuSeconds: idle * 10 }),
     });
     const c = fakeCollected([sweep('ours', 0.1, 500), sweep('y-websocket', 0.02, 100)]);
     const results = toResults(c, fakeEnvironment());
     const md = renderMarkdown(JSON.parse(resultsJson(results)));
-    const ours = md.split('\n').find((l) => l.startsWith('| ours (3 nodes') && l.includes('of a core'));
+    const ours = md
+      .split('\n')
+      .find((l) => l.startsWith('| ours (3 nodes') && l.includes('of a core'));
     expect(ours).toBe(
       '| ours (3 nodes, R=2, replica) | 10.0% of a core | 750 µs at 400/s | 250 µs | 500 µs | 400/s → 2,000/s |',
     );
     const ws = md.split('\n').find((l) => l.startsWith('| y-websocket') && l.includes('of a core'));
     expect(ws).toContain('| 2.0% of a core | 150 µs at 400/s | 50 µs | 100 µs |');
-    const note = results.notes.find((n) => n.startsWith('CPU per update, average against marginal'));
-    expect(note).toContain('idle 10.0% of a core (250.0 µs of its 750.0 µs average at 400/s), 500.0 µs per extra update between 400/s and 2,000/s');
+    const note = results.notes.find((n) =>
+      n.startsWith('CPU per update, average against marginal'),
+    );
+    expect(note).toContain(
+      'idle 10.0% of a core (250.0 µs of its 750.0 µs average at 400/s), 500.0 µs per extra update between 400/s and 2,000/s',
+    );
   });
 
   it('renders results written before the idle step without a marginal idle figure', () => {
     const md = renderMarkdown(
-      JSON.parse(resultsJson(toResults(fakeCollected([fakeSweep('ours', 1000)]), fakeEnvironment()))),
+      JSON.parse(
+        resultsJson(toResults(fakeCollected([fakeSweep('ours', 1000)]), fakeEnvironment())),
+      ),
     );
     expect(md).toContain('| ours (3 nodes, R=2, replica) | – |');
   });

@@ -57,7 +57,14 @@ const cluster = await startCluster({
   nodeArgs: ['--replicas', '2', '--durability', 'replica', '--limits', OURS_LIMITS],
   nodeEnv: {
     RINGDOC_LOG_LEVEL: 'warn',
-    ...(profileDir ? { NODE_OPTIONS: '--inspect=127.0.0.1:0' } : {}),
+    ...(profileDir || process.env.NODE_PRELOAD
+      ? {
+          NODE_OPTIONS: [
+            profileDir ? '--inspect=127.0.0.1:0' : '',
+            process.env.NODE_PRELOAD ? `--import ${process.env.NODE_PRELOAD}` : '',
+          ].join(' '),
+        }
+      : {}),
   },
 });
 const clients: RawClient[] = [];
@@ -98,51 +105,101 @@ try {
           await s.send('Profiler.setSamplingInterval', {
             interval: Number(process.env.SAMPLE_US ?? 1000),
           });
-          await s.send('Profiler.start');
           return s;
         }),
       )
     : [];
   const etcdPid = cluster.etcd.pid();
-  const before = pids.map(cpuOf);
-  const etcdBefore = etcdPid ? cpuOf(etcdPid) : 0;
-  const t0 = performance.now();
-  await new Promise((r) => setTimeout(r, seconds * 1000));
-  const wall = (performance.now() - t0) / 1000;
-  const used = pids.map((pid, i) => cpuOf(pid) - before[i]!);
-  const etcdUsed = etcdPid ? cpuOf(etcdPid) - etcdBefore : 0;
-  const open = clients.filter((c) => c.closeCode === null).length;
-  console.log(
-    `idle ${wall.toFixed(1)} s, ${docs} documents, ${open}/${clients.length} editors connected`,
-  );
-  for (const [i, node] of cluster.nodes.entries()) {
-    console.log(`  ${node.id}: ${((used[i]! / wall) * 100).toFixed(2)} % of a core`);
-  }
-  const total = used.reduce((a, b) => a + b, 0);
-  console.log(`  nodes together: ${((total / wall) * 100).toFixed(2)} % of a core`);
-  console.log(`  etcd: ${((etcdUsed / wall) * 100).toFixed(2)} % of a core`);
-  for (const [i, s] of sessions.entries()) {
-    const { profile } = (await s.send('Profiler.stop')) as { profile: unknown };
-    s.close();
-    const dir = path.join(profileDir!, cluster.nodes[i]!.id);
-    await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, 'idle.cpuprofile'), JSON.stringify(profile));
-    const summary = await summarizeProfile(dir, 15);
-    const split = await profileSplit(dir);
+
+  /**
+   * Runs `work` with every node profiled (when a profile dir was given) and prints CPU % per
+   * node and etcd, and each profile's split; returns the nodes' CPU seconds and the split of
+   * all nodes together.
+   */
+  const window = async (label: string, work: () => Promise<void>) => {
+    for (const s of sessions) await s.send('Profiler.start');
+    const before = pids.map(cpuOf);
+    const etcdBefore = etcdPid ? cpuOf(etcdPid) : 0;
+    const t0 = performance.now();
+    await work();
+    const wall = (performance.now() - t0) / 1000;
+    const used = pids.map((pid, i) => cpuOf(pid) - before[i]!);
+    const etcdUsed = etcdPid ? cpuOf(etcdPid) - etcdBefore : 0;
+    const open = clients.filter((c) => c.closeCode === null).length;
     console.log(
-      `profile ${cluster.nodes[i]!.id}: busy ${((summary?.busyShare ?? 0) * 100).toFixed(2)} %`,
+      `${label} ${wall.toFixed(1)} s, ${docs} documents, ${open}/${clients.length} editors connected`,
     );
+    for (const [i, node] of cluster.nodes.entries()) {
+      console.log(`  ${node.id}: ${((used[i]! / wall) * 100).toFixed(2)} % of a core`);
+    }
+    const total = used.reduce((a, b) => a + b, 0);
+    console.log(`  nodes together: ${((total / wall) * 100).toFixed(2)} % of a core`);
+    console.log(`  etcd: ${((etcdUsed / wall) * 100).toFixed(2)} % of a core`);
+    const all = path.join(profileDir ?? '', label, 'all');
+    for (const [i, s] of sessions.entries()) {
+      const { profile } = (await s.send('Profiler.stop')) as { profile: unknown };
+      const dir = path.join(profileDir!, label, cluster.nodes[i]!.id);
+      await mkdir(dir, { recursive: true });
+      await mkdir(all, { recursive: true });
+      await writeFile(path.join(dir, 'node.cpuprofile'), JSON.stringify(profile));
+      await writeFile(
+        path.join(all, `${cluster.nodes[i]!.id}.cpuprofile`),
+        JSON.stringify(profile),
+      );
+      const summary = await summarizeProfile(dir, 15);
+      const split = await profileSplit(dir);
+      console.log(
+        `profile ${cluster.nodes[i]!.id}: busy ${((summary?.busyShare ?? 0) * 100).toFixed(2)} % of samples`,
+      );
+      if (split) {
+        console.log(
+          `  split: ${SPLIT_AREAS.filter((k) => split.shares[k] > 0.005)
+            .map((k) => `${k} ${(split.shares[k] * 100).toFixed(0)} %`)
+            .join(', ')}`,
+        );
+      }
+      for (const f of summary?.functions ?? []) {
+        console.log(`  ${(f.share * 100).toFixed(1).padStart(5)} %  ${f.name}`);
+      }
+    }
+    return { cpuSeconds: total, split: sessions.length ? await profileSplit(all) : null };
+  };
+
+  const mark = async (name: string) => {
+    if (process.env.IDLE_MARK_DIR) await writeFile(path.join(process.env.IDLE_MARK_DIR, name), '');
+  };
+  await window('idle', async () => {
+    await mark('idle-start');
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    await mark('idle-end');
+  });
+
+  // BUSY_RATE: then edits at that rate (round-robin over the editors) for BUSY_SECONDS, every
+  // node profiled over that window only: µs of CPU per update, split by area.
+  const busyRate = Number(process.env.BUSY_RATE ?? 0);
+  if (busyRate > 0 && clients.length > 0) {
+    const busySeconds = Number(process.env.BUSY_SECONDS ?? 6);
+    let sent = 0;
+    const { cpuSeconds, split } = await window(`busy-${busyRate}`, async () => {
+      const t0 = performance.now();
+      while (performance.now() - t0 < busySeconds * 1000) {
+        const due = Math.floor(((performance.now() - t0) * busyRate) / 1000);
+        for (; sent < due; sent++) clients[sent % clients.length]!.type('x');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await Promise.all(clients.map((c) => c.waitAcked()));
+    });
+    const per = (cpuSeconds * 1e6) / Math.max(1, sent);
+    console.log(`busy: ${sent} updates, ${per.toFixed(0)} µs of node CPU per update (all nodes)`);
     if (split) {
       console.log(
-        `  split: ${SPLIT_AREAS.filter((k) => split.shares[k] > 0.005)
-          .map((k) => `${k} ${(split.shares[k] * 100).toFixed(0)} %`)
+        `  per update: ${SPLIT_AREAS.filter((k) => split.shares[k] > 0.005)
+          .map((k) => `${k} ${(split.shares[k] * per).toFixed(0)} µs`)
           .join(', ')}`,
       );
     }
-    for (const f of summary?.functions ?? []) {
-      console.log(`  ${(f.share * 100).toFixed(1).padStart(5)} %  ${f.name}`);
-    }
   }
+  for (const s of sessions) s.close();
 } finally {
   for (const c of clients) c.close();
   await cluster.stop();

@@ -29,8 +29,8 @@ export interface HistorySettings {
   readonly quietMs: number;
   /** Cut during continuous editing at least this often (default 10 min). */
   readonly maxStretchMs: number;
-  /** How often the keeper looks (default 1 s). */
   /** How often the keeper looks while some document has edits in no version (default 1 s). */
+  readonly tickMs: number;
   /** Full checkpoint after this many chained diffs (default 50). */
   readonly checkpointEvery: number;
   readonly retention: RetentionPolicy;

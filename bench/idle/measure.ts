@@ -166,7 +166,10 @@ try {
   };
 
   const mark = async (name: string) => {
-    if (process.env.IDLE_MARK_DIR) await writeFile(path.join(process.env.IDLE_MARK_DIR, name), '');
+    if (!process.env.IDLE_MARK_DIR) return;
+    await writeFile(path.join(process.env.IDLE_MARK_DIR, name), '');
+    // a preload watching the directory (NODE_PRELOAD) gets time to see the mark
+    await new Promise((r) => setTimeout(r, 1000));
   };
   await window('idle', async () => {
     await mark('idle-start');

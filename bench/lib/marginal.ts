@@ -19,6 +19,12 @@ export interface CpuStep {
   readonly passed: boolean;
 }
 
+/**
+ * Server CPU (cores) from which a step is saturated: every server runs pinned to one core, so its
+ * CPU cannot grow with the rate any more and a slope to that step would understate the cost.
+ */
+export const SATURATED_CPU = 0.9;
+
 export interface MarginalCpu {
   /** Server CPU (cores) while connected and idle; null without an idle step. */
   readonly idleCores: number | null;
@@ -44,12 +50,12 @@ export function averageMicros(step: CpuStep): number {
 /**
  * The slope of server CPU against updates/s between the two lowest passing steps of distinct
  * rates; with one passing step, between it and the lowest failing step above it (flagged
- * `upperFailed`); with none passing, between the idle step and the lowest step. Steps with
- * nothing sent are ignored as load steps.
+ * `upperFailed`); otherwise between the idle step and the lowest step. Steps with nothing
+ * sent, and saturated steps (server CPU ≥ {@link SATURATED_CPU}), are not used.
  */
 export function marginalCpu(steps: readonly CpuStep[], idle: CpuStep | null): MarginalCpu {
   const idleCores = idle ? idle.serverCpu : null;
-  const load = steps.filter((s) => s.sent > 0 && s.serverCpu > 0);
+  const load = steps.filter((s) => s.sent > 0 && s.serverCpu > 0 && s.serverCpu < SATURATED_CPU);
   const distinct = (list: readonly CpuStep[]) => {
     const out: CpuStep[] = [];
     for (const s of [...list].sort((a, b) => a.rate - b.rate)) {

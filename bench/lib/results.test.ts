@@ -71,7 +71,7 @@ describe('results: JSON and the Markdown rendered from it', () => {
   });
 
   it('renders the idle CPU and the marginal CPU per update beside the average, for every server', () => {
-    // 10-s steps (drain included): 0.1 core idle + 500 µs per update for ours, 0.02 + 100 µs for y-websocket
+    // 10-s steps (drain included): 0.1 core idle + 200 µs per update for ours, 0.02 + 100 µs for y-websocket
     const at = (rate: number, idle: number, perUpdate: number, passed = true) =>
       fakeStep({
         rate,
@@ -91,14 +91,14 @@ describe('results: JSON and the Markdown rendered from it', () => {
       ],
       idle: fakeStep({ rate: 0, sent: 0, serverCpu: idle, serverCpuSeconds: idle * 10 }),
     });
-    const c = fakeCollected([sweep('ours', 0.1, 500), sweep('y-websocket', 0.02, 100)]);
+    const c = fakeCollected([sweep('ours', 0.1, 200), sweep('y-websocket', 0.02, 100)]);
     const results = toResults(c, fakeEnvironment());
     const md = renderMarkdown(JSON.parse(resultsJson(results)));
     const ours = md
       .split('\n')
       .find((l) => l.startsWith('| ours (3 nodes') && l.includes('of a core'));
     expect(ours).toBe(
-      '| ours (3 nodes, R=2, replica) | 10.0% of a core | 750 µs at 400/s | 250 µs | 500 µs | 400/s → 2,000/s |',
+      '| ours (3 nodes, R=2, replica) | 10.0% of a core | 450 µs at 400/s | 250 µs | 200 µs | 400/s → 2,000/s |',
     );
     const ws = md.split('\n').find((l) => l.startsWith('| y-websocket') && l.includes('of a core'));
     expect(ws).toContain('| 2.0% of a core | 150 µs at 400/s | 50 µs | 100 µs |');
@@ -106,7 +106,7 @@ describe('results: JSON and the Markdown rendered from it', () => {
       n.startsWith('CPU per update, average against marginal'),
     );
     expect(note).toContain(
-      'idle 10.0% of a core (250.0 µs of its 750.0 µs average at 400/s), 500.0 µs per extra update between 400/s and 2,000/s',
+      'idle 10.0% of a core (250.0 µs of its 450.0 µs average at 400/s), 200.0 µs per extra update between 400/s and 2,000/s',
     );
   });
 

@@ -62,6 +62,11 @@ export interface SweepResult {
   readonly busy: StepResult;
   /** Every step in the order run (busy step first). */
   readonly steps: readonly StepResult[];
+  /**
+   * Every editor connected and synced, no edits, for `stepSeconds` (after the warm-up settled):
+   * what the server spends while nobody types. Absent in results written before it.
+   */
+  readonly idle?: StepResult | null;
   /** Highest offered rate that passed (0 when none did). */
   readonly sustained: number;
   /** Whether a step at or below the sustained rate, or the first failing one, was client-bound. */
@@ -177,6 +182,11 @@ export async function runSweep(
       return { ...second, retried: true };
     };
     await pool.p.step(plan.busyRate / 2, 1, plan.drainMs);
+    await pool.p.settle(10_000);
+    const idle = await pool.p.step(0, plan.stepSeconds, 0);
+    log(
+      `  ${kind} idle (connected, no edits) ${plan.stepSeconds} s: cpu server ${(idle.serverCpu * 100).toFixed(1)}% (waited ${(idle.serverWait * 100).toFixed(0)}%)`,
+    );
     const busy = await run(plan.busyRate, plan.busySeconds);
     steps.push(busy);
     say(busy, 'busy');
@@ -239,6 +249,7 @@ export async function runSweep(
       kind,
       busy: final(busy),
       steps: steps.map(final),
+      idle,
       sustained: pass,
       clientBound: relevant.some((s) => s.clientBound),
       connectSeconds: pool.seconds,

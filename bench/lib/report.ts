@@ -5,6 +5,7 @@ import { type SweepResult, stepFailure } from '../items/propagation.ts';
 import { NOT_MEASURED, REBALANCING_ITEMS } from '../items/rebalancing.ts';
 import type { RedirectResult } from '../items/redirect.ts';
 import type { StepResult } from './load.ts';
+import { averageMicros, type CpuStep, marginalCpu, updatesPerSecond } from './marginal.ts';
 import { type BenchPlan, DURABLE_PEERS, LABELS, OURS, PEERS, SHIPPED_PEERS } from './plan.ts';
 import type { ProfileSplit, ProfileSummary } from './profile.ts';
 import { median, type Quantiles } from './stats.ts';
@@ -608,6 +609,76 @@ export function cpuPerUpdateTable(c: Collected): string {
     if (runs?.length) row(kind, runs);
   }
   if (c.relaySweep) row('relay', [c.relaySweep]);
+  return lines.join('\n');
+}
+
+/** A measured step as the marginal-CPU computation sees it. */
+export function cpuStep(s: StepResult): CpuStep {
+  return {
+    rate: s.rate,
+    sent: s.sent,
+    serverCpu: s.serverCpu,
+    serverCpuSeconds: s.serverCpuSeconds,
+    passed: stepFailure(s) === null,
+  };
+}
+
+/** One server's CPU while idle, on average per update and per extra update (medians over reps). */
+export interface MarginalRow {
+  readonly kind: ServerKind;
+  /** Server CPU (cores) connected and idle; NaN without an idle step. */
+  readonly idleCores: number;
+  /** The busy step's average µs per update, its updates/s, and the idle CPU's part of it. */
+  readonly averageMicros: number;
+  readonly busyRate: number;
+  readonly idleMicrosAtBusy: number;
+  /** µs per extra update (slope), and between which offered rates (first repetition's). */
+  readonly marginalMicros: number;
+  readonly between: readonly [number, number] | null;
+  readonly upperFailed: boolean;
+}
+
+export function marginalRows(c: Collected): MarginalRow[] {
+  const rows: MarginalRow[] = [];
+  const row = (kind: ServerKind, runs: readonly SweepResult[]) => {
+    const m = runs.map((r) => marginalCpu(r.steps.map(cpuStep), r.idle ? cpuStep(r.idle) : null));
+    const idleCores = medianOf(m, (x) => x.idleCores ?? Number.NaN);
+    const busyRate = medianOf(runs, (r) => updatesPerSecond(cpuStep(r.busy)));
+    rows.push({
+      kind,
+      idleCores,
+      averageMicros: medianOf(runs, (r) => averageMicros(cpuStep(r.busy))),
+      busyRate,
+      idleMicrosAtBusy: (idleCores / busyRate) * 1e6,
+      marginalMicros: medianOf(m, (x) => x.marginalMicros ?? Number.NaN),
+      between: m.find((x) => x.between)?.between ?? null,
+      upperFailed: m.some((x) => x.upperFailed),
+    });
+  };
+  for (const kind of COLUMNS) {
+    const runs = validSweeps(c, kind);
+    if (runs?.length) row(kind, runs);
+  }
+  if (c.relaySweep) row('relay', [c.relaySweep]);
+  return rows;
+}
+
+const micros = (v: number) => (Number.isFinite(v) ? `${v.toFixed(0)} µs` : '–');
+
+/**
+ * The average CPU per update beside what an extra update costs (the slope between two steps)
+ * and what the server spends connected but idle (a step at 0 updates/s).
+ */
+export function marginalTable(c: Collected): string {
+  const lines = [
+    '| server | idle CPU (connected, no edits) | average per update at the busy load | of which idle CPU | marginal per update (slope) | slope between |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const r of marginalRows(c)) {
+    lines.push(
+      `| ${LABELS[r.kind]} | ${Number.isFinite(r.idleCores) ? `${(r.idleCores * 100).toFixed(1)}% of a core` : '–'} | ${micros(r.averageMicros)} at ${rate(r.busyRate)} | ${micros(r.idleMicrosAtBusy)} | ${micros(r.marginalMicros)} | ${r.between ? `${r.between.map((v) => (v === 0 ? 'idle' : rate(v))).join(' → ')}${r.upperFailed ? ' (upper step failed)' : ''}` : '–'} |`,
+    );
+  }
   return lines.join('\n');
 }
 

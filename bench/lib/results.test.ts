@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderMarkdown, resultsJson, toResults } from './results.ts';
-import { fakeCollected, fakeEnvironment, fakeSweep } from './testing/fixtures.ts';
+import { fakeCollected, fakeEnvironment, fakeStep, fakeSweep } from './testing/fixtures.ts';
 
 const figureRow = (md: string, metric: string) =>
   md.split('\n').find((l) => l.startsWith(`| ${metric}`)) ?? '';
@@ -68,5 +68,54 @@ describe('results: JSON and the Markdown rendered from it', () => {
     const parsed = JSON.parse(json);
     expect(parsed.collected.sweeps.ours[0].busy.propagation.p99).toBeNull();
     expect(() => renderMarkdown(parsed)).not.toThrow();
+  });
+
+  it('renders the idle CPU and the marginal CPU per update beside the average, for every server', () => {
+    // 10-s steps (drain included): 0.1 core idle + 200 µs per update for ours, 0.02 + 100 µs for y-websocket
+    const at = (rate: number, idle: number, perUpdate: number, passed = true) =>
+      fakeStep({
+        rate,
+        sent: rate * 10,
+        achievedRate: rate,
+        serverCpu: idle + (rate * perUpdate) / 1e6,
+        serverCpuSeconds: (idle + (rate * perUpdate) / 1e6) * 10,
+        ...(passed ? {} : { propagation: { count: 9, p50: 50, p95: 90, p99: 300, max: 400 } }),
+      });
+    const sweep = (kind: 'ours' | 'y-websocket', idle: number, perUpdate: number) => ({
+      ...fakeSweep(kind, 2000),
+      busy: at(400, idle, perUpdate),
+      steps: [
+        at(400, idle, perUpdate),
+        at(2000, idle, perUpdate),
+        at(4000, idle, perUpdate, false),
+      ],
+      idle: fakeStep({ rate: 0, sent: 0, serverCpu: idle, serverCpuSeconds: idle * 10 }),
+    });
+    const c = fakeCollected([sweep('ours', 0.1, 200), sweep('y-websocket', 0.02, 100)]);
+    const results = toResults(c, fakeEnvironment());
+    const md = renderMarkdown(JSON.parse(resultsJson(results)));
+    const ours = md
+      .split('\n')
+      .find((l) => l.startsWith('| ours (3 nodes') && l.includes('of a core'));
+    expect(ours).toBe(
+      '| ours (3 nodes, R=2, replica) | 10.0% of a core | 450 µs at 400/s | 250 µs | 200 µs | 400/s → 2,000/s |',
+    );
+    const ws = md.split('\n').find((l) => l.startsWith('| y-websocket') && l.includes('of a core'));
+    expect(ws).toContain('| 2.0% of a core | 150 µs at 400/s | 50 µs | 100 µs |');
+    const note = results.notes.find((n) =>
+      n.startsWith('CPU per update, average against marginal'),
+    );
+    expect(note).toContain(
+      'idle 10.0% of a core (250.0 µs of its 450.0 µs average at 400/s), 200.0 µs per extra update between 400/s and 2,000/s',
+    );
+  });
+
+  it('renders results written before the idle step without a marginal idle figure', () => {
+    const md = renderMarkdown(
+      JSON.parse(
+        resultsJson(toResults(fakeCollected([fakeSweep('ours', 1000)]), fakeEnvironment())),
+      ),
+    );
+    expect(md).toContain('| ours (3 nodes, R=2, replica) | – |');
   });
 });

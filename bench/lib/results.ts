@@ -12,6 +12,8 @@ import {
   cpuPerUpdateTable,
   type Figure,
   figuresTable,
+  marginalRows,
+  marginalTable,
   memoryTable,
   pendingSection,
   profileMicros,
@@ -107,6 +109,26 @@ function busyMicros(c: Collected, kind: ServerKind): number {
 }
 
 /**
+ * Average against marginal CPU per update, per server of the run (null when no sweep ran): how
+ * much of the average at the busy load is idle CPU, and what one more update costs.
+ */
+export function marginalNote(c: Collected): string | null {
+  const rows = marginalRows(c).filter((r) => Number.isFinite(r.averageMicros));
+  if (rows.length === 0) return null;
+  const text = rows.map((r) => {
+    const idle = Number.isFinite(r.idleCores)
+      ? `idle ${f1(r.idleCores * 100)}% of a core (${f1(r.idleMicrosAtBusy)} µs of its ${f1(r.averageMicros)} µs average at ${n0(r.busyRate)}/s)`
+      : `no idle step (average ${f1(r.averageMicros)} µs at ${n0(r.busyRate)}/s)`;
+    const slope =
+      Number.isFinite(r.marginalMicros) && r.between
+        ? `${f1(r.marginalMicros)} µs per extra update between ${r.between.map((v) => (v === 0 ? 'idle' : `${n0(v)}/s`)).join(' and ')}${r.upperFailed ? ' (upper step failed)' : ''}`
+        : 'no marginal figure (fewer than two usable steps)';
+    return `${LABELS[r.kind]}: ${idle}, ${slope}`;
+  });
+  return `CPU per update, average against marginal: ${text.join('; ')}.`;
+}
+
+/**
  * One note per figure, from the numbers of this run: for a FAIL its measured cause (failing
  * step, CPU per update and its split against the relay floor, close codes, lost tokens), for a
  * PASS the value; plus the run's caveats (client-bound, contended machine, servers not run).
@@ -138,6 +160,8 @@ export function generatedNotes(
         .map(([k, v]) => `${k} ${f1(v)}`)
         .join(', ')}; each area under 5% left out) against the bare uWS relay's ${f1(floor)} µs`
     : 'no per-update profile split in this run';
+  const marginal = marginalNote(c);
+  if (marginal) notes.push(marginal);
   for (const f of figures) {
     const ours = f.cells.ours ?? '–';
     if (f.verdict === 'PASS' || f.verdict === 'info') {
@@ -241,6 +265,10 @@ ${stepsTable(c)}
 Server CPU per update at the busy load:
 
 ${cpuPerUpdateTable(c)}
+
+Average against marginal CPU per update: the average (server CPU during the busy step / its updates) includes what the servers spend while nobody types; the marginal figure is the slope of server CPU between two steps (the two lowest passing rates, else the only passing one and the lowest failing one above it, else idle and the lowest step), the idle CPU a step at 0 updates/s with every editor connected:
+
+${marginalTable(c)}
 
 ## Memory
 

@@ -1,9 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { createMemoryStore } from '../persistence/memory-store.ts';
 import { type DocStore, StoreCorruptError } from '../persistence/store.ts';
 import { createManualClock } from '../testing/manual-clock.ts';
+import { encodeAwarenessEntries } from './awareness-ids.ts';
 import { DocumentLoadError, DocumentRegistry, type RegistryOptions } from './registry.ts';
+import { MemoryConnection } from './testing/memory-transport.ts';
 import { testRegistryOptions } from './testing/registry-options.ts';
 
 function makeRegistry(store: DocStore, extra: Partial<RegistryOptions> = {}) {
@@ -206,5 +208,31 @@ describe('DocumentRegistry', () => {
     registry.dropAll();
     await registry.acquire('d');
     expect(pushed).toHaveLength(2);
+  });
+
+  it('runs no timer per document: its one sweep drops awareness states nobody renewed for 30 s (issue 14)', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const registry = makeRegistry(createMemoryStore(), { idleUnloadMs: 3_600_000 });
+      const rooms = await Promise.all(['a', 'b', 'c'].map((id) => registry.acquire(id)));
+      // y-protocols would start one 3-s interval per room's Awareness
+      expect(vi.getTimerCount()).toBe(0);
+      const conn = new MemoryConnection(1);
+      rooms[0]!.join(conn);
+      rooms[0]!.applyAwareness(
+        encodeAwarenessEntries([{ clientId: 10, clock: 1, state: '{"name":"alice"}' }]),
+        conn,
+      );
+      // y-protocols stamps lastUpdated with lib0's clock (Date.now as loaded): age it instead
+      const meta = rooms[0]!.awareness.meta.get(10)!;
+      meta.lastUpdated -= 29_000;
+      registry.sweep();
+      expect(rooms[0]!.awareness.getStates().has(10)).toBe(true);
+      meta.lastUpdated -= 1_000;
+      registry.sweep();
+      expect(rooms[0]!.awareness.getStates().has(10)).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -165,8 +165,10 @@ export class DocumentRegistry {
 
   /**
    * Unloads idle rooms past their delay, or every idle room when the heap is high; encodes the
-   * Y.Doc of rooms unused for `idleEncodeMs`; and while the heap stays high, encodes the
-   * coldest hydrated rooms first until it is back under the high-water mark.
+   * Y.Doc of rooms unused for `idleEncodeMs`; drops awareness states nobody renewed for 30 s
+   * (the one timer of every room's awareness: y-protocols would run one per document); and
+   * while the heap stays high, encodes the coldest hydrated rooms first until it is back under
+   * the high-water mark.
    */
   sweep(now = this.options.clock.now()): void {
     const pressure = this.options.heapUsed() > this.options.heapHighWaterBytes;
@@ -179,6 +181,7 @@ export class DocumentRegistry {
       } else if (room.isHydrated && now - room.lastUsed >= encodeAfter && room.encodeDoc()) {
         this.compactIdle(room.docId);
       }
+      room.expireAwareness();
     }
     if (pressure) {
       this.dropEncoded(0);
@@ -358,6 +361,7 @@ export class DocumentRegistry {
       metrics: this.options.metrics,
       clock: this.options.clock,
       maxAwarenessBytes: this.options.maxAwarenessBytes,
+      awarenessExpiry: 'caller',
       ...(this.options.replicate ? { replicate: this.options.replicate } : {}),
       onFault: (faulted) => {
         if (this.rooms.get(faulted.docId) === faulted) this.rooms.delete(faulted.docId);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { createMetricsRegistry } from '../http/metrics.ts';
@@ -10,8 +10,9 @@ import { encodeAwarenessEntries } from './awareness-ids.ts';
 import { Room } from './room.ts';
 import { createMemoryBroadcaster, MemoryConnection } from './testing/memory-transport.ts';
 
-function makeRoom() {
+function makeRoom(awarenessExpiry?: 'own-timer' | 'caller') {
   return new Room('d', 'g1', new Y.Doc(), {
+    ...(awarenessExpiry ? { awarenessExpiry } : {}),
     store: createMemoryStore(),
     broadcaster: createMemoryBroadcaster(),
     log: createSilentLogger(),
@@ -140,5 +141,43 @@ describe('Room content it cannot integrate yet', () => {
     Y.applyUpdate(reloaded, updates[0] as Uint8Array);
     expect(reloaded.getText('t').toString()).toBe('first second');
     room.destroy();
+  });
+});
+
+describe('Room awareness expiry without a timer per document (issue 14)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('a room whose holder expires awareness runs no timer; one left to y-protocols keeps its own', () => {
+    vi.useFakeTimers();
+    const own = makeRoom();
+    expect(vi.getTimerCount()).toBe(1);
+    const held = makeRoom('caller');
+    expect(vi.getTimerCount()).toBe(1);
+    own.destroy();
+    held.destroy();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('expireAwareness drops states nobody renewed for 30 s, as y-protocols’ own check did', () => {
+    const room = makeRoom('caller');
+    const a = new MemoryConnection(1);
+    room.join(a);
+    room.applyAwareness(entry(10, 1, { name: 'alice' }), a);
+    const stamped = room.awareness.meta.get(10)!.lastUpdated;
+    const removed: number[] = [];
+    room.awareness.on('update', (change: { removed: number[] }) => removed.push(...change.removed));
+    expect(room.expireAwareness(stamped + 29_999)).toBe(0);
+    expect(stateOf(room, 10)).toEqual({ name: 'alice' });
+    // renewed: counts from the renewal
+    room.applyAwareness(entry(10, 2, { name: 'alice' }), a);
+    const renewed = room.awareness.meta.get(10)!.lastUpdated;
+    expect(room.expireAwareness(renewed + 29_999)).toBe(0);
+    expect(room.expireAwareness(renewed + 30_000)).toBe(1);
+    expect(stateOf(room, 10)).toBeUndefined();
+    expect(removed).toEqual([10]);
+    room.destroy();
+    expect(room.expireAwareness(renewed + 60_000)).toBe(0);
   });
 });

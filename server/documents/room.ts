@@ -1,3 +1,4 @@
+import * as time from 'lib0/time';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { Clock } from '../clock.ts';
@@ -41,7 +42,16 @@ export interface RoomDeps {
   readonly relay?: (update: Uint8Array) => Promise<void>;
   /** Called when a durable write failed: the registry drops the room (it reloads from the store). */
   readonly onFault: (room: Room, error: unknown) => void;
+  /**
+   * Who drops awareness states not renewed for 30 s: `own-timer` (default) keeps y-protocols'
+   * 3-s interval of each Awareness; `caller` stops it, and whoever holds the room calls
+   * `expireAwareness` (the registry does from its one sweep: no timer per document, issue 14).
+   */
+  readonly awarenessExpiry?: 'own-timer' | 'caller';
 }
+
+/** y-protocols' timeout of an awareness state nobody renewed (its `outdatedTimeout`). */
+export const AWARENESS_TIMEOUT_MS = awarenessProtocol.outdatedTimeout;
 
 /** Transaction origin of updates that came from another node. */
 export const REMOTE_ORIGIN = Symbol('remote');
@@ -121,6 +131,11 @@ export class Room {
     // awareness itself): it gets a stand-in so it never keeps a dropped Y.Doc alive.
     const host = { clientID: doc.clientID, on: () => {} };
     this.awareness = new awarenessProtocol.Awareness(host as unknown as Y.Doc);
+    if (deps.awarenessExpiry === 'caller') {
+      clearInterval(
+        (this.awareness as unknown as { _checkInterval: NodeJS.Timeout })._checkInterval,
+      );
+    }
     this.awareness.setLocalState(null);
     doc.on('update', this.onDocUpdate);
     this.awareness.on('update', this.onAwarenessUpdate);
@@ -393,6 +408,28 @@ export class Room {
     if (owner !== undefined && !owner.closed && this.members.has(owner)) return false;
     const current = this.awareness.meta.get(entry.clientId)?.clock ?? 0;
     return entry.clock > current;
+  }
+
+  /**
+   * Drops the awareness states of other clients not renewed for {@link AWARENESS_TIMEOUT_MS}
+   * at `now`, as y-protocols' own check does; for rooms whose `awarenessExpiry` is `caller`.
+   * `now` defaults to lib0's clock, the one y-protocols stamps `lastUpdated` with (the node's
+   * injected clock may be simulated time). Returns how many states it dropped.
+   */
+  expireAwareness(now: number = time.getUnixTime()): number {
+    if (this.destroyed) return 0;
+    const stale: number[] = [];
+    this.awareness.meta.forEach((meta, clientId) => {
+      if (
+        clientId !== this.awareness.clientID &&
+        now - meta.lastUpdated >= AWARENESS_TIMEOUT_MS &&
+        this.awareness.states.has(clientId)
+      ) {
+        stale.push(clientId);
+      }
+    });
+    if (stale.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, stale, 'timeout');
+    return stale.length;
   }
 
   /** Every known awareness state, or `null` when there is none. */

@@ -24,7 +24,10 @@ import { createHistoryKeeper, type HistorySettings } from './keeper.ts';
 import { appendBlocks, typeInto } from './testing/lexical-doc.ts';
 import { documentOfHistoryRoom, readVersions, versionDoc } from './versions.ts';
 
-function setup(settings: Partial<HistorySettings> = {}) {
+function setup(
+  settings: Partial<HistorySettings> = {},
+  timers: ReturnType<typeof createManualClock> = createManualClock(),
+) {
   let clock = 1_700_000_000_000;
   const log = createSilentLogger();
   const metrics = createNodeMetrics(createMetricsRegistry());
@@ -37,6 +40,7 @@ function setup(settings: Partial<HistorySettings> = {}) {
     now: () => clock,
     newId: () => `v${++ids}`,
     settings: { quietMs: 1000, maxStretchMs: 10_000, ...settings },
+    timers,
   });
   const registry: DocumentRegistry = new DocumentRegistry({
     store,
@@ -107,6 +111,33 @@ function setup(settings: Partial<HistorySettings> = {}) {
 }
 
 describe('history keeper (W6)', () => {
+  it('arms its tick only while some document has edits in no version (issue 14: idle nodes run no timer)', async () => {
+    const timers = createManualClock();
+    const t = setup({ tickMs: 1000 }, timers);
+    t.keeper.start();
+    const alice = await t.connect('doc', 'Alice');
+    // connected, nothing edited: no timer
+    expect(timers.pending()).toBe(0);
+    appendBlocks(alice.local, [['paragraph', 'hello']]);
+    expect(timers.pending()).toBe(1);
+    // still within the quiet period: the tick finds nothing due and keeps looking
+    timers.advance(1000);
+    await vi.waitFor(() => expect(timers.pending()).toBe(1));
+    t.advance(1500);
+    timers.advance(1000);
+    await vi.waitFor(async () => expect(await t.versionsOf('doc')).toHaveLength(1));
+    // the version consumed every pending edit: the tick disarms
+    await vi.waitFor(() => expect(timers.pending()).toBe(0));
+    // the next edit arms it again, and its version is cut as before
+    typeInto(alice.local, 0, 5, ' world');
+    expect(timers.pending()).toBe(1);
+    t.advance(1500);
+    timers.advance(1000);
+    await vi.waitFor(async () => expect(await t.versionsOf('doc')).toHaveLength(2));
+    await vi.waitFor(() => expect(timers.pending()).toBe(0));
+    await t.keeper.stop();
+  });
+
   it('[W6] cuts an automatic version after a pause in editing, naming who edited', async () => {
     const t = setup();
     const alice = await t.connect('doc', 'Alice');

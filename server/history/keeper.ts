@@ -29,7 +29,7 @@ export interface HistorySettings {
   readonly quietMs: number;
   /** Cut during continuous editing at least this often (default 10 min). */
   readonly maxStretchMs: number;
-  /** How often the keeper looks (default 1 s). */
+  /** How often the keeper looks while some document has edits in no version (default 1 s). */
   readonly tickMs: number;
   /** Full checkpoint after this many chained diffs (default 50). */
   readonly checkpointEvery: number;
@@ -78,7 +78,7 @@ export interface HistoryKeeper {
   track(room: Room): void;
   /** Handles a REQUEST (P23) on a history room `<docId>/versions`. */
   handleRequest(session: Requester, room: Room, request: Request): void;
-  /** Cuts the versions that are due (called every `tickMs` once started). */
+  /** Cuts the versions that are due (called every `tickMs` once started, while edits are pending). */
   tick(): Promise<void>;
   /** Cuts a version now (tests, the CLI's request). */
   cut(docId: string, options: CutRequest): Promise<VersionRecord | null>;
@@ -157,7 +157,25 @@ export function createHistoryKeeper(deps: HistoryKeeperDeps): HistoryKeeper {
   const tracked = new Map<string, Tracked>();
   const chains = new Map<string, Promise<unknown>>();
   let cancelTick: (() => void) | null = null;
+  let started = false;
   let stopped = false;
+
+  /**
+   * The tick runs only while some tracked document has edits in no version yet (issue 14): a
+   * node whose documents are all idle arms no timer. An edit arms it; a tick that leaves
+   * nothing pending disarms it.
+   */
+  function arm(): void {
+    if (!started || stopped || cancelTick !== null) return;
+    cancelTick = timers.every(settings.tickMs, () => void tickAndDisarm());
+  }
+
+  async function tickAndDisarm(): Promise<void> {
+    await tick();
+    if (cancelTick === null || [...tracked.values()].some((e) => e.pending)) return;
+    cancelTick();
+    cancelTick = null;
+  }
 
   /** Runs `work` after every earlier cut of `docId` (one writer per history at a time). */
   function serial<T>(docId: string, work: () => Promise<T>): Promise<T> {
@@ -189,6 +207,7 @@ export function createHistoryKeeper(deps: HistoryKeeperDeps): HistoryKeeper {
       if (!entry.pending) entry.firstEditAt = at;
       entry.pending = true;
       entry.lastEditAt = at;
+      arm();
       const states = room.awareness.getStates();
       for (const id of entry.ids.get(origin) ?? []) {
         const name = nameOf(states.get(id));
@@ -460,7 +479,8 @@ export function createHistoryKeeper(deps: HistoryKeeperDeps): HistoryKeeper {
     tick,
     cut,
     start() {
-      cancelTick ??= timers.every(settings.tickMs, () => void tick());
+      started = true;
+      if ([...tracked.values()].some((e) => e.pending)) arm();
     },
     async stop() {
       cancelTick?.();

@@ -42,19 +42,50 @@ const say = (line: string) => {
 const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 
-/** The longest ack wait of each editor's tokens typed in [from, to). */
+/**
+ * A token counts for a move window [from, to) when it was waiting for its ACK at some moment of
+ * it: typed before `to` and not acknowledged before `from`. (A token typed and acknowledged before
+ * the move began says nothing about the move, however long it waited.)
+ */
+function inWindow(e: Workload['editors'][number], i: number, from: number, to: number): boolean {
+  const typed = e.typedAt[i]!;
+  const acked = e.ackedAt[i] ?? Number.POSITIVE_INFINITY;
+  return typed < to && acked >= from;
+}
+
+/** The longest ack wait of each document's tokens waiting during [from, to). */
 function pauses(w: Workload, docIds: Set<string>, from: number, to: number): number[] {
   const byDoc = new Map<string, number>();
   for (const e of w.editors) {
     if (!docIds.has(e.docId)) continue;
     for (let i = 0; i < e.typed.length; i++) {
       const t = e.typedAt[i]!;
-      if (t < from || t >= to) continue;
+      if (!inWindow(e, i, from, to)) continue;
       const wait = (e.ackedAt[i] ?? Number.POSITIVE_INFINITY) - t;
       byDoc.set(e.docId, Math.max(byDoc.get(e.docId) ?? 0, wait));
     }
   }
   return [...byDoc.values()].sort((a, b) => a - b);
+}
+
+/** The document whose tokens waiting during [from, to) waited longest for their ACK. */
+function slowestDoc(
+  w: Workload,
+  docIds: Set<string>,
+  from: number,
+  to: number,
+): { docId: string; wait: number; typedAt: number } | null {
+  let worst: { docId: string; wait: number; typedAt: number } | null = null;
+  for (const e of w.editors) {
+    if (!docIds.has(e.docId)) continue;
+    for (let i = 0; i < e.typed.length; i++) {
+      const t = e.typedAt[i]!;
+      if (!inWindow(e, i, from, to)) continue;
+      const wait = (e.ackedAt[i] ?? Number.POSITIVE_INFINITY) - t;
+      if (!worst || wait > worst.wait) worst = { docId: e.docId, wait, typedAt: t };
+    }
+  }
+  return worst;
 }
 
 /** Mean of Prometheus histograms on a node, as `name mean ms (count)`. */
@@ -110,7 +141,7 @@ async function plannedMoves(docs: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 1000));
     // Every token of the window acknowledged before the pauses are read (else "Infinity").
     await w.waitAcked(undefined, 60_000);
-    const joinPauses = pauses(w, moved, joinStart - 1000, joinEnd);
+    const joinPauses = pauses(w, moved, joinStart, joinEnd);
     // Movement over many ids, as the live nodes route them (the workload's docs are too few).
     const probeIds = Array.from({ length: 2000 }, (_, i) => `probe-${i}`);
     const probeAfter = await owners(cluster, probeIds);
@@ -122,7 +153,7 @@ async function plannedMoves(docs: number): Promise<void> {
     const joinControl = pauses(
       w,
       new Set(w.docIds.filter((id) => !moved.has(id))),
-      joinStart - 1000,
+      joinStart,
       joinEnd,
     );
     say(
@@ -154,10 +185,42 @@ async function plannedMoves(docs: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 1000));
     const drainEnd = performance.now();
     await w.waitAcked(undefined, 60_000);
-    const drainPauses = pauses(w, drained, drainStart - 1000, drainEnd);
+    const drainPauses = pauses(w, drained, drainStart, drainEnd);
+    const drainControl = pauses(
+      w,
+      new Set(w.docIds.filter((id) => !drained.has(id))),
+      drainStart,
+      drainEnd,
+    );
+    say(
+      `drain control: ${drainControl.length} docs that did not move, same window, longest ack wait p50 ${fmt(quantileSorted(drainControl, 0.5))} p99 ${fmt(quantileSorted(drainControl, 0.99))} (info)`,
+    );
     say(
       `planned move (drain of ${drainOwner}, exit ${code}) write pause over ${drainPauses.length} docs: p50 ${fmt(quantileSorted(drainPauses, 0.5))} p99 ${fmt(quantileSorted(drainPauses, 0.99))} (goal p99 < 200 ms) ${verdict(quantileSorted(drainPauses, 0.99) < 200)}; whole drain ${fmt(drainMs)} (info)`,
     );
+    // Nothing between the windows is left out: every document, from the join to the drain's end.
+    const whole = pauses(w, new Set(w.docIds), joinStart, drainEnd);
+    say(
+      `join to drain end, every doc (info): longest ack wait p50 ${fmt(quantileSorted(whole, 0.5))} p99 ${fmt(quantileSorted(whole, 0.99))} over ${whole.length} docs`,
+    );
+    // What the slowest drained document's editors saw (a close not followed by a redirect waits
+    // for the client's reconnect jitter): the cause of the p99, named by the run itself.
+    const slowest = slowestDoc(w, drained, drainStart, drainEnd);
+    if (slowest) {
+      const seen = w.editors
+        .filter((e) => e.docId === slowest.docId)
+        .flatMap((e) =>
+          e.closes
+            .filter((c) => c.at >= drainStart && c.at <= drainEnd)
+            .map(
+              (c) =>
+                `${e.name} +${(c.at - drainStart).toFixed(0)} ms ${c.code} ${c.reason || '-'} → ${c.next}`,
+            ),
+        );
+      say(
+        `slowest drained doc (info): a token typed at +${(slowest.typedAt - drainStart).toFixed(0)} ms (drain requested at 0) waited ${fmt(slowest.wait)}; its editors' closes: ${seen.join('; ') || 'none'}`,
+      );
+    }
     w.stopTyping();
     await w.settle(60_000);
     const violations = await w.verify();

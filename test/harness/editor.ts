@@ -59,6 +59,8 @@ export class SimEditor {
   ackedCount = 0;
   reconnects = 0;
   badCloses: string[] = [];
+  /** Every close the connection saw: when (performance.now()), its code, reason and what followed. */
+  readonly closes: Array<{ at: number; code: number; reason: string; next: string }> = [];
   /** Node ids that served this editor (from HELLO). */
   readonly servedBy: string[] = [];
   private readonly connection: Connection;
@@ -99,6 +101,7 @@ export class SimEditor {
       if (this.servedBy.at(-1) !== hello.node) this.servedBy.push(hello.node);
     });
     this.connection.on('closed', ({ code, reason, decision }) => {
+      this.closes.push({ at: performance.now(), code, reason, next: decision.kind });
       if (code === CloseCode.BAD_REQUEST || code === CloseCode.UPGRADE_REQUIRED) {
         this.badCloses.push(`${code} ${reason}`);
       }

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import { DEFAULT_THRESHOLDS, type HealthThresholds } from '../rollout/health.ts';
 import { createLocalDriver } from '../rollout/local-driver.ts';
 import {
@@ -18,6 +17,7 @@ import { readMembers } from './cluster-reader.ts';
 import { type CommandContext, withEtcd, writeJson } from './context.ts';
 import { CliError, UsageError } from './errors.ts';
 import type { EtcdSession } from './etcd-session.ts';
+import { driveUnderLock } from './rollout-drive.ts';
 import { runWebRollout } from './web-rollout-command.ts';
 
 export const ROLLOUT_USAGE = `ringdoc rollout nodes --to <build> [--args=<extra ringdoc node flags>]
@@ -200,7 +200,7 @@ function localDriver(session: EtcdSession, context: CommandContext) {
 }
 
 /** Takes the driver lock (waiting out a killed driver's lease) and drives the rollout to its end. */
-async function drive(
+function drive(
   store: RolloutStore,
   session: EtcdSession,
   context: CommandContext,
@@ -208,43 +208,24 @@ async function drive(
   pollMs: number,
   wanted: 'succeeded' | 'rolled-back' = 'succeeded',
 ): Promise<number> {
-  const { io } = context;
-  const holder = `${os.hostname()} pid ${process.pid}`;
-  const deadline = Date.now() + 8000;
-  while (!(await store.lockDriver(holder))) {
-    if (Date.now() > deadline) {
-      if (!mustDrive) return 0;
-      throw new CliError(
-        'another `ringdoc rollout` is driving this rollout (its lock is held in etcd)',
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  try {
-    // The CLI that held the lock may have finished the rollout while this one waited for it.
-    const current = await store.read();
-    if (!mustDrive && current && isTerminal(current)) return current.phase === wanted ? 0 : 1;
-    const final = await driveRollout({
-      store,
-      driver: localDriver(session, context),
-      members: async () => (await readMembers(session)).members,
-      probe: (m) => probeHealth(m),
-      say: (line) => {
-        if (context.json) writeJson(io, { event: 'progress', at: Date.now(), message: line });
-        else io.out(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);
-      },
-      now: () => Date.now(),
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      pollMs,
-    });
-    if (context.json) writeJson(io, { event: final.phase, rollout: final });
-    if (final.phase === wanted) return 0;
-    throw new CliError(
-      final.phase === 'succeeded'
-        ? 'the rollout succeeded before it could be aborted'
-        : `rolled back: ${final.reason}`,
-    );
-  } finally {
-    await store.unlockDriver();
-  }
+  return driveUnderLock({
+    store,
+    context,
+    mustDrive,
+    wanted,
+    command: '`ringdoc rollout`',
+    noun: 'the rollout',
+    isTerminal,
+    drive: (say) =>
+      driveRollout({
+        store,
+        driver: localDriver(session, context),
+        members: async () => (await readMembers(session)).members,
+        probe: (m) => probeHealth(m),
+        say,
+        now: () => Date.now(),
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        pollMs,
+      }),
+  });
 }

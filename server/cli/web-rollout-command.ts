@@ -20,6 +20,7 @@ import { type CommandContext, writeJson } from './context.ts';
 import { CliError, UsageError } from './errors.ts';
 import type { EtcdSession } from './etcd-session.ts';
 import { readLocalSecrets } from './local/secrets.ts';
+import { driveUnderLock } from './rollout-drive.ts';
 
 /** `--thresholds a=1,b=2` over the web defaults; unknown names and non-numbers are usage errors. Pure. */
 export function parseWebThresholds(raw: string): Partial<WebHealthThresholds> {
@@ -177,7 +178,8 @@ async function localWebDriver(session: EtcdSession, context: CommandContext) {
   });
 }
 
-async function drive(
+/** Takes the driver lock (waiting out a killed driver's lease) and drives the web rollout to its end. */
+function drive(
   store: WebRolloutStore,
   routing: RoutingStore,
   session: EtcdSession,
@@ -186,50 +188,32 @@ async function drive(
   pollMs: number,
   wanted: 'succeeded' | 'rolled-back' = 'succeeded',
 ): Promise<number> {
-  const { io } = context;
-  const holder = `${os.hostname()} pid ${process.pid}`;
-  const deadline = Date.now() + 8000;
-  while (!(await store.lockDriver(holder))) {
-    if (Date.now() > deadline) {
-      if (!mustDrive) return 0;
-      throw new CliError(
-        'another `ringdoc rollout web` is driving this rollout (its lock is held in etcd)',
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  try {
-    const current = await store.read();
-    if (!mustDrive && current && isWebTerminal(current)) return current.phase === wanted ? 0 : 1;
-    const final = await driveWebRollout({
-      store,
-      routing,
-      driver: await localWebDriver(session, context),
-      setMinClientBuild: async (build) => {
-        await setConfig(session.client, session.target.prefix, 'min-client-build', build);
-      },
-      members: async () => (await readMembers(session)).members,
-      metrics: async (m) => {
-        const base = m.internalUrl.replace(/^ws(s?):\/\//, 'http$1://').replace(/\/+$/, '');
-        const response = await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(2000) });
-        return response.status === 200 ? response.text() : null;
-      },
-      say: (line) => {
-        if (context.json) writeJson(io, { event: 'progress', at: Date.now(), message: line });
-        else io.out(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);
-      },
-      now: () => Date.now(),
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      pollMs,
-    });
-    if (context.json) writeJson(io, { event: final.phase, rollout: final });
-    if (final.phase === wanted) return 0;
-    throw new CliError(
-      final.phase === 'succeeded'
-        ? 'the web rollout succeeded before it could be aborted'
-        : `rolled back: ${final.reason}`,
-    );
-  } finally {
-    await store.unlockDriver();
-  }
+  return driveUnderLock({
+    store,
+    context,
+    mustDrive,
+    wanted,
+    command: '`ringdoc rollout web`',
+    noun: 'the web rollout',
+    isTerminal: isWebTerminal,
+    drive: async (say) =>
+      driveWebRollout({
+        store,
+        routing,
+        driver: await localWebDriver(session, context),
+        setMinClientBuild: async (build) => {
+          await setConfig(session.client, session.target.prefix, 'min-client-build', build);
+        },
+        members: async () => (await readMembers(session)).members,
+        metrics: async (m) => {
+          const base = m.internalUrl.replace(/^ws(s?):\/\//, 'http$1://').replace(/\/+$/, '');
+          const response = await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(2000) });
+          return response.status === 200 ? response.text() : null;
+        },
+        say,
+        now: () => Date.now(),
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        pollMs,
+      }),
+  });
 }

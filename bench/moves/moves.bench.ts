@@ -129,7 +129,9 @@ async function plannedMoves(docs: number): Promise<void> {
     const before = await owners(cluster, w.docIds);
     const joinStart = performance.now();
     await cluster.addNode('n4');
+    const startedAt = performance.now();
     await cluster.waitForRing(['n1', 'n2', 'n3', 'n4']);
+    const ringAt = performance.now();
     const after = await owners(cluster, w.docIds);
     const moved = new Set(w.docIds.filter((id) => after.get(id) !== before.get(id)));
     const betweenSurvivors = [...moved].filter((id) => after.get(id) !== 'n4').length;
@@ -173,6 +175,44 @@ async function plannedMoves(docs: number): Promise<void> {
     say(
       `planned move (join) write pause over ${joinPauses.length} moved docs: p50 ${fmt(quantileSorted(joinPauses, 0.5))} p99 ${fmt(quantileSorted(joinPauses, 0.99))} max ${fmt(joinPauses.at(-1) ?? Number.NaN)} (goal p99 < 200 ms) ${verdict(quantileSorted(joinPauses, 0.99) < 200)}`,
     );
+
+    // Where a moved document's pause goes: its editors' redirect closes (after the ring showed
+    // n4), the reconnect to n4 (close → HELLO) and the first ACK there (HELLO → ACK).
+    const stage = { close: [] as number[], reconnect: [] as number[], firstAck: [] as number[] };
+    for (const e of w.editors.filter((x) => moved.has(x.docId))) {
+      const close = e.closes.find((c) => c.at >= joinStart && c.at <= joinEnd);
+      const hello = e.hellos.find((h) => h.node === 'n4' && h.at >= joinStart);
+      if (!close || !hello) continue;
+      // The ACK of a token still waiting when n4 said HELLO (not the next keystroke's).
+      const i = e.typedAt.findIndex((t, k) => t < hello.at && (e.ackedAt[k] ?? 0) >= hello.at);
+      const ack = i < 0 ? undefined : e.ackedAt[i];
+      stage.close.push(close.at - ringAt);
+      stage.reconnect.push(hello.at - close.at);
+      if (ack !== undefined) stage.firstAck.push(ack - hello.at);
+    }
+    const dist = (xs: number[]) => {
+      const s = [...xs].sort((a, b) => a - b);
+      return `p50 ${fmt(quantileSorted(s, 0.5))} p99 ${fmt(quantileSorted(s, 0.99))}`;
+    };
+    say(
+      `join stages over ${stage.close.length} moved editors (info): redirect close after the ring showed n4 ${dist(stage.close)}; close → HELLO from n4 ${dist(stage.reconnect)}; HELLO → ACK of a token waiting since before it ${dist(stage.firstAck)} (${stage.firstAck.length} editors)`,
+    );
+    const slowJoin = slowestDoc(w, moved, joinStart, joinEnd);
+    if (slowJoin) {
+      const seen = w.editors
+        .filter((e) => e.docId === slowJoin.docId)
+        .flatMap((e) => [
+          ...e.closes
+            .filter((c) => c.at >= joinStart && c.at <= joinEnd)
+            .map((c) => `${e.name} close +${(c.at - joinStart).toFixed(0)} ms ${c.code}`),
+          ...e.hellos
+            .filter((h) => h.at >= joinStart && h.at <= joinEnd)
+            .map((h) => `${e.name} hello ${h.node} +${(h.at - joinStart).toFixed(0)} ms`),
+        ]);
+      say(
+        `slowest joined doc (info): n4 process up +${(startedAt - joinStart).toFixed(0)} ms, ring with n4 seen +${(ringAt - joinStart).toFixed(0)} ms; a token typed at +${(slowJoin.typedAt - joinStart).toFixed(0)} ms waited ${fmt(slowJoin.wait)}; ${seen.join('; ') || 'no close'}`,
+      );
+    }
 
     const drainOwner = 'n2';
     const drained = new Set(w.docIds.filter((id) => after.get(id) === drainOwner));

@@ -55,7 +55,8 @@ export interface Rebalancer {
  *    here are forwarded by the replicator (the tail) until the room empties and unloads;
  * 2. each stored document: its state is pushed to holders that joined its preference list;
  *    if this node is no longer a holder, it is deleted only after every holder acknowledged.
- * Documents with connected clients move first; at most `concurrency` moves run at once.
+ * Loaded documents changing owner move first, those with the most connected clients first; at
+ * most `concurrency` moves run at once.
  * A holder "joined" unless it was in the preference list of every view seen since the last
  * completed pass (the replicator may have skipped it under any of them, N3). No pass runs on
  * a view that does not yet show this node `active` or `draining` (a restarting node would
@@ -229,7 +230,16 @@ export function createRebalancer(options: RebalancerOptions): Rebalancer {
     noteView();
     const before = previous ? [previous, ...since] : null;
     const started = options.clock.now();
-    const rooms = [...registry.loadedRooms()].sort((a, b) => b.connectionCount - a.connectionCount);
+    // Rooms changing owner first (their editors wait for the hand-off), busiest first; rooms
+    // kept here that only gained a holder after them (no editor waits on that copy).
+    const leaving = (room: Room) => view.ring.ownerOf(routingKey(room.docId)) !== selfId;
+    const rooms = [...registry.loadedRooms()]
+      .map((room) => ({ room, leaving: leaving(room) }))
+      .sort(
+        (a, b) =>
+          Number(b.leaving) - Number(a.leaving) || b.room.connectionCount - a.room.connectionCount,
+      )
+      .map(({ room }) => room);
     await runLimited(rooms.map((room) => () => moveRoom(room, view, before)));
     const moving = new Set(rooms.map((r) => r.docId));
     const ids = (await store.list()).filter((id) => !moving.has(id));

@@ -63,6 +63,8 @@ export class SimEditor {
   readonly closes: Array<{ at: number; code: number; reason: string; next: string }> = [];
   /** Node ids that served this editor (from HELLO). */
   readonly servedBy: string[] = [];
+  /** Every HELLO the connection saw: when (performance.now()) and from which node. */
+  readonly hellos: Array<{ at: number; node: string }> = [];
   private readonly connection: Connection;
   private readonly sync: DocSync;
   private tokensAtContent: number[] = [0];
@@ -98,6 +100,7 @@ export class SimEditor {
       this.tokensAtContent = [0];
     });
     this.connection.on('hello', (hello) => {
+      this.hellos.push({ at: performance.now(), node: hello.node });
       if (this.servedBy.at(-1) !== hello.node) this.servedBy.push(hello.node);
     });
     this.connection.on('closed', ({ code, reason, decision }) => {

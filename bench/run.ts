@@ -32,7 +32,12 @@ import {
   SHIPPED_PEERS,
 } from './lib/plan.ts';
 import { hasTaskset, pin, renice } from './lib/proc.ts';
-import { profileSplit, summarizeProfile } from './lib/profile.ts';
+import {
+  type ProfileWindow,
+  profileClockUs,
+  profileSplit,
+  summarizeProfile,
+} from './lib/profile.ts';
 import {
   buildFigures,
   type Collected,
@@ -158,7 +163,7 @@ function firstErrorLine(text: string): string {
 /**
  * V8 `--cpu-prof` of every node of ours (3 nodes, R = 2) under the busy load and then 1.5 s of
  * steps at its sustained rate; per-update CPU from /proc over the profiled steps, split by the
- * profiles' self time (journal, Yjs, transport, GC, other).
+ * profiles' self time in those steps (journal, Yjs, transport, GC, other).
  */
 async function profileOurs(
   env: LaunchEnv,
@@ -172,6 +177,7 @@ async function profileOurs(
   const group = await startGroup('ours', env, { cpuProfileDir: dir });
   let updates = 0;
   let serverCpuSeconds = 0;
+  let window: ProfileWindow | undefined;
   try {
     const pool = await openLoad({
       kind: 'ours',
@@ -184,6 +190,8 @@ async function profileOurs(
       generatorCores: plan.sweep.generatorCores,
     });
     try {
+      // Only the measured steps: start-up, connects and redirects are no update's cost.
+      const fromUs = profileClockUs();
       for (const step of [
         await pool.step(plan.sweep.busyRate, plan.sweep.busySeconds, plan.sweep.drainMs),
         await pool.step(rate, plan.sweep.stepSeconds * 2, 10_000),
@@ -191,20 +199,21 @@ async function profileOurs(
         updates += step.sent;
         serverCpuSeconds += step.serverCpuSeconds;
       }
+      window = { fromUs, toUs: profileClockUs() };
     } finally {
       await pool.close();
     }
   } finally {
     await group.stop();
   }
-  const summary = await summarizeProfile(dir);
+  const summary = await summarizeProfile(dir, 12, window);
   return summary
     ? {
         scenario:
           `ours (3 nodes, R = 2, replica), ${plan.sweep.docs} docs x 2 editors: ${plan.sweep.busySeconds} s at ${plan.sweep.busyRate} updates/s ` +
-          `then ${plan.sweep.stepSeconds * 2} s at ${rate} updates/s (${sustained >= plan.sweep.busyRate ? 'its sustained rate in this run' : `the busy rate; its sustained rate in this run was ${sustained}/s`}), V8 --cpu-prof of every node (whole process life, start-up included)`,
+          `then ${plan.sweep.stepSeconds * 2} s at ${rate} updates/s (${sustained >= plan.sweep.busyRate ? 'its sustained rate in this run' : `the busy rate; its sustained rate in this run was ${sustained}/s`}), V8 --cpu-prof of every node, samples of those two steps only (start-up, connects and redirects left out)`,
         summary,
-        split: await profileSplit(dir),
+        split: await profileSplit(dir, window),
         updates,
         serverCpuSeconds,
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addSplit, type CpuProfile, emptySplitCounts, splitAreaOf } from './profile.ts';
+import { addSplit, type CpuProfile, emptySplitCounts, samplesIn, splitAreaOf } from './profile.ts';
 
 const frame = (functionName: string, url = '') => ({ functionName, url, lineNumber: 0 });
 
@@ -94,5 +94,34 @@ describe('per-update CPU split of a profile', () => {
       'tsx __name': 1,
       awareness: 1,
     });
+  });
+});
+
+describe('profile window', () => {
+  it('counts only the samples taken inside the measured steps', () => {
+    const profile: CpuProfile = {
+      startTime: 1_000,
+      endTime: 1_060,
+      nodes: [
+        { id: 1, callFrame: frame('(root)'), children: [2, 3] },
+        { id: 2, callFrame: frame('connect', 'file:///x/server/node/admission.ts') },
+        { id: 3, callFrame: frame('append', 'file:///x/server/persistence/journal-store.ts') },
+      ],
+      // connects at 1010 and 1020, then the measured steps from 1030: appends at 1030…1050
+      samples: [2, 2, 3, 3, 3, 2],
+      timeDeltas: [10, 10, 10, 10, 10, 10],
+    };
+    expect(samplesIn(profile, { fromUs: 1_025, toUs: 1_055 })).toEqual([3, 3, 3]);
+    const all = emptySplitCounts();
+    addSplit(profile, all);
+    expect(all).toMatchObject({ sessions: 3, journal: 3 });
+    const steps = emptySplitCounts();
+    addSplit(profile, steps, { fromUs: 1_025, toUs: 1_055 });
+    expect(steps).toMatchObject({ sessions: 0, journal: 3 });
+  });
+
+  it('keeps every sample when the profile has no timestamps', () => {
+    const profile: CpuProfile = { startTime: 0, endTime: 1, nodes: [], samples: [1, 2] };
+    expect(samplesIn(profile, { fromUs: 5, toUs: 6 })).toEqual([1, 2]);
   });
 });

@@ -17,6 +17,39 @@ export interface CpuProfile {
   readonly startTime: number;
   readonly endTime: number;
   readonly samples: readonly number[];
+  /** µs between consecutive samples (the first from `startTime`); V8 always writes it. */
+  readonly timeDeltas?: readonly number[];
+}
+
+/**
+ * A span of time on the monotonic clock, in µs: V8 profile timestamps and
+ * `process.hrtime.bigint() / 1000n` read the same clock, so a bench process can name the span
+ * of its measured steps in the profiles its servers write.
+ */
+export interface ProfileWindow {
+  readonly fromUs: number;
+  readonly toUs: number;
+}
+
+/** The current time on the clock of profile timestamps (µs). */
+export function profileClockUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+/**
+ * The sample ids of `profile` taken inside `window` (all of them without one, or when the
+ * profile has no timestamps).
+ */
+export function samplesIn(profile: CpuProfile, window?: ProfileWindow): readonly number[] {
+  const deltas = profile.timeDeltas;
+  if (!window || !deltas || deltas.length !== profile.samples.length) return profile.samples;
+  const out: number[] = [];
+  let t = profile.startTime;
+  for (let i = 0; i < profile.samples.length; i++) {
+    t += deltas[i] as number;
+    if (t >= window.fromUs && t <= window.toUs) out.push(profile.samples[i] as number);
+  }
+  return out;
 }
 
 /** Share of busy (non-idle) CPU samples. */
@@ -80,22 +113,27 @@ function shorten(url: string): string {
  * Summarizes the busiest `.cpuprofile` in `dir` (V8's `--cpu-prof` output; one file per
  * thread, e.g. tsx's loader thread besides the main thread) by self time.
  */
-export async function summarizeProfile(dir: string, top = 12): Promise<ProfileSummary | null> {
+export async function summarizeProfile(
+  dir: string,
+  top = 12,
+  window?: ProfileWindow,
+): Promise<ProfileSummary | null> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
-  let best: { profile: CpuProfile; busy: number } | null = null;
+  let best: { profile: CpuProfile; samples: readonly number[]; busy: number } | null = null;
   for (const file of files) {
     const profile = JSON.parse(await readFile(path.join(dir, file), 'utf8')) as CpuProfile;
     const idle = new Set(
       profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id),
     );
-    const busy = profile.samples.filter((id) => !idle.has(id)).length;
-    if (!best || busy > best.busy) best = { profile, busy };
+    const samples = samplesIn(profile, window);
+    const busy = samples.filter((id) => !idle.has(id)).length;
+    if (!best || busy > best.busy) best = { profile, samples, busy };
   }
   if (!best) return null;
-  const profile = best.profile;
+  const { profile, samples } = best;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  for (const id of profile.samples) self.set(id, (self.get(id) ?? 0) + 1);
+  for (const id of samples) self.set(id, (self.get(id) ?? 0) + 1);
   let busy = 0;
   const functions = new Map<string, number>();
   const areas = new Map<string, number>();
@@ -119,7 +157,7 @@ export async function summarizeProfile(dir: string, top = 12): Promise<ProfileSu
       .slice(0, n)
       .map(([name, count]) => ({ name, share: busy ? count / busy : 0 }));
   return {
-    busyShare: profile.samples.length ? busy / profile.samples.length : 0,
+    busyShare: samples.length ? busy / samples.length : 0,
     functions: rank(functions, top),
     areas: rank(areas, 10),
   };
@@ -209,7 +247,11 @@ const STARTUP = /node:internal\/modules|internal\/modules|node_modules\/tsx\/|so
  * with an area (the store calling fsync is journal time); samples under module loading count as
  * `startup`.
  */
-export function addSplit(profile: CpuProfile, counts: Record<SplitArea | 'startup', number>): void {
+export function addSplit(
+  profile: CpuProfile,
+  counts: Record<SplitArea | 'startup', number>,
+  window?: ProfileWindow,
+): void {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, n.id);
@@ -241,20 +283,30 @@ export function addSplit(profile: CpuProfile, counts: Record<SplitArea | 'startu
     memo.set(id, result);
     return result;
   };
-  for (const id of profile.samples) {
+  for (const id of samplesIn(profile, window)) {
     const frame = byId.get(id)?.callFrame;
     if (!frame || frame.functionName === '(idle)' || frame.functionName === '(program)') continue;
     counts[classify(id)]++;
   }
 }
 
-/** The split over every `.cpuprofile` in `dir` (every node of the cluster), null when none. */
-export async function profileSplit(dir: string): Promise<ProfileSplit | null> {
+/**
+ * The split over every `.cpuprofile` in `dir` (every node of the cluster), over the samples
+ * inside `window` when given; null when there is no profile.
+ */
+export async function profileSplit(
+  dir: string,
+  window?: ProfileWindow,
+): Promise<ProfileSplit | null> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
   if (files.length === 0) return null;
   const counts = emptySplitCounts();
   for (const file of files) {
-    addSplit(JSON.parse(await readFile(path.join(dir, file), 'utf8')) as CpuProfile, counts);
+    addSplit(
+      JSON.parse(await readFile(path.join(dir, file), 'utf8')) as CpuProfile,
+      counts,
+      window,
+    );
   }
   const total = SPLIT_AREAS.reduce((a, k) => a + counts[k], 0);
   const shares = Object.fromEntries(

@@ -13,6 +13,7 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import * as Y from 'yjs';
 import { createEtcdClient } from '../../ring/etcd/client.ts';
@@ -127,6 +128,11 @@ async function plannedMoves(docs: number): Promise<void> {
     await waitFor('warm-up', () => w.ackedTotal() > docs * 4, 30_000);
 
     const before = await owners(cluster, w.docIds);
+    // The editors live in this process: its own CPU and event-loop delay during the join are
+    // part of every wait measured (an ACK is timed when this loop gets to it).
+    const lag = monitorEventLoopDelay({ resolution: 5 });
+    lag.enable();
+    const cpuAtJoin = process.cpuUsage();
     const joinStart = performance.now();
     await cluster.addNode('n4');
     const startedAt = performance.now();
@@ -152,6 +158,11 @@ async function plannedMoves(docs: number): Promise<void> {
     );
     const joinEnd = performance.now() + 1000;
     await new Promise((r) => setTimeout(r, 1000));
+    lag.disable();
+    const cpu = process.cpuUsage(cpuAtJoin);
+    say(
+      `load generator during the join (info): ${w.editors.length} editors in this process used ${(((cpu.user + cpu.system) / 1000 / (joinEnd - joinStart)) * 100).toFixed(0)}% of a core; its event-loop delay p50 ${(lag.percentile(50) / 1e6).toFixed(1)} ms p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms max ${(lag.max / 1e6).toFixed(1)} ms (machine load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores)`,
+    );
     // Every token of the window acknowledged before the pauses are read (else "Infinity").
     await w.waitAcked(undefined, 60_000);
     const joinPauses = pauses(w, moved, joinStart, joinEnd);
@@ -178,7 +189,12 @@ async function plannedMoves(docs: number): Promise<void> {
 
     // Where a moved document's pause goes: its editors' redirect closes (after the ring showed
     // n4), the reconnect to n4 (close → HELLO) and the first ACK there (HELLO → ACK).
-    const stage = { close: [] as number[], reconnect: [] as number[], firstAck: [] as number[] };
+    const stage = {
+      close: [] as number[],
+      pendingAtClose: [] as number[],
+      reconnect: [] as number[],
+      firstAck: [] as number[],
+    };
     for (const e of w.editors.filter((x) => moved.has(x.docId))) {
       const close = e.closes.find((c) => c.at >= joinStart && c.at <= joinEnd);
       const hello = e.hellos.find((h) => h.node === 'n4' && h.at >= joinStart);
@@ -187,6 +203,11 @@ async function plannedMoves(docs: number): Promise<void> {
       const i = e.typedAt.findIndex((t, k) => t < hello.at && (e.ackedAt[k] ?? 0) >= hello.at);
       const ack = i < 0 ? undefined : e.ackedAt[i];
       stage.close.push(close.at - ringAt);
+      // How long the oldest token still unacknowledged at the close had waited at the old owner.
+      const oldest = e.typedAt.findIndex(
+        (t, k) => t < close.at && (e.ackedAt[k] ?? Number.POSITIVE_INFINITY) > close.at,
+      );
+      if (oldest >= 0) stage.pendingAtClose.push(close.at - e.typedAt[oldest]!);
       stage.reconnect.push(hello.at - close.at);
       if (ack !== undefined) stage.firstAck.push(ack - hello.at);
     }
@@ -195,7 +216,7 @@ async function plannedMoves(docs: number): Promise<void> {
       return `p50 ${fmt(quantileSorted(s, 0.5))} p99 ${fmt(quantileSorted(s, 0.99))}`;
     };
     say(
-      `join stages over ${stage.close.length} moved editors (info): redirect close after the ring showed n4 ${dist(stage.close)}; close → HELLO from n4 ${dist(stage.reconnect)}; HELLO → ACK of a token waiting since before it ${dist(stage.firstAck)} (${stage.firstAck.length} editors)`,
+      `join stages over ${stage.close.length} moved editors (info): redirect close after the ring showed n4 ${dist(stage.close)}; oldest token unacknowledged at the close had waited ${dist(stage.pendingAtClose)} (${stage.pendingAtClose.length} editors); close → HELLO from n4 ${dist(stage.reconnect)}; HELLO → ACK of a token waiting since before it ${dist(stage.firstAck)} (${stage.firstAck.length} editors)`,
     );
     const slowJoin = slowestDoc(w, moved, joinStart, joinEnd);
     if (slowJoin) {

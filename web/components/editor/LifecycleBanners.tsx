@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { LocalStore } from '../../lib/collab/local-store.ts';
 import type { RingProvider } from '../../lib/collab/provider.ts';
 import {
+  buildPollDelayMs,
   claimBuildSwitchReload,
   claimUpgradeReload,
   parseBuildAnswer,
@@ -11,9 +12,6 @@ import {
 import { reloadKeepingLocalCopy } from '../../lib/collab/self-reload.ts';
 import type { ProviderSnapshot } from '../../lib/collab/snapshot.ts';
 import { plainStopMessage } from '../../lib/collab/stop-message.ts';
-
-/** How often a blocked tab asks `GET /api/build` whether a load would now get another build. */
-const BUILD_POLL_MS = 2_000;
 
 /** The build a load of this browser would get now (`GET /api/build`), `null` when unknown. */
 async function buildOfNextLoad(): Promise<string | null> {
@@ -51,7 +49,8 @@ export interface LifecycleBannersProps {
  * The banners of the provider's final states:
  * - upgrade required (C6): once unsynced edits are committed to IndexedDB, reload — at most
  *   once per required build (sessionStorage guard), so an outdated bundle never loops; when that
- *   reload did not help (blocked), ask `GET /api/build` every 2 s and reload once more, the same
+ *   reload did not help (blocked), ask `GET /api/build` (every 2 s, backing off to once a minute
+ *   for a tab blocked long: `buildPollDelayMs`) and reload once more, the same
  *   way, as soon as a load would get another build than this page's (its build was rolled back:
  *   the gateway re-assigns it), at most once per (page build, new build) pair;
  * - document re-created (M7): keep the local text aside, drop the local copy (so it is never
@@ -94,6 +93,7 @@ export function LifecycleBanners({
     if (!reloadBlocked || snapshot.phase !== 'upgrade-required') return;
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const blockedAt = Date.now();
     const check = async () => {
       const sentTo = await buildOfNextLoad();
       if (stopped) return;
@@ -102,7 +102,10 @@ export function LifecycleBanners({
         reloadKeepingLocalCopy();
         return;
       }
-      timer = setTimeout(() => void check(), BUILD_POLL_MS);
+      timer = setTimeout(
+        () => void check(),
+        buildPollDelayMs(Date.now() - blockedAt, Math.random()),
+      );
     };
     void check();
     return () => {

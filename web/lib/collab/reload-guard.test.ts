@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  buildPollDelayMs,
   claimBuildSwitchReload,
   claimUpgradeReload,
   type KeyValueStore,
@@ -79,5 +80,20 @@ describe('build switch reload (a rolled-back build returns to the stable build)'
     expect(parseBuildAnswer({ build: 3 })).toBeNull();
     expect(parseBuildAnswer(null)).toBeNull();
     expect(parseBuildAnswer('0.3.0')).toBeNull();
+  });
+});
+
+describe('buildPollDelayMs', () => {
+  it('asks every 2 s at first, then backs off to at most once a minute', () => {
+    expect(buildPollDelayMs(0, 0.5)).toBe(2_000);
+    expect(buildPollDelayMs(15_000, 0.5)).toBe(2_000);
+    expect(buildPollDelayMs(100_000, 0.5)).toBe(10_000);
+    expect(buildPollDelayMs(3_600_000, 0.5)).toBe(60_000);
+  });
+
+  it('spreads tabs blocked at the same moment by ±20 %', () => {
+    expect(buildPollDelayMs(0, 0)).toBe(1_600);
+    expect(buildPollDelayMs(0, 1)).toBe(2_400);
+    expect(buildPollDelayMs(3_600_000, 1)).toBe(72_000);
   });
 });

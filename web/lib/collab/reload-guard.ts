@@ -60,3 +60,14 @@ export function parseBuildAnswer(body: unknown): string | null {
   const build = (body as { build?: unknown }).build;
   return typeof build === 'string' && BUILD.test(build) ? build : null;
 }
+
+/**
+ * How long a blocked tab waits before asking `GET /api/build` again, once it has been blocked
+ * for `blockedForMs`: every 2 s at first (a rollback is usually decided within a minute), then a
+ * tenth of the time blocked, at most every 60 s, so tabs left blocked for hours do not poll the
+ * web app every 2 s; `random` (0–1) spreads tabs blocked together by ±20 %.
+ */
+export function buildPollDelayMs(blockedForMs: number, random: number): number {
+  const base = Math.min(60_000, Math.max(2_000, blockedForMs / 10));
+  return Math.round(base * (0.8 + 0.4 * random));
+}

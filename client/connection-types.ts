@@ -25,6 +25,11 @@ export type ConnectionEvents = {
   closed: [close: { code: number; reason: string; url: string; decision: CloseDecision }];
   /** HELLO carried another generation than the one expected (M7); the socket was dropped. */
   'generation-mismatch': [mismatch: { expected: string; actual: string; node: string }];
+  /**
+   * P11a: the connection switched to a moved document's new owner without being closed (the
+   * old node kept serving it until the new one said HELLO).
+   */
+  moved: [move: { from: string | null; to: string }];
   /** A REDIRECT was not followed (unknown member, or too many in a row); the client backs off. */
   'redirect-refused': [refusal: { target: Redirect; reason: string }];
   /** Something a correct node never sends (undecodable frame, implausible ACK, unappliable update). */
@@ -49,6 +54,11 @@ export interface ConnectionOptions {
    * redirecting it. Absent: the client follows redirects.
    */
   readonly followsRedirects?: false;
+  /**
+   * `false`: do not announce `moves=1` (P11a): a moved document's node then closes this client
+   * with 4300 at once instead of letting it open the new owner first. Absent: announced.
+   */
+  readonly movesBeforeClose?: false;
   readonly clock: Clock;
   readonly openSocket: OpenSocket;
   /**

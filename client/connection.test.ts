@@ -35,7 +35,9 @@ describe('connection', () => {
     const h = setup({ epoch: 3, expectedGeneration: () => 'g1' });
     h.connection.connect();
     expect(h.sockets).toHaveLength(1);
-    expect(h.sockets[0]!.url).toBe('ws://127.0.0.1:4001/doc/doc-1?build=7&proto=1&epoch=3&gen=g1');
+    expect(h.sockets[0]!.url).toBe(
+      'ws://127.0.0.1:4001/doc/doc-1?build=7&proto=1&epoch=3&gen=g1&moves=1',
+    );
     serveDoc(h.sockets[0]!, 'n1');
     expect(h.sockets[0]!.sent[0]?.type).toBe('sync-step1');
     expect(h.connection.state).toMatchObject({ phase: 'synced', node: 'n1', generation: 'g1' });
@@ -85,8 +87,97 @@ describe('connection', () => {
     first.open();
     first.deliver(encodeRedirect({ owner: 'n2', url: 'ws://127.0.0.1:4002', epoch: 9 }));
     first.close(CloseCode.REDIRECT);
-    expect(h.sockets[1]!.url).toBe('ws://127.0.0.1:4002/doc/doc-1?build=7&proto=1&epoch=9');
+    expect(h.sockets[1]!.url).toBe('ws://127.0.0.1:4002/doc/doc-1?build=7&proto=1&epoch=9&moves=1');
     expect(h.connection.state.redirects).toBe(1);
+  });
+
+  it('[P11a] a REDIRECT with a grace opens the new owner beside the current socket and switches at its HELLO', () => {
+    const h = setup();
+    const moved: string[] = [];
+    h.connection.on('moved', (m) => moved.push(`${m.from}>${m.to}`));
+    h.connection.connect();
+    const first = h.sockets[0]!;
+    serveDoc(first, 'n1');
+    h.doc.getText('t').insert(0, 'a');
+    first.deliver(
+      encodeRedirect({ owner: 'n2', url: 'ws://127.0.0.1:4002', epoch: 9, graceMs: 3000 }),
+    );
+    // The old socket stays current: still sending, nothing closed yet.
+    expect(h.sockets).toHaveLength(2);
+    expect(h.sockets[1]!.url).toBe('ws://127.0.0.1:4002/doc/doc-1?build=7&proto=1&epoch=9&moves=1');
+    expect(first.closedByClient).toBeNull();
+    const sentBefore = first.content().length;
+    h.doc.getText('t').insert(1, 'b');
+    expect(first.content().length).toBe(sentBefore + 1);
+    expect(h.connection.state).toMatchObject({ phase: 'synced', node: 'n1' });
+    // An ACK on the old socket still counts until the switch.
+    first.deliver(encodeAck(sentBefore + 1));
+    expect(h.connection.state.pending).toBe(0);
+    h.doc.getText('t').insert(2, 'c');
+    const second = h.sockets[1]!;
+    second.open();
+    expect(second.sent).toEqual([]);
+    serveDoc(second, 'n2');
+    expect(first.closedByClient).toBe(1000);
+    expect(moved).toEqual(['n1>n2']);
+    expect(h.connection.state).toMatchObject({ phase: 'synced', node: 'n2' });
+    // The new owner gets the usual opening (SyncStep1) and, after HELLO, the unacknowledged content.
+    expect(second.sent[0]?.type).toBe('sync-step1');
+    expect(second.content().length).toBeGreaterThan(0);
+    // Frames still arriving on the old socket are ignored.
+    first.deliver(encodeAck(sentBefore + 2));
+    expect(h.connection.state.pending).toBeGreaterThan(0);
+  });
+
+  it('[P11a] when the new owner fails before HELLO the client stays, and the close 4300 redirects as usual', () => {
+    const h = setup();
+    h.connection.connect();
+    const first = h.sockets[0]!;
+    serveDoc(first, 'n1');
+    const redirect = { owner: 'n2', url: 'ws://127.0.0.1:4002', epoch: 9 };
+    first.deliver(encodeRedirect({ ...redirect, graceMs: 3000 }));
+    h.sockets[1]!.close(1006);
+    expect(h.connection.state).toMatchObject({ phase: 'synced', node: 'n1' });
+    expect(first.closedByClient).toBeNull();
+    first.deliver(encodeRedirect(redirect));
+    first.close(CloseCode.REDIRECT);
+    expect(h.sockets).toHaveLength(3);
+    expect(h.sockets[2]!.url).toBe('ws://127.0.0.1:4002/doc/doc-1?build=7&proto=1&epoch=9&moves=1');
+  });
+
+  it('[P11a] a close of the current socket while the new owner is opening drops the new socket', () => {
+    const h = setup();
+    h.connection.connect();
+    const first = h.sockets[0]!;
+    serveDoc(first, 'n1');
+    first.deliver(
+      encodeRedirect({ owner: 'n2', url: 'ws://127.0.0.1:4002', epoch: 9, graceMs: 3000 }),
+    );
+    const pending = h.sockets[1]!;
+    first.close(CloseCode.REDIRECT);
+    expect(pending.closedByClient).toBe(1000);
+    expect(h.sockets).toHaveLength(3);
+    serveDoc(pending, 'n2');
+    expect(h.connection.state.node).toBeNull();
+    serveDoc(h.sockets[2]!, 'n2');
+    expect(h.connection.state).toMatchObject({ phase: 'synced', node: 'n2' });
+  });
+
+  it('[P11a] a REDIRECT with a grace to an unknown member opens nothing', () => {
+    const h = setup();
+    h.connection.connect();
+    serveDoc(h.sockets[0]!, 'n1');
+    h.sockets[0]!.deliver(
+      encodeRedirect({ owner: 'evil', url: 'ws://evil.example:1', epoch: 9, graceMs: 3000 }),
+    );
+    expect(h.sockets).toHaveLength(1);
+    expect(h.connection.state).toMatchObject({ phase: 'synced', node: 'n1' });
+  });
+
+  it('[P11a] with movesBeforeClose false the client does not announce moves=1', () => {
+    const h = setup({ movesBeforeClose: false });
+    h.connection.connect();
+    expect(h.sockets[0]!.url).not.toContain('moves=');
   });
 
   it('[P11][C3] an unknown target is refreshed once, then refused with a backoff', () => {

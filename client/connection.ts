@@ -54,6 +54,11 @@ export function createConnection(options: ConnectionOptions): Connection {
   let failovers = 0;
   /** The node the next socket is meant for (a redirect target), until HELLO names it. */
   let targetNode: string | null = null;
+  /**
+   * P11a: the socket opened to a moved document's new owner while the current one is still
+   * served; it replaces the current one when the new owner says HELLO.
+   */
+  let successor: SessionRecord | null = null;
 
   const ackTimeoutMs = options.ackTimeoutMs ?? 0;
   let ackTimer: Cancel | null = null;
@@ -166,7 +171,7 @@ export function createConnection(options: ConnectionOptions): Connection {
     });
   }
 
-  function open(baseUrl: string): void {
+  function open(baseUrl: string, role: 'current' | 'successor' = 'current'): void {
     const expected = options.expectedGeneration?.() ?? null;
     let path: string;
     try {
@@ -177,9 +182,11 @@ export function createConnection(options: ConnectionOptions): Connection {
         ...(state.epoch > 0 ? { epoch: state.epoch } : {}),
         ...(expected ? { generation: expected } : {}),
         ...(options.followsRedirects === false ? { followsRedirects: false } : {}),
-        ...(suspects.length > 0 ? { suspect: suspects.join(',') } : {}),
+        ...(suspects.length > 0 && role === 'current' ? { suspect: suspects.join(',') } : {}),
+        ...(options.movesBeforeClose === false ? {} : { movesBeforeClose: true }),
       });
     } catch (error) {
+      if (role === 'successor') return;
       finish('stopped', { error: (error as Error).message });
       return;
     }
@@ -194,16 +201,21 @@ export function createConnection(options: ConnectionOptions): Connection {
           openSocket: options.openSocket,
           clock,
           livenessMs,
-          isCurrent: (s) => current === s,
+          isCurrent: (s) => current === s || successor === s,
         },
         {
           opened(s) {
             if (keeper?.grant) s.send(encodeTicket(keeper.grant.ticket));
+            if (successor === s) return;
             each((h) => h.opened?.(s));
           },
-          hello: onHello,
-          redirect(_s, r) {
+          hello(s, hello) {
+            if (successor === s) adoptSuccessor(s, hello);
+            else onHello(s, hello);
+          },
+          redirect(s, r) {
             if (r.epoch > state.epoch) patch({ epoch: r.epoch });
+            if (r.graceMs !== undefined && current === s) beginMove(s, r);
           },
           frame(s, frame) {
             for (const h of [...handlers]) {
@@ -212,20 +224,34 @@ export function createConnection(options: ConnectionOptions): Connection {
             }
           },
           malformed(s, message) {
+            if (successor === s) return abandonSuccessor(message);
             fault(message);
             replace(s, 'malformed frame');
           },
           silent(s) {
+            if (successor === s) return abandonSuccessor('the new owner is silent');
             warn('no message from the node for too long; reconnecting');
             onClose(s, 4000, 'liveness timeout');
             s.close(4000, 'liveness timeout');
           },
-          closed: onClose,
+          closed(s, code, reason) {
+            if (successor === s) {
+              successor = null;
+              warn(`moving to the new owner failed (${code} ${reason}); staying until redirected`);
+              return;
+            }
+            onClose(s, code, reason);
+          },
         },
       );
     } catch (error) {
       warn(`cannot open ${url}: ${(error as Error).message}`);
+      if (role === 'successor') return;
       scheduleRetry(undefined, 'socket could not be opened');
+      return;
+    }
+    if (role === 'successor') {
+      successor = session;
       return;
     }
     current = session;
@@ -265,6 +291,74 @@ export function createConnection(options: ConnectionOptions): Connection {
     emitter.emit('hello', hello, session);
   }
 
+  // ---- moving before the close (P11a) ------------------------------------------------------
+
+  /**
+   * The node said the document moved but keeps serving this socket for a while: open the new
+   * owner beside it (a known member only, as for any redirect) and switch once it says HELLO.
+   * Anything that goes wrong leaves the current socket alone: its close (4300) then redirects
+   * as usual.
+   */
+  function beginMove(session: SessionRecord, target: Redirect): void {
+    if (successor !== null || session.hello === null || !wanted) return;
+    const conclude = (refreshed: boolean) => {
+      if (current !== session || successor !== null || !wanted) return;
+      const decision = redirects.decide(target, options.knownMember, refreshed);
+      if (decision.kind === 'refresh' && options.refreshMembers) {
+        whenSettled(
+          options.refreshMembers(),
+          () => conclude(true),
+          () => conclude(true),
+        );
+        return;
+      }
+      if (decision.kind !== 'follow') {
+        warn(`not moving to ${target.owner}: ${decision.reason}`);
+        return;
+      }
+      const open_ = () => {
+        if (current !== session || successor !== null || !wanted) return;
+        open(decision.url, 'successor');
+      };
+      if (keeper && !keeper.isFresh()) {
+        void keeper.fetch().then((outcome) => {
+          if (outcome === 'ok') open_();
+        });
+        return;
+      }
+      open_();
+    };
+    conclude(false);
+  }
+
+  /** The new owner said HELLO: it becomes the current socket; the old one is closed (1000). */
+  function adoptSuccessor(next: SessionRecord, hello: Hello): void {
+    const previous = current;
+    successor = null;
+    if (previous === null) {
+      next.close(1000, 'no longer needed');
+      return;
+    }
+    current = null;
+    endSession(previous);
+    previous.close(1000, 'moved to the new owner');
+    patch({ redirects: state.redirects + 1 });
+    current = next;
+    patch({ phase: 'connecting', node: null, pending: 0, acked: false });
+    each((h) => h.started?.(next));
+    emitter.emit('opening', next.url);
+    each((h) => h.opened?.(next));
+    emitter.emit('moved', { from: previous.hello?.node ?? null, to: hello.node });
+    onHello(next, hello);
+  }
+
+  function abandonSuccessor(reason: string): void {
+    const s = successor;
+    successor = null;
+    s?.close(1000, 'abandoned');
+    warn(`moving to the new owner failed (${reason}); staying until redirected`);
+  }
+
   function markSynced(session: Session): void {
     const record = current;
     if (record === null || record !== session || record.synced) return;
@@ -292,6 +386,11 @@ export function createConnection(options: ConnectionOptions): Connection {
 
   /** Local bookkeeping when a session ends, whoever ended it. */
   function endSession(session: SessionRecord): void {
+    if (successor !== null && successor !== session) {
+      const s = successor;
+      successor = null;
+      s.close(1000, 'superseded');
+    }
     each((h) => h.ended?.(session));
     emitter.emit('ended', session, session.synced);
     patch({ pending: 0, acked: false, node: null });

@@ -31,7 +31,7 @@ describe('failover to the next holder (P30, M8)', () => {
     h.sockets[0]!.close(1006);
     expect(h.lost).toEqual([{ node: 'n1', url: N1, suspects: [] }]);
     expect(h.sockets).toHaveLength(2);
-    expect(h.sockets[1]!.url).toBe(`${N2}/doc/doc-1?proto=1&epoch=5&suspect=n1`);
+    expect(h.sockets[1]!.url).toBe(`${N2}/doc/doc-1?proto=1&epoch=5&suspect=n1&moves=1`);
   });
 
   it('[P30] the second loss in a row waits for the backoff; a sync clears the suspect', () => {
@@ -48,7 +48,7 @@ describe('failover to the next holder (P30, M8)', () => {
     serveDoc(h.sockets[2]!, 'n2');
     h.sockets[2]!.deliver(encodeRedirect({ owner: 'n1', url: N1, epoch: 1 }));
     h.sockets[2]!.close(CloseCode.REDIRECT);
-    expect(h.sockets[3]!.url).toBe(`${N1}/doc/doc-1?proto=1&epoch=5`);
+    expect(h.sockets[3]!.url).toBe(`${N1}/doc/doc-1?proto=1&epoch=5&moves=1`);
   });
 
   it('[P30] a redirect target that cannot be reached is named as the suspect', () => {
@@ -111,7 +111,9 @@ describe('failover to the next holder (P30, M8)', () => {
     serveDoc(h.sockets[1]!, 'n2');
     h.sockets[1]!.close(1006);
     expect(h.lost[1]).toEqual({ node: 'n2', url: N2, suspects: ['n1'] });
-    expect(h.sockets[2]!.url).toBe('ws://127.0.0.1:4003/doc/doc-1?proto=1&epoch=5&suspect=n1%2Cn2');
+    expect(h.sockets[2]!.url).toBe(
+      'ws://127.0.0.1:4003/doc/doc-1?proto=1&epoch=5&suspect=n1%2Cn2&moves=1',
+    );
     // n3 serves it, then hands it back to n1: synced there, nothing is suspected any more.
     serveDoc(h.sockets[2]!, 'n3');
     h.sockets[2]!.deliver(encodeRedirect({ owner: 'n1', url: N1, epoch: 6 }));
@@ -137,6 +139,6 @@ describe('failover to the next holder (P30, M8)', () => {
     expect(h.sockets).toHaveLength(1);
     h.clock.advance(1);
     expect(h.sockets).toHaveLength(2);
-    expect(h.sockets[1]!.url).toBe(`${N2}/doc/doc-1?proto=1&epoch=5&suspect=n1`);
+    expect(h.sockets[1]!.url).toBe(`${N2}/doc/doc-1?proto=1&epoch=5&suspect=n1&moves=1`);
   });
 });

@@ -151,7 +151,12 @@ export function openSession(options: SessionOptions, callbacks: SessionCallbacks
         callbacks.hello(session, frame);
         return;
       case 'redirect':
-        redirect = { owner: frame.owner, url: frame.url, epoch: frame.epoch };
+        redirect = {
+          owner: frame.owner,
+          url: frame.url,
+          epoch: frame.epoch,
+          ...(frame.graceMs !== undefined ? { graceMs: frame.graceMs } : {}),
+        };
         callbacks.redirect(session, redirect);
         return;
       case 'upgrade-required':

@@ -42,6 +42,11 @@ export interface NodeConfig {
   readonly allowedOrigins: readonly string[] | null;
   /** How long a client with a newer epoch waits for this node's view (default 1000 ms). C3. */
   readonly epochWaitMs: number;
+  /**
+   * When a document moves, how long a client that moves before it is closed keeps being served
+   * by the old owner while it opens the new one (default 3000 ms; 0: redirect at once). P11a.
+   */
+  readonly moveGraceMs: number;
   /** An idle loaded document is unloaded to its encoded form after this delay (default 30 s). N1. */
   readonly idleUnloadMs: number;
   /**
@@ -150,6 +155,7 @@ export function resolveNodeConfig(input: NodeConfigInput): NodeConfig {
     maxAwarenessBytes: input.maxAwarenessBytes ?? 64 * 1024,
     allowedOrigins: input.allowedOrigins ?? null,
     epochWaitMs: input.epochWaitMs ?? 1000,
+    moveGraceMs: input.moveGraceMs ?? 3000,
     idleUnloadMs: input.idleUnloadMs ?? 30_000,
     idleEncodeMs: input.idleEncodeMs ?? 30_000,
     heapHighWaterBytes: input.heapHighWaterBytes ?? 1.5 * 1024 * 1024 * 1024,

@@ -13,8 +13,8 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as Y from 'yjs';
 import { createEtcdClient } from '../../ring/etcd/client.ts';
 import { createKeyspace } from '../../ring/index.ts';

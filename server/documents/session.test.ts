@@ -11,7 +11,7 @@ import { type LimitSettings, resolveLimits } from '../limits/settings.ts';
 import { createSilentLogger } from '../log.ts';
 import { createNodeMetrics } from '../node-metrics.ts';
 import type { DocStore } from '../persistence/store.ts';
-import { encodeSyncUpdate } from '../protocol/index.ts';
+import { CloseCode, encodeSyncUpdate } from '../protocol/index.ts';
 import { createManualClock } from '../testing/manual-clock.ts';
 import { Room, type RoomDeps } from './room.ts';
 import { Session } from './session.ts';
@@ -47,7 +47,11 @@ const settle = async () => {
 };
 
 function setup(
-  options: { limits?: Partial<LimitSettings>; replicate?: RoomDeps['replicate'] } = {},
+  options: {
+    limits?: Partial<LimitSettings>;
+    replicate?: RoomDeps['replicate'];
+    movesBeforeClose?: boolean;
+  } = {},
 ) {
   const metrics = createNodeMetrics(createMetricsRegistry());
   const clock = createManualClock();
@@ -68,7 +72,7 @@ function setup(
   const conn = new MemoryConnection(1);
   const session = new Session(
     conn,
-    { docId: 'd', proto: 1 },
+    { docId: 'd', proto: 1, movesBeforeClose: options.movesBeforeClose },
     {
       nodeId: 'n1',
       log: createSilentLogger(),
@@ -89,7 +93,7 @@ function setup(
     for (const u of updates.splice(0)) session.receive(encodeSyncUpdate(u));
   };
   const acks = () => conn.frames().flatMap((f) => (f.type === 'ack' ? [f.count] : []));
-  return { windowed, room, type, acks, conn, clock, editor };
+  return { windowed, room, type, acks, conn, clock, editor, session };
 }
 
 describe('Session acknowledgements', () => {
@@ -109,6 +113,52 @@ describe('Session acknowledgements', () => {
     await settle();
     expect(acks()).toEqual([5, 8]);
     expect(room.hasPendingWrites).toBe(false);
+    room.destroy();
+  });
+});
+
+describe('Session moves (P11a)', () => {
+  const target = { owner: 'n2', url: 'ws://n2', epoch: 4 };
+  const redirects = (conn: MemoryConnection) =>
+    conn.frames().flatMap((f) => (f.type === 'redirect' ? [f] : []));
+
+  it('[P11a] a client that moves before it is closed is told with a grace, keeps being served and acknowledged, then closed 4300', async () => {
+    const { windowed, type, acks, conn, clock, room, session } = setup({ movesBeforeClose: true });
+    session.move(target, 3000, clock.after);
+    expect(redirects(conn)).toEqual([{ type: 'redirect', ...target, graceMs: 3000 }]);
+    expect(conn.closed).toBe(false);
+    expect(session.moving).toBe(true);
+    // Repeated (another rebalance pass): nothing more is sent.
+    session.move(target, 3000, clock.after);
+    expect(redirects(conn)).toHaveLength(1);
+    type(2);
+    windowed.commit();
+    await settle();
+    expect(acks()).toEqual([2]);
+    clock.advance(2999);
+    expect(conn.closed).toBe(false);
+    clock.advance(1);
+    expect(conn.closeCode).toBe(CloseCode.REDIRECT);
+    expect(redirects(conn).at(-1)).toEqual({ type: 'redirect', ...target });
+    room.destroy();
+  });
+
+  it('[P11a] a client that leaves during the grace is not closed again', () => {
+    const { conn, clock, room, session } = setup({ movesBeforeClose: true });
+    session.move(target, 3000, clock.after);
+    conn.close(1000, 'moved to the new owner');
+    session.closed();
+    clock.advance(5000);
+    expect(conn.closeCode).toBe(1000);
+    expect(redirects(conn)).toHaveLength(1);
+    room.destroy();
+  });
+
+  it('[P11] a client that did not announce moves=1 is redirected at once', () => {
+    const { conn, clock, room, session } = setup();
+    session.move(target, 3000, clock.after);
+    expect(redirects(conn)).toEqual([{ type: 'redirect', ...target }]);
+    expect(conn.closeCode).toBe(CloseCode.REDIRECT);
     room.destroy();
   });
 });

@@ -36,6 +36,8 @@ export interface ConnectInfo {
   readonly followsRedirects?: boolean | undefined;
   /** The node the client lost and asks to be served without (P30, M8). */
   readonly suspect?: string | undefined;
+  /** The client moves before it is closed (P11a, `moves=1`). */
+  readonly movesBeforeClose?: boolean | undefined;
 }
 
 export interface SessionDeps {
@@ -85,6 +87,8 @@ export class Session {
   private pacedBytes = 0;
   private headCharged = false;
   private cancelPace: (() => void) | null = null;
+  /** P11a: cancels the close that ends an announced move's grace. */
+  private cancelMove: (() => void) | null = null;
   /** The refusal that started holding frames: the close reason if the backlog overflows. */
   private pacedBy: Refusal | null = null;
 
@@ -349,8 +353,39 @@ export class Session {
   /** Sends the client to the document's owner: REDIRECT (ringdoc clients) then close 4300 (C2). */
   redirect(target: { owner: string; url: string; epoch: number }): void {
     if (this.state === 'closed' || this.conn.closed) return;
+    this.cancelMove?.();
+    this.cancelMove = null;
     if (this.isRingdocClient) this.conn.send(encodeRedirect(target));
     this.reject(CloseCode.REDIRECT, `redirect to ${target.owner} ${target.url}`);
+  }
+
+  /** True while a move (P11a) was announced and the client has not left yet. */
+  get moving(): boolean {
+    return this.cancelMove !== null;
+  }
+
+  /**
+   * P11a: a client that moves before it is closed (`moves=1`) and has its HELLO is told of the
+   * owner with a REDIRECT carrying `graceMs` and keeps being served here (its edits are
+   * acknowledged as before, replicated to the new holders) until it leaves; after `graceMs`
+   * it is redirected as in P11. Any other client is redirected at once. Repeating it while
+   * the move runs changes nothing.
+   */
+  move(
+    target: { owner: string; url: string; epoch: number },
+    graceMs: number,
+    after: (ms: number, fn: () => void) => () => void,
+  ): void {
+    if (this.state === 'closed' || this.conn.closed || this.cancelMove) return;
+    if (!this.info.movesBeforeClose || !this.isRingdocClient || this.state !== 'open') {
+      this.redirect(target);
+      return;
+    }
+    this.conn.send(encodeRedirect({ ...target, graceMs }));
+    this.cancelMove = after(graceMs, () => {
+      this.cancelMove = null;
+      this.redirect(target);
+    });
   }
 
   /** The socket closed (either side): leave the room, drop queued frames. */
@@ -362,6 +397,8 @@ export class Session {
     this.pacedBytes = 0;
     this.cancelPace?.();
     this.cancelPace = null;
+    this.cancelMove?.();
+    this.cancelMove = null;
     this.room?.leave(this.conn);
     for (const listener of this.closeListeners.splice(0)) listener();
   }

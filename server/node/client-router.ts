@@ -33,6 +33,14 @@ export interface ClientRouterOptions {
    */
   readonly probeBackMs?: number;
   readonly after?: (ms: number, fn: () => void) => void;
+  /**
+   * P11a: when a document moves, a client that moves before it is closed keeps being served
+   * here for up to this long while it opens the new owner (default 0: redirected at once).
+   * Needs `timer`.
+   */
+  readonly moveGraceMs?: number;
+  /** Runs `fn` after `ms`; returns a cancel (the node's clock). */
+  readonly timer?: (ms: number, fn: () => void) => () => void;
 }
 
 /** Where an admitted client goes: served here, redirected to the owner, or told to retry. */
@@ -45,7 +53,8 @@ export interface ClientRouter {
   route(session: Session): Promise<void>;
   /**
    * When `view` gives the document another owner: redirects the sessions of `room` that follow
-   * redirects and moves the others to the forward (C10).
+   * redirects (those that move before they are closed are told with a grace, P11a) and moves
+   * the others to the forward (C10).
    */
   redirectClients(room: Room, view: RingView): void;
   /** The provisional keeper it routes with (P30), if any. */
@@ -152,8 +161,13 @@ export function createClientRouter(options: ClientRouterOptions): ClientRouter {
           options.forward(session);
           continue;
         }
+        if (session.moving) continue;
         metrics.redirects.inc();
-        session.redirect(decision);
+        if (options.timer && (options.moveGraceMs ?? 0) > 0) {
+          session.move(decision, options.moveGraceMs ?? 0, options.timer);
+        } else {
+          session.redirect(decision);
+        }
       }
     },
   };

@@ -260,6 +260,8 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     after: (ms, fn) => {
       clock.after(ms, fn);
     },
+    moveGraceMs: config.moveGraceMs,
+    timer: clock.after,
     provisional: createProvisional({
       selfId: config.id,
       replicas: config.replicas,

@@ -47,6 +47,16 @@ describe('parseConnectUrl', () => {
     expect(rejection('/doc/a?follow=yes').reason).toMatch(/follow must be 0 or 1/);
   });
 
+  it('[P6][P11a] moves=1 says the client moves before it is closed; anything but 0 or 1 is refused', () => {
+    expect(parseConnectUrl('/doc/a?proto=1&moves=1').movesBeforeClose).toBe(true);
+    expect(parseConnectUrl('/doc/a?proto=1').movesBeforeClose).toBeUndefined();
+    expect(
+      parseConnectUrl(formatConnectPath({ docId: 'a', proto: 1, movesBeforeClose: true }))
+        .movesBeforeClose,
+    ).toBe(true);
+    expect(rejection('/doc/a?moves=2').reason).toMatch(/moves must be 0 or 1/);
+  });
+
   it('[P6][P30] suspect=<nodeId> names the node the client lost; a bad id is refused', () => {
     expect(parseConnectUrl('/doc/a?proto=1&suspect=n-1.x').suspect).toBe('n-1.x');
     expect(parseConnectUrl('/doc/a?proto=1').suspect).toBeUndefined();

@@ -26,6 +26,12 @@ export interface ConnectParams {
    * node serving it provisionally names both (P34). Read it with {@link suspectsOf}.
    */
   readonly suspect?: string;
+  /**
+   * `moves=1`: a ringdoc client that moves before it is closed (P11a): told of a new owner
+   * with a REDIRECT carrying `graceMs`, it opens the owner and leaves this node itself once
+   * the owner said HELLO, while this node keeps serving it. Absent: REDIRECT then close 4300.
+   */
+  readonly movesBeforeClose?: boolean;
 }
 
 /** Path prefix of document sockets. */
@@ -61,6 +67,7 @@ export function parseConnectUrl(pathAndQuery: string): ConnectParams {
     generation?: string;
     followsRedirects?: boolean;
     suspect?: string;
+    movesBeforeClose?: boolean;
   } = { docId, routingKey };
   if (q === -1) return params;
   const seen = new Set<string>();
@@ -89,6 +96,10 @@ export function parseConnectUrl(pathAndQuery: string): ConnectParams {
         if (value !== '0' && value !== '1') throw bad('parameter follow must be 0 or 1');
         params.followsRedirects = value === '1';
         break;
+      case 'moves':
+        if (value !== '0' && value !== '1') throw bad('parameter moves must be 0 or 1');
+        params.movesBeforeClose = value === '1';
+        break;
       case 'suspect':
         params.suspect = match(
           key,
@@ -116,6 +127,7 @@ export function formatConnectPath(params: Omit<ConnectParams, 'routingKey'>): st
   if (params.followsRedirects !== undefined)
     query.push(`follow=${params.followsRedirects ? 1 : 0}`);
   if (params.suspect !== undefined) query.push(`suspect=${encodeURIComponent(params.suspect)}`);
+  if (params.movesBeforeClose !== undefined) query.push(`moves=${params.movesBeforeClose ? 1 : 0}`);
   const path = `${DOC_PATH_PREFIX}${params.docId}${query.length ? `?${query.join('&')}` : ''}`;
   parseConnectUrl(path);
   return path;
@@ -131,7 +143,7 @@ export function suspectsOf(suspect: string | undefined): readonly string[] {
   return suspect === undefined ? [] : suspect.split(',');
 }
 
-const KNOWN = new Set(['build', 'proto', 'epoch', 'gen', 'follow', 'suspect']);
+const KNOWN = new Set(['build', 'proto', 'epoch', 'gen', 'follow', 'suspect', 'moves']);
 
 function bad(detail: string): ProtocolError {
   return new ProtocolError(`bad connection url: ${detail}`);

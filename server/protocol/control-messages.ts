@@ -20,7 +20,11 @@ export interface Hello {
 /** What an access ticket allows on a document (P21). */
 export type Permission = 'edit' | 'view';
 
-/** REDIRECT (18): the document's owner; followed by close 4300 (P11). */
+/**
+ * REDIRECT (18): the document's owner; followed by close 4300 (P11), or, with `graceMs`, by
+ * nothing for that long: the node keeps serving the connection while the client opens the
+ * owner and leaves (P11a); then close 4300.
+ */
 export interface Redirect {
   /** Owner node id (non-empty). */
   readonly owner: string;
@@ -28,6 +32,8 @@ export interface Redirect {
   readonly url: string;
   /** Epoch of the ring that made the decision. */
   readonly epoch: number;
+  /** P11a: how long the node keeps serving this connection before it closes it with 4300. */
+  readonly graceMs?: number;
 }
 
 /** UPGRADE_REQUIRED (19): the client must reload; followed by close 4426 (P12). */
@@ -97,11 +103,13 @@ export function parseHello(json: string): Hello {
 /** Parses REDIRECT's JSON payload (P5). Throws `ProtocolError`. */
 export function parseRedirect(json: string): Redirect {
   const f = parseObject(json, 'redirect');
-  return {
+  const redirect = {
     owner: str(f, 'owner', 'redirect', true),
     url: str(f, 'url', 'redirect', true),
     epoch: uint(f, 'epoch', 'redirect'),
   };
+  if (f.graceMs === undefined) return redirect;
+  return { ...redirect, graceMs: uint(f, 'graceMs', 'redirect') };
 }
 
 /** Parses UPGRADE_REQUIRED's JSON payload (P5). Throws `ProtocolError`. */
@@ -133,7 +141,8 @@ export function helloJson(h: Hello): string {
 }
 
 export function redirectJson(r: Redirect): string {
-  return checked({ owner: r.owner, url: r.url, epoch: r.epoch }, parseRedirect);
+  const body = { owner: r.owner, url: r.url, epoch: r.epoch };
+  return checked(r.graceMs === undefined ? body : { ...body, graceMs: r.graceMs }, parseRedirect);
 }
 
 export function upgradeRequiredJson(u: UpgradeRequired): string {

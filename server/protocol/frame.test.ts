@@ -88,6 +88,13 @@ const serverFrameArb: fc.Arbitrary<ServerFrame> = fc
       epoch: uint,
     }),
     fc.record({
+      type: fc.constant('redirect' as const),
+      owner: anyText({ minLength: 1 }),
+      url: anyText({ minLength: 1 }),
+      epoch: uint,
+      graceMs: uint,
+    }),
+    fc.record({
       type: fc.constant('upgrade-required' as const),
       minBuild: anyText(),
       message: anyText(),
@@ -197,6 +204,9 @@ describe('round trip', () => {
     expect(encodeRedirect({ owner: 'n2', url: 'ws://h:2', epoch: 3 })).toEqual(
       jsonFrameLib0(18, '{"owner":"n2","url":"ws://h:2","epoch":3}'),
     );
+    expect(encodeRedirect({ owner: 'n2', url: 'ws://h:2', epoch: 3, graceMs: 3000 })).toEqual(
+      jsonFrameLib0(18, '{"owner":"n2","url":"ws://h:2","epoch":3,"graceMs":3000}'),
+    );
     expect(encodeUpgradeRequired({ minBuild: '2.0.0', message: 'm' })).toEqual(
       jsonFrameLib0(19, '{"minBuild":"2.0.0","message":"m"}'),
     );
@@ -224,6 +234,9 @@ describe('round trip', () => {
       RangeError,
     );
     expect(() => encodeRedirect({ owner: 'n', url: 'u', epoch: -1 })).toThrow(RangeError);
+    expect(() => encodeRedirect({ owner: 'n', url: 'u', epoch: 1, graceMs: -1 })).toThrow(
+      RangeError,
+    );
     expect(() => encodeNotice({ code: 200, reason: '' })).toThrow(RangeError);
   });
 });

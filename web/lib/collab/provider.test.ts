@@ -160,7 +160,7 @@ describe('RingProvider', () => {
     h.provider.connect();
     await h.flush();
     expect(h.sockets).toHaveLength(1);
-    expect(h.sockets[0]!.url).toBe('ws://127.0.0.1:4001/doc/doc-1?build=7&proto=1&epoch=5');
+    expect(h.sockets[0]!.url).toBe('ws://127.0.0.1:4001/doc/doc-1?build=7&proto=1&epoch=5&moves=1');
     serve(h.sockets[0]!, 'n1');
     expect(h.provider.getSnapshot().phase).toBe('synced');
     expect(h.provider.getSnapshot().node).toBe('n1');
@@ -197,7 +197,7 @@ describe('RingProvider', () => {
     first.serverClose(CloseCode.REDIRECT);
     await h.flush();
     const second = h.sockets[1]!;
-    expect(second.url).toBe('ws://127.0.0.1:4002/doc/doc-1?build=7&proto=1&epoch=6');
+    expect(second.url).toBe('ws://127.0.0.1:4002/doc/doc-1?build=7&proto=1&epoch=6&moves=1');
     serve(second, 'n2');
     expect(h.provider.getSnapshot()).toMatchObject({ phase: 'synced', node: 'n2', redirects: 1 });
   });

@@ -195,7 +195,9 @@ async function plannedMoves(docs: number): Promise<void> {
       reconnect: [] as number[],
       firstAck: [] as number[],
     };
+    let switched = 0;
     for (const e of w.editors.filter((x) => moved.has(x.docId))) {
+      if (e.moves.some((m) => m.at >= joinStart && m.at <= joinEnd)) switched++;
       const close = e.closes.find((c) => c.at >= joinStart && c.at <= joinEnd);
       const hello = e.hellos.find((h) => h.node === 'n4' && h.at >= joinStart);
       if (!close || !hello) continue;
@@ -216,8 +218,12 @@ async function plannedMoves(docs: number): Promise<void> {
       return `p50 ${fmt(quantileSorted(s, 0.5))} p99 ${fmt(quantileSorted(s, 0.99))}`;
     };
     say(
-      `join stages over ${stage.close.length} moved editors (info): redirect close after the ring showed n4 ${dist(stage.close)}; oldest token unacknowledged at the close had waited ${dist(stage.pendingAtClose)} (${stage.pendingAtClose.length} editors); close → HELLO from n4 ${dist(stage.reconnect)}; HELLO → ACK of a token waiting since before it ${dist(stage.firstAck)} (${stage.firstAck.length} editors)`,
+      `join: ${switched} of ${w.editors.filter((x) => moved.has(x.docId)).length} moved editors switched to n4 before any close (P11a), ${stage.close.length} were closed and reconnected (info)`,
     );
+    if (stage.close.length > 0)
+      say(
+        `join stages over ${stage.close.length} closed editors (info): redirect close after the ring showed n4 ${dist(stage.close)}; oldest token unacknowledged at the close had waited ${dist(stage.pendingAtClose)} (${stage.pendingAtClose.length} editors); close → HELLO from n4 ${dist(stage.reconnect)}; HELLO → ACK of a token waiting since before it ${dist(stage.firstAck)} (${stage.firstAck.length} editors)`,
+      );
     const slowJoin = slowestDoc(w, moved, joinStart, joinEnd);
     if (slowJoin) {
       const seen = w.editors

@@ -63,6 +63,8 @@ export class SimEditor {
   readonly closes: Array<{ at: number; code: number; reason: string; next: string }> = [];
   /** Node ids that served this editor (from HELLO). */
   readonly servedBy: string[] = [];
+  /** P11a: every switch to a moved document's new owner without a close. */
+  readonly moves: Array<{ at: number; from: string | null; to: string }> = [];
   /** Every HELLO the connection saw: when (performance.now()) and from which node. */
   readonly hellos: Array<{ at: number; node: string }> = [];
   private readonly connection: Connection;
@@ -98,6 +100,9 @@ export class SimEditor {
     this.sync = createDocSync(this.connection, { doc: this.doc });
     this.connection.on('opening', () => {
       this.tokensAtContent = [0];
+    });
+    this.connection.on('moved', ({ from, to }) => {
+      this.moves.push({ at: performance.now(), from, to });
     });
     this.connection.on('hello', (hello) => {
       this.hellos.push({ at: performance.now(), node: hello.node });

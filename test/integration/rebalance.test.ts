@@ -49,7 +49,12 @@ describe('documents move with the ring and nothing is lost (real cluster)', () =
     w.stopTyping();
     await w.settle();
     for (const id of moved) {
-      for (const e of w.editorsOf(id)) expect(e.currentNode()).toBe('n4');
+      for (const e of w.editorsOf(id)) {
+        expect(e.currentNode()).toBe('n4');
+        // P11a: the old owner kept serving the editor until it had opened n4; never closed.
+        expect(e.moves.map((m) => m.to)).toContain('n4');
+        expect(e.closes.filter((c) => c.code === 4300)).toEqual([]);
+      }
     }
     expect(await w.verify()).toEqual([]);
   });
@@ -70,7 +75,14 @@ describe('documents move with the ring and nothing is lost (real cluster)', () =
     await waitFor('typing continues after the drain', () => w.ackedTotal() > ackedAfter + 50);
     w.stopTyping();
     await w.settle();
-    for (const e of w.editors) expect(e.currentNode()).not.toBe('n2');
+    for (const e of w.editors) {
+      expect(e.currentNode()).not.toBe('n2');
+      // P11a: the drained node's editors moved before any close.
+      expect(e.closes.filter((c) => c.code === 4300)).toEqual([]);
+    }
+    expect(w.editors.filter((e) => e.moves.some((m) => m.from === 'n2')).length).toBeGreaterThan(
+      0,
+    );
     expect(await w.verify()).toEqual([]);
   });
 

@@ -98,6 +98,8 @@ describe('connection', () => {
     h.connection.connect();
     const first = h.sockets[0]!;
     serveDoc(first, 'n1');
+    const phases: string[] = [];
+    h.connection.on('state', (st) => phases.push(st.phase));
     h.doc.getText('t').insert(0, 'a');
     first.deliver(
       encodeRedirect({ owner: 'n2', url: 'ws://127.0.0.1:4002', epoch: 9, graceMs: 3000 }),
@@ -121,6 +123,8 @@ describe('connection', () => {
     expect(first.closedByClient).toBe(1000);
     expect(moved).toEqual(['n1>n2']);
     expect(h.connection.state).toMatchObject({ phase: 'synced', node: 'n2' });
+    // The tab never showed "Connecting…" while it moved.
+    expect(new Set(phases)).toEqual(new Set(['synced']));
     // The new owner gets the usual opening (SyncStep1) and, after HELLO, the unacknowledged content.
     expect(second.sent[0]?.type).toBe('sync-step1');
     expect(second.content().length).toBeGreaterThan(0);

@@ -340,11 +340,14 @@ export function createConnection(options: ConnectionOptions): Connection {
       return;
     }
     current = null;
-    endSession(previous);
+    each((h) => h.ended?.(previous));
+    emitter.emit('ended', previous, previous.synced);
     previous.close(1000, 'moved to the new owner');
-    patch({ redirects: state.redirects + 1 });
     current = next;
-    patch({ phase: 'connecting', node: null, pending: 0, acked: false });
+    // The tab does not see the move: the phase stays (no "Connecting…" between two sockets that
+    // both serve it) and "Saved" stays true for what the old owner acknowledged; what was still
+    // pending is sent again on the new socket and shows as "Saving…" until its ACK.
+    patch({ redirects: state.redirects + 1, node: null, pending: 0 });
     each((h) => h.started?.(next));
     emitter.emit('opening', next.url);
     each((h) => h.opened?.(next));

@@ -22,6 +22,34 @@ async function expectServedBy(typists: readonly Typist[], node: string): Promise
   }
 }
 
+/** Starts recording every status each tab shows (`data-state` of the status bar). */
+async function recordStatuses(typists: readonly Typist[]): Promise<void> {
+  for (const { user } of typists) {
+    await user.page.evaluate(() => {
+      const bar = document.querySelector<HTMLElement>('[data-testid="status"]');
+      if (!bar) throw new Error('no status bar');
+      const seen: string[] = [bar.dataset.state ?? ''];
+      (window as unknown as { ringdocStatuses: string[] }).ringdocStatuses = seen;
+      new MutationObserver(() => seen.push(bar.dataset.state ?? '')).observe(bar, {
+        attributes: true,
+        attributeFilter: ['data-state'],
+      });
+    });
+  }
+}
+
+/** The statuses each tab showed since {@link recordStatuses}, deduplicated. */
+async function statusesShown(typists: readonly Typist[]): Promise<string[]> {
+  const all = new Set<string>();
+  for (const { user } of typists) {
+    const seen = await user.page.evaluate(
+      () => (window as unknown as { ringdocStatuses: string[] }).ringdocStatuses,
+    );
+    for (const state of seen) all.add(state);
+  }
+  return [...all].sort();
+}
+
 async function typeMore(typists: readonly Typist[], lines: number): Promise<void> {
   await Promise.all(typists.map((t) => t.typed(lines)));
 }
@@ -57,10 +85,13 @@ test.describe('the owner changes while three tabs type', () => {
     for (const t of typists) t.start();
     await typeMore(typists, 2);
 
+    await recordStatuses(typists);
     await cluster.addNode(joiner);
     await expectWebRing(request, [...base, joiner]);
     await expectServedBy(typists, joiner);
     await typeMore(typists, 3);
+    // P11a: the tabs moved without a disconnect: never "Connecting…" or "Reconnecting…".
+    expect(await statusesShown(typists)).not.toContain('connecting');
 
     await expectEveryLineOnceEverywhere(typists);
     await expectLateReaderAgrees(typists, users, docId);
@@ -86,10 +117,12 @@ test.describe('the owner changes while three tabs type', () => {
     for (const t of typists) t.start();
     await typeMore(typists, 2);
 
+    await recordStatuses(typists);
     expect(await cluster.drain(leaver)).toBe(0);
     await expectWebRing(request, base);
     await expectServedBy(typists, after);
     await typeMore(typists, 3);
+    expect(await statusesShown(typists)).not.toContain('connecting');
 
     await expectEveryLineOnceEverywhere(typists);
     await expectLateReaderAgrees(typists, users, docId);

@@ -7,6 +7,7 @@ import {
   type HealthSample,
   type NodeWindow,
   parseHealth,
+  summarizeMoves,
   summarizeWindows,
 } from './health.ts';
 import { planRollout } from './machine.ts';
@@ -133,6 +134,27 @@ describe('stored rollout records', () => {
 });
 
 describe('step health in the history', () => {
+  it("shows the step's moves: each node's ack p95 from before its first restart, a new process from its start", () => {
+    const acks = (under25: number, under100: number) =>
+      parseHealth(
+        `ringdoc_durable_seconds_bucket{le="0.025"} ${under25}\nringdoc_durable_seconds_bucket{le="0.1"} ${under100}\nringdoc_durable_seconds_bucket{le="+Inf"} ${under100}`,
+        true,
+      );
+    const before = new Map([
+      ['n1', { ...acks(100, 100), startTime: 1 }],
+      ['n2', { ...acks(100, 100), startTime: 1 }],
+    ]);
+    const after = new Map([
+      // n1: 20 more acks, 5 of them over 25 ms during the moves → p95 100 ms
+      ['n1', { ...acks(115, 120), startTime: 1 }],
+      // n2 was restarted: its new process counted 10 acks, all under 25 ms
+      ['n2', { ...acks(10, 10), startTime: 2 }],
+    ]);
+    expect(summarizeMoves(before, after, 12.34)).toBe(
+      'moves over 12.3 s (restarts, warm-up): ack p95 n1 100 ms, n2 (new process) 25 ms',
+    );
+  });
+
   it('summarises each node over the window', () => {
     const first = parseHealth('ringdoc_load_failures_total 1', true);
     const last = parseHealth(

@@ -192,3 +192,36 @@ export function summarizeWindows(windows: readonly NodeWindow[]): string {
     })
     .join('; ');
 }
+
+/**
+ * The write pause of a step's moves as the nodes saw it (DESIGN §7, issue 19: "show the pause
+ * per step"): each node's ack p95 between `before` (taken just before the step's first
+ * restart) and `after` (once its warm-up ended), i.e. over the drains, restarts and joins of the
+ * step and the documents' moves back. A node whose process changed meanwhile is read from its
+ * new process's start. Pure.
+ */
+export function summarizeMoves(
+  before: ReadonlyMap<string, HealthSample>,
+  after: ReadonlyMap<string, HealthSample>,
+  seconds: number,
+): string {
+  const nodes = [...after.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([id, last]) => {
+      const first = before.get(id);
+      const restarted = !first || first.startTime !== last.startTime;
+      const ack = ackP95Between(restarted ? NO_SAMPLE : first, last, 1);
+      return `${id}${restarted ? ' (new process)' : ''} ${ack === null ? '–' : `${ack} ms`}`;
+    });
+  return `moves over ${seconds.toFixed(1)} s (restarts, warm-up): ack p95 ${nodes.join(', ')}`;
+}
+
+const NO_SAMPLE: HealthSample = {
+  ready: false,
+  errorCloses: 0,
+  loadFailures: 0,
+  ackBuckets: [],
+  loopLagSeconds: 0,
+  startTime: 0,
+  build: null,
+};

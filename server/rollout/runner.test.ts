@@ -87,6 +87,8 @@ describe('driving a node rollout', () => {
     expect(final.phase).toBe('succeeded');
     expect(c.restarts).toEqual(['n1@2', 'n2@2', 'n3@2']);
     expect(lines).toContain('observing n1 for 0.3 s');
+    // Each step's health names the pause its moves caused (ack p95 over restarts and warm-up).
+    expect(lines.filter((l) => /healthy \(moves over .* ack p95 n1/.test(l))).toHaveLength(2);
   });
 
   it('a build that fails loads on the canary is rolled back before any other node is touched', async () => {

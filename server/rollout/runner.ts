@@ -1,6 +1,12 @@
 import type { MemberRecord } from '../../ring/etcd/member-record.ts';
 import type { NodeDriver } from './driver.ts';
-import { findBreaches, type HealthSample, type NodeWindow, summarizeWindows } from './health.ts';
+import {
+  findBreaches,
+  type HealthSample,
+  type NodeWindow,
+  summarizeMoves,
+  summarizeWindows,
+} from './health.ts';
 import {
   applyInput,
   isTerminal,
@@ -50,6 +56,8 @@ export async function driveRollout(deps: RunnerDeps): Promise<NodeRollout> {
     report(next);
     return next;
   };
+  /** Every member's health just before the current step's first restart (its moves' start). */
+  let stepStart: { at: number; samples: Map<string, HealthSample> } | null = null;
   for (;;) {
     const r = await deps.store.read();
     if (!r) throw new Error('no rollout in etcd');
@@ -68,6 +76,7 @@ export async function driveRollout(deps: RunnerDeps): Promise<NodeRollout> {
         await apply({ type: 'restarted', node: action.node, upgrade: action.upgrade });
         continue;
       }
+      stepStart ??= { at: deps.now(), samples: await sampleAll(deps) };
       await apply({ type: 'restarting', node: action.node, build: action.version.build });
       const began = deps.now();
       try {
@@ -84,7 +93,9 @@ export async function driveRollout(deps: RunnerDeps): Promise<NodeRollout> {
       continue;
     }
     const observing = r.phase === 'observing' ? r : await apply({ type: 'observing' });
-    const verdict = await observe(deps, observing, pollMs);
+    const moves = stepStart;
+    stepStart = null;
+    const verdict = await observe(deps, observing, pollMs, moves);
     if (verdict === 'interrupted') continue;
     await apply(
       verdict.breaches.length === 0
@@ -104,6 +115,7 @@ async function observe(
   deps: RunnerDeps,
   r: NodeRollout,
   pollMs: number,
+  moves: { at: number; samples: Map<string, HealthSample> } | null,
 ): Promise<{ breaches: string[]; summary: string } | 'interrupted'> {
   const upgraded = new Set(r.upgraded);
   const windows = new Map<string, { first: HealthSample; last: HealthSample; streak: number }>();
@@ -116,6 +128,9 @@ async function observe(
     await deps.sleep(Math.min(pollMs, warm - deps.now()));
     if (await interrupted()) return 'interrupted';
   }
+  const movesLine = moves
+    ? `${summarizeMoves(moves.samples, await sampleAll(deps), (deps.now() - moves.at) / 1000)}; `
+    : '';
   const started = deps.now();
   for (;;) {
     const members = await deps.members();
@@ -149,12 +164,24 @@ async function observe(
     const canaries = [...upgraded].filter((id) => windows.has(id)).map(view);
     const others = [...windows.keys()].filter((id) => !upgraded.has(id)).map(view);
     const breaches = findBreaches(canaries, others, r.thresholds);
-    const summary = () => summarizeWindows([...canaries, ...others]);
+    const summary = () => `${movesLine}${summarizeWindows([...canaries, ...others])}`;
     if (breaches.length > 0) return { breaches, summary: summary() };
     if (deps.now() - started >= r.observeMs) return { breaches: [], summary: summary() };
     await deps.sleep(Math.min(pollMs, Math.max(0, r.observeMs - (deps.now() - started))));
     if (await interrupted()) return 'interrupted';
   }
+}
+
+/** Every member's health now (members that do not answer are left out). */
+async function sampleAll(deps: RunnerDeps): Promise<Map<string, HealthSample>> {
+  const out = new Map<string, HealthSample>();
+  await Promise.all(
+    (await deps.members()).map(async (m) => {
+      const sample = await deps.probe(m).catch(() => null);
+      if (sample) out.set(m.id, sample);
+    }),
+  );
+  return out;
 }
 
 const EMPTY: HealthSample = {

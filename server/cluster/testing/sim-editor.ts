@@ -86,7 +86,12 @@ export class SimEditor {
   private readonly connection: Connection;
   private readonly sync: DocSync;
   /** The socket of the connection's current session. */
+  /** The socket of the connection's current session (set when it starts, cleared when it ends). */
   private socket: SimSocket | null = null;
+  /** The socket opened last: the current session's, or a move's new one (P11a) until adopted. */
+  private lastOpened: SimSocket | null = null;
+  /** Every socket opened and not dropped by this editor (a move has two at once, P11a). */
+  private readonly sockets = new Set<SimSocket>();
   /** tokensAtContent[n]: tokens typed when content message n of this socket was sent. */
   private tokensAtContent: number[] = [0];
   private seq = 0;
@@ -140,6 +145,7 @@ export class SimEditor {
     this.sync = createDocSync(this.connection, { doc: this.doc });
     this.connection.on('opening', () => {
       this.tokensAtContent = [0];
+      this.socket = this.lastOpened;
     });
     this.connection.on('ended', () => {
       this.socket = null;
@@ -240,7 +246,7 @@ export class SimEditor {
 
   /** The network drops the connection (both sides see 1006 later). */
   disconnect(): void {
-    this.socket?.abort();
+    for (const socket of [...this.sockets]) socket.abort();
   }
 
   /** Stops connecting (closes the socket gracefully); `start()` resumes. */
@@ -271,12 +277,17 @@ export class SimEditor {
       nodeId,
       match[2] as string,
       () => {
-        if (this.socket === socket) events.onOpen();
+        if (this.sockets.has(socket)) events.onOpen();
       },
     );
-    this.socket = socket;
+    this.lastOpened = socket;
+    this.sockets.add(socket);
     socket.a.onMessage = (frame) => events.onMessage(frame);
-    socket.a.onClose = (code, reason) => events.onClose(code, reason);
+    socket.a.onClose = (code, reason) => {
+      this.sockets.delete(socket);
+      events.onClose(code, reason);
+    };
+    const sockets = this.sockets;
     return {
       send(frame) {
         if (socket.a.closed) return false;
@@ -284,6 +295,7 @@ export class SimEditor {
         return true;
       },
       close(code, reason) {
+        sockets.delete(socket);
         if (!socket.a.closed) socket.a.close(code, reason);
       },
     };

@@ -40,6 +40,12 @@ export interface RegistryOptions {
   readonly idleEncodeMs?: number;
   /** Total bytes of encoded unloaded documents kept in memory (LRU). */
   readonly encodedCacheBytes: number;
+  /**
+   * Whether an unloaded document's encoded state goes into that cache (default: every one).
+   * False for documents read rarely and only from the store (version history, W6): an attached
+   * idle document would otherwise keep its history's copy of it in memory (issue 14).
+   */
+  readonly cacheUnloaded?: (docId: string) => boolean;
   /** Heap above which idle documents are unloaded at once. */
   readonly heapHighWaterBytes: number;
   /** Streams each update to the document's other holders (N3); absent: local only. */
@@ -177,7 +183,9 @@ export class DocumentRegistry {
       const unloadable =
         room.connectionCount === 0 && !room.hasPendingWrites && !this.options.pinned?.(room);
       if (unloadable && (pressure || now - room.lastActive >= this.options.idleUnloadMs)) {
+        const faulted = room.isFaulted;
         this.unload(room);
+        if (!faulted) this.compactIdle(room.docId);
       } else if (room.isHydrated && now - room.lastUsed >= encodeAfter && room.encodeDoc()) {
         this.compactIdle(room.docId);
       }
@@ -190,8 +198,9 @@ export class DocumentRegistry {
   }
 
   /**
-   * A room gone idle is compacted in the background too: its stored updates become one
-   * snapshot, so the store keeps no copy of them in memory beside the room's encoded state.
+   * A room gone idle (kept encoded, or unloaded by the sweep) is compacted in the background
+   * too: its stored updates become one snapshot, so the store keeps no copy of them in memory
+   * beside the room's encoded state (or, unloaded, none at all).
    */
   private compactIdle(docId: string): void {
     this.options.store.compact(docId).catch((error: unknown) => {
@@ -224,7 +233,7 @@ export class DocumentRegistry {
 
   private unload(room: Room): void {
     this.rooms.delete(room.docId);
-    if (!room.isFaulted) {
+    if (!room.isFaulted && (this.options.cacheUnloaded?.(room.docId) ?? true)) {
       const state = room.encode();
       this.encoded.set(room.docId, { state, generation: room.generation });
       this.encodedBytes += state.length;

@@ -5,7 +5,7 @@ import type { Logger } from '../log.ts';
 import type { NodeMetrics } from '../node-metrics.ts';
 import type { DocStore } from '../persistence/store.ts';
 import type { Broadcaster } from './connection.ts';
-import { Room } from './room.ts';
+import { Room, type RoomDeps } from './room.ts';
 
 /** A document could not be loaded; no empty document was created in its place (N1). */
 export class DocumentLoadError extends Error {
@@ -98,7 +98,28 @@ export class DocumentRegistry {
   private encodedBytes = 0;
   private stopSweep: (() => void) | null = null;
 
-  constructor(private readonly options: RegistryOptions) {}
+  /** What every room gets: one object for all of them, not one per room (issue 14). */
+  private readonly roomDeps: RoomDeps;
+
+  constructor(private readonly options: RegistryOptions) {
+    this.roomDeps = {
+      store: options.store,
+      broadcaster: options.broadcaster,
+      log: options.log,
+      metrics: options.metrics,
+      clock: options.clock,
+      maxAwarenessBytes: options.maxAwarenessBytes,
+      awarenessExpiry: 'caller',
+      ...(options.replicate ? { replicate: options.replicate } : {}),
+      onFault: this.roomFaulted.bind(this),
+    };
+  }
+
+  private roomFaulted(faulted: Room): void {
+    if (this.rooms.get(faulted.docId) === faulted) this.rooms.delete(faulted.docId);
+    this.options.onRoomFault(faulted);
+    this.discard(faulted);
+  }
 
   get loadedCount(): number {
     return this.rooms.size;
@@ -363,21 +384,7 @@ export class DocumentRegistry {
       doc.destroy();
       return raced;
     }
-    const room: Room = new Room(docId, generation, doc, {
-      store: this.options.store,
-      broadcaster: this.options.broadcaster,
-      log: this.options.log,
-      metrics: this.options.metrics,
-      clock: this.options.clock,
-      maxAwarenessBytes: this.options.maxAwarenessBytes,
-      awarenessExpiry: 'caller',
-      ...(this.options.replicate ? { replicate: this.options.replicate } : {}),
-      onFault: (faulted) => {
-        if (this.rooms.get(faulted.docId) === faulted) this.rooms.delete(faulted.docId);
-        this.options.onRoomFault(faulted);
-        this.discard(faulted);
-      },
-    });
+    const room: Room = new Room(docId, generation, doc, this.roomDeps);
     this.rooms.set(docId, room);
     this.repairHolders(room);
     this.options.onRoomOpened?.(room);

@@ -61,6 +61,15 @@ export class AwarenessRejected extends Error {
   override readonly name = 'AwarenessRejected';
 }
 
+/**
+ * What a room's Awareness is given for a Y.Doc: y-protocols reads its `clientID` and listens
+ * for its `destroy` (the room destroys the awareness itself, so nothing is registered).
+ */
+class AwarenessHost {
+  constructor(readonly clientID: number) {}
+  on(): void {}
+}
+
 /** Called with every change the room integrates (after it is staged for the store). */
 export type ChangeListener = (update: Uint8Array, origin: unknown) => void;
 
@@ -129,8 +138,9 @@ export class Room {
     this.current = doc;
     // Awareness only borrows a doc's clientID and its `destroy` event (the room destroys the
     // awareness itself): it gets a stand-in so it never keeps a dropped Y.Doc alive.
-    const host = { clientID: doc.clientID, on: () => {} };
-    this.awareness = new awarenessProtocol.Awareness(host as unknown as Y.Doc);
+    this.awareness = new awarenessProtocol.Awareness(
+      new AwarenessHost(doc.clientID) as unknown as Y.Doc,
+    );
     if (deps.awarenessExpiry === 'caller') {
       clearInterval(
         (this.awareness as unknown as { _checkInterval: NodeJS.Timeout })._checkInterval,
@@ -460,7 +470,15 @@ export class Room {
     }
   }
 
-  private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+  /**
+   * The room's listeners are bound methods, not arrow-function fields: run through tsx (as
+   * `ringdoc node` is), every named function expression gets its `name` redefined (esbuild's
+   * keepNames), which costs each such closure ~256 B of property storage, per room (issue 14).
+   */
+  private readonly onDocUpdate = this.integrate.bind(this);
+  private readonly onAwarenessUpdate = this.awarenessChanged.bind(this);
+
+  private integrate(update: Uint8Array, origin: unknown): void {
     if (this.staged) {
       this.staged.push([update, origin]);
       return;
@@ -501,7 +519,7 @@ export class Room {
     this.relayFrame = null;
     this.deps.broadcaster.publish(this.topic, relayed ?? encodeSyncUpdate(update), except);
     for (const fn of this.changeListeners) fn(update, origin);
-  };
+  }
 
   /**
    * Joins the write of one local commit window and one replication window (covering one or
@@ -526,21 +544,21 @@ export class Room {
     );
   }
 
-  private readonly onAwarenessUpdate = (change: {
+  private awarenessChanged(change: {
     added: number[];
     updated: number[];
     removed: number[];
-  }): void => {
+  }): void {
     for (const id of change.added) this.changedAwareness.add(id);
     for (const id of change.updated) this.changedAwareness.add(id);
     for (const id of change.removed) this.changedAwareness.add(id);
     if (this.awarenessFlushScheduled) return;
     this.awarenessFlushScheduled = true;
-    setImmediate(this.flushAwareness);
-  };
+    setImmediate(() => this.flushAwareness());
+  }
 
   /** Coalesces awareness per document per tick and echoes to the sender too (C8). */
-  private readonly flushAwareness = (): void => {
+  private flushAwareness(): void {
     this.awarenessFlushScheduled = false;
     if (this.destroyed || this.changedAwareness.size === 0) return;
     const ids = [...this.changedAwareness];
@@ -548,7 +566,7 @@ export class Room {
     const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids);
     this.deps.broadcaster.publish(this.topic, encodeAwareness(update));
     this.deps.metrics.awarenessBroadcasts.inc();
-  };
+  }
 
   private fault(error: unknown, what = 'durable write failed'): void {
     if (this.faulted) return;

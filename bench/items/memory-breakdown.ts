@@ -116,7 +116,7 @@ try {
     trace.finalState,
   );
   for (const s of warm) s.close();
-  await server.memory();
+  const memBefore = await server.memory();
   const base = await snapshot(snaps, server.pid, () => process.kill(server.pid, 'SIGUSR1'));
   const ids = Array.from({ length: docs }, (_, i) => `d${i}`);
   const sockets = await openIdleSockets(server.host, server.port, wire, ids, trace.finalState);
@@ -125,7 +125,16 @@ try {
     await new Promise((r) => setTimeout(r, 1000));
   }
   const left = await hydrated(server.host, server.port);
-  await server.memory();
+  const memAfter = await server.memory();
+  const mb = (n: number | null) => (n === null ? '–' : `${(n / 1048576).toFixed(1)} MiB`);
+  for (const [what, m] of [
+    ['before', memBefore],
+    ['after', memAfter],
+  ] as const) {
+    console.log(
+      `${what}: rssAnon ${mb(m.rssAnon)}, heapUsed ${mb(m.heapUsed)}, external ${mb(m.external)}`,
+    );
+  }
   const after = await snapshot(snaps, server.pid, () => process.kill(server.pid, 'SIGUSR1'));
   for (const s of sockets) s.close();
   if (process.env.DBG) console.log(server.output());

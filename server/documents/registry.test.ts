@@ -104,6 +104,34 @@ describe('DocumentRegistry', () => {
     expect(doc.getText('t').toString()).toBe('kept!');
   });
 
+  it('[N1] idle compactions run one at a time, each document once', async () => {
+    const inner = createMemoryStore();
+    const started: string[] = [];
+    const finish: Array<() => void> = [];
+    const store: DocStore = {
+      ...inner,
+      compact: (docId) => {
+        started.push(docId);
+        return new Promise<void>((resolve) => finish.push(resolve));
+      },
+    };
+    const registry = makeRegistry(store);
+    for (const id of ['a', 'b', 'c']) {
+      await seed(store, id, id);
+      await registry.acquire(id);
+    }
+    registry.sweep(1000);
+    expect(registry.loadedCount).toBe(0);
+    expect(started).toEqual(['a']);
+    finish.shift()?.();
+    await vi.waitFor(() => expect(started).toEqual(['a', 'b']));
+    finish.shift()?.();
+    await vi.waitFor(() => expect(started).toEqual(['a', 'b', 'c']));
+    finish.shift()?.();
+    await new Promise((r) => setImmediate(r));
+    expect(started).toEqual(['a', 'b', 'c']);
+  });
+
   it('[N1][W6] a document not to be cached (version history) leaves no encoded copy when unloaded and loads from the store again', async () => {
     const { store, loads } = countingStore(createMemoryStore());
     await seed(store, 'd', 'doc');

@@ -96,6 +96,9 @@ export class DocumentRegistry {
   private readonly loading = new Map<string, Promise<Room>>();
   private readonly encoded = new Map<string, Encoded>();
   private encodedBytes = 0;
+  /** Idle documents waiting for their background compaction, and whether one is running. */
+  private readonly idleCompactions = new Set<string>();
+  private compacting = false;
   private stopSweep: (() => void) | null = null;
 
   /** What every room gets: one object for all of them, not one per room (issue 14). */
@@ -224,12 +227,32 @@ export class DocumentRegistry {
    * beside the room's encoded state (or, unloaded, none at all).
    */
   private compactIdle(docId: string): void {
-    this.options.store.compact(docId).catch((error: unknown) => {
-      this.options.log.warn('compaction of an idle document failed (retried when compacted next)', {
-        docId,
-        error,
-      });
-    });
+    this.idleCompactions.add(docId);
+    if (!this.compacting) void this.compactQueued();
+  }
+
+  /**
+   * Runs the queued idle compactions one at a time: a sweep that encodes or unloads hundreds
+   * of rooms at once starts no burst of hundreds of concurrent reads, merges and writes.
+   */
+  private async compactQueued(): Promise<void> {
+    this.compacting = true;
+    try {
+      for (let docId = first(this.idleCompactions); docId !== undefined; ) {
+        this.idleCompactions.delete(docId);
+        try {
+          await this.options.store.compact(docId);
+        } catch (error) {
+          this.options.log.warn(
+            'compaction of an idle document failed (retried when compacted next)',
+            { docId, error },
+          );
+        }
+        docId = first(this.idleCompactions);
+      }
+    } finally {
+      this.compacting = false;
+    }
   }
 
   /** Encodes hydrated rooms, least recently used first, while the heap is above high water. */
@@ -429,6 +452,11 @@ export class DocumentRegistry {
       }
     }
   }
+}
+
+function first<T>(set: ReadonlySet<T>): T | undefined {
+  for (const value of set) return value;
+  return undefined;
 }
 
 /** The generation most remote copies agree on (ties: smallest), or `undefined`. */

@@ -78,6 +78,79 @@ describe('DocumentRegistry', () => {
     expect(loads()).toBe(1);
   });
 
+  it('[N1] a document the idle sweep unloads is compacted in the store: no copy of its updates stays in memory', async () => {
+    const inner = createMemoryStore();
+    const compacted: string[] = [];
+    const store: DocStore = {
+      ...inner,
+      compact: (docId) => {
+        compacted.push(docId);
+        return inner.compact(docId);
+      },
+    };
+    await seed(store, 'd', 'kept');
+    const registry = makeRegistry(store);
+    const room = await registry.acquire('d');
+    room.doc.getText('t').insert(4, '!');
+    await room.durable();
+    expect(compacted).toEqual([]);
+    registry.sweep(1000);
+    expect(registry.loadedCount).toBe(0);
+    expect(compacted).toEqual(['d']);
+    const stored = await store.load('d');
+    expect(stored?.updates).toHaveLength(1);
+    const doc = new Y.Doc();
+    for (const update of stored?.updates ?? []) Y.applyUpdate(doc, update);
+    expect(doc.getText('t').toString()).toBe('kept!');
+  });
+
+  it('[N1] idle compactions run one at a time, each document once', async () => {
+    const inner = createMemoryStore();
+    const started: string[] = [];
+    const finish: Array<() => void> = [];
+    const store: DocStore = {
+      ...inner,
+      compact: (docId) => {
+        started.push(docId);
+        return new Promise<void>((resolve) => finish.push(resolve));
+      },
+    };
+    const registry = makeRegistry(store);
+    for (const id of ['a', 'b', 'c']) {
+      await seed(store, id, id);
+      await registry.acquire(id);
+    }
+    registry.sweep(1000);
+    expect(registry.loadedCount).toBe(0);
+    expect(started).toEqual(['a']);
+    finish.shift()?.();
+    await vi.waitFor(() => expect(started).toEqual(['a', 'b']));
+    finish.shift()?.();
+    await vi.waitFor(() => expect(started).toEqual(['a', 'b', 'c']));
+    finish.shift()?.();
+    await new Promise((r) => setImmediate(r));
+    expect(started).toEqual(['a', 'b', 'c']);
+  });
+
+  it('[N1][W6] a document not to be cached (version history) leaves no encoded copy when unloaded and loads from the store again', async () => {
+    const { store, loads } = countingStore(createMemoryStore());
+    await seed(store, 'd', 'doc');
+    await seed(store, 'd/versions', 'history');
+    const registry = makeRegistry(store, {
+      cacheUnloaded: (docId) => !docId.endsWith('/versions'),
+    });
+    const history = await registry.acquire('d/versions');
+    history.doc.getText('t').insert(0, 'more ');
+    await history.durable();
+    await registry.acquire('d');
+    registry.sweep(1000);
+    expect(registry.loadedCount).toBe(0);
+    expect(registry.encodedCount).toBe(1); // the document itself, not its history
+    const again = await registry.acquire('d/versions');
+    expect(again.doc.getText('t').toString()).toBe('more history');
+    expect(loads()).toBe(3);
+  });
+
   it('[M4] with no local copy and no other holder answering, the load fails instead of creating an empty document', async () => {
     const registry = makeRegistry(createMemoryStore(), {
       pullRemote: async () => ({ copies: [], candidates: 2, answered: 0 }),

@@ -5,7 +5,7 @@ import type { Logger } from '../log.ts';
 import type { NodeMetrics } from '../node-metrics.ts';
 import type { DocStore } from '../persistence/store.ts';
 import type { Broadcaster } from './connection.ts';
-import { Room } from './room.ts';
+import { Room, type RoomDeps } from './room.ts';
 
 /** A document could not be loaded; no empty document was created in its place (N1). */
 export class DocumentLoadError extends Error {
@@ -40,6 +40,12 @@ export interface RegistryOptions {
   readonly idleEncodeMs?: number;
   /** Total bytes of encoded unloaded documents kept in memory (LRU). */
   readonly encodedCacheBytes: number;
+  /**
+   * Whether an unloaded document's encoded state goes into that cache (default: every one).
+   * False for documents read rarely and only from the store (version history, W6): an attached
+   * idle document would otherwise keep its history's copy of it in memory (issue 14).
+   */
+  readonly cacheUnloaded?: (docId: string) => boolean;
   /** Heap above which idle documents are unloaded at once. */
   readonly heapHighWaterBytes: number;
   /** Streams each update to the document's other holders (N3); absent: local only. */
@@ -90,9 +96,33 @@ export class DocumentRegistry {
   private readonly loading = new Map<string, Promise<Room>>();
   private readonly encoded = new Map<string, Encoded>();
   private encodedBytes = 0;
+  /** Idle documents waiting for their background compaction, and whether one is running. */
+  private readonly idleCompactions = new Set<string>();
+  private compacting = false;
   private stopSweep: (() => void) | null = null;
 
-  constructor(private readonly options: RegistryOptions) {}
+  /** What every room gets: one object for all of them, not one per room (issue 14). */
+  private readonly roomDeps: RoomDeps;
+
+  constructor(private readonly options: RegistryOptions) {
+    this.roomDeps = {
+      store: options.store,
+      broadcaster: options.broadcaster,
+      log: options.log,
+      metrics: options.metrics,
+      clock: options.clock,
+      maxAwarenessBytes: options.maxAwarenessBytes,
+      awarenessExpiry: 'caller',
+      ...(options.replicate ? { replicate: options.replicate } : {}),
+      onFault: this.roomFaulted.bind(this),
+    };
+  }
+
+  private roomFaulted(faulted: Room): void {
+    if (this.rooms.get(faulted.docId) === faulted) this.rooms.delete(faulted.docId);
+    this.options.onRoomFault(faulted);
+    this.discard(faulted);
+  }
 
   get loadedCount(): number {
     return this.rooms.size;
@@ -177,7 +207,9 @@ export class DocumentRegistry {
       const unloadable =
         room.connectionCount === 0 && !room.hasPendingWrites && !this.options.pinned?.(room);
       if (unloadable && (pressure || now - room.lastActive >= this.options.idleUnloadMs)) {
+        const faulted = room.isFaulted;
         this.unload(room);
+        if (!faulted) this.compactIdle(room.docId);
       } else if (room.isHydrated && now - room.lastUsed >= encodeAfter && room.encodeDoc()) {
         this.compactIdle(room.docId);
       }
@@ -190,16 +222,37 @@ export class DocumentRegistry {
   }
 
   /**
-   * A room gone idle is compacted in the background too: its stored updates become one
-   * snapshot, so the store keeps no copy of them in memory beside the room's encoded state.
+   * A room gone idle (kept encoded, or unloaded by the sweep) is compacted in the background
+   * too: its stored updates become one snapshot, so the store keeps no copy of them in memory
+   * beside the room's encoded state (or, unloaded, none at all).
    */
   private compactIdle(docId: string): void {
-    this.options.store.compact(docId).catch((error: unknown) => {
-      this.options.log.warn('compaction of an idle document failed (retried when compacted next)', {
-        docId,
-        error,
-      });
-    });
+    this.idleCompactions.add(docId);
+    if (!this.compacting) void this.compactQueued();
+  }
+
+  /**
+   * Runs the queued idle compactions one at a time: a sweep that encodes or unloads hundreds
+   * of rooms at once starts no burst of hundreds of concurrent reads, merges and writes.
+   */
+  private async compactQueued(): Promise<void> {
+    this.compacting = true;
+    try {
+      for (let docId = first(this.idleCompactions); docId !== undefined; ) {
+        this.idleCompactions.delete(docId);
+        try {
+          await this.options.store.compact(docId);
+        } catch (error) {
+          this.options.log.warn(
+            'compaction of an idle document failed (retried when compacted next)',
+            { docId, error },
+          );
+        }
+        docId = first(this.idleCompactions);
+      }
+    } finally {
+      this.compacting = false;
+    }
   }
 
   /** Encodes hydrated rooms, least recently used first, while the heap is above high water. */
@@ -224,7 +277,7 @@ export class DocumentRegistry {
 
   private unload(room: Room): void {
     this.rooms.delete(room.docId);
-    if (!room.isFaulted) {
+    if (!room.isFaulted && (this.options.cacheUnloaded?.(room.docId) ?? true)) {
       const state = room.encode();
       this.encoded.set(room.docId, { state, generation: room.generation });
       this.encodedBytes += state.length;
@@ -354,21 +407,7 @@ export class DocumentRegistry {
       doc.destroy();
       return raced;
     }
-    const room: Room = new Room(docId, generation, doc, {
-      store: this.options.store,
-      broadcaster: this.options.broadcaster,
-      log: this.options.log,
-      metrics: this.options.metrics,
-      clock: this.options.clock,
-      maxAwarenessBytes: this.options.maxAwarenessBytes,
-      awarenessExpiry: 'caller',
-      ...(this.options.replicate ? { replicate: this.options.replicate } : {}),
-      onFault: (faulted) => {
-        if (this.rooms.get(faulted.docId) === faulted) this.rooms.delete(faulted.docId);
-        this.options.onRoomFault(faulted);
-        this.discard(faulted);
-      },
-    });
+    const room: Room = new Room(docId, generation, doc, this.roomDeps);
     this.rooms.set(docId, room);
     this.repairHolders(room);
     this.options.onRoomOpened?.(room);
@@ -413,6 +452,11 @@ export class DocumentRegistry {
       }
     }
   }
+}
+
+function first<T>(set: ReadonlySet<T>): T | undefined {
+  for (const value of set) return value;
+  return undefined;
 }
 
 /** The generation most remote copies agree on (ties: smallest), or `undefined`. */

@@ -149,11 +149,31 @@ describe('Room awareness expiry without a timer per document (issue 14)', () => 
     vi.useRealTimers();
   });
 
+  it('[C8] a room nobody sent awareness to holds no Awareness; the first update creates it (issue 14)', () => {
+    const room = makeRoom('caller');
+    const a = new MemoryConnection(1);
+    const b = new MemoryConnection(2);
+    room.join(a);
+    room.join(b);
+    expect(room.awarenessSnapshot()).toBeNull();
+    expect(room.expireAwareness()).toBe(0);
+    expect(room.awarenessStates().size).toBe(0);
+    room.leave(b);
+    expect(room.hasAwareness).toBe(false);
+    room.applyAwareness(entry(10, 1, { name: 'alice' }), a);
+    expect(room.hasAwareness).toBe(true);
+    expect(stateOf(room, 10)).toEqual({ name: 'alice' });
+    expect(room.awarenessIdsOf(a)).toEqual(new Set([10]));
+    room.destroy();
+  });
+
   it('a room whose holder expires awareness runs no timer; one left to y-protocols keeps its own', () => {
     vi.useFakeTimers();
     const own = makeRoom();
+    expect(own.awareness.getStates().size).toBe(0); // awareness is created on first use
     expect(vi.getTimerCount()).toBe(1);
     const held = makeRoom('caller');
+    expect(held.awareness.getStates().size).toBe(0);
     expect(vi.getTimerCount()).toBe(1);
     own.destroy();
     held.destroy();

@@ -1,3 +1,4 @@
+import * as random from 'lib0/random';
 import * as time from 'lib0/time';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
@@ -61,6 +62,15 @@ export class AwarenessRejected extends Error {
   override readonly name = 'AwarenessRejected';
 }
 
+/**
+ * What a room's Awareness is given for a Y.Doc: y-protocols reads its `clientID` and listens
+ * for its `destroy` (the room destroys the awareness itself, so nothing is registered).
+ */
+class AwarenessHost {
+  constructor(readonly clientID: number) {}
+  on(): void {}
+}
+
 /** Called with every change the room integrates (after it is staged for the store). */
 export type ChangeListener = (update: Uint8Array, origin: unknown) => void;
 
@@ -80,7 +90,8 @@ export type ChangeListener = (update: Uint8Array, origin: unknown) => void;
  */
 export class Room {
   readonly topic: string;
-  readonly awareness: awarenessProtocol.Awareness;
+  /** Created by the first use (issue 14): a room nobody sent awareness to holds none. */
+  private awarenessState: awarenessProtocol.Awareness | null = null;
   private readonly members = new Map<Connection, Set<number>>();
   private readonly awarenessOwner = new Map<number, Connection>();
   private readonly changedAwareness = new Set<number>();
@@ -127,18 +138,38 @@ export class Room {
     this.lastActive = deps.clock.now();
     this.lastUsed = this.lastActive;
     this.current = doc;
+    doc.on('update', this.onDocUpdate);
+  }
+
+  /**
+   * The document's awareness (C8), created on first use: a room whose clients never sent
+   * awareness keeps no Awareness, its maps and its listeners (issue 14).
+   */
+  get awareness(): awarenessProtocol.Awareness {
+    if (this.awarenessState) return this.awarenessState;
     // Awareness only borrows a doc's clientID and its `destroy` event (the room destroys the
     // awareness itself): it gets a stand-in so it never keeps a dropped Y.Doc alive.
-    const host = { clientID: doc.clientID, on: () => {} };
-    this.awareness = new awarenessProtocol.Awareness(host as unknown as Y.Doc);
-    if (deps.awarenessExpiry === 'caller') {
-      clearInterval(
-        (this.awareness as unknown as { _checkInterval: NodeJS.Timeout })._checkInterval,
-      );
+    const awareness = new awarenessProtocol.Awareness(
+      new AwarenessHost(this.current?.clientID ?? random.uint32()) as unknown as Y.Doc,
+    );
+    if (this.deps.awarenessExpiry === 'caller') {
+      clearInterval((awareness as unknown as { _checkInterval: NodeJS.Timeout })._checkInterval);
     }
-    this.awareness.setLocalState(null);
-    doc.on('update', this.onDocUpdate);
-    this.awareness.on('update', this.onAwarenessUpdate);
+    awareness.setLocalState(null);
+    awareness.on('update', this.onAwarenessUpdate);
+    if (this.destroyed) awareness.destroy();
+    else this.awarenessState = awareness;
+    return awareness;
+  }
+
+  /** True once the room holds an Awareness (someone sent or read awareness). */
+  get hasAwareness(): boolean {
+    return this.awarenessState !== null;
+  }
+
+  /** The awareness states by client id (empty, without creating an Awareness, if none). */
+  awarenessStates(): ReadonlyMap<number, { [key: string]: unknown }> {
+    return this.awarenessState?.getStates() ?? new Map();
   }
 
   /**
@@ -275,8 +306,8 @@ export class Room {
     this.members.delete(conn);
     this.deps.broadcaster.leave(this.topic, conn);
     for (const id of ids) this.awarenessOwner.delete(id);
-    if (ids.size > 0 && !this.destroyed) {
-      awarenessProtocol.removeAwarenessStates(this.awareness, [...ids], conn);
+    if (ids.size > 0 && !this.destroyed && this.awarenessState) {
+      awarenessProtocol.removeAwarenessStates(this.awarenessState, [...ids], conn);
     }
     this.lastActive = this.deps.clock.now();
   }
@@ -356,6 +387,11 @@ export class Room {
     Y.applyUpdate(this.hydrate(), update, REMOTE_ORIGIN);
   }
 
+  /** The awareness client ids `conn` introduced (C8), if it is attached. */
+  awarenessIdsOf(conn: Connection): ReadonlySet<number> | undefined {
+    return this.members.get(conn);
+  }
+
   /** Connections attached to this room. */
   connections(): IterableIterator<Connection> {
     return this.members.keys();
@@ -406,7 +442,7 @@ export class Room {
     const owner = this.awarenessOwner.get(entry.clientId);
     if (owner === conn) return true;
     if (owner !== undefined && !owner.closed && this.members.has(owner)) return false;
-    const current = this.awareness.meta.get(entry.clientId)?.clock ?? 0;
+    const current = this.awarenessState?.meta.get(entry.clientId)?.clock ?? 0;
     return entry.clock > current;
   }
 
@@ -417,26 +453,29 @@ export class Room {
    * injected clock may be simulated time). Returns how many states it dropped.
    */
   expireAwareness(now: number = time.getUnixTime()): number {
-    if (this.destroyed) return 0;
+    const awareness = this.awarenessState;
+    if (this.destroyed || !awareness) return 0;
     const stale: number[] = [];
-    this.awareness.meta.forEach((meta, clientId) => {
+    awareness.meta.forEach((meta, clientId) => {
       if (
-        clientId !== this.awareness.clientID &&
+        clientId !== awareness.clientID &&
         now - meta.lastUpdated >= AWARENESS_TIMEOUT_MS &&
-        this.awareness.states.has(clientId)
+        awareness.states.has(clientId)
       ) {
         stale.push(clientId);
       }
     });
-    if (stale.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, stale, 'timeout');
+    if (stale.length > 0) awarenessProtocol.removeAwarenessStates(awareness, stale, 'timeout');
     return stale.length;
   }
 
   /** Every known awareness state, or `null` when there is none. */
   awarenessSnapshot(): Uint8Array | null {
-    const ids = [...this.awareness.getStates().keys()];
+    const awareness = this.awarenessState;
+    if (!awareness) return null;
+    const ids = [...awareness.getStates().keys()];
     if (ids.length === 0) return null;
-    return awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids);
+    return awarenessProtocol.encodeAwarenessUpdate(awareness, ids);
   }
 
   /** Closes every connection with `code` (used on fault, fencing and shutdown). */
@@ -451,8 +490,11 @@ export class Room {
     this.destroyListeners.clear();
     this.changeListeners.clear();
     this.destroyed = true;
-    this.awareness.off('update', this.onAwarenessUpdate);
-    this.awareness.destroy();
+    const awareness = this.awarenessState;
+    if (awareness) {
+      awareness.off('update', this.onAwarenessUpdate);
+      awareness.destroy();
+    }
     const doc = this.current;
     if (doc) {
       doc.off('update', this.onDocUpdate);
@@ -460,7 +502,15 @@ export class Room {
     }
   }
 
-  private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+  /**
+   * The room's listeners are bound methods, not arrow-function fields: run through tsx (as
+   * `ringdoc node` is), every named function expression gets its `name` redefined (esbuild's
+   * keepNames), which costs each such closure ~256 B of property storage, per room (issue 14).
+   */
+  private readonly onDocUpdate = this.integrate.bind(this);
+  private readonly onAwarenessUpdate = this.awarenessChanged.bind(this);
+
+  private integrate(update: Uint8Array, origin: unknown): void {
     if (this.staged) {
       this.staged.push([update, origin]);
       return;
@@ -501,7 +551,7 @@ export class Room {
     this.relayFrame = null;
     this.deps.broadcaster.publish(this.topic, relayed ?? encodeSyncUpdate(update), except);
     for (const fn of this.changeListeners) fn(update, origin);
-  };
+  }
 
   /**
    * Joins the write of one local commit window and one replication window (covering one or
@@ -526,21 +576,21 @@ export class Room {
     );
   }
 
-  private readonly onAwarenessUpdate = (change: {
+  private awarenessChanged(change: {
     added: number[];
     updated: number[];
     removed: number[];
-  }): void => {
+  }): void {
     for (const id of change.added) this.changedAwareness.add(id);
     for (const id of change.updated) this.changedAwareness.add(id);
     for (const id of change.removed) this.changedAwareness.add(id);
     if (this.awarenessFlushScheduled) return;
     this.awarenessFlushScheduled = true;
-    setImmediate(this.flushAwareness);
-  };
+    setImmediate(() => this.flushAwareness());
+  }
 
   /** Coalesces awareness per document per tick and echoes to the sender too (C8). */
-  private readonly flushAwareness = (): void => {
+  private flushAwareness(): void {
     this.awarenessFlushScheduled = false;
     if (this.destroyed || this.changedAwareness.size === 0) return;
     const ids = [...this.changedAwareness];
@@ -548,7 +598,7 @@ export class Room {
     const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids);
     this.deps.broadcaster.publish(this.topic, encodeAwareness(update));
     this.deps.metrics.awarenessBroadcasts.inc();
-  };
+  }
 
   private fault(error: unknown, what = 'durable write failed'): void {
     if (this.faulted) return;

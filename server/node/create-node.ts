@@ -181,6 +181,8 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     idleUnloadMs: config.idleUnloadMs,
     idleEncodeMs: config.idleEncodeMs,
     encodedCacheBytes: config.encodedCacheBytes,
+    // version history is read from the store when asked for, never kept in memory idle (W6)
+    cacheUnloaded: (docId) => documentOfHistoryRoom(docId) === null,
     heapHighWaterBytes: config.heapHighWaterBytes,
     onRoomFault: (room) => room.closeAll(CloseCode.RETRY, 'document storage failed; reconnect'),
     onRoomOpened: (room) => versions.track(room),

@@ -1,6 +1,7 @@
 /**
  * Benchmarks against the peers (DESIGN §7, issues 8 and 14). Run: `npx tsx bench/run.ts
- * [--quick] [--strict] [--out <dir>] [--servers ours,ours-1,y-websocket,…] [--generators N]`.
+ * [--quick] [--strict] [--out <dir>] [--servers ours,ours-1,y-websocket,…] [--generators N]
+ * [--reps N]`.
  * Every server process runs pinned to core 0 (ours: 3 nodes, R = 2, durability replica), the
  * load generator is N child processes pinned to core 1; repetitions alternate the server order
  * and the median is reported. Writes `bench/results/<date>-<quick|full>.json` (the
@@ -64,6 +65,8 @@ interface Args {
   readonly servers: readonly ServerKind[];
   /** Load-generator child processes (default: the plan's). */
   readonly generators: number | null;
+  /** Repetitions of the sweeps (default: the plan's, 3 full / 1 quick). */
+  readonly reps: number | null;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -78,6 +81,10 @@ function parseArgs(argv: readonly string[]): Args {
   if (generators !== null && !(Number(generators) >= 1)) {
     throw new Error(`--generators must be a number >= 1, got ${generators}`);
   }
+  const reps = value('--reps');
+  if (reps !== null && !(Number.isInteger(Number(reps)) && Number(reps) >= 1)) {
+    throw new Error(`--reps must be an integer >= 1, got ${reps}`);
+  }
   return {
     quick,
     niceness: nice === 'off' ? null : Number(nice ?? -10),
@@ -85,6 +92,7 @@ function parseArgs(argv: readonly string[]): Args {
     out: value('--out') ?? path.join(ROOT, 'bench/results'),
     servers,
     generators: generators === null ? null : Number(generators),
+    reps: reps === null ? null : Number(reps),
   };
 }
 
@@ -222,7 +230,8 @@ async function profileOurs(
 
 async function main(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv);
-  const plan = benchPlan(args.quick);
+  const planned = benchPlan(args.quick);
+  const plan = args.reps === null ? planned : { ...planned, reps: args.reps };
   const t0 = performance.now();
   const startedAt = new Date();
   const loadBefore = os.loadavg();

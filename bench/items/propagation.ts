@@ -162,6 +162,21 @@ export async function runSweep(
         `lag p99 ${s.clientLagP99.toFixed(0)} ms` +
         (failure ? ` FAIL (${failure})` : ''),
     );
+    // A closed socket is always explained: the server's own warnings and errors (its last ones).
+    if (s.closedSockets > 0) {
+      const words = server
+        .output()
+        .split('\n')
+        .filter((l) => /"level":"(warn|error)"|\b(WARN|ERROR)\b|error|fenced|failed/i.test(l));
+      const seen = new Set<string>();
+      for (const line of words.reverse()) {
+        const key = line.replace(/\d+/g, '#').slice(0, 160);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        log(`    ${kind} said: ${line.slice(0, 400)}`);
+        if (seen.size >= 6) break;
+      }
+    }
   };
   try {
     /**

@@ -80,9 +80,7 @@ describe('documents move with the ring and nothing is lost (real cluster)', () =
       // P11a: the drained node's editors moved before any close.
       expect(e.closes.filter((c) => c.code === 4300)).toEqual([]);
     }
-    expect(w.editors.filter((e) => e.moves.some((m) => m.from === 'n2')).length).toBeGreaterThan(
-      0,
-    );
+    expect(w.editors.filter((e) => e.moves.some((m) => m.from === 'n2')).length).toBeGreaterThan(0);
     expect(await w.verify()).toEqual([]);
   });
 

@@ -11,7 +11,7 @@ import { decideOnClose } from './close-action.ts';
 import type { Connection, ConnectionEvents, ConnectionOptions } from './connection-types.ts';
 import { createEmitter } from './emitter.ts';
 import { whenSettled } from './maybe-async.ts';
-import { createRedirectPolicy } from './redirect-policy.ts';
+import { createRedirectPolicy, type RedirectDecision } from './redirect-policy.ts';
 import { openSession, type Session, type SessionHandler, type SessionRecord } from './session.ts';
 import { type ClientState, FINAL_PHASES, INITIAL_CLIENT_STATE } from './state.ts';
 import { createTicketKeeper, type TicketKeeper } from './tickets.ts';
@@ -301,34 +301,23 @@ export function createConnection(options: ConnectionOptions): Connection {
    */
   function beginMove(session: SessionRecord, target: Redirect): void {
     if (successor !== null || session.hello === null || !wanted) return;
-    const conclude = (refreshed: boolean) => {
-      if (current !== session || successor !== null || !wanted) return;
-      const decision = redirects.decide(target, options.knownMember, refreshed);
-      if (decision.kind === 'refresh' && options.refreshMembers) {
-        whenSettled(
-          options.refreshMembers(),
-          () => conclude(true),
-          () => conclude(true),
-        );
-        return;
-      }
+    const stillWanted = () => current === session && successor === null && wanted;
+    decideRedirect(target, stillWanted, (decision) => {
       if (decision.kind !== 'follow') {
         warn(`not moving to ${target.owner}: ${decision.reason}`);
         return;
       }
-      const open_ = () => {
-        if (current !== session || successor !== null || !wanted) return;
-        open(decision.url, 'successor');
+      const openSuccessor = () => {
+        if (stillWanted()) open(decision.url, 'successor');
       };
       if (keeper && !keeper.isFresh()) {
         void keeper.fetch().then((outcome) => {
-          if (outcome === 'ok') open_();
+          if (outcome === 'ok') openSuccessor();
         });
         return;
       }
-      open_();
-    };
-    conclude(false);
+      openSuccessor();
+    });
   }
 
   /** The new owner said HELLO: it becomes the current socket; the old one is closed (1000). */
@@ -509,34 +498,55 @@ export function createConnection(options: ConnectionOptions): Connection {
 
   function followRedirect(target: Redirect): void {
     const attempt = ++attemptNo;
-    const conclude = (refreshed: boolean) => {
-      const decision = redirects.decide(target, options.knownMember, refreshed);
-      if (decision.kind === 'refresh') {
-        if (!options.refreshMembers) {
-          conclude(true);
+    decideRedirect(
+      target,
+      () => attempt === attemptNo && wanted,
+      (decision) => {
+        if (decision.kind === 'follow') {
+          patch({ redirects: state.redirects + 1 });
+          targetNode = decision.owner;
+          nextUrl = decision.url;
+          start();
           return;
         }
-        patch({ phase: 'connecting' });
-        const again = () => {
-          if (attempt === attemptNo && wanted) conclude(true);
-        };
-        whenSettled(options.refreshMembers(), again, (error) => {
-          warn(`member refresh failed: ${(error as Error).message}`);
-          again();
-        });
+        warn(decision.reason);
+        emitter.emit('redirect-refused', { target, reason: decision.reason });
+        redirects.reset();
+        scheduleRetry(undefined, decision.reason);
+      },
+      () => patch({ phase: 'connecting' }),
+    );
+  }
+
+  /**
+   * The redirect policy's decision on `target` (C3); a target it does not know is decided again
+   * once the member list was refreshed (`refreshing` runs first). `done` gets the final decision
+   * unless `stillWanted` turned false during the refresh.
+   */
+  function decideRedirect(
+    target: Redirect,
+    stillWanted: () => boolean,
+    done: (decision: Exclude<RedirectDecision, { kind: 'refresh' }>) => void,
+    refreshing?: () => void,
+  ): void {
+    const conclude = (refreshed: boolean) => {
+      const decision = redirects.decide(target, options.knownMember, refreshed);
+      if (decision.kind !== 'refresh') {
+        done(decision);
         return;
       }
-      if (decision.kind === 'follow') {
-        patch({ redirects: state.redirects + 1 });
-        targetNode = decision.owner;
-        nextUrl = decision.url;
-        start();
+      if (!options.refreshMembers) {
+        conclude(true);
         return;
       }
-      warn(decision.reason);
-      emitter.emit('redirect-refused', { target, reason: decision.reason });
-      redirects.reset();
-      scheduleRetry(undefined, decision.reason);
+      refreshing?.();
+      const again = () => {
+        if (stillWanted()) conclude(true);
+      };
+      whenSettled(options.refreshMembers(), again, (error) => {
+        warn(`member refresh failed: ${(error as Error).message}`);
+        again();
+      });
     };
     conclude(false);
   }

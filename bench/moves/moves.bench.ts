@@ -54,38 +54,42 @@ function inWindow(e: Workload['editors'][number], i: number, from: number, to: n
   return typed < to && acked >= from;
 }
 
-/** The longest ack wait of each document's tokens waiting during [from, to). */
-function pauses(w: Workload, docIds: Set<string>, from: number, to: number): number[] {
-  const byDoc = new Map<string, number>();
+interface TokenWait {
+  readonly docId: string;
+  readonly wait: number;
+  readonly typedAt: number;
+}
+
+/** Every token of `docIds` waiting for its ACK during [from, to), with how long it waited. */
+function* waitsIn(
+  w: Workload,
+  docIds: Set<string>,
+  from: number,
+  to: number,
+): Generator<TokenWait> {
   for (const e of w.editors) {
     if (!docIds.has(e.docId)) continue;
     for (let i = 0; i < e.typed.length; i++) {
-      const t = e.typedAt[i]!;
       if (!inWindow(e, i, from, to)) continue;
-      const wait = (e.ackedAt[i] ?? Number.POSITIVE_INFINITY) - t;
-      byDoc.set(e.docId, Math.max(byDoc.get(e.docId) ?? 0, wait));
+      const typedAt = e.typedAt[i]!;
+      yield { docId: e.docId, wait: (e.ackedAt[i] ?? Number.POSITIVE_INFINITY) - typedAt, typedAt };
     }
+  }
+}
+
+/** The longest ack wait of each document's tokens waiting during [from, to). */
+function pauses(w: Workload, docIds: Set<string>, from: number, to: number): number[] {
+  const byDoc = new Map<string, number>();
+  for (const t of waitsIn(w, docIds, from, to)) {
+    byDoc.set(t.docId, Math.max(byDoc.get(t.docId) ?? 0, t.wait));
   }
   return [...byDoc.values()].sort((a, b) => a - b);
 }
 
 /** The document whose tokens waiting during [from, to) waited longest for their ACK. */
-function slowestDoc(
-  w: Workload,
-  docIds: Set<string>,
-  from: number,
-  to: number,
-): { docId: string; wait: number; typedAt: number } | null {
-  let worst: { docId: string; wait: number; typedAt: number } | null = null;
-  for (const e of w.editors) {
-    if (!docIds.has(e.docId)) continue;
-    for (let i = 0; i < e.typed.length; i++) {
-      const t = e.typedAt[i]!;
-      if (!inWindow(e, i, from, to)) continue;
-      const wait = (e.ackedAt[i] ?? Number.POSITIVE_INFINITY) - t;
-      if (!worst || wait > worst.wait) worst = { docId: e.docId, wait, typedAt: t };
-    }
-  }
+function slowestDoc(w: Workload, docIds: Set<string>, from: number, to: number): TokenWait | null {
+  let worst: TokenWait | null = null;
+  for (const t of waitsIn(w, docIds, from, to)) if (!worst || t.wait > worst.wait) worst = t;
   return worst;
 }
 

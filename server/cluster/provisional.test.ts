@@ -1,32 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { createRing } from '../../ring/core/ring.ts';
-import type { MemberRecord } from '../../ring/etcd/member-record.ts';
-import type { RingView } from '../../ring/etcd/types.ts';
 import type { Room } from '../documents/room.ts';
 import { createSilentLogger } from '../log.ts';
 import { createManualClock } from '../testing/manual-clock.ts';
 import type { PeerPool, RequestBody } from './peer-client.ts';
 import type { PeerResponse } from './peer-protocol.ts';
 import { createProvisional, decideProvisional, sameStateVector } from './provisional.ts';
+import { ringViewOf } from './testing/ring-view.ts';
 
-function viewOf(ids: string[], epoch = 7): RingView {
-  const members = new Map<string, MemberRecord>(
-    ids.map((id) => [
-      id,
-      {
-        id,
-        publicUrl: `ws://${id}`,
-        internalUrl: `int-${id}`,
-        build: '1',
-        protocol: { min: 1, max: 1 },
-        state: 'active',
-        startedAt: 0,
-      },
-    ]),
-  );
-  return { ring: createRing(ids), epoch, members };
-}
+const viewOf = (ids: string[], epoch = 7) => ringViewOf(ids, epoch);
 
 const doc = 'some-doc';
 const view = viewOf(['a', 'b', 'c']);

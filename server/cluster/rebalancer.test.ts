@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRing } from '../../ring/core/ring.ts';
 import { routingKey } from '../../ring/core/routing-key.ts';
-import type { MemberRecord } from '../../ring/etcd/member-record.ts';
 import type { RingView } from '../../ring/etcd/types.ts';
 import type { DocumentRegistry } from '../documents/registry.ts';
 import type { Room } from '../documents/room.ts';
@@ -10,24 +8,7 @@ import type { DocStore } from '../persistence/store.ts';
 import { createManualClock } from '../testing/manual-clock.ts';
 import type { PeerPool, RequestBody } from './peer-client.ts';
 import { createRebalancer } from './rebalancer.ts';
-
-function viewOf(ids: string[], epoch: number): RingView {
-  const members = new Map<string, MemberRecord>(
-    ids.map((id) => [
-      id,
-      {
-        id,
-        publicUrl: `ws://${id}`,
-        internalUrl: `int-${id}`,
-        build: '1',
-        protocol: { min: 1, max: 1 },
-        state: 'active',
-        startedAt: 0,
-      },
-    ]),
-  );
-  return { ring: createRing(ids), epoch, members };
-}
+import { ringViewOf } from './testing/ring-view.ts';
 
 /** A loaded room as the rebalancer sees it (the parts it uses). */
 function fakeRoom(docId: string, connectionCount: number): Room {
@@ -42,8 +23,8 @@ function fakeRoom(docId: string, connectionCount: number): Room {
 
 describe('rebalancer (M1, M2)', () => {
   it('[M1] on a join, rooms changing owner are handed off before rooms that only gain a replica, busiest first', async () => {
-    const before = viewOf(['a', 'b', 'c'], 1);
-    const after = viewOf(['a', 'b', 'c', 'd'], 2);
+    const before = ringViewOf(['a', 'b', 'c'], 1);
+    const after = ringViewOf(['a', 'b', 'c', 'd'], 2);
     // Documents owned by `a` before the join: some move to `d`, others stay and gain `d` as
     // their replica (R = 2).
     const ids = Array.from({ length: 400 }, (_, i) => `doc-${i}`);

@@ -193,6 +193,17 @@ export function summarizeWindows(windows: readonly NodeWindow[]): string {
     .join('; ');
 }
 
+/** A node never sampled (or a new process, counted from zero). */
+export const EMPTY_SAMPLE: HealthSample = {
+  ready: false,
+  errorCloses: 0,
+  loadFailures: 0,
+  ackBuckets: [],
+  loopLagSeconds: 0,
+  startTime: 0,
+  build: null,
+};
+
 /**
  * The write pause of a step's moves as the nodes saw it (DESIGN §7, issue 19: "show the pause
  * per step"): each node's ack p95 between `before` (taken just before the step's first
@@ -210,18 +221,8 @@ export function summarizeMoves(
     .map(([id, last]) => {
       const first = before.get(id);
       const restarted = !first || first.startTime !== last.startTime;
-      const ack = ackP95Between(restarted ? NO_SAMPLE : first, last, 1);
+      const ack = ackP95Between(restarted ? EMPTY_SAMPLE : first, last, 1);
       return `${id}${restarted ? ' (new process)' : ''} ${ack === null ? '–' : `${ack} ms`}`;
     });
   return `moves over ${seconds.toFixed(1)} s (restarts, warm-up): ack p95 ${nodes.join(', ')}`;
 }
-
-const NO_SAMPLE: HealthSample = {
-  ready: false,
-  errorCloses: 0,
-  loadFailures: 0,
-  ackBuckets: [],
-  loopLagSeconds: 0,
-  startTime: 0,
-  build: null,
-};

@@ -1,6 +1,7 @@
 import type { MemberRecord } from '../../ring/etcd/member-record.ts';
 import type { NodeDriver } from './driver.ts';
 import {
+  EMPTY_SAMPLE,
   findBreaches,
   type HealthSample,
   type NodeWindow,
@@ -155,7 +156,7 @@ async function observe(
       if (seen.has(id)) continue;
       const w = windows.get(id);
       if (w) w.streak++;
-      else windows.set(id, { first: EMPTY, last: EMPTY, streak: 1 });
+      else windows.set(id, { first: EMPTY_SAMPLE, last: EMPTY_SAMPLE, streak: 1 });
     }
     const view = (id: string): NodeWindow => {
       const w = windows.get(id) as { first: HealthSample; last: HealthSample; streak: number };
@@ -183,13 +184,3 @@ async function sampleAll(deps: RunnerDeps): Promise<Map<string, HealthSample>> {
   );
   return out;
 }
-
-const EMPTY: HealthSample = {
-  ready: false,
-  errorCloses: 0,
-  loadFailures: 0,
-  ackBuckets: [],
-  loopLagSeconds: 0,
-  startTime: 0,
-  build: null,
-};

@@ -1,6 +1,7 @@
 import { type Etcd3, EtcdLeaseInvalidError, type Lease } from 'etcd3';
 import { type BackoffOptions, createBackoff, describeError, sleep } from './backoff.ts';
 import { createFenceClock } from './fence.ts';
+import { type KeepaliveThread, startKeepaliveThread } from './keepalive-thread.ts';
 import { createKeyspace, DEFAULT_PREFIX } from './keys.ts';
 import { encodeMemberRecord, sameMemberRecord } from './member-codec.ts';
 import type { MemberRecord, MemberState } from './member-record.ts';
@@ -21,6 +22,12 @@ export interface JoinClusterOptions {
   readonly backoff?: BackoffOptions;
   /** Aborting stops a `joinCluster` that has not registered yet (it then rejects). */
   readonly signal?: AbortSignal;
+  /**
+   * Also keep the lease alive from a worker thread through these etcd endpoints (see
+   * `keepalive-thread.ts`): a saturated event loop then cannot fence the member by sending its
+   * keepalives late. Its times are wall-clock: pass it only with a wall-clock `now`.
+   */
+  readonly keepaliveThread?: { readonly endpoints: readonly string[] };
 }
 
 /** Another live process holds `<prefix>members/<id>` with its own lease. */
@@ -52,6 +59,8 @@ const MAX_KEEPALIVES_IN_FLIGHT = 3;
  * rather than by etcd3's automatic keepalive: fencing needs the *send* time of the last
  * acknowledged keepalive (see `fence.ts`), while etcd3 only stamps receipt times, notices a
  * silent (paused) etcd only after a full TTL and reports `lost` after 2×TTL by local guess.
+ * With `keepaliveThread`, a worker thread sends keepalives too and its acknowledgements count
+ * for the fence as soon as they arrive (shared memory), however late this event loop runs.
  *
  * Fencing: `isFenced()` is true before registration, after `leave()`, and whenever the last
  * acknowledged keepalive was sent more than TTL − 1 s ago: at least 1 s before etcd can expire
@@ -90,11 +99,49 @@ export async function joinCluster(options: JoinClusterOptions): Promise<Membersh
   let reRegistering: Promise<void> | null = null;
   let reported = true;
   let inFlight = 0;
+  let thread: KeepaliveThread | null = null;
   let writeChain: Promise<unknown> = Promise.resolve();
 
-  const computeFenced = () => left || !registered || needsVerify || fence.isFenced();
+  /** Takes in what the keepalive thread saw acknowledged (shared memory: always current). */
+  const pullThread = () => {
+    const ack = thread?.lastAcknowledged();
+    if (ack) fence.acknowledged(ack.sentAt, ack.ttlSeconds);
+  };
+
+  const computeFenced = () => {
+    pullThread();
+    return left || !registered || needsVerify || fence.isFenced();
+  };
+
+  const stopThread = () => {
+    const stopping = thread;
+    thread = null;
+    return stopping?.stop() ?? Promise.resolve();
+  };
+
+  const startThread = (id: string) => {
+    void stopThread();
+    if (!options.keepaliveThread) return;
+    try {
+      thread = startKeepaliveThread({
+        endpoints: options.keepaliveThread.endpoints,
+        leaseId: id,
+        intervalMs: Math.max(100, Math.floor(ttlMs / 3)),
+        timeoutMs: ttlMs,
+        log,
+        onLost: () => {
+          if (leaseId === id) onLeaseLost(new EtcdLeaseInvalidError(id));
+        },
+      });
+    } catch (error) {
+      log.warn('keepalive thread not started; keepalives run on the main thread only', {
+        error: describeError(error),
+      });
+    }
+  };
 
   const evaluateFence = () => {
+    pullThread();
     if (registered && !left && !needsVerify && fence.isFenced()) {
       needsVerify = true;
       log.warn(
@@ -179,6 +226,7 @@ export async function joinCluster(options: JoinClusterOptions): Promise<Membersh
         fence.acknowledged(sentAt, Number(response.TTL));
         registered = true;
         needsVerify = false;
+        startThread(id);
         log.info(`member ${desired.id} registered`, {
           lease: id,
           state: desired.state,
@@ -212,6 +260,7 @@ export async function joinCluster(options: JoinClusterOptions): Promise<Membersh
     lease = null;
     leaseId = null;
     registered = false;
+    void stopThread();
     fence.reset();
     evaluateFence();
     reRegistering = register()
@@ -324,6 +373,7 @@ export async function joinCluster(options: JoinClusterOptions): Promise<Membersh
       stopSignal.abort();
       clearInterval(keepaliveTimer);
       clearInterval(fenceTimer);
+      await stopThread();
       const current = lease;
       lease = null;
       registered = false;

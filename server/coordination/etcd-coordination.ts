@@ -19,6 +19,11 @@ export interface EtcdCoordinationOptions {
   readonly clock: Clock;
   /** Virtual nodes per member of the rings built. */
   readonly vnodes: number;
+  /**
+   * etcd endpoints for the keepalive thread of `register` (R6: a busy event loop must not fence
+   * a member whose lease is fine); absent: keepalives from the main thread only.
+   */
+  readonly keepaliveEndpoints?: readonly string[];
 }
 
 /**
@@ -50,7 +55,17 @@ export function createEtcdCoordination(options: EtcdCoordinationOptions): Coordi
     setting: (name) => config?.get(name),
     onSetting: (listener) => started().config.onChange((name) => listener(name)),
     register: (record, ttlSeconds) =>
-      joinCluster({ client, prefix: keys.prefix, ttlSeconds, log, record, now: clock.now }),
+      joinCluster({
+        client,
+        prefix: keys.prefix,
+        ttlSeconds,
+        log,
+        record,
+        now: clock.now,
+        ...(options.keepaliveEndpoints
+          ? { keepaliveThread: { endpoints: options.keepaliveEndpoints } }
+          : {}),
+      }),
     async onDrainRequest(nodeId, listener) {
       const key = keys.drainRequestKey(nodeId);
       const watch = await client.watch().key(key).create();

@@ -39,6 +39,7 @@ export function createProductionNode(config: NodeConfig, log: Logger): RingdocNo
       log,
       clock,
       vnodes: config.vnodes,
+      keepaliveEndpoints: config.etcd,
     }),
     transport: (handlers) =>
       createUwsTransport({

@@ -63,7 +63,7 @@ function watcher(name: string, c: Etcd3 = client(name)): MembershipWatcher {
 async function join(
   id: string,
   c: Etcd3 = client(id),
-  extra: { ttlSeconds?: number; state?: MemberState } = {},
+  extra: { ttlSeconds?: number; state?: MemberState; keepaliveThread?: boolean } = {},
 ) {
   const abort = new AbortController();
   cleanups.defer(() => abort.abort());
@@ -75,6 +75,7 @@ async function join(
     log: log.child(id),
     backoff: FAST,
     signal: abort.signal,
+    ...(extra.keepaliveThread ? { keepaliveThread: { endpoints: [etcd.endpoint] } } : {}),
   });
   cleanups.defer(() => m.leave());
   return m;
@@ -280,51 +281,86 @@ describe('etcd membership (real etcd)', () => {
     await waitForMembers(w, ['early'], 10_000);
   });
 
-  it('[R6] a member whose keepalives are blocked (etcd SIGSTOPped) fences itself within the TTL, and unfences once registered again', async () => {
-    const observer = watcher('observer');
-    await observer.ready();
-    const m = await join('paused');
-    await waitForMembers(observer, ['paused']);
-    const changes: boolean[] = [];
-    m.onFenceChange((fenced) => changes.push(fenced));
-    expect(m.isFenced()).toBe(false);
+  it.each([
+    ['', false],
+    [' (with its keepalive thread)', true],
+  ])(
+    '[R6] a member whose keepalives are blocked (etcd SIGSTOPped) fences itself within the TTL, and unfences once registered again%s',
+    async (_, keepaliveThread) => {
+      const observer = watcher('observer');
+      await observer.ready();
+      const m = await join('paused', undefined, { keepaliveThread });
+      await waitForMembers(observer, ['paused']);
+      const changes: boolean[] = [];
+      m.onFenceChange((fenced) => changes.push(fenced));
+      expect(m.isFenced()).toBe(false);
 
-    etcd.pause();
-    await waitUntil('member fenced', () => m.isFenced(), TTL * 1000);
-    await waitUntil('fence listener called', () => changes.includes(true), 1000);
-    etcd.resume();
+      etcd.pause();
+      await waitUntil('member fenced', () => m.isFenced(), TTL * 1000);
+      await waitUntil('fence listener called', () => changes.includes(true), 1000);
+      etcd.resume();
 
-    await waitUntil('member unfenced', () => !m.isFenced(), 15_000);
-    expect(changes).toEqual([true, false]);
-    await waitForMembers(observer, ['paused'], 10_000);
-    expect(observer.current()!.ring.members).toEqual(['paused']);
-  });
+      await waitUntil('member unfenced', () => !m.isFenced(), 15_000);
+      expect(changes).toEqual([true, false]);
+      await waitForMembers(observer, ['paused'], 10_000);
+      expect(observer.current()!.ring.members).toEqual(['paused']);
+    },
+  );
 
-  it('[R6] a member whose lease is revoked behind its back re-registers with a new lease and the same state', async () => {
-    const c = client('admin');
-    const observer = watcher('observer');
-    await observer.ready();
-    const m = await join('revoked', undefined, { state: 'joining' });
-    await m.setState('active');
-    const key = `${prefix}members/revoked`;
-    const before = (await c.get(key).exec()).kvs[0]!;
-    const changes: boolean[] = [];
-    m.onFenceChange((fenced) => changes.push(fenced));
+  it.each([
+    ['', false],
+    [' (with its keepalive thread)', true],
+  ])(
+    '[R6] a member whose lease is revoked behind its back re-registers with a new lease and the same state%s',
+    async (_, keepaliveThread) => {
+      const c = client('admin');
+      const observer = watcher('observer');
+      await observer.ready();
+      const m = await join('revoked', undefined, { state: 'joining', keepaliveThread });
+      await m.setState('active');
+      const key = `${prefix}members/revoked`;
+      const before = (await c.get(key).exec()).kvs[0]!;
+      const changes: boolean[] = [];
+      m.onFenceChange((fenced) => changes.push(fenced));
 
-    await c.leaseClient.leaseRevoke({ ID: before.lease });
-    await waitUntil(
-      're-registered with a new lease',
-      async () => {
-        const kv = (await c.get(key).exec()).kvs[0];
-        return kv !== undefined && kv.lease !== before.lease && !m.isFenced();
-      },
-      10_000,
-    );
-    expect(changes).toEqual([true, false]);
-    await waitForMembers(observer, ['revoked']);
-    expect(observer.current()!.members.get('revoked')?.state).toBe('active');
-    expect(log.find(/\[revoked\] lease of member revoked lost; re-registering/)).toHaveLength(1);
-  });
+      await c.leaseClient.leaseRevoke({ ID: before.lease });
+      await waitUntil(
+        're-registered with a new lease',
+        async () => {
+          const kv = (await c.get(key).exec()).kvs[0];
+          return kv !== undefined && kv.lease !== before.lease && !m.isFenced();
+        },
+        10_000,
+      );
+      expect(changes).toEqual([true, false]);
+      await waitForMembers(observer, ['revoked']);
+      expect(observer.current()!.members.get('revoked')?.state).toBe('active');
+      expect(log.find(/\[revoked\] lease of member revoked lost; re-registering/)).toHaveLength(1);
+    },
+  );
+
+  it.each([
+    ['is fenced by its own late keepalives', false],
+    ['stays unfenced: its keepalive thread kept the lease alive', true],
+  ])(
+    '[R6] a member whose event loop is blocked longer than the fence threshold %s',
+    async (_, keepaliveThread) => {
+      const c = client('admin');
+      const m = await join('busy', undefined, { keepaliveThread });
+      const key = `${prefix}members/busy`;
+      const lease = (await c.get(key).exec()).kvs[0]!.lease;
+      // Let the thread's first acknowledgement arrive, then block this event loop for 1.5 TTL
+      // (threshold: TTL - 1 s): no timer, no keepalive, no I/O of this thread runs meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, TTL * 1500);
+
+      expect(m.isFenced()).toBe(!keepaliveThread);
+      // Either way the lease itself is alive: only a fence that was not needed differs.
+      const kv = (await c.get(key).exec()).kvs[0];
+      if (keepaliveThread) expect(kv?.lease).toBe(lease);
+      await waitUntil('member unfenced', () => !m.isFenced(), 10_000);
+    },
+  );
 
   it('[R6] a second process cannot take over a member id whose lease is alive', async () => {
     await join('twin');

@@ -492,7 +492,10 @@ async function main(argv: readonly string[]): Promise<number> {
     await writeFile(path.join(args.out, `${stamp}-${name}.md`), md);
     say(`wrote ${path.relative(ROOT, jsonPath)}, its .md and ${chartName}`);
     for (const note of results.notes) say(`  note: ${note}`);
-    if (!args.quick)
+    // Only a full run of every server into the repository's results is "the latest results":
+    // a run of some servers, or into another directory, is a local experiment.
+    const everyServer = [...OURS, ...PEERS].every((k) => args.servers.includes(k));
+    if (!args.quick && everyServer && path.resolve(args.out) === path.join(ROOT, 'bench/results'))
       await updateReadme(
         figuresTable(figures, c),
         `${stamp}-${name}`,

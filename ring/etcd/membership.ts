@@ -25,7 +25,8 @@ export interface JoinClusterOptions {
   /**
    * Also keep the lease alive from a worker thread through these etcd endpoints (see
    * `keepalive-thread.ts`): a saturated event loop then cannot fence the member by sending its
-   * keepalives late. Its times are wall-clock: pass it only with a wall-clock `now`.
+   * keepalives late. Its acknowledgements reach the fence as ages, measured against `now`
+   * (any clock running at real speed; not simulated time).
    */
   readonly keepaliveThread?: { readonly endpoints: readonly string[] };
 }
@@ -60,7 +61,10 @@ const MAX_KEEPALIVES_IN_FLIGHT = 3;
  * acknowledged keepalive (see `fence.ts`), while etcd3 only stamps receipt times, notices a
  * silent (paused) etcd only after a full TTL and reports `lost` after 2×TTL by local guess.
  * With `keepaliveThread`, a worker thread sends keepalives too and its acknowledgements count
- * for the fence as soon as they arrive (shared memory), however late this event loop runs.
+ * for the fence as soon as they arrive (shared memory), however late this event loop runs; this
+ * loop then skips its own keepalive while the thread's last one is younger than the interval (so
+ * etcd sees about one per interval), and the thread stops renewing once this loop has not beaten
+ * its heartbeat for max(3 TTL, 10 s): a hung process still loses its lease (M4).
  *
  * Fencing: `isFenced()` is true before registration, after `leave()`, and whenever the last
  * acknowledged keepalive was sent more than TTL − 1 s ago: at least 1 s before etcd can expire
@@ -84,6 +88,7 @@ export async function joinCluster(options: JoinClusterOptions): Promise<Membersh
   const ttl = Math.max(2, Math.ceil(options.ttlSeconds ?? 5));
   const ttlMs = ttl * 1000;
   const fence = createFenceClock(ttl, now);
+  const keepaliveIntervalMs = Math.max(100, Math.floor(ttlMs / 3));
   const listeners = new Set<(fenced: boolean) => void>();
   const ownLeases = new Set<string>();
   const stopSignal = new AbortController();
@@ -102,15 +107,21 @@ export async function joinCluster(options: JoinClusterOptions): Promise<Membersh
   let thread: KeepaliveThread | null = null;
   let writeChain: Promise<unknown> = Promise.resolve();
 
-  /** Takes in what the keepalive thread saw acknowledged (shared memory: always current). */
-  const pullThread = () => {
-    const ack = thread?.lastAcknowledged();
-    if (ack) fence.acknowledged(ack.sentAt, ack.ttlSeconds);
+  /**
+   * Takes in what the keepalive thread saw acknowledged (shared memory: always current), as an
+   * age on this member's own clock. True when the thread learned that the lease is gone.
+   */
+  const pullThread = (): boolean => {
+    if (!thread) return false;
+    if (thread.lost()) return true;
+    const ack = thread.lastAcknowledged();
+    if (ack) fence.acknowledged(now() - ack.sentMsAgo, ack.ttlSeconds);
+    return false;
   };
 
   const computeFenced = () => {
-    pullThread();
-    return left || !registered || needsVerify || fence.isFenced();
+    const leaseGone = pullThread();
+    return left || !registered || needsVerify || leaseGone || fence.isFenced();
   };
 
   const stopThread = () => {
@@ -126,8 +137,10 @@ export async function joinCluster(options: JoinClusterOptions): Promise<Membersh
       thread = startKeepaliveThread({
         endpoints: options.keepaliveThread.endpoints,
         leaseId: id,
-        intervalMs: Math.max(100, Math.floor(ttlMs / 3)),
+        intervalMs: keepaliveIntervalMs,
         timeoutMs: ttlMs,
+        // A hung event loop must not hold its documents forever (M4): past this, the lease expires.
+        staleAfterMs: Math.max(3 * ttlMs, 10_000),
         log,
         onLost: () => {
           if (leaseId === id) onLeaseLost(new EtcdLeaseInvalidError(id));
@@ -141,7 +154,11 @@ export async function joinCluster(options: JoinClusterOptions): Promise<Membersh
   };
 
   const evaluateFence = () => {
-    pullThread();
+    thread?.heartbeat();
+    if (pullThread()) {
+      onLeaseLost(new EtcdLeaseInvalidError(leaseId ?? 'unknown'));
+      return;
+    }
     if (registered && !left && !needsVerify && fence.isFenced()) {
       needsVerify = true;
       log.warn(
@@ -302,6 +319,10 @@ export async function joinCluster(options: JoinClusterOptions): Promise<Membersh
   const keepalive = () => {
     const current = lease;
     const id = leaseId;
+    // The thread's keepalive of this interval was acknowledged: one is enough (etcd's load).
+    // While fenced, this loop's own keepalive is what re-checks the record (verify).
+    const threadAck = thread?.lastAcknowledged();
+    if (!needsVerify && threadAck && threadAck.sentMsAgo < keepaliveIntervalMs) return;
     if (
       left ||
       reRegistering ||
@@ -334,7 +355,7 @@ export async function joinCluster(options: JoinClusterOptions): Promise<Membersh
 
   await register(options.signal);
 
-  const keepaliveTimer = setInterval(keepalive, Math.max(100, Math.floor(ttlMs / 3)));
+  const keepaliveTimer = setInterval(keepalive, keepaliveIntervalMs);
   const fenceTimer = setInterval(evaluateFence, Math.min(100, Math.floor(ttlMs / 10)));
 
   return {

@@ -12,10 +12,8 @@ import { waitUntil } from '../../ring/testing/wait.ts';
 
 const cleanups = createCleanupStack();
 let etcd: EtcdServer;
-let log: RecordingLogger;
 
 beforeEach(async () => {
-  log = createRecordingLogger();
   etcd = await startEtcd();
   cleanups.defer(() => etcd.stop());
 });
@@ -25,7 +23,11 @@ afterEach(async () => {
 });
 
 function admin() {
-  const c = createEtcdClient({ endpoints: [etcd.endpoint], log, maxBackoffMs: 500 });
+  const c = createEtcdClient({
+    endpoints: [etcd.endpoint],
+    log: createRecordingLogger(),
+    maxBackoffMs: 500,
+  });
   cleanups.defer(() => c.close());
   return c;
 }
@@ -35,14 +37,23 @@ async function grant(ttlSeconds: number): Promise<string> {
   return String(response.ID);
 }
 
-function thread(leaseId: string, endpoints = [etcd.endpoint], onLost = () => {}) {
+function thread(
+  leaseId: string,
+  options: {
+    endpoints?: string[];
+    onLost?: () => void;
+    staleAfterMs?: number;
+    log?: RecordingLogger;
+  } = {},
+) {
   const t = startKeepaliveThread({
-    endpoints,
+    endpoints: options.endpoints ?? [etcd.endpoint],
     leaseId,
     intervalMs: 300,
     timeoutMs: 2000,
-    log,
-    onLost,
+    staleAfterMs: options.staleAfterMs ?? 60_000,
+    log: options.log ?? createRecordingLogger(),
+    onLost: options.onLost ?? (() => {}),
   });
   cleanups.defer(() => t.stop());
   return t;
@@ -51,52 +62,87 @@ function thread(leaseId: string, endpoints = [etcd.endpoint], onLost = () => {})
 const remainingTtl = async (leaseId: string) =>
   Number((await admin().leaseClient.leaseTimeToLive({ ID: leaseId })).TTL);
 
+/** Blocks this thread (no timer, no I/O of its event loop runs) for `ms`. */
+const blockEventLoop = (ms: number) =>
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
 describe('keepalive thread (real etcd)', () => {
   it('[R6] keeps a lease alive past its TTL while the main thread sends no keepalive and is itself blocked', async () => {
     const leaseId = await grant(2);
     const t = thread(leaseId);
     await waitUntil('first acknowledgement', () => t.lastAcknowledged() !== null, 5000);
-    const before = t.lastAcknowledged()!;
-    expect(before.ttlSeconds).toBe(2);
+    expect(t.lastAcknowledged()!.ttlSeconds).toBe(2);
 
-    // The main thread does nothing for 3 s (longer than the TTL): no timer, no I/O runs here.
-    const blockedAt = performance.timeOrigin + performance.now();
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3000);
+    blockEventLoop(3000);
 
-    const after = t.lastAcknowledged()!;
-    expect(after.sentAt).toBeGreaterThan(blockedAt + 2000);
+    // Acknowledged while this thread was blocked: sent well after the block began.
+    expect(t.lastAcknowledged()!.sentMsAgo).toBeLessThan(2000);
     expect(await remainingTtl(leaseId)).toBeGreaterThan(0);
   });
 
-  it('[R6] a lease revoked in etcd is reported lost once, and the thread stops reporting acknowledgements', async () => {
+  it('[M4] stops renewing once the parent event loop has not beaten its heartbeat for staleAfterMs: the lease then expires', async () => {
+    const log = createRecordingLogger();
+    const leaseId = await grant(2);
+    const t = thread(leaseId, { staleAfterMs: 1000, log });
+    await waitUntil('first acknowledgement', () => t.lastAcknowledged() !== null, 5000);
+    // No heartbeat from here on (as from a hung event loop).
+    await waitUntil(
+      'the lease expired in etcd',
+      async () => (await remainingTtl(leaseId)) <= 0,
+      10_000,
+    );
+    expect(log.find(/event loop silent for more than 1000 ms/, 'warn')).toHaveLength(1);
+  });
+
+  it('[R6] a heartbeat keeps the renewals going', async () => {
+    const leaseId = await grant(2);
+    const t = thread(leaseId, { staleAfterMs: 1000 });
+    const beat = setInterval(() => t.heartbeat(), 200);
+    cleanups.defer(() => clearInterval(beat));
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    expect(await remainingTtl(leaseId)).toBeGreaterThan(0);
+    expect(t.lastAcknowledged()!.sentMsAgo).toBeLessThan(2000);
+  });
+
+  it('[R6] a lease revoked in etcd is flagged lost in shared memory and reported once; no acknowledgement is reported after', async () => {
     const leaseId = await grant(5);
     let lost = 0;
-    const t = thread(leaseId, [etcd.endpoint], () => lost++);
+    const t = thread(leaseId, { onLost: () => lost++ });
     await waitUntil('first acknowledgement', () => t.lastAcknowledged() !== null, 5000);
+    expect(t.lost()).toBe(false);
 
     await admin().leaseClient.leaseRevoke({ ID: leaseId });
     await waitUntil('lease reported lost', () => lost > 0, 5000);
+    expect(t.lost()).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 700));
     expect(lost).toBe(1);
     expect(t.lastAcknowledged()).toBeNull();
   });
 
-  it('[R6] an endpoint that refuses connections is skipped for the next one; with none reachable nothing is acknowledged', async () => {
+  it('[R6] an endpoint that refuses connections is skipped for the next one; an endpoint without a scheme is taken as http', async () => {
     const dead = `http://127.0.0.1:${await findFreePort()}`;
     const leaseId = await grant(5);
-    const failingOver = thread(leaseId, [dead, etcd.endpoint]);
+    const failingOver = thread(leaseId, { endpoints: [dead, etcd.endpoint] });
     await waitUntil(
       'acknowledged by the second endpoint',
       () => failingOver.lastAcknowledged() !== null,
       5000,
     );
+    const bare = thread(leaseId, { endpoints: [etcd.endpoint.replace(/^http:\/\//, '')] });
+    await waitUntil('acknowledged without a scheme', () => bare.lastAcknowledged() !== null, 5000);
+  });
 
-    const unreachable = thread(leaseId, [dead]);
+  it('[R6] with no endpoint reachable nothing is acknowledged and the failure is logged', async () => {
+    const log = createRecordingLogger();
+    const dead = `http://127.0.0.1:${await findFreePort()}`;
+    const t = thread(await grant(5), { endpoints: [dead], log });
     await waitUntil(
       'the failure is logged',
       () => log.find(/keepalive thread attempt failed/).length > 0,
       5000,
     );
-    expect(unreachable.lastAcknowledged()).toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(t.lastAcknowledged()).toBeNull();
+    expect(t.lost()).toBe(false);
   });
 });

@@ -67,7 +67,16 @@ describe('provisional takeover (M8)', () => {
 
   it('[M8][P32] SIGSTOP of an owner for less than the lease: clients are served provisionally, both copies converge, clients end on the owner, nothing lost', async () => {
     cluster = await startCluster({ nodes: 3, leaseTtl: 10 });
-    workload = new Workload(cluster, 12, 2, undefined, { ackTimeoutMs: 1000 });
+    // Document ids are random: pick a set in which n1 owns at least one document.
+    const c = cluster;
+    let tag = '';
+    for (let attempt = 0; attempt < 20 && tag === ''; attempt++) {
+      const candidate = Math.random().toString(36).slice(2, 8);
+      for (let d = 0; d < 12 && tag === ''; d++) {
+        if ((await c.ownerOf(`w-${candidate}-${d}`)).owner === 'n1') tag = candidate;
+      }
+    }
+    workload = new Workload(cluster, 12, 2, tag, { ackTimeoutMs: 1000 });
     await workload.start();
     workload.startTyping(300);
     await workload.waitAcked();

@@ -47,7 +47,7 @@ import {
   propagationChart,
   validSweeps,
 } from './lib/report.ts';
-import { renderMarkdown, resultsJson, toResults } from './lib/results.ts';
+import { machineContended, renderMarkdown, resultsJson, toResults } from './lib/results.ts';
 import { type LaunchEnv, type PeerKind, startGroup, startPeer } from './lib/servers.ts';
 import { generateTypingTrace } from './lib/trace.ts';
 import type { ServerKind } from './lib/wire.ts';
@@ -501,7 +501,7 @@ async function main(argv: readonly string[]): Promise<number> {
         `${stamp}-${name}`,
         chartName,
         args.out,
-        loadBefore,
+        machineContended(results.environment),
       );
   }
   const failed = figures.some((f) => f.verdict === 'FAIL' || f.verdict === 'error');
@@ -530,17 +530,12 @@ function memoryLine(m: MemoryResult): string {
 const START = '<!-- latest-results:start -->';
 const END = '<!-- latest-results:end -->';
 
-/** Whether the machine was quiet (1-minute load average < 1 at the start), for the report. */
-function quietMachine(loadBefore: readonly number[]): boolean {
-  return (loadBefore[0] ?? Number.POSITIVE_INFINITY) < 1;
-}
-
 async function updateReadme(
   table: string,
   stamp: string,
   chart: string,
   outDir: string,
-  loadBefore: readonly number[],
+  contended: boolean,
 ) {
   const readme = path.join(ROOT, 'bench/README.md');
   const text = await readFile(readme, 'utf8');
@@ -548,7 +543,7 @@ async function updateReadme(
   const b = text.indexOf(END);
   if (a < 0 || b < a) return;
   const rel = path.relative(path.dirname(readme), outDir);
-  const block = `${START}\nLatest full run: [${stamp}](${rel}/${stamp}.md) (${quietMachine(loadBefore) ? 'quiet machine' : 'shared machine: noisy'}; see the file).\n\n${table}\n\n![edit propagation p99 against load](${rel}/${chart})\n${END}`;
+  const block = `${START}\nLatest full run: [${stamp}](${rel}/${stamp}.md) (${contended ? 'the machine was contended: figures are noisy' : 'quiet machine'}; see the file).\n\n${table}\n\n![edit propagation p99 against load](${rel}/${chart})\n${END}`;
   await writeFile(readme, text.slice(0, a) + block + text.slice(b + END.length));
 }
 

@@ -11,7 +11,7 @@
 // (wall ms): when it is older than staleAfterMs the parent's event loop is hung, and the lease
 // is left to expire (the ring then drops this member, DESIGN M4) instead of kept alive forever.
 // Messages to the parent: { type: 'lost' } once etcd says the lease is gone (TTL 0), then the
-// thread stops; { type: 'failed', endpoint, error } per failed attempt; { type: 'stale' } when
+// thread stops; { type: 'failed', error } per failed attempt; { type: 'stale' } when
 // it stops renewing for a hung parent (once per stretch).
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -26,7 +26,7 @@ const client = new Etcd3({
   // Each tick retries by itself; etcd3's circuit breaker would only delay a recovered etcd.
   faultHandling: { host: () => noop, global: noop },
 });
-/** The open keepalive stream, its send times in flight (answers come in order), its opening time. */
+/** The open keepalive stream, the one being opened, and the send times in flight (answers come in order). */
 let stream = null;
 let opening = null;
 let sent = [];

@@ -99,7 +99,17 @@ describe('keepalive thread (real etcd)', () => {
     const t = thread(leaseId, { staleAfterMs: 1000 });
     const beat = setInterval(() => t.heartbeat(), 200);
     cleanups.defer(() => clearInterval(beat));
-    await new Promise((resolve) => setTimeout(resolve, 3500));
+    // Past the 1 s staleness limit and the 2 s TTL: a keepalive sent 3 s after the start was
+    // acknowledged, so renewals went on all along.
+    const start = performance.now();
+    await waitUntil(
+      'a keepalive acknowledged 3 s after the start',
+      () => {
+        const ack = t.lastAcknowledged();
+        return ack !== null && performance.now() - ack.sentMsAgo - start > 3000;
+      },
+      10_000,
+    );
     expect(await remainingTtl(leaseId)).toBeGreaterThan(0);
     expect(t.lastAcknowledged()!.sentMsAgo).toBeLessThan(2000);
   });
@@ -114,7 +124,8 @@ describe('keepalive thread (real etcd)', () => {
     await admin().leaseClient.leaseRevoke({ ID: leaseId });
     await waitUntil('lease reported lost', () => lost > 0, 5000);
     expect(t.lost()).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    // Stopped: any later report from the worker is dropped, so the count is final here.
+    await t.stop();
     expect(lost).toBe(1);
     expect(t.lastAcknowledged()).toBeNull();
   });
@@ -136,12 +147,12 @@ describe('keepalive thread (real etcd)', () => {
     const log = createRecordingLogger();
     const dead = `http://127.0.0.1:${await findFreePort()}`;
     const t = thread(await grant(5), { endpoints: [dead], log });
+    // An attempt was made and failed (the only endpoint refuses): nothing can be acknowledged.
     await waitUntil(
       'the failure is logged',
       () => log.find(/keepalive thread attempt failed/).length > 0,
       5000,
     );
-    await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(t.lastAcknowledged()).toBeNull();
     expect(t.lost()).toBe(false);
   });

@@ -7,6 +7,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: [
+            'bin/**/*.test.ts',
             'client/**/*.test.ts',
             'ring/**/*.test.ts',
             'server/**/*.test.ts',

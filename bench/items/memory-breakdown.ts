@@ -2,10 +2,12 @@
  * Where the heap of attached idle documents goes (issue 14): starts one node, opens `--docs`
  * documents with one idle editor each, waits until every one is kept encoded, and diffs two V8
  * heap snapshots (before the documents, after) by node type and constructor name, printed as
- * bytes per document. Memory only; no timing.
+ * bytes per document. With `--connections N`: where the heap of N idle connections goes
+ * instead (spread over 10 empty documents, as the §7 row opens them), per connection.
+ * Memory only; no timing.
  *
  *   npx tsx bench/items/memory-breakdown.ts [--docs 200] [--keystrokes 4000] [--top 40]
- *     [--keep <dir>]  (keeps both snapshots there)
+ *     [--connections N] [--keep <dir>]  (keeps both snapshots there)
  */
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -24,9 +26,11 @@ const { values } = parseArgs({
     keystrokes: { type: 'string', default: '4000' },
     top: { type: 'string', default: '40' },
     keep: { type: 'string' },
+    connections: { type: 'string' },
   },
 });
-const docs = Number(values.docs);
+const connections = values.connections === undefined ? null : Number(values.connections);
+const docs = connections ?? Number(values.docs);
 
 interface Totals {
   readonly size: Map<string, number>;
@@ -118,10 +122,16 @@ try {
   for (const s of warm) s.close();
   const memBefore = await server.memory();
   const base = await snapshot(snaps, server.pid, () => process.kill(server.pid, 'SIGUSR1'));
-  const ids = Array.from({ length: docs }, (_, i) => `d${i}`);
-  const sockets = await openIdleSockets(server.host, server.port, wire, ids, trace.finalState);
+  const ids = Array.from({ length: docs }, (_, i) => (connections ? `c${i % 10}` : `d${i}`));
+  const sockets = await openIdleSockets(
+    server.host,
+    server.port,
+    wire,
+    ids,
+    connections ? null : trace.finalState,
+  );
   const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline && (await hydrated(server.host, server.port)) > 0) {
+  while (!connections && Date.now() < deadline && (await hydrated(server.host, server.port)) > 0) {
     await new Promise((r) => setTimeout(r, 1000));
   }
   const left = await hydrated(server.host, server.port);
@@ -153,7 +163,9 @@ try {
   rows.sort((x, y) => y[1] - x[1]);
   const total = rows.reduce((sum, r) => sum + r[1], 0);
   console.log(
-    `document ${encoded} B encoded; ${docs} docs, ${left} still hydrated; heap objects per document: ${total.toFixed(0)} B (${(total / encoded).toFixed(2)}× encoded)`,
+    connections
+      ? `${connections} idle connections over 10 documents; heap objects per connection: ${total.toFixed(0)} B`
+      : `document ${encoded} B encoded; ${docs} docs, ${left} still hydrated; heap objects per document: ${total.toFixed(0)} B (${(total / encoded).toFixed(2)}× encoded)`,
   );
   for (const [key, bytes, n] of rows.slice(0, Number(values.top))) {
     console.log(`${bytes.toFixed(0).padStart(8)} B  ${n.toFixed(2).padStart(7)} objs  ${key}`);

@@ -1,6 +1,6 @@
 // The body of a keepalive thread (see keepalive-thread.ts, which starts it and documents it).
-// Plain JavaScript on purpose: a worker thread does not inherit the tsx loader the process
-// registered through its API; it needs Node and the etcd3 package only. Keepalives go over one
+// Plain JavaScript on purpose: a worker thread does not inherit the TypeScript loader the process
+// registered (bin/register-ts.mjs); it needs Node and the etcd3 package only. Keepalives go over one
 // gRPC LeaseKeepAlive stream (as etcd3's own automatic keepalive sends them: the cheapest kind
 // for etcd, bench/scale/keepalive-cost.bench.ts), answers in the order of the requests.
 //

@@ -503,9 +503,8 @@ export class Room {
   }
 
   /**
-   * The room's listeners are bound methods, not arrow-function fields: run through tsx (as
-   * `ringdoc node` is), every named function expression gets its `name` redefined (esbuild's
-   * keepNames), which costs each such closure ~256 B of property storage, per room (issue 14).
+   * The room's listeners are bound methods (they were written so when `ringdoc node` ran
+   * through tsx, whose keepNames cost every named closure ~256 B; bin/ts-hooks.mjs does not).
    */
   private readonly onDocUpdate = this.integrate.bind(this);
   private readonly onAwarenessUpdate = this.awarenessChanged.bind(this);

@@ -199,10 +199,9 @@ export function createHistoryKeeper(deps: HistoryKeeperDeps): HistoryKeeper {
       authors: new Set(),
     };
     tracked.set(room.docId, entry);
-    // Room events, not the Y.Doc's: the room drops and rebuilds its Y.Doc (issue 14). The
-    // listener is passed as an anonymous function: run through tsx, a named one gets its
-    // `name` redefined, ~256 B more per tracked document. Authors are the names in the
-    // awareness states the editing connection introduced (the room keeps which, C8).
+    // Room events, not the Y.Doc's: the room drops and rebuilds its Y.Doc (issue 14). Authors
+    // are the names in the awareness states the editing connection introduced (the room keeps
+    // which, C8).
     const stopWatching = room.onChange((_update: Uint8Array, origin: unknown) => {
       if (!isConnection(origin)) return;
       const at = now();

@@ -32,35 +32,60 @@ export function createTokenBucket(options: TokenBucketOptions): TokenBucket {
   if (!(ratePerSecond > 0) || !(burst > 0)) {
     throw new RangeError(`token bucket needs rate > 0 and burst > 0 (${ratePerSecond}, ${burst})`);
   }
-  const now = options.now ?? systemClock().now;
-  let tokens = burst;
-  let last = now();
-  const refill = () => {
-    const t = now();
-    if (t > last) tokens = Math.min(burst, tokens + ((t - last) * ratePerSecond) / 1000);
-    last = t;
-  };
-  return {
-    take(cost = 1) {
-      refill();
-      if (tokens >= cost || tokens >= burst) {
-        tokens -= cost;
-        return true;
-      }
-      return false;
-    },
-    retryAfterMs(cost = 1) {
-      refill();
-      const needed = Math.min(cost, burst) - tokens;
-      return needed <= 0 ? 0 : Math.ceil((needed * 1000) / ratePerSecond);
-    },
-    level() {
-      refill();
-      return tokens;
-    },
-    full() {
-      refill();
-      return tokens >= burst;
-    },
-  };
+  return new Bucket(ratePerSecond, burst, options.now ?? systemClock().now);
+}
+
+/**
+ * The bucket's state in fields and its methods on the prototype: every connection holds up to
+ * three buckets, and an object of five fields is a fraction of the five closures and their
+ * context that a closure-based bucket costs per instance (issue 14, memory per connection).
+ */
+class Bucket implements TokenBucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    private readonly ratePerSecond: number,
+    private readonly burst: number,
+    private readonly now: Clock,
+  ) {
+    this.tokens = burst;
+    this.last = now();
+  }
+
+  take(cost = 1): boolean {
+    this.refill();
+    if (this.tokens >= cost || this.tokens >= this.burst) {
+      this.tokens -= cost;
+      return true;
+    }
+    return false;
+  }
+
+  retryAfterMs(cost = 1): number {
+    this.refill();
+    const needed = Math.min(cost, this.burst) - this.tokens;
+    return needed <= 0 ? 0 : Math.ceil((needed * 1000) / this.ratePerSecond);
+  }
+
+  level(): number {
+    this.refill();
+    return this.tokens;
+  }
+
+  full(): boolean {
+    this.refill();
+    return this.tokens >= this.burst;
+  }
+
+  private refill(): void {
+    const t = this.now();
+    if (t > this.last) {
+      this.tokens = Math.min(
+        this.burst,
+        this.tokens + ((t - this.last) * this.ratePerSecond) / 1000,
+      );
+    }
+    this.last = t;
+  }
 }

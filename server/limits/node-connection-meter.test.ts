@@ -36,7 +36,13 @@ describe('node-wide connection meter (C7)', () => {
 
   it('[C7] a storm of refusals comes back spread at the rate, not as one wave', () => {
     const t = 0;
-    const meter = createNodeConnectionMeter({ perSecond: 100, burst: 100, now: () => t });
+    // the jitter fixed mid-slot: a draw near 1 rounds the last slot (5,990–6,000 ms) up to 6 s
+    const meter = createNodeConnectionMeter({
+      perSecond: 100,
+      burst: 100,
+      now: () => t,
+      random: () => 0.5,
+    });
     for (let i = 0; i < 100; i++) expect(meter.admit()).toBeNull();
     const retries = Array.from({ length: 500 }, () => meter.admit()?.retryAfterMs as number);
     const perSecond = new Map<number, number>();

@@ -28,7 +28,14 @@ export interface JoinClusterOptions {
    * keepalives late. Its acknowledgements reach the fence as ages, measured against `now`
    * (any clock running at real speed; not simulated time).
    */
-  readonly keepaliveThread?: { readonly endpoints: readonly string[] };
+  readonly keepaliveThread?: {
+    readonly endpoints: readonly string[];
+    /**
+     * The thread stops renewing once this process did no work for this long (default max(3 TTL,
+     * 10 s)): no `isFenced()` call and no fence-check timer. For tests.
+     */
+    readonly staleAfterMs?: number;
+  };
 }
 
 /** Another live process holds `<prefix>members/<id>` with its own lease. */
@@ -64,7 +71,10 @@ const MAX_KEEPALIVES_IN_FLIGHT = 3;
  * for the fence as soon as they arrive (shared memory), however late this event loop runs; this
  * loop then skips its own keepalive while the thread's last one is younger than the interval (so
  * etcd sees about one per interval), and the thread stops renewing once this loop has not beaten
- * its heartbeat for max(3 TTL, 10 s): a hung process still loses its lease (M4).
+ * its heartbeat for max(3 TTL, 10 s): a hung process still loses its lease (M4). The heartbeat
+ * is beaten by every fence check: the 100-ms timer and every `isFenced()` call (the session
+ * asks before each client update), so a loop whose timers are starved while it works through
+ * a backlog of socket reads (libuv polls up to 48 × 1,024 ready sockets per turn) is alive.
  *
  * Fencing: `isFenced()` is true before registration, after `leave()`, and whenever the last
  * acknowledged keepalive was sent more than TTL − 1 s ago: at least 1 s before etcd can expire
@@ -113,6 +123,8 @@ export async function joinCluster(options: JoinClusterOptions): Promise<Membersh
    */
   const pullThread = (): boolean => {
     if (!thread) return false;
+    // every fence check is a sign of life: this process is doing work (see above)
+    thread.heartbeat();
     if (thread.lost()) return true;
     const ack = thread.lastAcknowledged();
     if (ack) fence.acknowledged(now() - ack.sentMsAgo, ack.ttlSeconds);
@@ -140,7 +152,7 @@ export async function joinCluster(options: JoinClusterOptions): Promise<Membersh
         intervalMs: keepaliveIntervalMs,
         timeoutMs: ttlMs,
         // A hung event loop must not hold its documents forever (M4): past this, the lease expires.
-        staleAfterMs: Math.max(3 * ttlMs, 10_000),
+        staleAfterMs: options.keepaliveThread.staleAfterMs ?? Math.max(3 * ttlMs, 10_000),
         log,
         onLost: () => {
           if (leaseId === id) onLeaseLost(new EtcdLeaseInvalidError(id));
@@ -154,7 +166,6 @@ export async function joinCluster(options: JoinClusterOptions): Promise<Membersh
   };
 
   const evaluateFence = () => {
-    thread?.heartbeat();
     if (pullThread()) {
       onLeaseLost(new EtcdLeaseInvalidError(leaseId ?? 'unknown'));
       return;

@@ -1,7 +1,7 @@
-import * as Y from 'yjs';
 import type { Connection } from '../documents/connection.ts';
 import type { DocumentRegistry } from '../documents/registry.ts';
 import type { Logger } from '../log.ts';
+import { mergeUpdates } from '../persistence/merge-updates.ts';
 import type { DocStore } from '../persistence/store.ts';
 import { GenerationMismatchError } from '../persistence/store.ts';
 import type { SocketHandler } from '../transport/uws-server.ts';
@@ -79,7 +79,7 @@ export function createPeerService(
         return {
           ...base,
           status: 'ok',
-          doc: { generation: stored.generation, state: Y.mergeUpdates([...stored.updates]) },
+          doc: { generation: stored.generation, state: mergeUpdates(stored.updates) },
         };
       }
       const room = registry.get(req.docId);

@@ -1,9 +1,9 @@
-import * as Y from 'yjs';
 import { createRing, type RingView, routingKey } from '../../ring/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Coordination } from '../coordination/coordination.ts';
 import type { DocumentRegistry } from '../documents/registry.ts';
 import type { Logger } from '../log.ts';
+import { mergeUpdates } from '../persistence/merge-updates.ts';
 import type { DocStore } from '../persistence/store.ts';
 import type { PeerPool } from './peer-client.ts';
 
@@ -51,7 +51,7 @@ export function createPrewarmer(options: PrewarmerOptions): (view: RingView) => 
         const stored = await options.store.load(docId);
         if (!stored) continue;
         generation = stored.generation;
-        state = Y.mergeUpdates([...stored.updates]);
+        state = mergeUpdates(stored.updates);
       }
       const res = await options.pool.request(
         record.internalUrl,

@@ -1,10 +1,10 @@
-import * as Y from 'yjs';
 import { routingKey } from '../../ring/core/routing-key.ts';
 import type { RingView } from '../../ring/etcd/types.ts';
 import type { Clock } from '../clock.ts';
 import type { DocumentRegistry } from '../documents/registry.ts';
 import type { Room } from '../documents/room.ts';
 import type { Logger } from '../log.ts';
+import { mergeUpdates } from '../persistence/merge-updates.ts';
 import type { DocStore } from '../persistence/store.ts';
 import type { PeerPool } from './peer-client.ts';
 import { holdersOf, type Target } from './targets.ts';
@@ -182,7 +182,7 @@ export function createRebalancer(options: RebalancerOptions): Rebalancer {
     if (targets.length === 0 && mine) return;
     const stored = await store.load(docId);
     if (!stored) return;
-    const state = Y.mergeUpdates([...stored.updates]);
+    const state = mergeUpdates(stored.updates);
     await Promise.all(targets.map((t) => push(t, docId, stored.generation, state, view)));
     // Delete only if the holders acknowledged under the ring that is still current (M5, M6).
     if (

@@ -1,8 +1,8 @@
-import * as Y from 'yjs';
 import { routingKey } from '../../ring/core/routing-key.ts';
 import type { RingView } from '../../ring/etcd/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
+import { mergeUpdates } from '../persistence/merge-updates.ts';
 import type { PeerPool } from './peer-client.ts';
 import { holdersOf } from './targets.ts';
 
@@ -51,7 +51,7 @@ const SETTLED: Promise<void> = Promise.resolve();
  * Streams the durable updates of each document to its other holders (DESIGN N3): the rest of
  * the preference list, or the new owner and replicas while this node is no longer the owner
  * (the tail of a move, M3). Updates are batched per commit window (`windowMs`): a document's
- * updates of one window go as one merged PUSH (`Y.mergeUpdates`; one update goes as is) and
+ * updates of one window go as one merged PUSH (`mergeUpdates`; one update goes as is) and
  * every call of that window gets the same promise. With `replica` durability it resolves once
  * one other holder has the whole batch durably; on failure the batch re-resolves the holders
  * from the current view and retries with backoff until the deadline, then rejects (the room
@@ -60,14 +60,8 @@ const SETTLED: Promise<void> = Promise.resolve();
 export function createReplicator(options: ReplicatorOptions): Replicate {
   const deadlineMs = options.deadlineMs ?? 15_000;
   const fallbackMs = options.fallbackMs ?? 1000;
-  const pushOnce = async (
-    docId: string,
-    generation: string,
-    update: Uint8Array,
-    fallback: boolean,
-  ): Promise<boolean> => {
-    const view = options.view();
-    if (!view) return false;
+  /** The holders a push of `docId` goes to under `view`. */
+  const targetsOf = (view: RingView, docId: string, fallback: boolean) => {
     // P31: a holder that is not the owner (provisional, or the tail of a move, M3) also sends
     // to the next member, as does any holder once the others did not confirm in time: a dead
     // or paused holder must not hold acknowledgements until its lease expires.
@@ -80,7 +74,18 @@ export function createReplicator(options: ReplicatorOptions): Replicate {
         ? -1
         : view.ring.preferenceList(routingKey(docId), options.replicas + 3).indexOf(options.selfId);
     const count = Math.max(options.replicas + extra, place + 2);
-    const targets = holdersOf(view, docId, count, options.selfId);
+    return holdersOf(view, docId, count, options.selfId);
+  };
+
+  const pushOnce = async (
+    docId: string,
+    generation: string,
+    update: Uint8Array,
+    fallback: boolean,
+  ): Promise<boolean> => {
+    const view = options.view();
+    if (!view) return false;
+    const targets = targetsOf(view, docId, fallback);
     if (targets.length === 0) return true;
     const results = targets.map((t) =>
       options.pool
@@ -164,11 +169,11 @@ export function createReplicator(options: ReplicatorOptions): Replicate {
     }
   };
 
-  /** One update for the whole batch: merged when there are several (they were validated). */
-  const mergedOf = (batch: Batch): Uint8Array => {
-    if (batch.updates.length === 1) return batch.updates[0] as Uint8Array;
-    return Y.mergeUpdates(batch.updates);
-  };
+  /**
+   * One update for the whole batch: merged when there are several (they were validated), at a
+   * cost linear in their number (`mergeUpdates`: one Yjs call over a whole window is quadratic).
+   */
+  const mergedOf = (batch: Batch): Uint8Array => mergeUpdates(batch.updates);
 
   const windowMs = options.windowMs;
   const schedule = (flushNow: () => void) => {
@@ -182,7 +187,14 @@ export function createReplicator(options: ReplicatorOptions): Replicate {
     scheduled = false;
     const batches = open;
     open = new Map();
+    const view = options.view();
     for (const batch of batches.values()) {
+      // Nobody to send it to (a one-node cluster): the first push would succeed at once, so
+      // the batch is settled without merging it.
+      if (view && targetsOf(view, batch.docId, false).length === 0) {
+        batch.settle(SETTLED);
+        continue;
+      }
       let update: Uint8Array;
       try {
         update = mergedOf(batch);

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
-import * as Y from 'yjs';
 import type { Clock } from '../clock.ts';
 import { createSilentLogger, type Logger } from '../log.ts';
 import { assertStorableDocId, docDirName, docIdFromDirName, isDocDirName } from './doc-id.ts';
 import { createGroupCommit } from './group-commit.ts';
+import { mergeUpdates } from './merge-updates.ts';
 import { decodeLog, decodeSnapshot, encodeRecord, encodeSnapshot } from './record-log.ts';
 import {
   type DocStore,
@@ -309,7 +309,7 @@ export function createFileStore(options: FileStoreOptions): DocStore {
     const parts = disk.snapshot ? [disk.snapshot, ...disk.records] : disk.records;
     let merged: Uint8Array;
     try {
-      merged = Y.mergeUpdates(parts);
+      merged = mergeUpdates(parts);
     } catch (error) {
       throw new StoreCorruptError(
         h.id,

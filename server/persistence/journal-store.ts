@@ -1,5 +1,4 @@
 import { join, resolve } from 'node:path';
-import * as Y from 'yjs';
 import type { Clock } from '../clock.ts';
 import { systemClock } from '../clock.ts';
 import { createSilentLogger, type Logger } from '../log.ts';
@@ -14,6 +13,7 @@ import { assertStorableDocId } from './doc-id.ts';
 import { encodeFrame, type JournalOp, OP_APPEND, OP_DELETE } from './journal-format.ts';
 import { readJournal } from './journal-read.ts';
 import { createJournalWriter, type JournalWriter } from './journal-writer.ts';
+import { mergeUpdates } from './merge-updates.ts';
 import {
   type DocStore,
   GenerationMismatchError,
@@ -431,7 +431,7 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
     if (records.length === 0 && content.updates.length <= 1) return;
     let merged: Uint8Array;
     try {
-      merged = Y.mergeUpdates([...content.updates, ...records.map((r) => r.update)]);
+      merged = mergeUpdates([...content.updates, ...records.map((r) => r.update)]);
     } catch (error) {
       throw new StoreCorruptError(
         doc.id,

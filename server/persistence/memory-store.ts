@@ -1,7 +1,7 @@
-import * as Y from 'yjs';
 import type { Clock } from '../clock.ts';
 import { assertStorableDocId } from './doc-id.ts';
 import { createGroupCommit } from './group-commit.ts';
+import { mergeUpdates } from './merge-updates.ts';
 import {
   type DocStore,
   partitionByGeneration,
@@ -113,7 +113,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): DocStore {
         if (!doc || doc.log.length === 0) return;
         const parts = doc.snapshot ? [doc.snapshot, ...doc.log] : doc.log;
         try {
-          doc.snapshot = Y.mergeUpdates(parts);
+          doc.snapshot = mergeUpdates(parts);
         } catch (error) {
           throw new StoreCorruptError(docId, `stored updates cannot be merged: ${String(error)}`);
         }

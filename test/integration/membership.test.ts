@@ -63,7 +63,12 @@ function watcher(name: string, c: Etcd3 = client(name)): MembershipWatcher {
 async function join(
   id: string,
   c: Etcd3 = client(id),
-  extra: { ttlSeconds?: number; state?: MemberState; keepaliveThread?: boolean } = {},
+  extra: {
+    ttlSeconds?: number;
+    state?: MemberState;
+    keepaliveThread?: boolean;
+    staleAfterMs?: number;
+  } = {},
 ) {
   const abort = new AbortController();
   cleanups.defer(() => abort.abort());
@@ -75,7 +80,14 @@ async function join(
     log: log.child(id),
     backoff: FAST,
     signal: abort.signal,
-    ...(extra.keepaliveThread ? { keepaliveThread: { endpoints: [etcd.endpoint] } } : {}),
+    ...(extra.keepaliveThread
+      ? {
+          keepaliveThread: {
+            endpoints: [etcd.endpoint],
+            ...(extra.staleAfterMs ? { staleAfterMs: extra.staleAfterMs } : {}),
+          },
+        }
+      : {}),
   });
   cleanups.defer(() => m.leave());
   return m;
@@ -359,6 +371,47 @@ describe('etcd membership (real etcd)', () => {
       const kv = (await c.get(key).exec()).kvs[0];
       if (keepaliveThread) expect(kv?.lease).toBe(lease);
       await waitUntil('member unfenced', () => !m.isFenced(), 10_000);
+    },
+  );
+
+  it.each([
+    ['keeps its lease: every isFenced() call is a sign of life', true],
+    ['loses its lease once the thread stops renewing (M4: a hung process)', false],
+  ])(
+    '[R6][M4] a member whose timers never run for longer than the stale limit %s',
+    async (_, working) => {
+      const c = client('admin');
+      // TTL 2 s; the thread stops renewing after 2.5 s without a heartbeat (default max(3 TTL, 10 s))
+      const ttlSeconds = 2;
+      const m = await join('starved', undefined, {
+        keepaliveThread: true,
+        ttlSeconds,
+        staleAfterMs: 2500,
+      });
+      const key = `${prefix}members/starved`;
+      const lease = (await c.get(key).exec()).kvs[0]!.lease;
+      // 6.5 s in which no timer of this event loop runs, as under a backlog of socket reads;
+      // the working member asks isFenced() every 20 ms, as the session does per client update.
+      const fenced: boolean[] = [];
+      const until = Date.now() + 6_500;
+      while (Date.now() < until) {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+        if (working) fenced.push(m.isFenced());
+      }
+      const kv = (await c.get(key).exec()).kvs[0];
+      if (working) {
+        expect(fenced.filter(Boolean)).toHaveLength(0);
+        expect(kv?.lease).toBe(lease);
+        expect(log.find(/event loop silent/)).toHaveLength(0);
+      } else {
+        // stale after 2.5 s, the lease expired about a TTL after its last renewal
+        expect(kv?.lease).not.toBe(lease);
+        await waitUntil(
+          'the thread said why it stopped',
+          () => log.find(/\[starved\] event loop silent for more than 2500 ms/).length === 1,
+          5_000,
+        );
+      }
     },
   );
 

@@ -67,37 +67,6 @@ describe('replicator', () => {
     expect(calls).toEqual([{ url: replica, epoch: 7 }]);
   });
 
-  it('[N3] a window open for 2 ms is pushed by the next update, not left to its end-of-turn flush (starved in a long turn)', async () => {
-    const clock = createManualClock();
-    const { pool, calls } = fakePool(ok);
-    const replicate = createReplicator({
-      selfId: owner,
-      view: () => view,
-      pool,
-      log: createSilentLogger(),
-      clock,
-      replicas: 2,
-      durability: 'replica',
-      // no windowMs: as in production, a window closes at the end of the event loop's turn
-    });
-    const writer = new Y.Doc();
-    const typed = (text: string) => {
-      const before = Y.encodeStateVector(writer);
-      writer.getText('t').insert(0, text);
-      return Y.encodeStateAsUpdate(writer, before);
-    };
-    const first = replicate(doc, 'g', typed('a'));
-    clock.advance(1);
-    replicate(doc, 'g', typed('b'));
-    expect(calls).toHaveLength(0); // 1 ms: still the same window
-    clock.advance(1); // this turn has lasted a whole window
-    const second = replicate(doc, 'g', typed('c'));
-    expect(calls).toEqual([{ url: replica, epoch: 7 }]);
-    await first;
-    await second; // the new window still closes at the end of the turn
-    expect(calls).toHaveLength(2);
-  });
-
   it('[N3][C4] with replica durability it does not resolve until a holder acknowledged, retrying failures', async () => {
     let failures = 2;
     const { pool, calls } = fakePool(() =>

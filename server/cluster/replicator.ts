@@ -183,13 +183,6 @@ export function createReplicator(options: ReplicatorOptions): Replicate {
   /** The open window's batches, by generation and document id. */
   let open = new Map<string, Batch>();
   let scheduled = false;
-  /**
-   * When the open window was opened. One older than this is flushed by the next call: its
-   * end-of-turn hook or timer is overdue because this turn of the event loop has lasted that
-   * long (under a backlog libuv reads up to 48 × 1,024 ready sockets before it runs either).
-   */
-  let openedAt = 0;
-  const overdueMs = Math.max(windowMs ?? 0, 2);
   const flush = () => {
     scheduled = false;
     const batches = open;
@@ -214,7 +207,6 @@ export function createReplicator(options: ReplicatorOptions): Replicate {
   };
 
   return (docId, generation, update) => {
-    if (scheduled && options.clock.now() - openedAt >= overdueMs) flush();
     const key = `${generation}\n${docId}`;
     let batch = open.get(key);
     if (!batch) {
@@ -228,7 +220,6 @@ export function createReplicator(options: ReplicatorOptions): Replicate {
       done.catch(() => {});
       if (!scheduled) {
         scheduled = true;
-        openedAt = options.clock.now();
         schedule(flush);
       }
     }

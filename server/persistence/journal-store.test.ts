@@ -208,33 +208,6 @@ describe('journal store on disk', () => {
     expect(textOf((await store.load('doc'))?.updates ?? [])).toBe(writer.text());
   });
 
-  it('[N7] a turn of the event loop longer than the window starts it from the next append: its ACKs do not wait for the starved end-of-turn hook', async () => {
-    const { dir } = await setup();
-    const faultFs = createFaultFs();
-    const { clock, time } = frozenClock();
-    const { store, turns } = await manualStore(dir, faultFs, clock);
-    const writer = createWriter();
-    const [a] = writer.next(1);
-    const [b] = createWriter('o').next(1);
-    time.now += 10;
-    const syncsBefore = faultFs.syncs();
-    const first = store.append('doc', a!, 'g');
-    expect(turns).toHaveLength(1); // asked for, never run: the turn goes on (a socket backlog)
-    time.now += 2; // … for a whole window
-    const second = store.append('other', b!, 'g');
-    const outcome = await Promise.race([
-      first.then(() => 'written'),
-      new Promise((resolve) => setTimeout(() => resolve('still waiting for the turn'), 2_000)),
-    ]);
-    expect(outcome).toBe('written');
-    expect(faultFs.syncs() - syncsBefore).toBe(1);
-    // the second append went into the next window, written after the first
-    turns.shift()?.();
-    time.now += 2;
-    await second;
-    expect(textOf((await store.load('doc'))?.updates ?? [])).toBe(writer.text());
-  });
-
   it('[N7] a torn tail frame is ignored on replay and later appends are kept', async () => {
     const { dir, open } = await setup();
     const writer = createWriter();

@@ -107,8 +107,6 @@ interface Window {
   readonly waiters: Waiter[];
   readonly settled: Promise<void>;
   readonly settle: () => void;
-  /** When it was opened (`clock`). */
-  readonly openedAt: number;
 }
 
 const RECORD_OVERHEAD = 4;
@@ -283,7 +281,7 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
     const settled = new Promise<void>((resolve) => {
       settle = resolve;
     });
-    return { ops: [], groups: new Map(), waiters: [], settled, settle, openedAt: clock.now() };
+    return { ops: [], groups: new Map(), waiters: [], settled, settle };
   };
 
   const newWaiter = (doc: Doc, count: number): Waiter => {
@@ -296,17 +294,8 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
     return { doc, resolve, reject, count, promise };
   };
 
-  /**
-   * The window that takes the next op. A window open for a whole `delayMs` while nothing is
-   * being written is started first: its end-of-turn hook or timer is overdue because this turn
-   * of the event loop has lasted that long (under a backlog libuv reads up to 48 × 1,024 ready
-   * sockets before it runs either), and its ACKs must not wait for the turn to end.
-   */
   const openWindow = (): Window => {
-    if (open) {
-      if (writing || clock.now() - open.openedAt < delayMs) return open;
-      start(open);
-    }
+    if (open) return open;
     open = newWindow();
     if (!writing) schedule();
     return open;

@@ -17,8 +17,8 @@ const TS_FILE = /\.(?:ts|mts)$/;
 
 const tsconfig = JSON.parse(await readFile(new URL('../tsconfig.json', import.meta.url), 'utf8'));
 
-/** esbuild options for one TypeScript file: exported for the tests. */
-export function transformOptions(file) {
+/** esbuild options for one TypeScript file. */
+function transformOptions(file) {
   return {
     loader: 'ts',
     format: 'esm',

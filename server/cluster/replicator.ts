@@ -4,7 +4,7 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { mergeUpdates } from '../persistence/merge-updates.ts';
 import type { PeerPool } from './peer-client.ts';
-import { holdersOf } from './targets.ts';
+import { holdersOf, type Target } from './targets.ts';
 
 /** `local`: ack after the local fsync; `replica`: also after one other holder stored it (N3). */
 export type Durability = 'local' | 'replica';
@@ -47,6 +47,12 @@ interface Batch {
 
 const SETTLED: Promise<void> = Promise.resolve();
 
+/** A view and the holders a push goes to under it. */
+interface Known {
+  readonly view: RingView;
+  readonly targets: readonly Target[];
+}
+
 /**
  * Streams the durable updates of each document to its other holders (DESIGN N3): the rest of
  * the preference list, or the new owner and replicas while this node is no longer the owner
@@ -77,15 +83,17 @@ export function createReplicator(options: ReplicatorOptions): Replicate {
     return holdersOf(view, docId, count, options.selfId);
   };
 
+  /** `known`: the view and first-push targets the caller resolved in this same turn. */
   const pushOnce = async (
     docId: string,
     generation: string,
     update: Uint8Array,
     fallback: boolean,
+    known?: Known,
   ): Promise<boolean> => {
-    const view = options.view();
+    const view = known?.view ?? options.view();
     if (!view) return false;
-    const targets = targetsOf(view, docId, fallback);
+    const targets = known?.targets ?? targetsOf(view, docId, fallback);
     if (targets.length === 0) return true;
     const results = targets.map((t) =>
       options.pool
@@ -144,10 +152,15 @@ export function createReplicator(options: ReplicatorOptions): Replicate {
     });
 
   /** Sends one batch (already merged) until a holder confirmed it, or the deadline passed. */
-  const send = async (docId: string, generation: string, update: Uint8Array): Promise<void> => {
+  const send = async (
+    docId: string,
+    generation: string,
+    update: Uint8Array,
+    known?: Known,
+  ): Promise<void> => {
     const started = options.clock.now();
     let delay = 100;
-    const first = pushOnce(docId, generation, update, false);
+    const first = pushOnce(docId, generation, update, false, known);
     if (options.durability === 'local') {
       first.then(
         (ok) => {
@@ -189,9 +202,10 @@ export function createReplicator(options: ReplicatorOptions): Replicate {
     open = new Map();
     const view = options.view();
     for (const batch of batches.values()) {
-      // Nobody to send it to (a one-node cluster): the first push would succeed at once, so
-      // the batch is settled without merging it.
-      if (view && targetsOf(view, batch.docId, false).length === 0) {
+      // The first push's targets, resolved once here: with nobody to send to (a one-node
+      // cluster) that push would succeed at once, so the batch is settled without merging it.
+      const known = view ? { view, targets: targetsOf(view, batch.docId, false) } : undefined;
+      if (known?.targets.length === 0) {
         batch.settle(SETTLED);
         continue;
       }
@@ -202,7 +216,7 @@ export function createReplicator(options: ReplicatorOptions): Replicate {
         batch.settle(Promise.reject(error));
         continue;
       }
-      batch.settle(send(batch.docId, batch.generation, update));
+      batch.settle(send(batch.docId, batch.generation, update, known));
     }
   };
 

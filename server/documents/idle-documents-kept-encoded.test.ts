@@ -5,7 +5,12 @@ import { createSilentLogger } from '../log.ts';
 import { createNodeMetrics } from '../node-metrics.ts';
 import { createMemoryStore } from '../persistence/memory-store.ts';
 import type { DocStore } from '../persistence/store.ts';
-import { CloseCode, encodeSyncStep1, encodeSyncUpdate } from '../protocol/index.ts';
+import {
+  CloseCode,
+  encodeSyncStep1,
+  encodeSyncStep2,
+  encodeSyncUpdate,
+} from '../protocol/index.ts';
 import { createManualClock } from '../testing/manual-clock.ts';
 import { DocumentRegistry, type RegistryOptions } from './registry.ts';
 import { Session, type SessionDeps } from './session.ts';
@@ -44,6 +49,7 @@ function setup(extra: Partial<RegistryOptions> = {}) {
     epoch: () => 1,
     protocolVersion: 1,
     isFenced: () => false,
+    afterCatchUp: (room) => registry.settleCatchUp(room),
   };
   let ids = 0;
   /** A client attached to `docId` through a real Session. */
@@ -59,7 +65,28 @@ function setup(extra: Partial<RegistryOptions> = {}) {
     clock.advance(IDLE_ENCODE_MS);
     registry.sweep();
   };
-  return { clock, store, metrics, registry, connect, idle };
+  /** Every append the store was asked for, by document. */
+  const appends: string[] = [];
+  const append = store.append.bind(store);
+  store.append = (docId, update, generation) => {
+    appends.push(docId);
+    return append(docId, update, generation);
+  };
+  return { clock, store, metrics, registry, connect, idle, appends };
+}
+
+/** What the node acknowledged to a connection (its last cumulative ACK; 0 if none). */
+function acked(conn: MemoryConnection): number {
+  let count = 0;
+  for (const frame of conn.frames()) if (frame.type === 'ack') count = frame.count;
+  return count;
+}
+
+/** The document's state as the store holds it. */
+async function storedDoc(store: DocStore, docId: string): Promise<Y.Doc> {
+  const doc = new Y.Doc();
+  for (const u of (await store.load(docId))?.updates ?? []) Y.applyUpdate(doc, u);
+  return doc;
 }
 
 /** The content a connection received in sync-step2 / sync-update frames, applied to a fresh doc. */
@@ -245,3 +272,204 @@ describe('attached-but-idle documents kept encoded (issue 14)', () => {
     expect(t.registry.loadedCount).toBe(5);
   });
 });
+
+describe('a document whose clients only catch up is not kept as a Y.Doc (issue 14)', () => {
+  /** A client's replica of `base` whose edits (made by `edit`) are returned as its catch-up. */
+  function replicaWith(
+    base: Y.Doc,
+    edit: (doc: Y.Doc) => void,
+  ): { doc: Y.Doc; update: Uint8Array } {
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(base));
+    edit(doc);
+    // what a y-protocols client sends in SyncStep2: everything the node's vector lacks, and
+    // its whole delete set
+    return { doc, update: Y.encodeStateAsUpdate(doc, Y.encodeStateVector(base)) };
+  }
+
+  it('[N1][N2] a client that opens a document and sends its offline edits leaves it encoded, stored, broadcast and acknowledged', async () => {
+    const t = setup();
+    const compacted: string[] = [];
+    const compact = t.store.compact.bind(t.store);
+    t.store.compact = (docId) => {
+      compacted.push(docId);
+      return compact(docId);
+    };
+    const original = await seed(t.store, 'd', 'word');
+    const reader = await t.connect('d');
+    const room = await t.registry.acquire('d');
+    const writer = await t.connect('d');
+    const offline = replicaWith(original, (doc) => doc.getText('t').insert(0, 'offline '));
+    writer.session.receive(encodeSyncStep2(offline.update));
+    // not held as a Y.Doc until the idle window: encoded right after the catch-up
+    expect(room.isHydrated).toBe(false);
+    await room.durable();
+    expect(acked(writer.conn)).toBe(1);
+    expect((await storedDoc(t.store, 'd')).getText('t').toString()).toBe(
+      offline.doc.getText('t').toString(),
+    );
+    const readerView = received(reader.conn);
+    Y.applyUpdate(readerView, Y.encodeStateAsUpdate(original));
+    expect(readerView.getText('t').toString()).toBe(offline.doc.getText('t').toString());
+    const fromRoom = new Y.Doc();
+    Y.applyUpdate(fromRoom, room.encode());
+    expect(fromRoom.getText('t').toString()).toBe(offline.doc.getText('t').toString());
+    expect(compacted).toEqual(['d']);
+  });
+
+  it('[N1] a catch-up that brings nothing new to an encoded room is acknowledged without hydrating, storing or broadcasting anything', async () => {
+    const t = setup();
+    const original = await seed(t.store, 'd', 'word'); // its state holds deletions
+    const reader = await t.connect('d');
+    const room = await t.registry.acquire('d');
+    t.idle();
+    expect(room.isHydrated).toBe(false);
+    const sentBefore = reader.conn.sent.length;
+    const appendsBefore = t.appends.length;
+    let hydrations = 0;
+    const hydrate = room.hydrate.bind(room);
+    room.hydrate = (now) => {
+      hydrations++;
+      return hydrate(now);
+    };
+    // a reconnecting client that holds exactly the node's state (deletions included), then one
+    // that holds part of it
+    const same = await t.connect('d');
+    same.session.receive(encodeSyncStep2(replicaWith(original, () => {}).update));
+    const partial = new Y.Doc();
+    Y.applyUpdate(partial, Y.encodeStateAsUpdate(original, Y.encodeStateVector(new Y.Doc())));
+    const older = await t.connect('d');
+    older.session.receive(encodeSyncStep2(Y.encodeStateAsUpdate(partial, room.stateVector())));
+    expect(hydrations).toBe(0);
+    expect(room.isHydrated).toBe(false);
+    await room.durable();
+    expect(acked(same.conn)).toBe(1);
+    expect(acked(older.conn)).toBe(1);
+    expect(t.appends.length).toBe(appendsBefore);
+    expect(reader.conn.sent.length).toBe(sentBefore);
+    expect(room.encode()).toEqual(Y.encodeStateAsUpdate(original));
+  });
+
+  it('[N2] a catch-up whose only news is a deletion hydrates the room and applies it', async () => {
+    const t = setup();
+    const original = await seed(t.store, 'd', 'word');
+    await t.connect('d');
+    const room = await t.registry.acquire('d');
+    t.idle();
+    const deleted = replicaWith(original, (doc) => doc.getText('t').delete(0, 4));
+    const client = await t.connect('d');
+    client.session.receive(encodeSyncStep2(deleted.update));
+    await room.durable();
+    expect(acked(client.conn)).toBe(1);
+    expect(room.doc.getText('t').toString()).toBe(deleted.doc.getText('t').toString());
+    expect((await storedDoc(t.store, 'd')).getText('t').toString()).toBe(
+      deleted.doc.getText('t').toString(),
+    );
+  });
+
+  it('[N1] a room edited live within the idle window stays hydrated through catch-ups, and is encoded after it', async () => {
+    const t = setup();
+    const original = await seed(t.store, 'd', 'word');
+    const alice = await t.connect('d');
+    const room = await t.registry.acquire('d');
+    const local = replicaWith(original, () => {}).doc;
+    const edits: Uint8Array[] = [];
+    local.on('update', (u: Uint8Array) => edits.push(u));
+    local.getText('t').insert(0, 'typing ');
+    for (const u of edits) alice.session.receive(encodeSyncUpdate(u));
+    t.clock.advance(IDLE_ENCODE_MS - 1);
+    const bob = await t.connect('d');
+    bob.session.receive(encodeSyncStep2(replicaWith(original, () => {}).update));
+    expect(room.isHydrated).toBe(true);
+    t.idle();
+    expect(room.isHydrated).toBe(false);
+  });
+
+  it('[C5] a malformed catch-up to an encoded room closes with 4400 and changes nothing', async () => {
+    const t = setup();
+    const original = await seed(t.store, 'd', 'word');
+    await t.connect('d');
+    const room = await t.registry.acquire('d');
+    t.idle();
+    const appendsBefore = t.appends.length;
+    const bad = await t.connect('d');
+    bad.session.receive(encodeSyncStep2(Uint8Array.of(3, 0xff, 0xff)));
+    expect(bad.conn.closeCode).toBe(CloseCode.BAD_REQUEST);
+    expect(t.appends.length).toBe(appendsBefore);
+    expect(room.encode()).toEqual(Y.encodeStateAsUpdate(original));
+  });
+
+  it('[N2] whatever a catch-up holds, the room ends with the merged state, and it is integrated exactly when it changes something (random replicas)', async () => {
+    // a small deterministic generator (mulberry32): the same cases on every run
+    let state = 7;
+    const next = (n: number) => {
+      state = (state + 0x6d2b79f5) | 0;
+      let x = Math.imul(state ^ (state >>> 15), 1 | state);
+      x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+      return ((x ^ (x >>> 14)) >>> 0) % n;
+    };
+    const randomEdits = (doc: Y.Doc, count: number) => {
+      const text = doc.getText('t');
+      for (let i = 0; i < count; i++) {
+        if (text.length > 0 && next(3) === 0) {
+          text.delete(next(text.length), 1 + next(Math.min(3, text.length)));
+        } else {
+          text.insert(next(text.length + 1), 'abc'.slice(next(3)));
+        }
+      }
+    };
+    let skipped = 0;
+    let applied = 0;
+    for (let round = 0; round < 120; round++) {
+      const t = setup();
+      const base = new Y.Doc();
+      randomEdits(base, 1 + next(12));
+      await t.store.append('d', Y.encodeStateAsUpdate(base), 'gen-1');
+      await t.connect('d');
+      const room = await t.registry.acquire('d');
+      // the node's copy may move on after the client's copy forked from it
+      const client = new Y.Doc();
+      Y.applyUpdate(client, Y.encodeStateAsUpdate(base));
+      if (next(2) === 0) room.doc.getText('t').insert(0, 'n');
+      if (next(2) === 0) randomEdits(client, next(4));
+      await room.durable();
+      t.idle();
+      expect(room.isHydrated).toBe(false);
+      const expected = new Y.Doc();
+      Y.applyUpdate(expected, room.encode());
+      const before = Y.encodeStateAsUpdate(expected);
+      Y.applyUpdate(expected, Y.encodeStateAsUpdate(client));
+      const changes = !equalBytes(Y.encodeStateAsUpdate(expected), before);
+
+      const conn = await t.connect('d');
+      const update = Y.encodeStateAsUpdate(client, room.stateVector());
+      let hydrated = false;
+      const hydrate = room.hydrate.bind(room);
+      room.hydrate = (now) => {
+        hydrated = true;
+        return hydrate(now);
+      };
+      conn.session.receive(encodeSyncStep2(update));
+      // hydrated (integrated) exactly when it holds news
+      expect(hydrated).toBe(changes);
+      await room.durable();
+      expect(conn.conn.closed).toBe(false);
+      expect(acked(conn.conn)).toBe(1);
+      const after = new Y.Doc();
+      Y.applyUpdate(after, room.encode());
+      expect(after.getText('t').toString()).toBe(expected.getText('t').toString());
+      expect((await storedDoc(t.store, 'd')).getText('t').toString()).toBe(
+        expected.getText('t').toString(),
+      );
+      if (changes) applied++;
+      else skipped++;
+    }
+    // both kinds of catch-up were exercised
+    expect(skipped).toBeGreaterThan(10);
+    expect(applied).toBeGreaterThan(10);
+  });
+});
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}

@@ -188,6 +188,19 @@ export class DocumentRegistry {
     return pending;
   }
 
+  /**
+   * Called after a client's catch-up (its SyncStep2) was applied to `room`: a room nobody
+   * edited live within the idle window is kept encoded at once, and compacted, instead of
+   * holding a Y.Doc until the window passes (issue 14: hydrated only while edited). Clients
+   * that open a document and read it, or reconnect to it, leave no Y.Doc behind; the first
+   * keystroke hydrates it again.
+   */
+  settleCatchUp(room: Room, now = this.options.clock.now()): void {
+    if (this.rooms.get(room.docId) !== room || !room.isHydrated) return;
+    if (now - room.lastEdited < (this.options.idleEncodeMs ?? DEFAULT_IDLE_ENCODE_MS)) return;
+    if (room.encodeDoc()) this.compactIdle(room.docId);
+  }
+
   /** Starts the idle sweep (every second). */
   start(): void {
     this.stopSweep ??= this.options.clock.every(1000, () => this.sweep());

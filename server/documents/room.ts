@@ -54,6 +54,19 @@ export interface RoomDeps {
 /** y-protocols' timeout of an awareness state nobody renewed (its `outdatedTimeout`). */
 export const AWARENESS_TIMEOUT_MS = awarenessProtocol.outdatedTimeout;
 
+/**
+ * True when `update` holds nothing beyond the state `snapshot` describes (`Y.encodeSnapshot`):
+ * applying it would change nothing. False when it cannot tell (the caller integrates it, which
+ * reports a malformed update).
+ */
+function holdsAlready(snapshot: Uint8Array, update: Uint8Array): boolean {
+  try {
+    return Y.snapshotContainsUpdate(Y.decodeSnapshot(snapshot), update);
+  } catch {
+    return false;
+  }
+}
+
 /** Transaction origin of updates that came from another node. */
 export const REMOTE_ORIGIN = Symbol('remote');
 
@@ -122,11 +135,22 @@ export class Room {
   private current: Y.Doc | null;
   /** The whole state as one update while encoded; `null` while hydrated. */
   private encodedState: Uint8Array | null = null;
+  /**
+   * While encoded: the state's delete set and state vector (`Y.encodeSnapshot`), so a catch-up
+   * that brings nothing new is told without hydrating. `null` while hydrated.
+   */
+  private encodedSnapshot: Uint8Array | null = null;
   private readonly changeListeners = new Set<ChangeListener>();
   private readonly destroyListeners = new Set<() => void>();
   lastActive: number;
   /** When the Y.Doc was last used (hydrated, read or written): the coldest are encoded first. */
   lastUsed: number;
+  /**
+   * When a client last edited it live (an Update frame, `applyUpdate`); catch-ups
+   * (`applyCatchUp`) and reads do not count. The registry keeps a room hydrated only while it
+   * is edited (issue 14).
+   */
+  lastEdited = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly docId: string,
@@ -196,6 +220,7 @@ export class Room {
     doc.on('update', this.onDocUpdate);
     this.current = doc;
     this.encodedState = null;
+    this.encodedSnapshot = null;
     this.deps.metrics.docsHydrated.inc();
     return doc;
   }
@@ -210,6 +235,7 @@ export class Room {
     if (!doc || this.destroyed || this.faulted || this.staged) return false;
     if (doc.store.pendingStructs !== null || doc.store.pendingDs !== null) return false;
     this.encodedState = Y.encodeStateAsUpdate(doc);
+    this.encodedSnapshot = Y.encodeSnapshot(Y.snapshot(doc));
     this.current = null;
     doc.off('update', this.onDocUpdate);
     // Someone may still hold the dropped doc (read before, written after an await): whatever
@@ -336,13 +362,43 @@ export class Room {
    * decodes cleanly before it throws (found by the session fuzz): its changes are held back,
    * and the room faults (the registry drops it and its clients resync from the store) instead
    * of serving a half-applied state. `frame`: the client's Update frame carrying `update`,
-   * relayed as is to the other connections when the update makes one change.
+   * relayed as is to the other connections when the update makes one change. A live edit: it
+   * sets `lastEdited`.
    */
   applyUpdate(update: Uint8Array, origin: Connection, frame?: Uint8Array): void {
     if (this.faulted) throw new Error('document storage failed');
     const started = this.deps.clock.now();
     // framing only (nothing built): `Y.applyUpdate` below is the one decode of the update
     checkUpdateFraming(update);
+    this.integrateClientUpdate(update, origin, frame, started);
+    this.lastEdited = this.lastActive;
+  }
+
+  /**
+   * Applies a client's catch-up, the update of its SyncStep2 (C5, like `applyUpdate`), without
+   * counting it as an edit (`lastEdited`). An encoded room given nothing it does not hold
+   * already — every struct known, every deletion applied, which Yjs would integrate as no
+   * change — stays encoded: nothing is hydrated, stored or broadcast (issue 14: a reconnecting
+   * client's catch-up is mostly that). A forwarder's mirror (`relay`) always relays.
+   */
+  applyCatchUp(update: Uint8Array, origin: Connection): void {
+    if (this.faulted) throw new Error('document storage failed');
+    const started = this.deps.clock.now();
+    checkUpdateFraming(update);
+    const snapshot = this.encodedSnapshot;
+    if (!this.current && snapshot && !this.deps.relay && holdsAlready(snapshot, update)) {
+      this.lastActive = started;
+      return;
+    }
+    this.integrateClientUpdate(update, origin, undefined, started);
+  }
+
+  private integrateClientUpdate(
+    update: Uint8Array,
+    origin: Connection,
+    frame: Uint8Array | undefined,
+    started: number,
+  ): void {
     const doc = this.hydrate(started);
     const staged: Array<readonly [Uint8Array, unknown]> = [];
     this.staged = staged;

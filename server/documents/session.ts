@@ -54,6 +54,11 @@ export interface SessionDeps {
   readonly limits?: NodeLimits;
   /** Room operations (REQUEST, P23); absent: every request is answered 4400. */
   readonly onRequest?: (session: Session, room: Room, request: Request) => void;
+  /**
+   * Called after a catch-up (a client's SyncStep2) was applied: the registry keeps a room
+   * nobody edits encoded (issue 14). Absent: nothing.
+   */
+  readonly afterCatchUp?: (room: Room) => void;
   /** Rooms no client may write (version history, W6): content is dropped as for `view`. */
   readonly isReadOnlyRoom?: (docId: string) => boolean;
   /**
@@ -450,7 +455,8 @@ export class Session {
         return;
       }
       case 'sync-step2':
-        this.applyContent(room, frame.update);
+        // a catch-up: not an edit, and mostly nothing new (an encoded room stays encoded)
+        if (this.applyContent(room, frame.update, 'catch-up')) this.deps.afterCatchUp?.(room);
         return;
       case 'sync-update':
         // an Update frame is relayed to the other connections as received (no re-encoding)
@@ -498,37 +504,43 @@ export class Session {
     }
   }
 
-  private applyContent(room: Room, update: Uint8Array, frame?: Uint8Array): void {
+  /**
+   * Applies a client's content: `frame`, the Update frame carrying a live edit (relayed as
+   * is), or `catch-up` for the update of its SyncStep2. Returns whether it was applied (then
+   * it is acknowledged once durable).
+   */
+  private applyContent(room: Room, update: Uint8Array, frame: Uint8Array | 'catch-up'): boolean {
     if (this.deps.isFenced()) {
       this.reject(CloseCode.RETRY, 'node fenced from the cluster', { retryAfterMs: 1000 });
-      return;
+      return false;
     }
     if (this.permission === 'view' || this.deps.isReadOnlyRoom?.(room.docId)) {
       this.ignoreReadOnlyContent();
-      return;
+      return false;
     }
     const refusal = this.deps.limits?.documents.admitUpdate(room, update);
     if (refusal) {
       this.refuse(refusal);
-      return;
+      return false;
     }
     const n = ++this.contentReceived;
     try {
-      room.applyUpdate(update, this.conn, frame);
+      if (frame === 'catch-up') room.applyCatchUp(update, this.conn);
+      else room.applyUpdate(update, this.conn, frame);
     } catch (error) {
       this.deps.log.warn('rejected an update Yjs cannot apply', {
         docId: this.info.docId,
         error,
       });
       this.reject(CloseCode.BAD_REQUEST, 'update cannot be applied');
-      return;
+      return false;
     }
     const durable = room.durable();
     const waiting = this.ackWait;
     if (waiting && waiting.durable === durable) {
       // the same commit window: its one ACK covers this update too (cumulative, P-rules)
       waiting.n = n;
-      return;
+      return true;
     }
     const wait = { durable, n };
     this.ackWait = wait;
@@ -541,6 +553,7 @@ export class Session {
         /* the room faulted and closes this socket with retry; nothing is acked */
       },
     );
+    return true;
   }
 
   /**

@@ -245,14 +245,35 @@ export function createHistoryKeeper(deps: HistoryKeeperDeps): HistoryKeeper {
     });
   }
 
-  /** Writes a version of `main` into `docId`'s history room; retention runs after it. */
+  /**
+   * Writes a version of `main` into `docId`'s history room; retention runs after it. Given the
+   * room, the version is cut from its state once the history room is loaded: from a copy while
+   * the room is held encoded, so cutting a version does not hydrate it (issue 14).
+   */
   async function writeVersion(
     docId: string,
-    main: Y.Doc,
+    source: Y.Doc | Room,
     request: CutRequest,
     authors: Iterable<string> = [],
   ): Promise<VersionRecord | null> {
     const history = await deps.acquire(historyRoomOf(docId));
+    if (source instanceof Y.Doc) return cutInto(history, source, request, authors);
+    if (source.isHydrated) return cutInto(history, source.doc, request, authors);
+    const copy = new Y.Doc();
+    try {
+      Y.applyUpdate(copy, source.encode());
+      return await cutInto(history, copy, request, authors);
+    } finally {
+      copy.destroy();
+    }
+  }
+
+  async function cutInto(
+    history: Room,
+    main: Y.Doc,
+    request: CutRequest,
+    authors: Iterable<string>,
+  ): Promise<VersionRecord | null> {
     const records = readVersions(history.doc);
     const newest = records.at(-1);
     if (request.onlyIfChanged && newest && !changedSince(main, newest)) return null;
@@ -281,7 +302,7 @@ export function createHistoryKeeper(deps: HistoryKeeperDeps): HistoryKeeper {
       const pending = entry?.room === main && entry.pending;
       const record = await writeVersion(
         docId,
-        main.doc,
+        main,
         { ...request, onlyIfChanged: request.onlyIfChanged && !pending },
         authors,
       );

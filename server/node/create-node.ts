@@ -339,6 +339,8 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
     protocolVersion: PROTOCOL_VERSION,
     isFenced,
     onRequest: versions.handleRequest,
+    // a room nobody edits is kept encoded once its clients caught up (issue 14)
+    afterCatchUp: (room) => registry.settleCatchUp(room),
     isReadOnlyRoom: (docId: string) =>
       documentOfHistoryRoom(docId) !== null || documentOfMetaRoom(docId) !== null,
     // over a rate limit, frames wait instead of the socket being closed (P22 pacing)

@@ -195,9 +195,9 @@ export function generatedNotes(
         .map((k) => `${k} ${f.cells[k]}`)
         .join(', ')}; floor ${f.floor}`;
     } else if (f.metric.includes('after the idle window')) {
-      cause = `${f.ratios}: kept encoded (no live Y.Doc); resident memory also counts what the dropped Y.Docs freed and the process still holds`;
+      cause = `${f.ratios}: resident against heap; the difference is memory the process holds beyond its live heap and buffers`;
     } else if (f.metric.startsWith('memory per idle loaded doc')) {
-      cause = `${f.ratios.split(';')[0]}: just synced, the document is still a live Y.Doc (kept encoded only after its idle window, the next row)`;
+      cause = `${f.ratios.split(';')[0]}: resident against heap; the difference is memory the process holds beyond its live heap and buffers`;
     } else if (f.metric.startsWith('durable ack')) {
       cause = `ours ack p95 ${ours} against the append + fsync floor ${f.floor}; ${splitText}`;
     } else if (f.metric.startsWith('tokens lost')) {

@@ -24,6 +24,8 @@ export interface MemorySnapshot {
   readonly rss: number;
   /** Anonymous resident memory (RssAnon), null when /proc is unavailable. */
   readonly rssAnon: number | null;
+  /** V8's committed memory by heap space (`physical_space_size`), when the probe reports it. */
+  readonly spaces?: Readonly<Record<string, number>>;
   readonly heapUsed: number;
   readonly external: number;
   readonly arrayBuffers: number;

@@ -6,6 +6,7 @@
 // not drop when the kernel evicts cold pages of the node binary. Without --expose-gc it reports
 // without collecting.
 import { readFileSync } from 'node:fs';
+import v8 from 'node:v8';
 
 function rssAnon() {
   try {
@@ -22,6 +23,9 @@ process.on('SIGUSR2', () => {
     globalThis.gc?.();
     globalThis.gc?.();
     const usage = process.memoryUsage();
-    process.stderr.write(`BENCH_MEM ${JSON.stringify({ ...usage, rssAnon: rssAnon() })}\n`);
+    const spaces = Object.fromEntries(
+      v8.getHeapSpaceStatistics().map((s) => [s.space_name, s.physical_space_size]),
+    );
+    process.stderr.write(`BENCH_MEM ${JSON.stringify({ ...usage, rssAnon: rssAnon(), spaces })}\n`);
   }, 100);
 });

@@ -576,11 +576,8 @@ export class Session {
   private ack(n: number): void {
     if (this.state !== 'open' || n <= this.acked) return;
     this.acked = n;
-    if (this.isRingdocClient) this.conn.cork(this.sendAck);
+    // a closure per ACK (one per commit window at most), not one bound per session: an idle
+    // socket holds none (issue 14, memory per connection)
+    if (this.isRingdocClient) this.conn.cork(() => this.conn.send(encodeAck(this.acked)));
   }
-
-  /** Sends the cumulative ACK (bound once: no closure per ACK). */
-  private readonly sendAck = (): void => {
-    this.conn.send(encodeAck(this.acked));
-  };
 }

@@ -68,6 +68,29 @@ export interface Admission {
 
 const IGNORE: SocketHandler = { message: () => {}, close: () => {} };
 
+/**
+ * The socket handler of one admitted session: state in fields, methods on the prototype (every
+ * socket holds one; closures would cost each its own functions and context, issue 14).
+ */
+class AdmittedHandler implements SocketHandler {
+  /** Where frames go instead of the session while access control checks its ticket (P21). */
+  receive: ((frame: Uint8Array) => void) | null = null;
+
+  constructor(
+    private readonly session: Session,
+    private readonly onClosed: (session: Session) => void,
+  ) {}
+
+  message(frame: Uint8Array): void {
+    if (this.receive) this.receive(frame);
+    else this.session.receive(frame);
+  }
+
+  close(): void {
+    this.onClosed(this.session);
+  }
+}
+
 /** What watches the session of a build-announcing client (web build health). */
 interface BuildWatch {
   /** Its ack latency (ringdoc clients, which announce a protocol version), else `null`. */
@@ -158,18 +181,17 @@ export function createAdmission(options: AdmissionOptions): Admission {
     session.reject(CloseCode.UPGRADE_REQUIRED, message);
   };
 
+  const closeSession = (session: Session) => {
+    session.closed();
+    sessions.delete(session);
+    options.auth?.forget(session);
+  };
+
   /** Admits one session: origin, version gate, node state, ticket, then the route. */
   const admit = (session: Session, upgrade: UpgradeInfo, crowded: Refusal | null) => {
     sessions.add(session);
     options.clientBuilds?.opened(session.info.build);
-    const handler = {
-      message: (frame: Uint8Array) => session.receive(frame),
-      close: () => {
-        session.closed();
-        sessions.delete(session);
-        options.auth?.forget(session);
-      },
-    };
+    const handler = new AdmittedHandler(session, closeSession);
     if (crowded) {
       options.clientBuilds?.refused(session.info.build, crowded.code);
       session.refuse(crowded);
@@ -195,7 +217,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
       return handler;
     }
     if (options.auth) {
-      handler.message = options.auth.admit(session, () => options.route(session));
+      handler.receive = options.auth.admit(session, () => options.route(session));
       return handler;
     }
     options.route(session);

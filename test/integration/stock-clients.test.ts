@@ -24,8 +24,7 @@ afterEach(async () => {
 }, 60_000);
 
 /** A stock client with presence set, recording every close it sees. */
-function stockClient(nodeUrl: string, docId: string, name: string) {
-  const doc = new Y.Doc();
+function stockClient(nodeUrl: string, docId: string, name: string, doc = new Y.Doc()) {
   const provider = new WebsocketProvider(`${nodeUrl}/doc`, docId, doc, {
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
     disableBc: true,
@@ -73,7 +72,61 @@ function docOwnedBy(sets: readonly (readonly string[])[], owners: readonly strin
   throw new Error('no document id with the wanted owners');
 }
 
+/** A gauge or counter of a node's `/metrics`. */
+async function metric(httpUrl: string, name: string): Promise<number> {
+  const text = await (await fetch(`${httpUrl}/metrics`)).text();
+  const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+  if (!match) throw new Error(`no ${name} in /metrics`);
+  return Number(match[1]);
+}
+
 describe('stock y-websocket clients on any node (real etcd, real node processes)', () => {
+  it('[N1][N2] offline edits a stock client brings to its owner are stored and served while the document is kept encoded; the first keystroke rebuilds the Y.Doc', async () => {
+    cluster = await startCluster({ nodes: 2 });
+    await cluster.waitForRing(['n1', 'n2']);
+    const docId = `encoded-${Date.now().toString(36)}`;
+    const { owner: ownerId } = await cluster.ownerOf(docId);
+    const owner = cluster.node(ownerId);
+    const other = cluster.nodes.find((n) => n.id !== ownerId);
+    if (!other) throw new Error('no second node');
+    const hydrated = () => metric(owner.httpUrl, 'ringdoc_documents_hydrated');
+    const rebuilt = () => metric(owner.httpUrl, 'ringdoc_docs_hydrated_total');
+
+    // written before the client ever reached a node: its catch-up (SyncStep2) carries it
+    const offline = new Y.Doc();
+    offline.getText('t').insert(0, 'written offline ');
+    const writer = stockClient(owner.url, docId, 'writer', offline);
+    await waitFor('the writer synced', () => writer.provider.synced);
+    await waitFor(
+      'the owner holds the document encoded (no Y.Doc) once the writer caught up',
+      async () =>
+        (await metric(owner.httpUrl, 'ringdoc_documents_loaded')) >= 1 && (await hydrated()) === 0,
+    );
+    const rebuiltBefore = await rebuilt();
+
+    // a reader on the owner catches up with nothing new: served from the encoded state
+    const reader = stockClient(owner.url, docId, 'reader');
+    await waitFor('the reader has the offline text', () => reader.text() === 'written offline ');
+    expect(await hydrated()).toBe(0);
+    expect(await rebuilt()).toBe(rebuiltBefore);
+
+    // the first keystroke rebuilds it, and both see it
+    writer.type('typed');
+    await waitFor(
+      'the reader sees the keystroke',
+      () => reader.text() === 'written offline typed ',
+    );
+    expect(await hydrated()).toBe(1);
+    expect(await rebuilt()).toBe(rebuiltBefore + 1);
+
+    // stored on the owner and its replica: a client on the other node (forwarded) gets all
+    await owner.kill();
+    await cluster.waitForRing([other.id]);
+    const late = stockClient(other.url, docId, 'late');
+    await waitFor('the surviving node serves everything', () => late.text() === writer.text());
+    expect(writer.closes.filter((c) => c.startsWith('4400'))).toEqual([]);
+  }, 120_000);
+
   it('[C8][P18a] two stock clients with presence in one document for 30 s: 0 closes, each sees the other', async () => {
     // Lease TTL 5 s (fencing threshold 4 s, R6) rather than the harness's 2 s (threshold 1 s):
     // on a loaded 2-core machine a keepalive acknowledged more than 1 s late fenced the owner,

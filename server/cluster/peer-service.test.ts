@@ -81,6 +81,19 @@ describe('peer service', () => {
     expect(registry.get('other-1')).toBeUndefined();
   });
 
+  it("[M1][N1] a document handed off to its new owner keeps its Y.Doc through its editors' catch-ups; one a client loaded, nobody editing, does not", async () => {
+    const { registry, push } = setup((docId) => docId.startsWith('mine-'));
+    expect((await push('mine-5', 'gen-a', 'typed on the old owner')).status).toBe('ok');
+    const room = registry.get('mine-5');
+    if (!room) throw new Error('not loaded');
+    registry.settleCatchUp(room);
+    expect(room.isHydrated).toBe(true);
+    // a room loaded by a client, nobody editing: its catch-up encodes it
+    const other = await registry.acquire('idle-5');
+    registry.settleCatchUp(other);
+    expect(other.isHydrated).toBe(false);
+  });
+
   it('[N1][C4] an update stored while the document is unloaded is in it when it loads again (no stale encoded copy)', async () => {
     const { registry, push } = setup();
     await push('doc-4', 'gen-a', 'before ');

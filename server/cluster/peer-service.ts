@@ -97,6 +97,8 @@ export function createPeerService(
           throw new GenerationMismatchError(req.docId, room.generation, req.generation);
         }
         room.applyRemote(req.update);
+        // its editors are typing on the previous owner: they keep the Y.Doc warm here (issue 14)
+        if (req.role === 'handoff') room.markEdited();
         // A replica acknowledges what it stored; waiting for its own replication too would
         // deadlock two nodes that both have the room loaded (each waiting on the other).
         await (req.role === 'replicate' ? room.localDurable() : room.durable());
@@ -117,7 +119,9 @@ export function createPeerService(
         // The load is moved off the clients' path: they arrive at a loaded room. A load that
         // fails changes nothing (the update is stored; a client's own load retries).
         if (req.role === 'handoff' && !stale && options.loadOnHandoff?.(req.docId)) {
-          await registry.acquire(req.docId).catch(() => undefined);
+          const loaded = await registry.acquire(req.docId).catch(() => undefined);
+          // loaded for editors typing on the previous owner: their catch-ups keep its Y.Doc
+          loaded?.markEdited();
         }
       }
       if (req.role === 'replicate' && options.holds && !options.holds(req.docId)) {

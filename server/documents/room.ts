@@ -209,6 +209,15 @@ export class Room {
     return this.current !== null;
   }
 
+  /**
+   * Counts as edited now (`lastEdited`): a document handed to this node while its editors type
+   * on the previous owner keeps its Y.Doc for them, instead of being encoded by their catch-ups
+   * and rebuilt by their next keystroke.
+   */
+  markEdited(): void {
+    this.lastEdited = this.deps.clock.now();
+  }
+
   /** The live Y.Doc, rebuilt from the encoded state if the room held it encoded. */
   hydrate(now = this.deps.clock.now()): Y.Doc {
     this.lastUsed = now;

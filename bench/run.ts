@@ -99,6 +99,16 @@ function parseArgs(argv: readonly string[]): Args {
 const say = (line: string) => console.log(line);
 const elapsed = (t0: number) => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
 
+/** The commit measured (`git describe --always --dirty`); undefined outside a git checkout. */
+async function measuredCommit(): Promise<string | undefined> {
+  try {
+    const { stdout } = await promisify(execFile)('git', ['describe', '--always', '--dirty']);
+    return stdout.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** bench/ring, pinned to the server core (it inherits this process's nice value). */
 async function runRingBench(quick: boolean): Promise<string[]> {
   const { stdout } = await promisify(execFile)(
@@ -234,6 +244,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const plan = args.reps === null ? planned : { ...planned, reps: args.reps };
   const t0 = performance.now();
   const startedAt = new Date();
+  const commit = await measuredCommit();
   const loadBefore = os.loadavg();
   const pinned = hasTaskset() && os.cpus().length >= 2;
   if (!hasTaskset()) throw new Error('taskset not found: install util-linux');
@@ -483,6 +494,7 @@ async function main(argv: readonly string[]): Promise<number> {
       generatorCore: CLIENT_CPU,
       generators: args.generators ?? plan.sweep.generators,
       tmpdir: os.tmpdir(),
+      ...(commit ? { commit } : {}),
     });
     const json = resultsJson(results);
     const jsonPath = path.join(args.out, `${stamp}-${name}.json`);

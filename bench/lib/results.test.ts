@@ -50,6 +50,16 @@ describe('results: JSON and the Markdown rendered from it', () => {
     expect(md).toContain('**the machine was contended**');
   });
 
+  it('names the commit it measured, when the run recorded one', () => {
+    const c = fakeCollected([fakeSweep('ours', 1)]);
+    const md = renderMarkdown(
+      JSON.parse(resultsJson(toResults(c, fakeEnvironment({ commit: '8099a75-dirty' })))),
+    );
+    expect(md).toContain('run of `bench/run.ts` at commit `8099a75-dirty`, started');
+    const older = renderMarkdown(JSON.parse(resultsJson(toResults(c, fakeEnvironment()))));
+    expect(older).toContain('run of `bench/run.ts`, started');
+  });
+
   it('says why a server could not run, from the recorded reason', () => {
     const c = fakeCollected([fakeSweep('ours', 1)]);
     c.unavailable.set(

@@ -43,6 +43,8 @@ export interface RunEnvironment {
   readonly generatorCore: number;
   readonly generators: number;
   readonly tmpdir: string;
+  /** The commit measured (`git describe --always --dirty`), when the run could read it. */
+  readonly commit?: string;
 }
 
 export interface Results {
@@ -191,7 +193,9 @@ export function generatedNotes(
         `${failing ? `ours' lowest failing step ${n0(failing.rate)}/s failed on: ${stepFailure(failing)}${failing.clientBound ? ' (client-bound)' : ''} (its server processes waited ${pct(failing.serverWait)} of the step for a CPU, other processes used ${f1(failing.otherCpu)} cores)` : 'no failing step recorded'}; ` +
         `${splitText}; at that cost one core carries at most ≈ ${n0(ceiling)} updates/s`;
     } else if (f.metric.startsWith('memory per idle connection')) {
-      cause = `ours ${ours} per socket against ${COLUMNS.filter((k) => k !== 'ours' && f.cells[k])
+      cause = `ours ${ours} per socket against ${COLUMNS.filter(
+        (k) => k !== 'ours' && f.cells[k] && f.cells[k] !== '–',
+      )
         .map((k) => `${k} ${f.cells[k]}`)
         .join(', ')}; floor ${f.floor}`;
     } else if (f.metric.includes('after the idle window')) {
@@ -242,7 +246,7 @@ export function renderMarkdown(results: Results): string {
   return `# Benchmarks against the peers — ${env.startedAt.slice(0, 10)} (${env.name})
 
 Rendered from \`${env.startedAt.slice(0, 10)}-${env.name}.json\` (the measurements; this file is generated from it).
-${p.quick ? 'Quick (smoke) run' : 'Full run'} of \`bench/run.ts\`, started ${env.startedAt}, took ${Math.round(env.durationSeconds)} s.
+${p.quick ? 'Quick (smoke) run' : 'Full run'} of \`bench/run.ts\`${env.commit ? ` at commit \`${env.commit}\`` : ''}, started ${env.startedAt}, took ${Math.round(env.durationSeconds)} s.
 Node ${env.node}, ${env.cpus} CPUs (${env.cpuModel}), Linux ${env.kernel}; load average ${env.loadBefore.map((l) => l.toFixed(2)).join(' ')} at the start, ${env.loadAfter.map((l) => l.toFixed(2)).join(' ')} at the end${machineContended(env) ? ' — **the machine was contended**' : ''}.
 Every server process (ours: all 3 nodes) pinned to core ${env.serverCore}; the load generator is ${env.generators} child processes pinned to core ${env.generatorCore}, each reporting its own CPU${env.niceness === null ? '' : `; everything at nice ${env.niceness}`}. ${p.reps} repetition(s); figures are medians.
 

@@ -274,6 +274,16 @@ describe('attached-but-idle documents kept encoded (issue 14)', () => {
 });
 
 describe('a document whose clients only catch up is not kept as a Y.Doc (issue 14)', () => {
+  /** A seeded document with one editor attached, kept encoded after the idle window. */
+  async function encodedRoom() {
+    const t = setup();
+    const original = await seed(t.store, 'd', 'word'); // its state holds deletions
+    const editor = await t.connect('d');
+    const room = await t.registry.acquire('d');
+    t.idle();
+    return { t, original, editor, room };
+  }
+
   /** A client's replica of `base` whose edits (made by `edit`) are returned as its catch-up. */
   function replicaWith(
     base: Y.Doc,
@@ -318,11 +328,7 @@ describe('a document whose clients only catch up is not kept as a Y.Doc (issue 1
   });
 
   it('[N1] a catch-up that brings nothing new to an encoded room is acknowledged without hydrating, storing or broadcasting anything', async () => {
-    const t = setup();
-    const original = await seed(t.store, 'd', 'word'); // its state holds deletions
-    const reader = await t.connect('d');
-    const room = await t.registry.acquire('d');
-    t.idle();
+    const { t, original, editor: reader, room } = await encodedRoom();
     expect(room.isHydrated).toBe(false);
     const sentBefore = reader.conn.sent.length;
     const appendsBefore = t.appends.length;
@@ -351,11 +357,7 @@ describe('a document whose clients only catch up is not kept as a Y.Doc (issue 1
   });
 
   it('[N2] a catch-up whose only news is a deletion hydrates the room and applies it', async () => {
-    const t = setup();
-    const original = await seed(t.store, 'd', 'word');
-    await t.connect('d');
-    const room = await t.registry.acquire('d');
-    t.idle();
+    const { t, original, room } = await encodedRoom();
     const deleted = replicaWith(original, (doc) => doc.getText('t').delete(0, 4));
     const client = await t.connect('d');
     client.session.receive(encodeSyncStep2(deleted.update));
@@ -386,11 +388,7 @@ describe('a document whose clients only catch up is not kept as a Y.Doc (issue 1
   });
 
   it('[C5] a malformed catch-up to an encoded room closes with 4400 and changes nothing', async () => {
-    const t = setup();
-    const original = await seed(t.store, 'd', 'word');
-    await t.connect('d');
-    const room = await t.registry.acquire('d');
-    t.idle();
+    const { t, original, room } = await encodedRoom();
     const appendsBefore = t.appends.length;
     const bad = await t.connect('d');
     bad.session.receive(encodeSyncStep2(Uint8Array.of(3, 0xff, 0xff)));

@@ -1,11 +1,13 @@
-import * as v4 from '@hocuspocus/provider';
-import * as v3 from 'hocuspocus-provider-v3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import * as Y from 'yjs';
-import { createRing, routingKey } from '../../ring/index.ts';
 import { type Cluster, startCluster } from '../harness/cluster.ts';
+import {
+  HOCUSPOCUS_PROVIDERS,
+  type HocuspocusLib,
+  hocuspocusProvider,
+  hocuspocusSocket,
+} from '../harness/hocuspocus-providers.ts';
 import { waitFor } from '../harness/node-process.ts';
+import { docOwnedBy } from '../harness/owned-doc.ts';
 
 /**
  * Unchanged `@hocuspocus/provider` 4.x and 3.x against a real cluster (PROTOCOL.md H1–H6):
@@ -25,73 +27,16 @@ afterAll(async () => {
   await cluster?.stop();
 }, 60_000);
 
-/** A document id owned by `owner` among n1–n3 (the ring core the nodes use, R1). */
-function docOwnedBy(owner: string, tag: string): string {
-  const ring = createRing(['n1', 'n2', 'n3'], { vnodes: 1024 });
-  for (let i = 0; i < 100_000; i++) {
-    const docId = `hp-${tag}-${Date.now().toString(36)}-${i}`;
-    if (ring.ownerOf(routingKey(docId)) === owner) return docId;
-  }
-  throw new Error(`no document owned by ${owner}`);
-}
-
-/** What the test needs of a provider, whatever its major version. */
-interface Provider {
-  attach(): void;
-  setAwarenessField(key: string, value: unknown): void;
-  readonly synced: boolean;
-  readonly hasUnsyncedChanges: boolean;
-  readonly awareness: { getStates(): Map<number, Record<string, unknown>> } | null;
-  destroy(): void;
-}
-
-interface Lib {
-  socket(url: string): { destroy(): void };
-  provider(socket: { destroy(): void }, name: string, document: Y.Doc): Provider;
-}
-
-const polyfill = WebSocket as unknown as typeof globalThis.WebSocket;
-const LIBS: Record<string, Lib> = {
-  '4.8.0': {
-    socket: (url) => new v4.HocuspocusProviderWebsocket({ url, WebSocketPolyfill: polyfill }),
-    provider: (socket, name, document) =>
-      new v4.HocuspocusProvider({
-        websocketProvider: socket as v4.HocuspocusProviderWebsocket,
-        name,
-        document,
-      }),
-  },
-  '3.4.4': {
-    socket: (url) => new v3.HocuspocusProviderWebsocket({ url, WebSocketPolyfill: polyfill }),
-    provider: (socket, name, document) =>
-      new v3.HocuspocusProvider({
-        websocketProvider: socket as v3.HocuspocusProviderWebsocket,
-        name,
-        document,
-      }),
-  },
-};
-
-function socketOf(lib: Lib, nodeUrl: string) {
-  const socket = lib.socket(`${nodeUrl}/hocuspocus`);
-  cleanups.push(() => socket.destroy());
-  return socket;
-}
-
-function providerOf(lib: Lib, socket: { destroy(): void }, name: string, user: string) {
-  const doc = new Y.Doc();
-  const provider = lib.provider(socket, name, doc);
-  provider.attach();
-  provider.setAwarenessField('user', { name: user });
-  cleanups.push(() => provider.destroy());
-  return { doc, provider, text: () => doc.getText('t').toString() };
-}
+const LIBS = HOCUSPOCUS_PROVIDERS;
+const socketOf = (lib: HocuspocusLib, nodeUrl: string) => hocuspocusSocket(lib, nodeUrl, cleanups);
+const providerOf = (lib: HocuspocusLib, socket: { destroy(): void }, name: string, user: string) =>
+  hocuspocusProvider(lib, socket, name, user, cleanups);
 
 describe.each(Object.entries(LIBS))('@hocuspocus/provider %s on any node', (version, lib) => {
   it(`[H1][H3][C10] two providers sharing one socket edit two documents owned by other nodes (${version})`, async () => {
     const tag = version.replace(/\./g, '');
-    const docA = docOwnedBy('n2', `${tag}a`);
-    const docB = docOwnedBy('n3', `${tag}b`);
+    const docA = docOwnedBy('n2', `hp-${tag}a`);
+    const docB = docOwnedBy('n3', `hp-${tag}b`);
     expect((await cluster.ownerOf(docA)).owner).toBe('n2');
     expect((await cluster.ownerOf(docB)).owner).toBe('n3');
 

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { RoomMux } from '../../client/index.ts';
-import { createRing, routingKey } from '../../ring/index.ts';
 import {
   decodeRoomsServerMessage,
   decodeServerFrame,
@@ -14,6 +13,7 @@ import {
 import { type Cluster, startCluster } from '../harness/cluster.ts';
 import { SimEditor } from '../harness/editor.ts';
 import { waitFor } from '../harness/node-process.ts';
+import { docOwnedBy } from '../harness/owned-doc.ts';
 import { countingMux, type RoomClient, roomOf } from '../harness/room-client.ts';
 
 /**
@@ -35,15 +35,6 @@ afterAll(async () => {
   await cluster?.stop();
 }, 60_000);
 
-function docOwnedBy(owner: string, tag: string): string {
-  const ring = createRing(['n1', 'n2', 'n3'], { vnodes: 1024 });
-  for (let i = 0; i < 100_000; i++) {
-    const docId = `rooms-${tag}-${Date.now().toString(36)}-${i}`;
-    if (ring.ownerOf(routingKey(docId)) === owner) return docId;
-  }
-  throw new Error(`no document owned by ${owner}`);
-}
-
 function room(mux: RoomMux, docId: string, base: string, follow = true): RoomClient {
   const client = roomOf(mux, docId, base, { follow });
   cleanups.push(() => client.stop());
@@ -61,7 +52,11 @@ const has = (text: string, token: string) => text.split(' ').includes(token);
 
 describe('many rooms over one socket (C9)', () => {
   it('[C9][R3][R5] one socket, three rooms owned by three nodes: each syncs; closing one leaves the others', async () => {
-    const docs = [docOwnedBy('n1', 'a'), docOwnedBy('n2', 'b'), docOwnedBy('n3', 'c')];
+    const docs = [
+      docOwnedBy('n1', 'rooms-a'),
+      docOwnedBy('n2', 'rooms-b'),
+      docOwnedBy('n3', 'rooms-c'),
+    ];
     for (const [i, docId] of docs.entries()) {
       expect((await cluster.ownerOf(docId)).owner).toBe(`n${i + 1}`);
     }
@@ -110,8 +105,8 @@ describe('many rooms over one socket (C9)', () => {
   }, 120_000);
 
   it('[C9][R5] a room redirected to its owner gets a second socket to that owner; the other rooms are undisturbed', async () => {
-    const local = docOwnedBy('n1', 'l');
-    const remote = docOwnedBy('n2', 'r');
+    const local = docOwnedBy('n1', 'rooms-l');
+    const remote = docOwnedBy('n2', 'rooms-r');
     const { mux, opened } = countingMux();
     const n1 = cluster.node('n1').url;
     const stay = room(mux, local, n1);
@@ -144,7 +139,7 @@ describe('many rooms over one socket (C9)', () => {
       cleanups.push(() => socket.terminate());
       return { socket, messages, closed };
     };
-    const docId = docOwnedBy('n1', 'bad');
+    const docId = docOwnedBy('n1', 'rooms-bad');
 
     const unknown = await raw();
     unknown.socket.send(encodeRoomFrame(9, encodeSyncStep1(new Uint8Array([0]))));

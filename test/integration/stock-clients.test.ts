@@ -3,11 +3,12 @@ import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { createEtcdClient } from '../../ring/etcd/client.ts';
-import { createKeyspace, createRing, routingKey } from '../../ring/index.ts';
+import { createKeyspace } from '../../ring/index.ts';
 import { createSilentLogger } from '../../server/log.ts';
 import { type Cluster, startCluster } from '../harness/cluster.ts';
 import { tokenCounts } from '../harness/editor.ts';
 import { waitFor } from '../harness/node-process.ts';
+import { docOwnedAcross } from '../harness/owned-doc.ts';
 
 /**
  * Stock `y-websocket@3.1.0` clients, unchanged, against a real cluster: awareness relaying
@@ -57,19 +58,6 @@ function stockClient(nodeUrl: string, docId: string, name: string, doc = new Y.D
   };
   cleanups.push(client.destroy);
   return client;
-}
-
-/**
- * A document id whose owner is `owners[i]` under the member set `sets[i]`, for every i
- * (computed with the ring core the nodes use, R1).
- */
-function docOwnedBy(sets: readonly (readonly string[])[], owners: readonly string[]): string {
-  const rings = sets.map((members) => createRing([...members], { vnodes: 1024 }));
-  for (let i = 0; i < 100_000; i++) {
-    const docId = `stock-${Date.now().toString(36)}-${i}`;
-    if (rings.every((ring, k) => ring.ownerOf(routingKey(docId)) === owners[k])) return docId;
-  }
-  throw new Error('no document id with the wanted owners');
 }
 
 /** A gauge or counter of a node's `/metrics`. */
@@ -180,7 +168,8 @@ describe('stock y-websocket clients on any node (real etcd, real node processes)
     const c = cluster;
     // The client sits on n1. The document is owned by n2; n4's join takes it; n4's drain
     // gives it back to n2; n2's death gives it to n3. n1 never owns it.
-    const docId = docOwnedBy(
+    const docId = docOwnedAcross(
+      'stock',
       [
         ['n1', 'n2', 'n3'],
         ['n1', 'n2', 'n3', 'n4'],

@@ -327,6 +327,56 @@ describe('a document whose clients only catch up is not kept as a Y.Doc (issue 1
     expect(compacted).toEqual(['d']);
   });
 
+  it('[N1] clients reconnecting with edits of their own (after a failover) rebuild the encoded room twice at most, not once each', async () => {
+    const { t, original, room } = await encodedRoom();
+    let hydrations = 0;
+    const hydrate = room.hydrate.bind(room);
+    room.hydrate = (now) => {
+      if (!room.isHydrated) hydrations++;
+      return hydrate(now);
+    };
+    const clients = ['alice', 'bob', 'carol', 'dan', 'erin'].map((name) =>
+      replicaWith(original, (doc) => doc.getText('t').insert(0, `${name} `)),
+    );
+    const conns = [];
+    for (const client of clients) {
+      const c = await t.connect('d');
+      c.session.receive(encodeSyncStep2(client.update));
+      conns.push(c);
+      t.clock.advance(100);
+    }
+    // the first is taken for a lone offline writer (encoded after it); the second shows a
+    // reconnecting crowd: kept hydrated for the rest
+    expect(hydrations).toBe(2);
+    expect(room.isHydrated).toBe(true);
+    await room.durable();
+    for (const c of conns) expect(acked(c.conn)).toBe(1);
+    const merged = new Y.Doc();
+    Y.applyUpdate(merged, Y.encodeStateAsUpdate(original));
+    for (const client of clients) Y.applyUpdate(merged, Y.encodeStateAsUpdate(client.doc));
+    expect(room.doc.getText('t').toString()).toBe(merged.getText('t').toString());
+    expect((await storedDoc(t.store, 'd')).getText('t').toString()).toBe(
+      merged.getText('t').toString(),
+    );
+    // nobody types after: encoded after the idle window, as any edited room
+    t.idle();
+    expect(room.isHydrated).toBe(false);
+  });
+
+  it('[N1] catch-ups with changes an idle window apart are each taken for a lone offline writer: encoded after each', async () => {
+    const { t, original, room } = await encodedRoom();
+    for (const name of ['alice', 'bob']) {
+      const c = await t.connect('d');
+      c.session.receive(
+        encodeSyncStep2(
+          replicaWith(original, (doc) => doc.getText('t').insert(0, `${name} `)).update,
+        ),
+      );
+      expect(room.isHydrated).toBe(false);
+      t.clock.advance(IDLE_ENCODE_MS);
+    }
+  });
+
   it('[N1] a catch-up that brings nothing new to an encoded room is acknowledged without hydrating, storing or broadcasting anything', async () => {
     const { t, original, editor: reader, room } = await encodedRoom();
     expect(room.isHydrated).toBe(false);

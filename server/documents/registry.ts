@@ -193,11 +193,20 @@ export class DocumentRegistry {
    * edited live within the idle window is kept encoded at once, and compacted, instead of
    * holding a Y.Doc until the window passes (issue 14: hydrated only while edited). Clients
    * that open a document and read it, or reconnect to it, leave no Y.Doc behind; the first
-   * keystroke hydrates it again.
+   * keystroke hydrates it again. The second catch-up within the window that changed the
+   * document counts as an edit (`markEdited`).
    */
   settleCatchUp(room: Room, now = this.options.clock.now()): void {
     if (this.rooms.get(room.docId) !== room || !room.isHydrated) return;
-    if (now - room.lastEdited < (this.options.idleEncodeMs ?? DEFAULT_IDLE_ENCODE_MS)) return;
+    const window = this.options.idleEncodeMs ?? DEFAULT_IDLE_ENCODE_MS;
+    if (now - room.lastEdited < window) return;
+    // A second catch-up with changes within the window: clients are reconnecting with edits of
+    // their own (after a failover, say), and are likely to type. Kept hydrated for them, as
+    // after a live edit, instead of being rebuilt and encoded again for each.
+    if (now - room.priorChangingCatchUp < window) {
+      room.markEdited();
+      return;
+    }
     if (room.encodeDoc()) this.compactIdle(room.docId);
   }
 

@@ -151,6 +151,14 @@ export class Room {
    * is edited (issue 14).
    */
   lastEdited = Number.NEGATIVE_INFINITY;
+  /**
+   * When the last two catch-ups that changed the document were applied (offline edits, or
+   * edits not acknowledged before a failover). A second one within the idle window means
+   * clients are reconnecting with edits of their own: the registry then keeps the Y.Doc for
+   * the next, as for a live edit.
+   */
+  lastChangingCatchUp = Number.NEGATIVE_INFINITY;
+  priorChangingCatchUp = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly docId: string,
@@ -399,15 +407,19 @@ export class Room {
       this.lastActive = started;
       return;
     }
-    this.integrateClientUpdate(update, origin, undefined, started);
+    if (this.integrateClientUpdate(update, origin, undefined, started)) {
+      this.priorChangingCatchUp = this.lastChangingCatchUp;
+      this.lastChangingCatchUp = this.lastActive;
+    }
   }
 
+  /** Integrates a validated client update; returns whether it changed (or holds back) anything. */
   private integrateClientUpdate(
     update: Uint8Array,
     origin: Connection,
     frame: Uint8Array | undefined,
     started: number,
-  ): void {
+  ): boolean {
     const doc = this.hydrate(started);
     const staged: Array<readonly [Uint8Array, unknown]> = [];
     this.staged = staged;
@@ -427,10 +439,11 @@ export class Room {
       this.relayFrame = null;
     }
     const relayed = this.deps.relay?.(update);
+    const heldBack = doc.store.pendingStructs !== null || doc.store.pendingDs !== null;
     if (relayed) {
       this.durableChain = Promise.all([this.durableChain, relayed]).then(() => undefined);
       this.durableChain.catch(() => {});
-    } else if (doc.store.pendingStructs !== null || doc.store.pendingDs !== null) {
+    } else if (heldBack) {
       // Some of it waits for changes this node has not seen (Yjs holds it and emits nothing):
       // store and replicate it as received, so no ack ever covers an update held only in memory.
       this.onDocUpdate(update, origin);
@@ -440,6 +453,7 @@ export class Room {
     this.deps.metrics.updatesApplied.inc();
     this.deps.metrics.updateBytes.inc(update.length);
     this.lastActive = ended;
+    return staged.length > 0 || heldBack;
   }
 
   /**

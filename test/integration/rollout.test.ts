@@ -1,10 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCluster, startLocalCluster } from '../../server/cli/local/cluster.ts';
+import { readState } from '../../server/cli/local/state.ts';
+import { NODE_PROCESS_ENV } from '../../server/node/process-env.ts';
 import type { NodeRollout } from '../../server/rollout/machine.ts';
 import { localClusterView } from '../harness/local-cluster-view.ts';
 import { waitFor } from '../harness/node-process.ts';
@@ -115,6 +117,15 @@ describe('ringdoc rollout nodes on the local cluster while 100 editors type into
     expect(done.rollout?.phase).toBe('succeeded');
     expect(done.rollout?.upgraded).toEqual(['n1', 'n2', 'n3']);
     for (const id of ['n1', 'n2', 'n3']) expect(done.builds[id]).toBe('0.2.0 (active)');
+    // restarted nodes run with the node process environment (malloc arenas) too
+    const state = await readState(stateFile);
+    expect(state?.nodes.length).toBe(3);
+    for (const node of state?.nodes ?? []) {
+      const environ = (await readFile(`/proc/${node.pid}/environ`, 'utf8')).split('\0');
+      for (const [name, value] of Object.entries(NODE_PROCESS_ENV)) {
+        expect(environ, `${node.id} (pid ${node.pid})`).toContain(`${name}=${value}`);
+      }
+    }
 
     const acked = w.ackedTotal();
     await waitFor('typing continues after the rollout', () => w.ackedTotal() > acked + 50, 60_000);

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { NODE_PROCESS_ENV } from '../../node/process-env.ts';
 import { type ManagedProcess, spawnManaged, stopGroup } from './managed-process.ts';
 import { REPO_ROOT, RINGDOC_BIN } from './paths.ts';
 import { type LocalSecrets, nodeSecretEnv } from './secrets.ts';
@@ -66,6 +67,20 @@ export async function logTail(file: string, lines = 20): Promise<string> {
 }
 
 /**
+ * The environment of a local `ringdoc node` process, started or restarted (rollouts): this
+ * process's without its secrets, the node process environment (`NODE_PROCESS_ENV`), the log
+ * level, and the node's own secrets.
+ */
+export function localNodeEnv(secrets: LocalSecrets | null): Record<string, string | undefined> {
+  return {
+    ...withoutSecrets(process.env),
+    ...NODE_PROCESS_ENV,
+    RINGDOC_LOG_LEVEL: process.env.RINGDOC_LOG_LEVEL ?? 'info',
+    ...nodeSecretEnv(secrets),
+  };
+}
+
+/**
  * Starts `ringdoc node` as a managed process (own process group, output in `logFile`, guarded by
  * a watchdog on `ownerPid`, default this process; `null` for none) and resolves once its
  * `/readyz` answers 200. On failure (exit, or not ready within `timeoutMs`, default 30 s) the
@@ -79,11 +94,7 @@ export async function startLocalNode(
     command: process.execPath,
     args: [RINGDOC_BIN, ...localNodeArgs(spec)],
     cwd: REPO_ROOT,
-    env: {
-      ...withoutSecrets(process.env),
-      RINGDOC_LOG_LEVEL: process.env.RINGDOC_LOG_LEVEL ?? 'info',
-      ...nodeSecretEnv(spec.secrets),
-    },
+    env: localNodeEnv(spec.secrets),
     logFile: spec.logFile,
     ...(options.ownerPid === undefined ? {} : { ownerPid: options.ownerPid }),
   });

@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EtcdServer } from '../../ring/testing/etcd-server.ts';
+import { NODE_PROCESS_ENV } from '../../server/node/process-env.ts';
 import type { ServerKind } from './wire.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -112,7 +113,8 @@ function pinnedNode(
     ],
     {
       cwd: options.root ?? ROOT,
-      env: { ...process.env, ...extraEnv },
+      // every server, ours and the peers alike, under the environment ours ships with
+      env: { ...process.env, ...NODE_PROCESS_ENV, ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

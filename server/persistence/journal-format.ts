@@ -58,8 +58,15 @@ export interface DecodedSegment {
   readonly damaged: DamagedFrame[];
 }
 
-/** Encodes one window's ops as a frame; `ops` must be non-empty. One copy of every update. */
-export function encodeFrame(firstLsn: number, ops: readonly JournalOp[]): Buffer {
+/**
+ * Encodes one window's ops as a frame; `ops` must be non-empty. One copy of every update.
+ * `updateOffsets`, when given, receives the byte offset in the frame of every update, in order.
+ */
+export function encodeFrame(
+  firstLsn: number,
+  ops: readonly JournalOp[],
+  updateOffsets?: number[],
+): Buffer {
   let size = FRAME_HEADER_BYTES + PAYLOAD_HEADER_BYTES;
   for (const op of ops) {
     size += 1 + 2 + Buffer.byteLength(op.docId);
@@ -84,6 +91,7 @@ export function encodeFrame(firstLsn: number, ops: readonly JournalOp[]): Buffer
       for (const update of op.updates) {
         out.writeUInt32LE(update.length, at);
         out.set(update, at + 4);
+        updateOffsets?.push(at + 4);
         at += 4 + update.length;
       }
     }

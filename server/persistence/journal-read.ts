@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { decodeSegment, type JournalOp } from './journal-format.ts';
+import { decodeSegment, type JournalOp, OP_APPEND } from './journal-format.ts';
 import { type JournalSegment, segmentSeq } from './journal-writer.ts';
 import { StoreCorruptError } from './store.ts';
 import type { StoreFs } from './store-fs.ts';
@@ -8,14 +8,27 @@ import type { StoreFs } from './store-fs.ts';
 export interface JournalContent {
   /** Segments found, oldest first (closed: a new store writes a new one). */
   readonly segments: JournalSegment[];
-  /** Every op with its LSN, oldest first. */
-  readonly ops: { readonly lsn: number; readonly op: JournalOp }[];
+  /**
+   * Every op with its LSN, oldest first, the segment file it is in, and where in that file each
+   * of its updates is (append ops; the updates are views into the file as read, so a caller
+   * that keeps only these places lets the file's bytes go).
+   */
+  readonly ops: JournalEntry[];
   /** Documents named by a damaged frame that valid frames follow (acknowledged data lost). */
   readonly corrupt: Map<string, StoreCorruptError>;
   /** Highest LSN found (-1: none). */
   readonly maxLsn: number;
   /** Highest segment sequence number found (-1: none). */
   readonly maxSeq: number;
+}
+
+/** One op read from the journal. */
+export interface JournalEntry {
+  readonly lsn: number;
+  readonly op: JournalOp;
+  readonly path: string;
+  /** Byte position in `path` of each of the op's updates (empty for a delete). */
+  readonly offsets: readonly number[];
 }
 
 /**
@@ -33,12 +46,13 @@ export async function readJournal(
     .filter((s): s is { name: string; seq: number } => s.seq !== null)
     .sort((a, b) => a.seq - b.seq);
   const segments: JournalSegment[] = [];
-  const ops: { lsn: number; op: JournalOp }[] = [];
+  const ops: JournalEntry[] = [];
   const corrupt = new Map<string, StoreCorruptError>();
   let maxLsn = -1;
   for (const { name, seq } of names) {
     const path = join(dir, name);
-    const decoded = decodeSegment(await fs.readFile(path));
+    const bytes = await fs.readFile(path);
+    const decoded = decodeSegment(bytes);
     const segment: JournalSegment = { seq, path, lastLsn: -1, docs: new Set() };
     for (const damage of decoded.damaged) {
       const detail = `journal frame at byte ${damage.at} of ${label}/${name} is damaged and followed by a valid frame`;
@@ -50,7 +64,9 @@ export async function readJournal(
     }
     for (const frame of decoded.frames) {
       frame.ops.forEach((op, i) => {
-        ops.push({ lsn: frame.firstLsn + i, op });
+        const offsets =
+          op.kind === OP_APPEND ? op.updates.map((u) => u.byteOffset - bytes.byteOffset) : [];
+        ops.push({ lsn: frame.firstLsn + i, op, path, offsets });
         segment.docs.add(op.docId);
         segment.lastLsn = Math.max(segment.lastLsn, frame.firstLsn + i);
       });

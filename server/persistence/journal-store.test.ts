@@ -299,6 +299,59 @@ describe('journal store on disk', () => {
     expect(textOf((await again.load('doc'))?.updates ?? [])).toBe(writer.text());
   });
 
+  it('[N7] the journal keeps no copy of stored updates in memory: loads read them back from the segment, before and after a restart; a read error is a StoreIoError and loses nothing', async () => {
+    const { dir } = await setup();
+    const faultFs = createFaultFs();
+    const reads: string[] = [];
+    const readRanges = faultFs.fs.readRanges;
+    const fs = {
+      ...faultFs.fs,
+      readRanges: (path: string, ranges: readonly { at: number; length: number }[]) => {
+        reads.push(path);
+        return readRanges(path, ranges);
+      },
+    };
+    const make = () => createJournalStore({ dir, fs, segmentBytes: SMALL_SEGMENT });
+    const writers = Array.from({ length: 3 }, (_, i) => createWriter(`d${i}-`));
+    let store = make();
+    for (let round = 0; round < 5; round++) {
+      await Promise.all(
+        writers.flatMap((writer, i) => writer.next(2).map((u) => store.append(`doc-${i}`, u, 'g'))),
+      );
+    }
+    for (let restart = 0; restart < 2; restart++) {
+      reads.length = 0;
+      expect(textOf((await store.load('doc-0'))?.updates ?? [])).toBe(writers[0]!.text());
+      expect(reads.length).toBe(1);
+      expect(isSegment(reads[0]!)).toBe(true);
+      faultFs.inject({ op: 'read', path: isSegment, code: 'EIO' });
+      await expect(store.load('doc-1')).rejects.toBeInstanceOf(StoreIoError);
+      // nothing lost: the next load reads it all, and appends go on
+      expect(textOf((await store.load('doc-1'))?.updates ?? [])).toBe(writers[1]!.text());
+      await store.append('doc-2', writers[2]!.next(1)[0]!, 'g');
+      expect(textOf((await store.load('doc-2'))?.updates ?? [])).toBe(writers[2]!.text());
+      await store.close();
+      store = make();
+    }
+    cleanups.push(() => store.close());
+  });
+
+  it('[N7] a read error while compacting leaves the records where they are: nothing lost, compacted on the next try', async () => {
+    const { dir } = await setup();
+    const faultFs = createFaultFs();
+    const store = createJournalStore({ dir, fs: faultFs.fs, segmentBytes: SMALL_SEGMENT });
+    cleanups.push(() => store.close());
+    const writer = createWriter();
+    for (const u of writer.next(6)) await store.append('doc', u, 'g');
+    faultFs.inject({ op: 'read', path: isSegment, code: 'EIO' });
+    await expect(store.compact('doc')).rejects.toBeInstanceOf(StoreIoError);
+    expect(textOf((await store.load('doc'))?.updates ?? [])).toBe(writer.text());
+    await store.compact('doc');
+    const loaded = await store.load('doc');
+    expect(loaded?.updates).toHaveLength(1);
+    expect(textOf(loaded?.updates ?? [])).toBe(writer.text());
+  });
+
   it('[N7] full segments are compacted into per-document snapshots and removed', async () => {
     const { dir, open } = await setup();
     const store = open();

@@ -12,7 +12,7 @@ import {
 import { assertStorableDocId } from './doc-id.ts';
 import { encodeFrame, type JournalOp, OP_APPEND, OP_DELETE } from './journal-format.ts';
 import { readJournal } from './journal-read.ts';
-import { createJournalWriter, type JournalWriter } from './journal-writer.ts';
+import { createJournalWriter, type FramePlace, type JournalWriter } from './journal-writer.ts';
 import { mergeUpdates } from './merge-updates.ts';
 import {
   type DocStore,
@@ -62,9 +62,18 @@ export function setImmediateEndOfTurn(fn: () => void): () => void {
 /** The journal directory under a data directory (`~` keeps it apart from document directories). */
 export const JOURNAL_DIR = '~journal';
 
+/**
+ * One durable journal record of a document: where its update is, not its bytes. Records are
+ * read back from their segment when the document is loaded or compacted (the page cache
+ * usually holds them), so the journal keeps no copy of what it stored in memory: a node's heap
+ * does not grow with the updates written between compactions, and a replayed journal does not
+ * keep its segments' bytes.
+ */
 interface Rec {
   readonly lsn: number;
-  readonly update: Uint8Array;
+  readonly path: string;
+  readonly at: number;
+  readonly length: number;
 }
 
 /** What the store knows of one document; changed only on the main thread. */
@@ -209,7 +218,7 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
         doc.generation = null;
       }
     }
-    for (const { lsn, op } of ops) {
+    for (const { lsn, op, path, offsets } of ops) {
       const doc = docOf(op.docId);
       if (doc.dir && lsn <= doc.dir.coversLsn) continue;
       if (op.kind === OP_DELETE) {
@@ -226,10 +235,10 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
         continue;
       }
       doc.generation = op.generation;
-      for (const update of op.updates) {
-        doc.records.push({ lsn, update });
+      op.updates.forEach((update, j) => {
+        doc.records.push({ lsn, path, at: offsets[j] as number, length: update.length });
         doc.recordBytes += update.length + RECORD_OVERHEAD;
-      }
+      });
     }
     for (const doc of docs.values()) {
       if (doc.dir) maxLsn = Math.max(maxLsn, doc.dir.coversLsn);
@@ -333,9 +342,12 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
     nextLsn += w.ops.length;
     const touched = new Set<string>();
     for (const op of w.ops) touched.add(op.docId);
+    const offsets: number[] = [];
+    let place: FramePlace;
     try {
       if (!writer) throw new Error('journal is not open');
-      await writer.write(encodeFrame(firstLsn, w.ops), firstLsn + w.ops.length - 1, touched);
+      const frame = encodeFrame(firstLsn, w.ops, offsets);
+      place = await writer.write(frame, firstLsn + w.ops.length - 1, touched);
     } catch (error) {
       for (const waiter of w.waiters) {
         const doc = waiter.doc;
@@ -345,11 +357,13 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
       }
       return;
     }
+    let next = 0;
     w.ops.forEach((op, i) => {
       if (op.kind !== OP_APPEND) return;
       const doc = docOf(op.docId);
       for (const update of op.updates) {
-        doc.records.push({ lsn: firstLsn + i, update });
+        const at = place.position + (offsets[next++] as number);
+        doc.records.push({ lsn: firstLsn + i, path: place.path, at, length: update.length });
         doc.recordBytes += update.length + RECORD_OVERHEAD;
       }
     });
@@ -420,6 +434,27 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
     return content;
   };
 
+  /** The updates of `records`, in order, read back from their segments (one open each). */
+  const readRecords = async (records: readonly Rec[]): Promise<Uint8Array[]> => {
+    const out: Uint8Array[] = new Array(records.length);
+    const bySegment = new Map<string, number[]>();
+    records.forEach((r, i) => {
+      const list = bySegment.get(r.path);
+      if (list) list.push(i);
+      else bySegment.set(r.path, [i]);
+    });
+    for (const [path, indexes] of bySegment) {
+      const bytes = await fs.readRanges(
+        path,
+        indexes.map((i) => records[i] as Rec),
+      );
+      indexes.forEach((i, k) => {
+        out[i] = bytes[k] as Uint8Array;
+      });
+    }
+    return out;
+  };
+
   const compactLocked = async (doc: Doc): Promise<void> => {
     await barrier();
     if (doc.corrupt) throw doc.corrupt;
@@ -429,9 +464,10 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
     if (generation === undefined) return;
     const content = await dirContent(doc);
     if (records.length === 0 && content.updates.length <= 1) return;
+    const updates = [...content.updates, ...(await readRecords(records))];
     let merged: Uint8Array;
     try {
-      merged = mergeUpdates([...content.updates, ...records.map((r) => r.update)]);
+      merged = mergeUpdates(updates);
     } catch (error) {
       throw new StoreCorruptError(
         doc.id,
@@ -453,7 +489,7 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
     doc.dirBytes = bytes;
     const kept = doc.records.filter((r) => r.lsn > coversLsn);
     doc.records = kept;
-    doc.recordBytes = kept.reduce((n, r) => n + r.update.length + RECORD_OVERHEAD, 0);
+    doc.recordBytes = kept.reduce((n, r) => n + r.length + RECORD_OVERHEAD, 0);
   };
 
   const track = (work: Promise<void>): void => {
@@ -552,11 +588,13 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
           await barrier();
           if (doc.corrupt) throw doc.corrupt;
           if (!stored(doc)) return null;
+          const records = doc.records.slice();
+          const recordBytes = doc.recordBytes;
           const content = await dirContent(doc);
-          const updates = [...content.updates, ...doc.records.map((r) => r.update)];
+          const updates = [...content.updates, ...(await readRecords(records))];
           const generation = doc.dir?.generation ?? doc.generation;
           if (updates.length === 0 || generation === null) return null;
-          return { updates, generation, bytes: content.bytes + doc.recordBytes };
+          return { updates, generation, bytes: content.bytes + recordBytes };
         });
       });
     },

@@ -32,8 +32,11 @@ export interface JournalWriterOptions {
  * segment: nothing more is written after a frame whose fate is unknown.
  */
 export interface JournalWriter {
-  /** Writes and syncs `frame` (ops `firstLsn..lastLsn` of `docs`). One call at a time. */
-  write(frame: Uint8Array, lastLsn: number, docs: Iterable<string>): Promise<void>;
+  /**
+   * Writes and syncs `frame` (ops `firstLsn..lastLsn` of `docs`). One call at a time. Resolves
+   * with where the frame is: its segment file and byte position.
+   */
+  write(frame: Uint8Array, lastLsn: number, docs: Iterable<string>): Promise<FramePlace>;
   /** True once the open segment is half full (the next one is being prepared). */
   filling(): boolean;
   /** Segments no longer written to, oldest first. */
@@ -44,6 +47,12 @@ export interface JournalWriter {
   remove(segment: JournalSegment): Promise<void>;
   /** Releases the files; a prepared spare segment is removed. */
   close(): Promise<void>;
+}
+
+/** Where a written frame is. */
+export interface FramePlace {
+  readonly path: string;
+  readonly position: number;
 }
 
 /** Segment file name for `seq` (sortable). */
@@ -124,10 +133,12 @@ export function createJournalWriter(options: JournalWriterOptions): JournalWrite
       if (open.position + frame.length > segmentBytes / 2) prepareSpare();
       try {
         // O_DSYNC: the write returns once the frame is durable (no separate fdatasync)
-        await writeAll(open.file, frame, open.position);
+        const position = open.position;
+        await writeAll(open.file, frame, position);
         open.position += frame.length;
         for (const docId of docs) open.segment.docs.add(docId);
         open.segment.lastLsn = Math.max(open.segment.lastLsn, lastLsn);
+        return { path: open.segment.path, position };
       } catch (error) {
         for (const docId of docs) open.segment.docs.add(docId);
         open.position = Math.max(open.position, 1);

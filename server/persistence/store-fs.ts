@@ -23,6 +23,11 @@ export interface StoreFile {
 export interface StoreFs {
   open(path: string, flags: number): Promise<StoreFile>;
   readFile(path: string): Promise<Uint8Array>;
+  /**
+   * Reads the byte ranges `ranges` of the file at `path` (one open), each into its own array,
+   * in the order given. A range past the end of the file rejects.
+   */
+  readRanges(path: string, ranges: readonly ByteRange[]): Promise<Uint8Array[]>;
   readdir(path: string): Promise<string[]>;
   mkdir(path: string, options: { recursive: true }): Promise<string | undefined>;
   rename(from: string, to: string): Promise<void>;
@@ -30,10 +35,59 @@ export interface StoreFs {
   unlink(path: string): Promise<void>;
 }
 
+/** `length` bytes at byte `at` of a file. */
+export interface ByteRange {
+  readonly at: number;
+  readonly length: number;
+}
+
+/** Ranges closer than this are read with one `pread` (and copied apart). */
+const COALESCE_GAP_BYTES = 16 * 1024;
+
+/** `readRanges` on the real file system: nearby ranges coalesced into one read. */
+async function readRanges(path: string, ranges: readonly ByteRange[]): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = new Array(ranges.length);
+  if (ranges.length === 0) return out;
+  const order = ranges.map((_, i) => i).sort((a, b) => ranges[a]!.at - ranges[b]!.at);
+  const file = await fsp.open(path, constants.O_RDONLY);
+  try {
+    for (let i = 0; i < order.length; ) {
+      const first = ranges[order[i]!]!;
+      let end = first.at + first.length;
+      let j = i + 1;
+      while (j < order.length && ranges[order[j]!]!.at <= end + COALESCE_GAP_BYTES) {
+        const next = ranges[order[j]!]!;
+        end = Math.max(end, next.at + next.length);
+        j++;
+      }
+      const span = Buffer.allocUnsafe(end - first.at);
+      let done = 0;
+      while (done < span.length) {
+        const { bytesRead } = await file.read(span, done, span.length - done, first.at + done);
+        if (bytesRead === 0) throw new Error(`${path}: bytes ${first.at}–${end} are past its end`);
+        done += bytesRead;
+      }
+      for (let k = i; k < j; k++) {
+        const r = ranges[order[k]!]!;
+        // a copy when the span holds several: none keeps the others' bytes alive
+        out[order[k]!] =
+          j - i === 1
+            ? span
+            : Uint8Array.prototype.slice.call(span, r.at - first.at, r.at - first.at + r.length);
+      }
+      i = j;
+    }
+  } finally {
+    await file.close();
+  }
+  return out;
+}
+
 /** The real file system. */
 export const nodeStoreFs: StoreFs = {
   open: (path, flags) => fsp.open(path, flags),
   readFile: (path) => fsp.readFile(path),
+  readRanges,
   readdir: (path) => fsp.readdir(path),
   mkdir: (path, options) => fsp.mkdir(path, options),
   rename: (from, to) => fsp.rename(from, to),

@@ -5,7 +5,15 @@ import type { StoreFile, StoreFs } from '../store-fs.ts';
 import { nodeStoreFs } from '../store-fs.ts';
 import type { StoreFaults } from './store-faults.ts';
 
-export type FaultOp = 'open' | 'write' | 'sync' | 'datasync' | 'truncate' | 'rename' | 'mkdir';
+export type FaultOp =
+  | 'open'
+  | 'write'
+  | 'sync'
+  | 'datasync'
+  | 'truncate'
+  | 'rename'
+  | 'mkdir'
+  | 'read';
 
 /** One injected fault: which operation on which path, and what happens to it. */
 export interface Fault {
@@ -99,6 +107,11 @@ export function createFaultFs(base: StoreFs = nodeStoreFs): FaultFs {
       return wrapFile(path, await base.open(path, flags), (flags & constants.O_DSYNC) !== 0);
     },
     readFile: (path) => base.readFile(path),
+    async readRanges(path, ranges) {
+      const fault = await hit('read', path);
+      if (fault) throw errno(fault, 'read', path);
+      return base.readRanges(path, ranges);
+    },
     readdir: (path) => base.readdir(path),
     async mkdir(path, options) {
       const fault = await hit('mkdir', path);

@@ -107,7 +107,7 @@ function createWriterUpdate(): Uint8Array {
 }
 
 describe('attached-but-idle documents kept encoded (issue 14)', () => {
-  it('[N1] a room kept encoded has its stored updates compacted: the store keeps no second copy in memory', async () => {
+  it('[N1] a room kept encoded has its stored updates compacted into one snapshot', async () => {
     const t = setup();
     const compacted: string[] = [];
     const store = t.store;

@@ -245,8 +245,9 @@ export class DocumentRegistry {
 
   /**
    * A room gone idle (kept encoded, or unloaded by the sweep) is compacted in the background
-   * too: its stored updates become one snapshot, so the store keeps no copy of them in memory
-   * beside the room's encoded state (or, unloaded, none at all).
+   * too: its stored updates become one snapshot, so the store holds nothing of them beside the
+   * room's encoded state (the memory store keeps them in memory; the journal keeps its entries
+   * on disk only, and its next load reads one snapshot instead of every entry).
    */
   private compactIdle(docId: string): void {
     this.idleCompactions.add(docId);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCluster, startLocalCluster } from '../../server/cli/local/cluster.ts';
+import { logTail } from '../../server/cli/local/node.ts';
 import { readState } from '../../server/cli/local/state.ts';
 import { NODE_PROCESS_ENV } from '../../server/node/process-env.ts';
 import type { NodeRollout } from '../../server/rollout/machine.ts';
@@ -25,6 +26,33 @@ let stateFile = '';
 let local: LocalCluster | null = null;
 let workload: Workload | null = null;
 let cli: ChildProcess | null = null;
+
+/** The end of every node's log, for a failure message. */
+async function nodeLogs(lines = 40): Promise<string> {
+  const state = await readState(stateFile);
+  const out: string[] = [];
+  for (const node of state?.nodes ?? []) {
+    out.push(`--- ${node.id} (pid ${node.pid}) ---\n${await logTail(node.log, lines)}`);
+  }
+  return out.join('\n');
+}
+
+/** The CLI's exit code, or an error with its output and the nodes' logs once `ms` passed. */
+async function exitWithin(run: ReturnType<typeof startCli>, ms: number): Promise<number | null> {
+  const late = Symbol('late');
+  let timer: NodeJS.Timeout | undefined;
+  const code = await Promise.race([
+    run.exit,
+    new Promise<typeof late>((resolve) => {
+      timer = setTimeout(() => resolve(late), ms);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (code !== late) return code;
+  throw new Error(
+    `the CLI did not finish within ${ms / 1000} s\n--- CLI output ---\n${run.output}\n${await nodeLogs()}`,
+  );
+}
 
 /** The CLI finds the cluster through its state file (RINGDOC_ETCD/RINGDOC_PREFIX are not set in tests). */
 const env = () => ({ RINGDOC_STATE_FILE: stateFile });
@@ -151,7 +179,7 @@ describe('ringdoc rollout nodes on the local cluster while 100 editors type into
       '--thresholds',
       'warmupMs=3000',
     ]);
-    const code = await run.exit;
+    const code = await exitWithin(run, 140_000);
     expect(code, run.output).toBe(1);
     expect(run.output).toMatch(/rolling back: health breach: n1 failed \d+ document loads/);
     expect(run.output).toMatch(/rolled back: every node runs its old build/);

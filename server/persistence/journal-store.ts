@@ -343,10 +343,14 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
     const touched = new Set<string>();
     for (const op of w.ops) touched.add(op.docId);
     const offsets: number[] = [];
+    // lengths taken now, with the frame: what a caller does with its arrays later changes nothing
+    const lengths: number[] = [];
     let place: FramePlace;
     try {
       if (!writer) throw new Error('journal is not open');
       const frame = encodeFrame(firstLsn, w.ops, offsets);
+      for (const op of w.ops)
+        if (op.kind === OP_APPEND) for (const u of op.updates) lengths.push(u.length);
       place = await writer.write(frame, firstLsn + w.ops.length - 1, touched);
     } catch (error) {
       for (const waiter of w.waiters) {
@@ -361,10 +365,11 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
     w.ops.forEach((op, i) => {
       if (op.kind !== OP_APPEND) return;
       const doc = docOf(op.docId);
-      for (const update of op.updates) {
-        const at = place.position + (offsets[next++] as number);
-        doc.records.push({ lsn: firstLsn + i, path: place.path, at, length: update.length });
-        doc.recordBytes += update.length + RECORD_OVERHEAD;
+      for (let k = 0; k < op.updates.length; k++, next++) {
+        const at = place.position + (offsets[next] as number);
+        const length = lengths[next] as number;
+        doc.records.push({ lsn: firstLsn + i, path: place.path, at, length });
+        doc.recordBytes += length + RECORD_OVERHEAD;
       }
     });
     for (const waiter of w.waiters) {

@@ -24,8 +24,9 @@ export interface StoreFs {
   open(path: string, flags: number): Promise<StoreFile>;
   readFile(path: string): Promise<Uint8Array>;
   /**
-   * Reads the byte ranges `ranges` of the file at `path` (one open), each into its own array,
-   * in the order given. A range past the end of the file rejects.
+   * Reads the byte ranges `ranges` of the file at `path` (one open), each into an array of its
+   * own (sharing memory with nothing else), in the order given. A non-empty range that is not
+   * wholly in the file rejects.
    */
   readRanges(path: string, ranges: readonly ByteRange[]): Promise<Uint8Array[]>;
   readdir(path: string): Promise<string[]>;
@@ -41,8 +42,13 @@ export interface ByteRange {
   readonly length: number;
 }
 
-/** Ranges closer than this are read with one `pread` (and copied apart). */
-const COALESCE_GAP_BYTES = 16 * 1024;
+/**
+ * Ranges closer than this are read with one `pread` (and copied apart), as long as that read
+ * stays under `COALESCE_SPAN_BYTES`: a document written in most commit windows has its records
+ * one frame apart, and one load must not read (and allocate) most of a segment to return them.
+ */
+const COALESCE_GAP_BYTES = 4 * 1024;
+const COALESCE_SPAN_BYTES = 256 * 1024;
 
 /** `readRanges` on the real file system: nearby ranges coalesced into one read. */
 async function readRanges(path: string, ranges: readonly ByteRange[]): Promise<Uint8Array[]> {
@@ -55,12 +61,15 @@ async function readRanges(path: string, ranges: readonly ByteRange[]): Promise<U
       const first = ranges[order[i]!]!;
       let end = first.at + first.length;
       let j = i + 1;
-      while (j < order.length && ranges[order[j]!]!.at <= end + COALESCE_GAP_BYTES) {
+      while (j < order.length) {
         const next = ranges[order[j]!]!;
-        end = Math.max(end, next.at + next.length);
+        const nextEnd = Math.max(end, next.at + next.length);
+        if (next.at > end + COALESCE_GAP_BYTES || nextEnd - first.at > COALESCE_SPAN_BYTES) break;
+        end = nextEnd;
         j++;
       }
-      const span = Buffer.allocUnsafe(end - first.at);
+      // not from Node's shared pool: a small result kept by the caller holds only its own bytes
+      const span = Buffer.allocUnsafeSlow(end - first.at);
       let done = 0;
       while (done < span.length) {
         const { bytesRead } = await file.read(span, done, span.length - done, first.at + done);

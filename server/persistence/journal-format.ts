@@ -1,4 +1,5 @@
 import { crc32 } from 'node:zlib';
+import type { ByteRange } from './store-fs.ts';
 
 /**
  * On-disk format of the node-wide journal (DESIGN N7).
@@ -60,12 +61,12 @@ export interface DecodedSegment {
 
 /**
  * Encodes one window's ops as a frame; `ops` must be non-empty. One copy of every update.
- * `updateOffsets`, when given, receives the byte offset in the frame of every update, in order.
+ * `updateRanges`, when given, receives where in the frame every update is, in order.
  */
 export function encodeFrame(
   firstLsn: number,
   ops: readonly JournalOp[],
-  updateOffsets?: number[],
+  updateRanges?: ByteRange[],
 ): Buffer {
   let size = FRAME_HEADER_BYTES + PAYLOAD_HEADER_BYTES;
   for (const op of ops) {
@@ -91,7 +92,7 @@ export function encodeFrame(
       for (const update of op.updates) {
         out.writeUInt32LE(update.length, at);
         out.set(update, at + 4);
-        updateOffsets?.push(at + 4);
+        updateRanges?.push({ at: at + 4, length: update.length });
         at += 4 + update.length;
       }
     }

@@ -91,6 +91,22 @@ describe('journal store on disk', () => {
     return { dir, open };
   };
 
+  /**
+   * Runs `check` on `store`, then again on the same directory reopened by `reopen` (a restart:
+   * what it checks comes from the replayed journal); the reopened store is closed after the test.
+   */
+  const beforeAndAfterRestart = async (
+    store: DocStore,
+    reopen: () => DocStore,
+    check: (store: DocStore) => Promise<void>,
+  ) => {
+    await check(store);
+    await store.close();
+    const again = reopen();
+    cleanups.push(() => again.close());
+    await check(again);
+  };
+
   const segmentFiles = async (dir: string) =>
     (await readdir(join(dir, JOURNAL_DIR))).filter((name) => name.endsWith('.wal')).sort();
 
@@ -313,13 +329,13 @@ describe('journal store on disk', () => {
     };
     const make = () => createJournalStore({ dir, fs, segmentBytes: SMALL_SEGMENT });
     const writers = Array.from({ length: 3 }, (_, i) => createWriter(`d${i}-`));
-    let store = make();
+    const first = make();
     for (let round = 0; round < 5; round++) {
       await Promise.all(
-        writers.flatMap((writer, i) => writer.next(2).map((u) => store.append(`doc-${i}`, u, 'g'))),
+        writers.flatMap((writer, i) => writer.next(2).map((u) => first.append(`doc-${i}`, u, 'g'))),
       );
     }
-    for (let restart = 0; restart < 2; restart++) {
+    await beforeAndAfterRestart(first, make, async (store) => {
       reads.length = 0;
       expect(textOf((await store.load('doc-0'))?.updates ?? [])).toBe(writers[0]!.text());
       expect(reads.length).toBeGreaterThan(0);
@@ -330,15 +346,12 @@ describe('journal store on disk', () => {
       expect(textOf((await store.load('doc-1'))?.updates ?? [])).toBe(writers[1]!.text());
       await store.append('doc-2', writers[2]!.next(1)[0]!, 'g');
       expect(textOf((await store.load('doc-2'))?.updates ?? [])).toBe(writers[2]!.text());
-      await store.close();
-      store = make();
-    }
-    cleanups.push(() => store.close());
+    });
   });
 
   it("[N7] one frame mixing deletes with several documents' appends (several updates each): every load returns exactly its own updates, before and after a restart", async () => {
     const { open } = await setup();
-    let store = open();
+    const store = open();
     const gone = createWriter('gone-');
     for (const u of gone.next(2)) await store.append('gone', u, 'g');
     const writers = Array.from({ length: 3 }, (_, i) =>
@@ -352,15 +365,12 @@ describe('journal store on disk', () => {
       ...writers[2]!.next(1).map((u) => store.append('c', u, 'g')),
       ...writers[0]!.next(1).map((u) => store.append('a', u, 'g')),
     ]);
-    for (let restart = 0; restart < 2; restart++) {
-      expect(await store.load('gone')).toBeNull();
+    await beforeAndAfterRestart(store, open, async (s) => {
+      expect(await s.load('gone')).toBeNull();
       for (const [i, id] of ['a', 'b', 'c'].entries()) {
-        expect(textOf((await store.load(id))?.updates ?? [])).toBe(writers[i]!.text());
+        expect(textOf((await s.load(id))?.updates ?? [])).toBe(writers[i]!.text());
       }
-      await store.close();
-      store = open();
-    }
-    cleanups.push(() => store.close());
+    });
   });
 
   it('[N7] a read error while compacting leaves the records where they are: nothing lost, compacted on the next try', async () => {

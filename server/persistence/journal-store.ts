@@ -21,7 +21,7 @@ import {
   type StoredDoc,
   StoreIoError,
 } from './store.ts';
-import { nodeStoreFs, type StoreFs, syncDir } from './store-fs.ts';
+import { type ByteRange, nodeStoreFs, type StoreFs, syncDir } from './store-fs.ts';
 
 export interface JournalStoreOptions {
   /** Data directory; created on first use. One store per directory at a time. */
@@ -342,15 +342,13 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
     nextLsn += w.ops.length;
     const touched = new Set<string>();
     for (const op of w.ops) touched.add(op.docId);
-    const offsets: number[] = [];
-    // lengths taken now, with the frame: what a caller does with its arrays later changes nothing
-    const lengths: number[] = [];
+    // where each update is in the frame, lengths included: taken with the frame, so what a
+    // caller does with its arrays later changes nothing
+    const ranges: ByteRange[] = [];
     let place: FramePlace;
     try {
       if (!writer) throw new Error('journal is not open');
-      const frame = encodeFrame(firstLsn, w.ops, offsets);
-      for (const op of w.ops)
-        if (op.kind === OP_APPEND) for (const u of op.updates) lengths.push(u.length);
+      const frame = encodeFrame(firstLsn, w.ops, ranges);
       place = await writer.write(frame, firstLsn + w.ops.length - 1, touched);
     } catch (error) {
       for (const waiter of w.waiters) {
@@ -365,10 +363,9 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
     w.ops.forEach((op, i) => {
       if (op.kind !== OP_APPEND) return;
       const doc = docOf(op.docId);
-      for (let k = 0; k < op.updates.length; k++, next++) {
-        const at = place.position + (offsets[next] as number);
-        const length = lengths[next] as number;
-        doc.records.push({ lsn: firstLsn + i, path: place.path, at, length });
+      for (let k = 0; k < op.updates.length; k++) {
+        const { at, length } = ranges[next++] as ByteRange;
+        doc.records.push({ lsn: firstLsn + i, path: place.path, at: place.position + at, length });
         doc.recordBytes += length + RECORD_OVERHEAD;
       }
     });

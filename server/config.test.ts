@@ -15,6 +15,7 @@ describe('resolveNodeConfig', () => {
       maxFrameBytes: 8 * 1024 * 1024,
       replicas: 2,
       durability: 'replica',
+      groupCommitMs: 5,
     });
   });
 
@@ -35,6 +36,12 @@ describe('resolveNodeConfig', () => {
     expect(() => resolveNodeConfig({ ...base, durability: 'sometimes' as 'local' })).toThrow(
       /durability/,
     );
+    for (const groupCommitMs of [-1, 101, Number.NaN]) {
+      expect(() => resolveNodeConfig({ ...base, groupCommitMs })).toThrow(
+        /groupCommitMs must be between 0 and 100 ms/,
+      );
+    }
+    expect(resolveNodeConfig({ ...base, groupCommitMs: 0 }).groupCommitMs).toBe(0);
   });
 
   it('refuses to bind a non-loopback interface with the development cluster secret', () => {

@@ -2,6 +2,7 @@ import { isValidMemberId } from '../ring/index.ts';
 import type { HistorySettings } from './history/keeper.ts';
 import { parseCidr } from './limits/cidr.ts';
 import { type LimitSettings, resolveLimits } from './limits/settings.ts';
+import { DEFAULT_GROUP_COMMIT_MS } from './persistence/journal-store.ts';
 
 /**
  * Configuration of one node. Every field has a default chosen for a small cluster on
@@ -59,8 +60,8 @@ export interface NodeConfig {
   /** Bytes of encoded (unloaded) documents kept in memory before the least recent are dropped (default 256 MiB). */
   readonly encodedCacheBytes: number;
   /**
-   * Least time between two commit windows of the store (default 2 ms); an idle store's window
-   * closes at the end of the event-loop turn, without a timer. N2.
+   * Least time between two commit windows of the store (default 5 ms, 0–100); an idle store's
+   * window closes at the end of the event-loop turn, without a timer. N2, N7.
    */
   readonly groupCommitMs: number;
   /** Copies of each document, owner included (default 2). N3. */
@@ -160,7 +161,7 @@ export function resolveNodeConfig(input: NodeConfigInput): NodeConfig {
     idleEncodeMs: input.idleEncodeMs ?? 30_000,
     heapHighWaterBytes: input.heapHighWaterBytes ?? 1.5 * 1024 * 1024 * 1024,
     encodedCacheBytes: input.encodedCacheBytes ?? 256 * 1024 * 1024,
-    groupCommitMs: input.groupCommitMs ?? 2,
+    groupCommitMs: input.groupCommitMs ?? DEFAULT_GROUP_COMMIT_MS,
     replicas: input.replicas ?? 2,
     durability: input.durability ?? 'replica',
     clusterSecret: input.clusterSecret ?? DEVELOPMENT_CLUSTER_SECRET,
@@ -171,6 +172,9 @@ export function resolveNodeConfig(input: NodeConfigInput): NodeConfig {
     ...(input.history ? { history: input.history } : {}),
     ...(input.faultRefuseDocs ? { faultRefuseDocs: input.faultRefuseDocs } : {}),
   };
+  if (!(config.groupCommitMs >= 0 && config.groupCommitMs <= 100)) {
+    throw new Error(`groupCommitMs must be between 0 and 100 ms, got ${config.groupCommitMs}`);
+  }
   if (config.replicas < 1 || !Number.isInteger(config.replicas))
     throw new Error('replicas must be an integer >= 1');
   if (config.durability !== 'local' && config.durability !== 'replica') {

@@ -9,7 +9,7 @@ import { flag, option, type ParsedArgs } from './args.ts';
 export const NODE_USAGE = `ringdoc node --id <id> --port <port> --etcd <url[,url]> --data <dir>
   [--host 127.0.0.1] [--public-url ws://host:port] [--internal-url ws://host:port]
   [--prefix /ringdoc/] [--build <build>] [--lease-ttl 5] [--max-frame-bytes 8388608]
-  [--idle-encode-ms 30000] [--move-grace-ms 3000]
+  [--idle-encode-ms 30000] [--move-grace-ms 3000] [--group-commit-ms 5]
   [--allowed-origins https://a,https://b] [--replicas 2] [--durability replica|local]
   [--ticket-public-key <pem file | PEM>] [--limits name=value[,name=value]]
   [--history quietMs=30000,maxStretchMs=600000,checkpointEvery=50]
@@ -86,6 +86,7 @@ export async function runNode(args: ParsedArgs): Promise<number> {
     leaseTtlSeconds: num('lease-ttl', 5),
     idleEncodeMs: num('idle-encode-ms', 30_000),
     moveGraceMs: num('move-grace-ms', 3000),
+    ...(args.options.has('group-commit-ms') ? { groupCommitMs: num('group-commit-ms') } : {}),
     maxFrameBytes: num('max-frame-bytes', 8 * 1024 * 1024),
     allowedOrigins: typeof origins === 'string' ? origins.split(',') : null,
     replicas: num('replicas', 2),

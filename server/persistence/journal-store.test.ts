@@ -8,7 +8,12 @@ import * as Y from 'yjs';
 import type { Clock } from '../clock.ts';
 import { createFileStore, fileStorePaths } from './file-store.ts';
 import { decodeSegment } from './journal-format.ts';
-import { createJournalStore, JOURNAL_DIR, type JournalStoreOptions } from './journal-store.ts';
+import {
+  createJournalStore,
+  DEFAULT_GROUP_COMMIT_MS,
+  JOURNAL_DIR,
+  type JournalStoreOptions,
+} from './journal-store.ts';
 import { describeStoreContract } from './store.contract.ts';
 import { type DocStore, StoreCorruptError, StoreIoError } from './store.ts';
 import { createFaultFs, type FaultFs } from './testing/fault-fs.ts';
@@ -151,13 +156,19 @@ describe('journal store on disk', () => {
     return { clock, timers, time };
   };
 
-  const manualStore = async (dir: string, faultFs: FaultFs, clock: Clock) => {
+  const manualStore = async (
+    dir: string,
+    faultFs: FaultFs,
+    clock: Clock,
+    /** null: the store's default */
+    groupCommitMs: number | null = 2,
+  ) => {
     const turns: (() => void)[] = [];
     const store = createJournalStore({
       dir,
       fs: faultFs.fs,
       segmentBytes: SMALL_SEGMENT,
-      groupCommitMs: 2,
+      ...(groupCommitMs === null ? {} : { groupCommitMs }),
       clock,
       endOfTurn: (fn) => {
         turns.push(fn);
@@ -218,6 +229,25 @@ describe('journal store on disk', () => {
     expect(turns).toEqual([]);
     expect(timers.map((t) => t.ms)).toEqual([1.5]);
     time.now += 1.5;
+    timers.shift()?.fn();
+    await Promise.all(pending);
+    expect(faultFs.syncs() - syncsBefore).toBe(1);
+    expect(textOf((await store.load('doc'))?.updates ?? [])).toBe(writer.text());
+  });
+
+  it('[N7] by default windows under load start at most every 5 ms: one O_DSYNC write covers more', async () => {
+    const { dir } = await setup();
+    const faultFs = createFaultFs();
+    const { clock, timers, time } = frozenClock();
+    const { store, turns } = await manualStore(dir, faultFs, clock, null);
+    const writer = createWriter();
+    time.now += 2; // a window started 2 ms ago: an idle journal at 2 ms, not at 5
+    const syncsBefore = faultFs.syncs();
+    const pending = writer.next(4).map((u) => store.append('doc', u, 'g'));
+    expect(turns).toEqual([]);
+    expect(timers.map((t) => t.ms)).toEqual([DEFAULT_GROUP_COMMIT_MS - 2]);
+    expect(DEFAULT_GROUP_COMMIT_MS).toBe(5);
+    time.now += 3;
     timers.shift()?.fn();
     await Promise.all(pending);
     expect(faultFs.syncs() - syncsBefore).toBe(1);

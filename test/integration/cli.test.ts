@@ -397,4 +397,28 @@ describe('errors', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^ringdoc docs: missing <nodeId>/);
   });
+
+  it('a node refuses a commit window it cannot use, before it binds or registers', async () => {
+    const node = (window: string) =>
+      cli([
+        'node',
+        '--id',
+        'n9',
+        '--port',
+        '1',
+        '--data',
+        path.join(scratch, 'never-created'),
+        '--insecure-dev-secret',
+        '--group-commit-ms',
+        window,
+      ]);
+    const tooLong = await node('500');
+    expect(tooLong.code).toBe(1);
+    expect(tooLong.stderr).toBe(
+      'ringdoc node: groupCommitMs must be between 0 and 100 ms, got 500\n',
+    );
+    const notANumber = await node('soon');
+    expect(notANumber.code).toBe(1);
+    expect(notANumber.stderr).toBe('ringdoc node: --group-commit-ms must be a number\n');
+  });
 });

@@ -163,7 +163,7 @@ describe('Room awareness expiry without a timer per document (issue 14)', () => 
     room.applyAwareness(entry(10, 1, { name: 'alice' }), a);
     expect(room.hasAwareness).toBe(true);
     expect(stateOf(room, 10)).toEqual({ name: 'alice' });
-    expect(room.awarenessIdsOf(a)).toEqual(new Set([10]));
+    expect(room.awarenessIdsOf(a)).toEqual([10]);
     room.destroy();
   });
 

@@ -13,6 +13,7 @@ import {
   encodeAwarenessEntries,
 } from './awareness-ids.ts';
 import type { Broadcaster, Connection } from './connection.ts';
+import { addId, deleteId, type IdGroup, idsOf } from './id-group.ts';
 import { checkUpdateFraming } from './update-framing.ts';
 
 export interface RoomDeps {
@@ -105,7 +106,8 @@ export class Room {
   readonly topic: string;
   /** Created by the first use (issue 14): a room nobody sent awareness to holds none. */
   private awarenessState: awarenessProtocol.Awareness | null = null;
-  private readonly members = new Map<Connection, Set<number>>();
+  /** Attached connections and the awareness ids each introduced (C8). */
+  private readonly members = new Map<Connection, IdGroup>();
   private readonly awarenessOwner = new Map<number, Connection>();
   private readonly changedAwareness = new Set<number>();
   private awarenessFlushScheduled = false;
@@ -337,20 +339,21 @@ export class Room {
   }
 
   join(conn: Connection): void {
-    this.members.set(conn, new Set());
+    this.members.set(conn, null);
     this.deps.broadcaster.join(this.topic, conn);
     this.lastActive = this.deps.clock.now();
   }
 
   /** Removes the connection and the awareness states it introduced (C8). */
   leave(conn: Connection): void {
-    const ids = this.members.get(conn);
-    if (!ids) return;
+    const group = this.members.get(conn);
+    if (group === undefined) return;
     this.members.delete(conn);
     this.deps.broadcaster.leave(this.topic, conn);
+    const ids = idsOf(group);
     for (const id of ids) this.awarenessOwner.delete(id);
-    if (ids.size > 0 && !this.destroyed && this.awarenessState) {
-      awarenessProtocol.removeAwarenessStates(this.awarenessState, [...ids], conn);
+    if (ids.length > 0 && !this.destroyed && this.awarenessState) {
+      awarenessProtocol.removeAwarenessStates(this.awarenessState, ids, conn);
     }
     this.lastActive = this.deps.clock.now();
   }
@@ -467,8 +470,9 @@ export class Room {
   }
 
   /** The awareness client ids `conn` introduced (C8), if it is attached. */
-  awarenessIdsOf(conn: Connection): ReadonlySet<number> | undefined {
-    return this.members.get(conn);
+  awarenessIdsOf(conn: Connection): readonly number[] | undefined {
+    const group = this.members.get(conn);
+    return group === undefined ? undefined : idsOf(group);
   }
 
   /** Connections attached to this room. */
@@ -491,16 +495,16 @@ export class Room {
       throw new AwarenessRejected(`awareness update of ${update.length} bytes exceeds the limit`);
     }
     const entries = decodeAwarenessEntries(update);
-    const mine = this.members.get(conn);
-    if (!mine) return entries.length;
+    if (!this.members.has(conn)) return entries.length;
     const kept = entries.filter((entry) => this.mayApply(entry, conn));
     for (const entry of kept) {
       const previous = this.awarenessOwner.get(entry.clientId);
-      if (previous !== undefined && previous !== conn) {
-        this.members.get(previous)?.delete(entry.clientId);
+      const theirs = previous === undefined ? undefined : this.members.get(previous);
+      if (previous !== undefined && previous !== conn && theirs !== undefined) {
+        this.members.set(previous, deleteId(theirs, entry.clientId));
       }
       this.awarenessOwner.set(entry.clientId, conn);
-      mine.add(entry.clientId);
+      this.members.set(conn, addId(this.members.get(conn) ?? null, entry.clientId));
     }
     if (kept.length > 0) {
       const filtered = kept.length === entries.length ? update : encodeAwarenessEntries(kept);
@@ -510,7 +514,7 @@ export class Room {
       // A removed state frees its id (the client left; it may come back on another socket).
       if (entry.state === 'null' && !this.awareness.getStates().has(entry.clientId)) {
         this.awarenessOwner.delete(entry.clientId);
-        mine.delete(entry.clientId);
+        this.members.set(conn, deleteId(this.members.get(conn) ?? null, entry.clientId));
       }
     }
     return entries.length - kept.length;

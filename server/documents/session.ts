@@ -76,7 +76,8 @@ export interface SessionDeps {
  */
 export class Session {
   private state: 'pending' | 'open' | 'closed' = 'pending';
-  private queue: Uint8Array[] = [];
+  /** Frames received before the session was attached; null when none (an idle socket holds no array). */
+  private queue: Uint8Array[] | null = null;
   private queuedBytes = 0;
   private room: Room | null = null;
   private contentReceived = 0;
@@ -86,7 +87,8 @@ export class Session {
   private permission: Permission | null = null;
   private toldReadOnly = false;
   private readonly budget: ConnectionBudget | null;
-  private readonly closeListeners: Array<() => void> = [];
+  /** Null until a listener is added (only forwarded sessions have one). */
+  private closeListeners: Array<() => void> | null = null;
   /** Frames held by pacing (P22), in arrival order; the first may already be charged. */
   private paced: Uint8Array[] | null = null;
   private pacedBytes = 0;
@@ -131,7 +133,8 @@ export class Session {
   /** Calls `listener` once when the session closes (at once if it has). */
   onClose(listener: () => void): void {
     if (this.state === 'closed') listener();
-    else this.closeListeners.push(listener);
+    else if (this.closeListeners) this.closeListeners.push(listener);
+    else this.closeListeners = [listener];
   }
 
   /**
@@ -183,7 +186,8 @@ export class Session {
         this.reject(CloseCode.TOO_BIG, 'too much data before the document was ready');
         return;
       }
-      this.queue.push(frame);
+      if (this.queue) this.queue.push(frame);
+      else this.queue = [frame];
       return;
     }
     if (!this.handle(frame)) {
@@ -317,8 +321,8 @@ export class Session {
       this.conn.send(encodeSyncStep1(room.stateVector()));
       const states = room.awarenessSnapshot();
       if (states) this.conn.send(encodeAwareness(states));
-      const queued = this.queue;
-      this.queue = [];
+      const queued = this.queue ?? [];
+      this.queue = null;
       this.queuedBytes = 0;
       for (const [i, frame] of queued.entries()) {
         if (this.state !== 'open') break;
@@ -397,7 +401,7 @@ export class Session {
   closed(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    this.queue = [];
+    this.queue = null;
     this.paced = null;
     this.pacedBytes = 0;
     this.cancelPace?.();
@@ -405,7 +409,9 @@ export class Session {
     this.cancelMove?.();
     this.cancelMove = null;
     this.room?.leave(this.conn);
-    for (const listener of this.closeListeners.splice(0)) listener();
+    const listeners = this.closeListeners ?? [];
+    this.closeListeners = null;
+    for (const listener of listeners) listener();
   }
 
   /**

@@ -1,7 +1,14 @@
+import { systemClock } from '../clock.ts';
 import { CloseCode } from '../protocol/index.ts';
 import type { Refusal } from './refusal.ts';
 import type { LimitSettings } from './settings.ts';
-import { type Clock, createTokenBucket, type TokenBucket } from './token-bucket.ts';
+import {
+  bucketRetryAfterMs,
+  bucketTake,
+  type Clock,
+  createTokenBucket,
+  type TokenBucket,
+} from './token-bucket.ts';
 
 /** The per-connection rate limits of one socket (P22). */
 export interface ConnectionBudget {
@@ -12,63 +19,72 @@ export interface ConnectionBudget {
 }
 
 /**
- * Creates the budget of one connection from `limits`. Its buckets are created on first use
- * (an idle socket holds none) and start full.
+ * Creates the budget of one connection from `limits`; its buckets start full. `now` defaults
+ * to the system clock (a node passes one clock to all its budgets).
  */
-export function createConnectionBudget(limits: LimitSettings, now?: Clock): ConnectionBudget {
+export function createConnectionBudget(
+  limits: LimitSettings,
+  now: Clock = systemClock().now,
+): ConnectionBudget {
   return new Budget(limits, now);
 }
 
 /**
  * State in fields, methods on the prototype: every socket holds one, and closures would cost
- * each socket its own two functions and their context (issue 14, memory per connection).
+ * each socket its own two functions and their context. The message and byte buckets are one
+ * number each (`bucketTake`), not objects: with their boxed numbers, two bucket objects were
+ * ≈ 180 B of every idle socket (issue 14, memory per connection).
  */
 class Budget implements ConnectionBudget {
-  private messages: TokenBucket | null = null;
-  private bytes: TokenBucket | null = null;
+  /** When the message bucket is full again; 0 (a small integer, nothing boxed): full. */
+  private messagesFullAt = 0;
+  /** When the byte bucket is full again; 0: full. */
+  private bytesFullAt = 0;
   private awarenessBucket: TokenBucket | null = null;
 
   constructor(
     private readonly limits: LimitSettings,
-    private readonly now: Clock | undefined,
+    private readonly now: Clock,
   ) {}
-
-  private bucket(ratePerSecond: number, burst: number): TokenBucket {
-    return createTokenBucket(
-      this.now ? { ratePerSecond, burst, now: this.now } : { ratePerSecond, burst },
-    );
-  }
 
   frame(size: number): Refusal | null {
     const { limits } = this;
-    this.messages ??= this.bucket(limits.messagesPerSecond, limits.messageBurst);
-    this.bytes ??= this.bucket(limits.bytesPerSecond, limits.byteBurst);
-    if (!this.messages.take()) {
-      const waitMs = this.messages.retryAfterMs();
+    const t = this.now();
+    const { messagesPerSecond: mRate, messageBurst: mBurst } = limits;
+    const messages = bucketTake(this.messagesFullAt, t, 1, mRate, mBurst);
+    if (messages === null) {
+      const waitMs = bucketRetryAfterMs(this.messagesFullAt, t, 1, mRate, mBurst);
       return {
         code: CloseCode.RATE_LIMITED,
-        reason: `too many messages on this connection (limit ${limits.messagesPerSecond}/s)`,
+        reason: `too many messages on this connection (limit ${mRate}/s)`,
         retryAfterMs: Math.max(waitMs, 1000),
         waitMs,
       };
     }
-    if (!this.bytes.take(size)) {
-      // the message token is given back: the frame did not pass
-      this.messages.take(-1);
-      const waitMs = this.bytes.retryAfterMs(size);
+    const { bytesPerSecond: bRate, byteBurst: bBurst } = limits;
+    const bytes = bucketTake(this.bytesFullAt, t, size, bRate, bBurst);
+    if (bytes === null) {
+      // the message token is not taken: the frame did not pass
+      const waitMs = bucketRetryAfterMs(this.bytesFullAt, t, size, bRate, bBurst);
       return {
         code: CloseCode.RATE_LIMITED,
-        reason: `too many bytes on this connection (limit ${limits.bytesPerSecond} bytes/s)`,
+        reason: `too many bytes on this connection (limit ${bRate} bytes/s)`,
         retryAfterMs: Math.max(waitMs, 1000),
         waitMs,
       };
     }
+    this.messagesFullAt = messages;
+    this.bytesFullAt = bytes;
     return null;
   }
 
   awareness(): Refusal | null {
     const { limits } = this;
-    this.awarenessBucket ??= this.bucket(limits.awarenessPerSecond, limits.awarenessBurst);
+    this.awarenessBucket ??= createTokenBucket({
+      ratePerSecond: limits.awarenessPerSecond,
+      burst: limits.awarenessBurst,
+      now: this.now,
+    });
     if (this.awarenessBucket.take()) return null;
     return {
       code: CloseCode.RATE_LIMITED,

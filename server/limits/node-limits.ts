@@ -1,3 +1,4 @@
+import { systemClock } from '../clock.ts';
 import { type AddressLimiter, createAddressLimiter } from './address-limiter.ts';
 import { type ConnectionBudget, createConnectionBudget } from './connection-budget.ts';
 import { createDocumentLimits, type DocumentLimits } from './document-limits.ts';
@@ -20,6 +21,7 @@ export interface NodeLimits {
 
 /** Creates the limits of one node from `settings`; `now` is injectable for tests. */
 export function createNodeLimits(settings: LimitSettings, now?: Clock): NodeLimits {
+  const budgetClock = now ?? systemClock().now;
   return {
     settings,
     addresses: createAddressLimiter({
@@ -34,6 +36,6 @@ export function createNodeLimits(settings: LimitSettings, now?: Clock): NodeLimi
       ...(now ? { now } : {}),
     }),
     documents: createDocumentLimits(settings, now),
-    connection: () => createConnectionBudget(settings, now),
+    connection: () => createConnectionBudget(settings, budgetClock),
   };
 }

@@ -36,56 +36,72 @@ export function createTokenBucket(options: TokenBucketOptions): TokenBucket {
 }
 
 /**
- * The bucket's state in fields and its methods on the prototype: every connection holds up to
- * three buckets, and an object of five fields is a fraction of the five closures and their
- * context that a closure-based bucket costs per instance (issue 14, memory per connection).
+ * A token bucket held as one number (GCRA): `fullAt`, the time (ms) from which it is full
+ * again; any `fullAt` ≤ now means full. Its level at `t` is `burst − (fullAt − t) × rate / 1000`
+ * (negative: in debt). One number instead of a level and the time it was read, so a
+ * connection's buckets fit in its budget's fields (issue 14, memory per connection).
  */
+export function bucketLevel(fullAt: number, t: number, rate: number, burst: number): number {
+  return fullAt <= t ? burst : burst - ((fullAt - t) * rate) / 1000;
+}
+
+/**
+ * `fullAt` after taking `cost` tokens at `t`, or null (nothing taken) when too few are left; a
+ * cost above `burst` passes only from a full bucket (`TokenBucket.take`). A negative cost
+ * gives tokens back.
+ */
+export function bucketTake(
+  fullAt: number,
+  t: number,
+  cost: number,
+  rate: number,
+  burst: number,
+): number | null {
+  const level = bucketLevel(fullAt, t, rate, burst);
+  if (level < cost && level < burst) return null;
+  return Math.max(fullAt, t) + (cost * 1000) / rate;
+}
+
+/** Milliseconds from `t` until `cost` tokens are there (0: now). */
+export function bucketRetryAfterMs(
+  fullAt: number,
+  t: number,
+  cost: number,
+  rate: number,
+  burst: number,
+): number {
+  const needed = Math.min(cost, burst) - bucketLevel(fullAt, t, rate, burst);
+  return needed <= 0 ? 0 : Math.ceil((needed * 1000) / rate);
+}
+
+/** The bucket's one number in a field, its methods on the prototype (no closures per bucket). */
 class Bucket implements TokenBucket {
-  private tokens: number;
-  private last: number;
+  private fullAt: number;
 
   constructor(
     private readonly ratePerSecond: number,
     private readonly burst: number,
     private readonly now: Clock,
   ) {
-    this.tokens = burst;
-    this.last = now();
+    this.fullAt = now();
   }
 
   take(cost = 1): boolean {
-    this.refill();
-    if (this.tokens >= cost || this.tokens >= this.burst) {
-      this.tokens -= cost;
-      return true;
-    }
-    return false;
+    const next = bucketTake(this.fullAt, this.now(), cost, this.ratePerSecond, this.burst);
+    if (next === null) return false;
+    this.fullAt = next;
+    return true;
   }
 
   retryAfterMs(cost = 1): number {
-    this.refill();
-    const needed = Math.min(cost, this.burst) - this.tokens;
-    return needed <= 0 ? 0 : Math.ceil((needed * 1000) / this.ratePerSecond);
+    return bucketRetryAfterMs(this.fullAt, this.now(), cost, this.ratePerSecond, this.burst);
   }
 
   level(): number {
-    this.refill();
-    return this.tokens;
+    return bucketLevel(this.fullAt, this.now(), this.ratePerSecond, this.burst);
   }
 
   full(): boolean {
-    this.refill();
-    return this.tokens >= this.burst;
-  }
-
-  private refill(): void {
-    const t = this.now();
-    if (t > this.last) {
-      this.tokens = Math.min(
-        this.burst,
-        this.tokens + ((t - this.last) * this.ratePerSecond) / 1000,
-      );
-    }
-    this.last = t;
+    return this.fullAt <= this.now();
   }
 }

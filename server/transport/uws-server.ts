@@ -40,7 +40,8 @@ export interface TransportOptions {
 }
 
 interface UserData {
-  info: UpgradeInfo;
+  /** What the upgrade request said; dropped once the socket's handler has it (its strings are ≈ 150 B of every socket). */
+  info: UpgradeInfo | null;
   conn: UwsConnection | null;
   handler: SocketHandler | null;
 }
@@ -108,6 +109,7 @@ export function createUwsTransport(options: TransportOptions): Transport {
     sockets.add(conn);
     const handler = make(conn);
     data.handler = handler;
+    data.info = null;
     if (conn.closed) {
       sockets.delete(conn);
       handler.close(CloseCode.NORMAL);
@@ -154,7 +156,10 @@ export function createUwsTransport(options: TransportOptions): Transport {
       };
       upgradeTo(res, req, context, info);
     },
-    open: (ws) => accept(ws, (conn) => options.handlers.onOpen(conn, ws.getUserData().info)),
+    open: (ws) => {
+      const { info } = ws.getUserData();
+      if (info) accept(ws, (conn) => options.handlers.onOpen(conn, info));
+    },
     message: (ws, message) => {
       const data = ws.getUserData();
       if (message.byteLength > options.maxFrameBytes) {

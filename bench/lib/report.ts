@@ -135,6 +135,19 @@ const bound = (c: Collected, kinds: ServerKind[], flag: (k: ServerKind) => boole
 const busyLabel = (p: BenchPlan) =>
   `${p.sweep.docs.toLocaleString('en-US')} docs x 2 editors, ${p.sweep.busyRate.toLocaleString('en-US')} updates/s`;
 
+/**
+ * The rate per core the sustained row asks of ours: 5x the best durable peer and 2x the best
+ * peer as shipped, whichever is higher, over the peers of the run (NaN when none ran).
+ */
+export function sustainedGoalRate(c: Collected): number {
+  const sustained = (k: ServerKind) => medianOf(validSweeps(c, k), (s) => s.sustained);
+  const asked = [
+    ...peersRun(c, DURABLE_PEERS).map((k) => 5 * sustained(k)),
+    ...peersRun(c, SHIPPED_PEERS).map((k) => 2 * sustained(k)),
+  ].filter(Number.isFinite);
+  return asked.length > 0 ? Math.max(...asked) : Number.NaN;
+}
+
 /** The figures table, one row per DESIGN §7 item, in DESIGN order. */
 export function buildFigures(c: Collected): Figure[] {
   const plan = c.plan;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { SplitArea } from './profile.ts';
 import { renderMarkdown, resultsJson, toResults } from './results.ts';
 import { fakeCollected, fakeEnvironment, fakeStep, fakeSweep } from './testing/fixtures.ts';
 
@@ -32,11 +33,37 @@ describe('results: JSON and the Markdown rendered from it', () => {
     const results = toResults(slow, fakeEnvironment());
     const note = results.notes.find((n) => n.startsWith('FAIL: updates/s sustained'));
     expect(note).toContain("ours' lowest failing step 2,000/s failed on: p99 300 ms");
+    // y-websocket is a peer as shipped: the goal is 2x its 4,000/s, 125 µs per update
+    expect(note).toContain(
+      'the goal asks for ≥ 8,000 updates/s on one core: 125.0 µs of CPU per update',
+    );
     const fast = toResults(
       fakeCollected([fakeSweep('ours', 9_000), fakeSweep('y-websocket', 4_000)]),
       fakeEnvironment(),
     );
     expect(fast.notes.find((n) => n.includes('updates/s sustained'))).toMatch(/^PASS/);
+  });
+
+  it('says when applying updates with Yjs alone costs more than the sustained goal leaves per update', () => {
+    const c = fakeCollected([fakeSweep('ours', 1_000), fakeSweep('y-websocket', 20_000)]);
+    // 2x y-websocket's 20,000/s: 40,000/s, 25 µs per update; the profile: 100 µs, Yjs 30 %
+    c.profile = {
+      scenario: 'test',
+      summary: { busyShare: 0.5, functions: [], areas: [] },
+      split: {
+        shares: { Yjs: 0.3, journal: 0.7 } as Record<SplitArea, number>,
+        startupShare: 0,
+        files: 3,
+      },
+      updates: 10_000,
+      serverCpuSeconds: 1,
+    };
+    const note = toResults(c, fakeEnvironment()).notes.find((n) =>
+      n.startsWith('FAIL: updates/s sustained'),
+    );
+    expect(note).toContain(
+      'the goal asks for ≥ 40,000 updates/s on one core: 25.0 µs of CPU per update for all three nodes together, less than applying the update with Yjs costs in the profile alone (30.0 µs)',
+    );
   });
 
   it('records load and CPU count, and says when the machine was contended', () => {

@@ -21,6 +21,7 @@ import {
   redirectTable,
   relayMicros,
   stepsTable,
+  sustainedGoalRate,
   validSweeps,
 } from './report.ts';
 import { median } from './stats.ts';
@@ -194,9 +195,19 @@ export function generatedNotes(
         .filter((s) => stepFailure(s) !== null)
         .sort((a, b) => a.rate - b.rate)[0];
       const ceiling = split ? 1e6 / split.total! : Number.NaN;
+      const goal = sustainedGoalRate(c);
+      const budget = 1e6 / goal;
+      // the goal as a CPU budget per update, against the profile's single largest must-do area
+      const yjs = split?.Yjs ?? Number.NaN;
+      const budgetText = Number.isFinite(goal)
+        ? `; the goal asks for ≥ ${n0(goal)} updates/s on one core: ${f1(budget)} µs of CPU per update for all three nodes together` +
+          (yjs > budget
+            ? `, less than applying the update with Yjs costs in the profile alone (${f1(yjs)} µs)`
+            : '')
+        : '';
       cause =
         `${failing ? `ours' lowest failing step ${n0(failing.rate)}/s failed on: ${stepFailure(failing)}${failing.clientBound ? ' (client-bound)' : ''} (its server processes waited ${pct(failing.serverWait)} of the step for a CPU, other processes used ${f1(failing.otherCpu)} cores)` : 'no failing step recorded'}; ` +
-        `${splitText}; at that cost one core carries at most ≈ ${n0(ceiling)} updates/s`;
+        `${splitText}; at that cost one core carries at most ≈ ${n0(ceiling)} updates/s${budgetText}`;
     } else if (f.metric.startsWith('memory per idle connection')) {
       cause = `ours ${ours} per socket against ${COLUMNS.filter(
         (k) => k !== 'ours' && f.cells[k] && f.cells[k] !== '–',

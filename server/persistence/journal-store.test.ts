@@ -10,12 +10,14 @@ import { createFileStore, fileStorePaths } from './file-store.ts';
 import { decodeSegment } from './journal-format.ts';
 import {
   createJournalStore,
+  DEFAULT_COMPACT_AFTER_RECORDS,
   DEFAULT_GROUP_COMMIT_MS,
   JOURNAL_DIR,
   type JournalStoreOptions,
 } from './journal-store.ts';
 import { describeStoreContract } from './store.contract.ts';
 import { type DocStore, StoreCorruptError, StoreIoError } from './store.ts';
+import { nodeStoreFs, type StoreFs } from './store-fs.ts';
 import { createFaultFs, type FaultFs } from './testing/fault-fs.ts';
 import type { StoreFaults } from './testing/store-faults.ts';
 import { createWriter, textOf } from './testing/yjs-updates.ts';
@@ -415,6 +417,50 @@ describe('journal store on disk', () => {
     expect(textOf((await store.load('doc'))?.updates ?? [])).toBe(writer.text());
     await store.compact('doc');
     const loaded = await store.load('doc');
+    expect(loaded?.updates).toHaveLength(1);
+    expect(textOf(loaded?.updates ?? [])).toBe(writer.text());
+  });
+
+  it('[N7] compacting documents whose entries are interleaved in one segment reads it once, not once per entry', async () => {
+    const { dir } = await setup();
+    const reads: number[] = [];
+    const fs: StoreFs = {
+      ...nodeStoreFs,
+      readRanges: (path, ranges) => {
+        reads.push(ranges.length);
+        return nodeStoreFs.readRanges(path, ranges);
+      },
+    };
+    const store = createJournalStore({ dir, fs, segmentBytes: 4 * 1024 * 1024 });
+    cleanups.push(() => store.close());
+    const ids = ['a', 'b', 'c', 'd', 'e'];
+    const writers = ids.map((id) => createWriter(`${id}-`));
+    // one frame each, the documents taking turns: each one's entries are far apart
+    for (let round = 0; round < 40; round++) {
+      for (const [i, id] of ids.entries()) await store.append(id, writers[i]!.next(1)[0]!, 'g');
+    }
+    for (const id of ids) await store.compact(id);
+    // 200 entries: one read of the segment's prefix, then only what lies past it (before: 200 reads)
+    expect(reads.length).toBeLessThanOrEqual(ids.length);
+    expect(reads.every((n) => n === 1)).toBe(true);
+    for (const [i, id] of ids.entries()) {
+      const loaded = await store.load(id);
+      expect(loaded?.updates).toHaveLength(1);
+      expect(textOf(loaded?.updates ?? [])).toBe(writers[i]!.text());
+    }
+  });
+
+  it('[N7] by default a document is compacted once it has 2,000 entries in the journal, not before', async () => {
+    const { open } = await setup({ segmentBytes: 4 * 1024 * 1024 });
+    const store = open();
+    const writer = createWriter();
+    const updates = writer.next(DEFAULT_COMPACT_AFTER_RECORDS);
+    expect(DEFAULT_COMPACT_AFTER_RECORDS).toBe(2000);
+    // issued together: a few windows, one entry per update
+    await Promise.all(updates.slice(0, -1).map((u) => store.append('doc', u, 'g')));
+    expect((await store.load('doc'))?.updates).toHaveLength(DEFAULT_COMPACT_AFTER_RECORDS - 1);
+    await store.append('doc', updates.at(-1)!, 'g');
+    const loaded = await store.load('doc'); // queued behind the compaction it started
     expect(loaded?.updates).toHaveLength(1);
     expect(textOf(loaded?.updates ?? [])).toBe(writer.text());
   });

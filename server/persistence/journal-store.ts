@@ -68,9 +68,10 @@ export const DEFAULT_GROUP_COMMIT_MS = 5;
 
 /**
  * Default records per document before it is compacted. A record is a place on disk (≈ 40 B of
- * heap), not the update's bytes, so a busy document can wait longer: after 60 s at 22,000
- * updates/s on 3 nodes, compactions every 500 records kept the core saturated ≈ 7 s after the
- * burst ended, every 2,000 ≈ 2 s (the bench's overload step run alone, issue 14).
+ * heap), not the update's bytes, so a busy document can wait longer: each compaction merges the
+ * whole document again. After 60 s at 22,600 updates/s on 3 nodes, compactions every 500
+ * records kept the core saturated ≈ 7 s after the burst ended, every 2,000 ≈ 2 s (the bench's
+ * overload step run alone, issue 14).
  */
 export const DEFAULT_COMPACT_AFTER_RECORDS = 2000;
 
@@ -177,7 +178,7 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
   const compactAfterRecords = options.compactAfterRecords ?? DEFAULT_COMPACT_AFTER_RECORDS;
   const docs = new Map<string, Doc>();
   const background = new Set<Promise<void>>();
-  const segments = createSegmentReader({ fs, after: clock.after });
+  const segments = createSegmentReader(fs);
   let writer: JournalWriter | null = null;
   let nextLsn = 0;
   let ready: Promise<void> | null = null;
@@ -546,21 +547,28 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
         try {
           for (const segment of [...w.closed()]) {
             let needed = false;
-            for (const id of segment.docs) {
-              const doc = docs.get(id);
-              if (!doc) continue;
-              // a corrupt document's bytes are kept until it is deleted
-              if (doc.corrupt) needed = true;
-              else {
-                await task(doc, async () => {
-                  if (doc.records.some((r) => r.lsn <= segment.lastLsn)) await compactLocked(doc);
-                });
+            const inIt = (doc: Doc | undefined) =>
+              doc?.records.some((r) => r.lsn <= segment.lastLsn) ?? false;
+            // its documents are compacted now: one read of the segment serves them all (none
+            // when earlier compactions already took every entry it holds)
+            const pin = [...segment.docs].some((id) => inIt(docs.get(id)));
+            if (pin) await segments.pin(segment.path);
+            try {
+              for (const id of segment.docs) {
+                const doc = docs.get(id);
+                if (!doc) continue;
+                // a corrupt document's bytes are kept until it is deleted
+                if (doc.corrupt) needed = true;
+                else {
+                  await task(doc, async () => {
+                    if (inIt(doc)) await compactLocked(doc);
+                  });
+                }
               }
+            } finally {
+              segments.unpin(segment.path);
             }
-            if (!needed) {
-              await w.remove(segment);
-              segments.forget(segment.path);
-            }
+            if (!needed) await w.remove(segment);
           }
         } catch (error) {
           log.warn('journal segment could not be retired yet', { error });
@@ -676,7 +684,6 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
         await ready.catch(() => {});
         while (open || writing) await barrier();
         while (background.size > 0) await Promise.all([...background]);
-        segments.clear();
         await writer?.close();
       })();
       return closing;

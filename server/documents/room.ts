@@ -499,12 +499,10 @@ export class Room {
     const kept = entries.filter((entry) => this.mayApply(entry, conn));
     for (const entry of kept) {
       const previous = this.awarenessOwner.get(entry.clientId);
-      const theirs = previous === undefined ? undefined : this.members.get(previous);
-      if (previous !== undefined && previous !== conn && theirs !== undefined) {
-        this.members.set(previous, deleteId(theirs, entry.clientId));
-      }
+      if (previous !== undefined && previous !== conn) this.dropId(previous, entry.clientId);
       this.awarenessOwner.set(entry.clientId, conn);
-      this.members.set(conn, addId(this.members.get(conn) ?? null, entry.clientId));
+      const mine = this.members.get(conn);
+      if (mine !== undefined) this.members.set(conn, addId(mine, entry.clientId));
     }
     if (kept.length > 0) {
       const filtered = kept.length === entries.length ? update : encodeAwarenessEntries(kept);
@@ -514,10 +512,16 @@ export class Room {
       // A removed state frees its id (the client left; it may come back on another socket).
       if (entry.state === 'null' && !this.awareness.getStates().has(entry.clientId)) {
         this.awarenessOwner.delete(entry.clientId);
-        this.members.set(conn, deleteId(this.members.get(conn) ?? null, entry.clientId));
+        this.dropId(conn, entry.clientId);
       }
     }
     return entries.length - kept.length;
+  }
+
+  /** Forgets that `conn` introduced awareness id `id`; a connection that left stays gone. */
+  private dropId(conn: Connection, id: number): void {
+    const group = this.members.get(conn);
+    if (group !== undefined) this.members.set(conn, deleteId(group, id));
   }
 
   /** Whether `conn` may apply `entry` (C8; see `applyAwareness`). */

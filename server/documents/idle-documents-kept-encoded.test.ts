@@ -12,7 +12,7 @@ import {
   encodeSyncUpdate,
 } from '../protocol/index.ts';
 import { createManualClock } from '../testing/manual-clock.ts';
-import { DocumentRegistry, type RegistryOptions } from './registry.ts';
+import { DocumentRegistry, IDLE_COMPACT_MIN_ENTRIES, type RegistryOptions } from './registry.ts';
 import { Session, type SessionDeps } from './session.ts';
 import { MemoryConnection } from './testing/memory-transport.ts';
 import { testRegistryOptions } from './testing/registry-options.ts';
@@ -112,21 +112,43 @@ describe('attached-but-idle documents kept encoded (issue 14)', () => {
     const compacted: string[] = [];
     const store = t.store;
     const compact = store.compact.bind(store);
-    store.compact = (docId) => {
+    store.compact = (docId, options) => {
       compacted.push(docId);
-      return compact(docId);
+      return compact(docId, options);
     };
     await seed(store, 'd', 'word');
     const editor = await t.connect('d');
-    editor.session.receive(encodeSyncUpdate(createWriterUpdate()));
+    for (let i = 1; i < IDLE_COMPACT_MIN_ENTRIES; i++) {
+      editor.session.receive(encodeSyncUpdate(createWriterUpdate()));
+    }
     const room = await t.registry.acquire('d');
     await room.durable();
+    expect((await store.load('d'))?.updates).toHaveLength(IDLE_COMPACT_MIN_ENTRIES);
     expect(compacted).toEqual([]);
     t.idle();
     expect(room.isHydrated).toBe(false);
     expect(compacted).toEqual(['d']);
-    // the stored state is still the room's state
+    // (the store runs the compaction the sweep started before this load)
+    // one snapshot, and still the room's state
     const stored = await store.load('d');
+    expect(stored?.updates).toHaveLength(1);
+    const doc = new Y.Doc();
+    for (const update of stored?.updates ?? []) Y.applyUpdate(doc, update);
+    expect(Y.encodeStateAsUpdate(doc)).toEqual(room.encode());
+  });
+
+  it('[N1] a room kept encoded with a few stored updates leaves them to the store: reading them back costs less than a snapshot', async () => {
+    const t = setup();
+    await seed(t.store, 'd', 'word');
+    const editor = await t.connect('d');
+    editor.session.receive(encodeSyncUpdate(createWriterUpdate()));
+    const room = await t.registry.acquire('d');
+    await room.durable();
+    t.idle();
+    expect(room.isHydrated).toBe(false);
+    // (the store runs the compaction the sweep asked for before this load)
+    const stored = await t.store.load('d');
+    expect(stored?.updates).toHaveLength(2);
     const doc = new Y.Doc();
     for (const update of stored?.updates ?? []) Y.applyUpdate(doc, update);
     expect(Y.encodeStateAsUpdate(doc)).toEqual(room.encode());
@@ -301,9 +323,9 @@ describe('a document whose clients only catch up is not kept as a Y.Doc (issue 1
     const t = setup();
     const compacted: string[] = [];
     const compact = t.store.compact.bind(t.store);
-    t.store.compact = (docId) => {
+    t.store.compact = (docId, options) => {
       compacted.push(docId);
-      return compact(docId);
+      return compact(docId, options);
     };
     const original = await seed(t.store, 'd', 'word');
     const reader = await t.connect('d');

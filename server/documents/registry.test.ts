@@ -4,7 +4,12 @@ import { createMemoryStore } from '../persistence/memory-store.ts';
 import { type DocStore, StoreCorruptError } from '../persistence/store.ts';
 import { createManualClock } from '../testing/manual-clock.ts';
 import { encodeAwarenessEntries } from './awareness-ids.ts';
-import { DocumentLoadError, DocumentRegistry, type RegistryOptions } from './registry.ts';
+import {
+  DocumentLoadError,
+  DocumentRegistry,
+  IDLE_COMPACT_MIN_ENTRIES,
+  type RegistryOptions,
+} from './registry.ts';
 import { MemoryConnection } from './testing/memory-transport.ts';
 import { testRegistryOptions } from './testing/registry-options.ts';
 
@@ -83,22 +88,39 @@ describe('DocumentRegistry', () => {
     const compacted: string[] = [];
     const store: DocStore = {
       ...inner,
-      compact: (docId) => {
+      compact: (docId, options) => {
         compacted.push(docId);
-        return inner.compact(docId);
+        return inner.compact(docId, options);
       },
     };
     await seed(store, 'd', 'kept');
     const registry = makeRegistry(store);
     const room = await registry.acquire('d');
-    room.doc.getText('t').insert(4, '!');
+    for (let i = 1; i < IDLE_COMPACT_MIN_ENTRIES; i++) room.doc.getText('t').insert(4, '!');
     await room.durable();
+    expect((await store.load('d'))?.updates).toHaveLength(IDLE_COMPACT_MIN_ENTRIES);
     expect(compacted).toEqual([]);
     registry.sweep(1000);
     expect(registry.loadedCount).toBe(0);
     expect(compacted).toEqual(['d']);
     const stored = await store.load('d');
     expect(stored?.updates).toHaveLength(1);
+    const doc = new Y.Doc();
+    for (const update of stored?.updates ?? []) Y.applyUpdate(doc, update);
+    expect(doc.getText('t').toString()).toBe(`kept${'!'.repeat(IDLE_COMPACT_MIN_ENTRIES - 1)}`);
+  });
+
+  it('[N1] a document the idle sweep unloads with a few stored updates keeps them as they are', async () => {
+    const store = createMemoryStore();
+    await seed(store, 'd', 'kept');
+    const registry = makeRegistry(store);
+    const room = await registry.acquire('d');
+    room.doc.getText('t').insert(4, '!');
+    await room.durable();
+    registry.sweep(1000);
+    expect(registry.loadedCount).toBe(0);
+    const stored = await store.load('d');
+    expect(stored?.updates).toHaveLength(2);
     const doc = new Y.Doc();
     for (const update of stored?.updates ?? []) Y.applyUpdate(doc, update);
     expect(doc.getText('t').toString()).toBe('kept!');

@@ -7,6 +7,7 @@ import { createGroupCommit } from './group-commit.ts';
 import { mergeUpdates } from './merge-updates.ts';
 import { decodeLog, decodeSnapshot, encodeRecord, encodeSnapshot } from './record-log.ts';
 import {
+  type CompactOptions,
   type DocStore,
   partitionByGeneration,
   StoreCorruptError,
@@ -302,10 +303,11 @@ export function createFileStore(options: FileStoreOptions): DocStore {
     return state;
   };
 
-  const compactLocked = async (h: Handle): Promise<void> => {
+  const compactLocked = async (h: Handle, minEntries = 0): Promise<void> => {
+    if (h.state && h.state.logRecords < minEntries) return;
     const disk = await readDisk(h);
     const state = disk.state;
-    if (!state.exists || disk.records.length === 0) return;
+    if (!state.exists || disk.records.length === 0 || disk.records.length < minEntries) return;
     const parts = disk.snapshot ? [disk.snapshot, ...disk.records] : disk.records;
     let merged: Uint8Array;
     try {
@@ -344,7 +346,8 @@ export function createFileStore(options: FileStoreOptions): DocStore {
       }),
     );
 
-  const compactDoc = (docId: string): Promise<void> => inOrder(docId, compactLocked);
+  const compactDoc = (docId: string, minEntries = 0): Promise<void> =>
+    inOrder(docId, (h) => compactLocked(h, minEntries));
 
   const maybeCompact = (docId: string, state: DocState): void => {
     if (closed || compactionsScheduled.has(docId)) return;
@@ -405,10 +408,10 @@ export function createFileStore(options: FileStoreOptions): DocStore {
       return groupCommit.add(docId, { record: encodeRecord(update), generation });
     },
 
-    async compact(docId: string): Promise<void> {
+    async compact(docId: string, options?: CompactOptions): Promise<void> {
       assertStorableDocId(docId);
       assertOpen(docId);
-      await compactDoc(docId);
+      await compactDoc(docId, options?.minEntries);
     },
 
     async list(): Promise<string[]> {

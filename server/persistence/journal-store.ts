@@ -480,9 +480,10 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
     return out;
   };
 
-  const compactLocked = async (doc: Doc): Promise<void> => {
+  const compactLocked = async (doc: Doc, minEntries = 0): Promise<void> => {
     await barrier();
     if (doc.corrupt) throw doc.corrupt;
+    if (doc.records.length < minEntries) return;
     const records = doc.records.slice();
     if (records.length === 0 && (!doc.dir || doc.dir.coversLsn >= 0)) return;
     const generation = doc.generation ?? doc.dir?.generation;
@@ -648,10 +649,10 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
       return io(docId, ensureReady).then(() => appendNow(docOf(docId), update, generation));
     },
 
-    compact(docId) {
+    compact(docId, options) {
       return whenReady(docId, async () => {
         const doc = docs.get(docId);
-        if (doc) await task(doc, () => compactLocked(doc));
+        if (doc) await task(doc, () => compactLocked(doc, options?.minEntries));
       });
     },
 

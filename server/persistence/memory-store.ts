@@ -3,6 +3,7 @@ import { assertStorableDocId } from './doc-id.ts';
 import { createGroupCommit } from './group-commit.ts';
 import { mergeUpdates } from './merge-updates.ts';
 import {
+  type CompactOptions,
   type DocStore,
   partitionByGeneration,
   StoreCorruptError,
@@ -106,11 +107,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): DocStore {
       return groupCommit.add(docId, { update: update.slice(), generation });
     },
 
-    async compact(docId: string): Promise<void> {
+    async compact(docId: string, options?: CompactOptions): Promise<void> {
       assertUsable(docId);
       await groupCommit.run(docId, async () => {
         const doc = docs.get(docId);
-        if (!doc || doc.log.length === 0) return;
+        if (!doc || doc.log.length === 0 || doc.log.length < (options?.minEntries ?? 0)) return;
         const parts = doc.snapshot ? [doc.snapshot, ...doc.log] : doc.log;
         try {
           doc.snapshot = mergeUpdates(parts);

@@ -205,6 +205,30 @@ export function describeStoreContract(
       expect(reloaded?.generation).toBe('gen-c');
     });
 
+    it('[N2] compact with minEntries leaves a document holding fewer updates as it is, and compacts one holding as many', async ({
+      skip,
+    }) => {
+      const writer = createWriter();
+      await Promise.all(writer.next(5).map((u) => store.append('doc-m', u, 'gen-m')));
+      await store.compact('doc-m', { minEntries: 6 });
+      const few = await store.load('doc-m');
+      expect(few?.updates).toHaveLength(5);
+      expect(textOf(few?.updates ?? [])).toBe(writer.text());
+      await store.append('doc-m', writer.next(1)[0] as Uint8Array, 'gen-m');
+      await store.compact('doc-m', { minEntries: 6 });
+      const many = await store.load('doc-m');
+      expect(many?.updates).toHaveLength(1);
+      expect(textOf(many?.updates ?? [])).toBe(writer.text());
+      // counted since the snapshot: five more are still too few
+      await Promise.all(writer.next(5).map((u) => store.append('doc-m', u, 'gen-m')));
+      await store.compact('doc-m', { minEntries: 6 });
+      expect((await store.load('doc-m'))?.updates).toHaveLength(6);
+      const again = await reopened(skip);
+      const reloaded = await again.load('doc-m');
+      expect(textOf(reloaded?.updates ?? [])).toBe(writer.text());
+      expect(reloaded?.updates).toHaveLength(6);
+    });
+
     it('[N2] compact of an unknown document does nothing', async () => {
       await store.compact('nothing-here');
       expect(await store.load('nothing-here')).toBeNull();

@@ -14,6 +14,11 @@ export interface StoredDoc {
   readonly bytes: number;
 }
 
+export interface CompactOptions {
+  /** Compact only documents holding at least this many updates beside their snapshot. */
+  readonly minEntries?: number;
+}
+
 export interface DocStore {
   /**
    * Reads a document. Resolves `null` when the document was never stored.
@@ -29,8 +34,12 @@ export interface DocStore {
    * another generation (M7: two unrelated histories are never merged).
    */
   append(docId: string, update: Uint8Array, generation: string): Promise<void>;
-  /** Merges the log into a snapshot. Safe to call concurrently with `append`. */
-  compact(docId: string): Promise<void>;
+  /**
+   * Merges the log into a snapshot. Safe to call concurrently with `append`. With `minEntries`,
+   * does nothing while fewer updates than that were stored since the snapshot: reading a few
+   * entries back costs less than rewriting the document (issue 14).
+   */
+  compact(docId: string, options?: CompactOptions): Promise<void>;
   /** Ids of every stored document. */
   list(): Promise<string[]>;
   /**

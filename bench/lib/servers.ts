@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EtcdServer } from '../../ring/testing/etcd-server.ts';
-import { NODE_PROCESS_ENV } from '../../server/node/process-env.ts';
+import { NODE_PROCESS_ENV, NODE_PROCESS_FLAGS } from '../../server/node/process-env.ts';
 import type { ServerKind } from './wire.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -263,6 +263,8 @@ export async function startOurs(
       const proc = pinnedNode(
         env,
         [
+          // ours as shipped: the node options every node is started with
+          ...NODE_PROCESS_FLAGS,
           path.join(options.root ?? ROOT, 'bin/ringdoc.mjs'),
           'node',
           '--id',

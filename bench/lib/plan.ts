@@ -60,6 +60,7 @@ export function benchPlan(quick: boolean): BenchPlan {
         docs: 200,
         busyRate: 400,
         busySeconds: 2,
+        warmupSeconds: 1,
         ladder: [2_000, 8_000, 32_000],
         stepSeconds: 2,
         drainMs: 1_500,
@@ -88,6 +89,7 @@ export function benchPlan(quick: boolean): BenchPlan {
       docs: 1_000,
       busyRate: 2_000,
       busySeconds: 8,
+      warmupSeconds: 8,
       ladder: [4_000, 8_000, 16_000, 32_000, 64_000, 128_000],
       stepSeconds: 3,
       drainMs: 2_000,
@@ -114,7 +116,7 @@ export function benchPlan(quick: boolean): BenchPlan {
 export function keystrokesNeeded(sweep: SweepPlan): number {
   const top = Math.max(sweep.busyRate, ...sweep.ladder);
   const total =
-    sweep.busyRate * (0.5 + sweep.busySeconds) +
+    sweep.busyRate * (sweep.warmupSeconds + sweep.busySeconds) +
     sweep.ladder.reduce((a, r) => a + r, 0) * sweep.stepSeconds +
     sweep.bisect * top * sweep.stepSeconds +
     3 * (sweep.busyRate / 2) * sweep.stepSeconds +

@@ -101,6 +101,17 @@ describe('results: JSON and the Markdown rendered from it', () => {
     expect(older).not.toContain('ours and the peers alike');
   });
 
+  it('says how long every server was warmed up before the measured steps, when the plan had a warm-up', () => {
+    const c = fakeCollected([fakeSweep('ours', 1)]);
+    const md = renderMarkdown(JSON.parse(resultsJson(toResults(c, fakeEnvironment()))));
+    expect(md).toContain(
+      `Each server first takes ${c.plan.sweep.warmupSeconds} s of edits at the busy rate that are not measured`,
+    );
+    const json = JSON.parse(resultsJson(toResults(c, fakeEnvironment())));
+    delete json.collected.plan.sweep.warmupSeconds;
+    expect(renderMarkdown(json)).not.toContain('first takes');
+  });
+
   it("names the node options ours' nodes started with, and that the peers ran with Node's defaults", () => {
     const c = fakeCollected([fakeSweep('ours', 1)]);
     const md = renderMarkdown(

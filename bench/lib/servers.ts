@@ -89,11 +89,17 @@ function track(child: ChildProcess): void {
   });
 }
 
+/**
+ * Starts `node <flags> <nodeArgs>` pinned to the server core. `shippedFlags` (ours: the node
+ * options it ships with) come before the launch's own `nodeFlags`, which override them (the memory
+ * item fixes every server's young generation).
+ */
 function pinnedNode(
   env: LaunchEnv,
   nodeArgs: readonly string[],
   options: LaunchOptions,
   extraEnv: Record<string, string> = {},
+  shippedFlags: readonly string[] = [],
 ) {
   const profile = options.cpuProfileDir
     ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`]
@@ -107,6 +113,7 @@ function pinnedNode(
       '--expose-gc',
       '--import',
       PROBE,
+      ...shippedFlags,
       ...profile,
       ...(options.nodeFlags ?? []),
       ...nodeArgs,
@@ -263,8 +270,6 @@ export async function startOurs(
       const proc = pinnedNode(
         env,
         [
-          // ours as shipped: the node options every node is started with
-          ...NODE_PROCESS_FLAGS,
           path.join(options.root ?? ROOT, 'bin/ringdoc.mjs'),
           'node',
           '--id',
@@ -286,6 +291,8 @@ export async function startOurs(
         ],
         options,
         { RINGDOC_LOG_LEVEL: 'warn' },
+        // ours as shipped: the node options every node is started with
+        NODE_PROCESS_FLAGS,
       );
       nodes.push({
         kind: 'ours',

@@ -57,7 +57,5 @@ EXPOSE 4001 3000
 # http://127.0.0.1:3000/api/route/health-probe (public; /api/ring is operators only); one-shot CLI commands end before the first check.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch(process.env.RINGDOC_HEALTH_URL).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# --max-semi-space-size=64: a larger young generation under load, fewer garbage-collection
-# pauses (server/node/process-env.ts NODE_PROCESS_FLAGS; checked by scripts/validate-deploy.ts)
-ENTRYPOINT ["node", "--max-semi-space-size=64", "bin/ringdoc.mjs"]
+ENTRYPOINT ["node", "bin/ringdoc.mjs"]
 CMD ["help"]

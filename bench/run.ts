@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type EtcdServer, startEtcd } from '../ring/testing/etcd-server.ts';
-import { NODE_PROCESS_ENV, NODE_PROCESS_FLAGS } from '../server/node/process-env.ts';
+import { NODE_PROCESS_ENV } from '../server/node/process-env.ts';
 import { createPortAllocator } from '../test/harness/ports.ts';
 import { runCrash } from './items/crash.ts';
 import { measureFsync } from './items/floors.ts';
@@ -497,7 +497,6 @@ async function main(argv: readonly string[]): Promise<number> {
       tmpdir: os.tmpdir(),
       ...(commit ? { commit } : {}),
       serverEnv: NODE_PROCESS_ENV,
-      oursNodeFlags: NODE_PROCESS_FLAGS,
     });
     const json = resultsJson(results);
     const jsonPath = path.join(args.out, `${stamp}-${name}.json`);

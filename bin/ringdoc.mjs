@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=64
+#!/usr/bin/env node
 // Entry point of the `ringdoc` command: runs the TypeScript sources through our module hooks
 // (bin/ts-hooks.mjs: esbuild without tsx's keepNames).
 import './register-ts.mjs';

@@ -32,7 +32,7 @@ import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { parseAllDocuments } from 'yaml';
 import { knownOptions } from '../server/cli/main.ts';
-import { NODE_PROCESS_ENV, NODE_PROCESS_FLAGS } from '../server/node/process-env.ts';
+import { NODE_PROCESS_ENV } from '../server/node/process-env.ts';
 
 /** One finding: the file (relative to the repository) and what is wrong. */
 export interface DeployProblem {
@@ -231,10 +231,9 @@ export async function validateDockerfile(
   } catch {
     /* shell form */
   }
-  const wanted = ['node', ...NODE_PROCESS_FLAGS, 'bin/ringdoc.mjs'];
-  if (JSON.stringify(entry) !== JSON.stringify(wanted)) {
+  if (JSON.stringify(entry) !== JSON.stringify(['node', 'bin/ringdoc.mjs'])) {
     problems.push(
-      `ENTRYPOINT must be the exec form ${JSON.stringify(wanted)} (one image, role by command; node options: server/node/process-env.ts)`,
+      'ENTRYPOINT must be the exec form ["node", "bin/ringdoc.mjs"] (one image, role by command)',
     );
   }
   const cmd = finalStage.filter((i) => i.keyword === 'CMD').at(-1);

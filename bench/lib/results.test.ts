@@ -112,21 +112,6 @@ describe('results: JSON and the Markdown rendered from it', () => {
     expect(renderMarkdown(json)).not.toContain('first takes');
   });
 
-  it("names the node options ours' nodes started with, and that the peers ran with Node's defaults", () => {
-    const c = fakeCollected([fakeSweep('ours', 1)]);
-    const md = renderMarkdown(
-      JSON.parse(
-        resultsJson(toResults(c, fakeEnvironment({ oursNodeFlags: ['--max-semi-space-size=64'] }))),
-      ),
-    );
-    expect(md).toContain(
-      "Ours' nodes start with the node options they ship with, `--max-semi-space-size=64`",
-    );
-    expect(md).toContain("the peers with Node's defaults");
-    const older = renderMarkdown(JSON.parse(resultsJson(toResults(c, fakeEnvironment()))));
-    expect(older).not.toContain('node options');
-  });
-
   it('says why a server could not run, from the recorded reason', () => {
     const c = fakeCollected([fakeSweep('ours', 1)]);
     c.unavailable.set(

@@ -51,11 +51,6 @@ export interface RunEnvironment {
    * image and launcher set (`server/node/process-env.ts`). Absent in older results.
    */
   readonly serverEnv?: Readonly<Record<string, string>>;
-  /**
-   * Node options ours' nodes were started with, as shipped (`NODE_PROCESS_FLAGS`); the peers
-   * run with Node's defaults, as they ship. Absent in older results.
-   */
-  readonly oursNodeFlags?: readonly string[];
 }
 
 export interface Results {
@@ -256,22 +251,14 @@ export function generatedNotes(
   return notes;
 }
 
-/** The header's sentences on the servers' environment (none for results without it). */
+/** The Markdown results file, rendered from the results document alone. */
+/** The header's sentence on the servers' environment (none for results without it). */
 function serverEnvLine(env: RunEnvironment): string {
   const entries = Object.entries(env.serverEnv ?? {});
-  const flags = env.oursNodeFlags ?? [];
-  let line = '';
-  if (entries.length > 0) {
-    const list = entries.map(([k, v]) => `\`${k}=${v}\``).join(' ');
-    line += ` Every server process, ours and the peers alike, runs with ${list}: the environment ours' image and launcher set (\`server/node/process-env.ts\`), so the figures compare servers, not allocator settings.`;
-  }
-  if (flags.length > 0) {
-    line += ` Ours' nodes start with the node options they ship with, \`${flags.join(' ')}\` (the image's ENTRYPOINT and the launcher); the peers with Node's defaults, as they ship.`;
-  }
-  return line;
+  if (entries.length === 0) return '';
+  const list = entries.map(([k, v]) => `\`${k}=${v}\``).join(' ');
+  return ` Every server process, ours and the peers alike, runs with ${list}: the environment ours' image and launcher set (\`server/node/process-env.ts\`), so the figures compare servers, not allocator settings.`;
 }
-
-/** The Markdown results file, rendered from the results document alone. */
 
 export function renderMarkdown(results: Results): string {
   const c = reviveCollected(results);

@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EtcdServer } from '../../ring/testing/etcd-server.ts';
-import { NODE_PROCESS_ENV, NODE_PROCESS_FLAGS } from '../../server/node/process-env.ts';
+import { NODE_PROCESS_ENV } from '../../server/node/process-env.ts';
 import type { ServerKind } from './wire.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -89,17 +89,11 @@ function track(child: ChildProcess): void {
   });
 }
 
-/**
- * Starts `node <flags> <nodeArgs>` pinned to the server core. `shippedFlags` (ours: the node
- * options it ships with) come before the launch's own `nodeFlags`, which override them (the memory
- * item fixes every server's young generation).
- */
 function pinnedNode(
   env: LaunchEnv,
   nodeArgs: readonly string[],
   options: LaunchOptions,
   extraEnv: Record<string, string> = {},
-  shippedFlags: readonly string[] = [],
 ) {
   const profile = options.cpuProfileDir
     ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`]
@@ -113,7 +107,6 @@ function pinnedNode(
       '--expose-gc',
       '--import',
       PROBE,
-      ...shippedFlags,
       ...profile,
       ...(options.nodeFlags ?? []),
       ...nodeArgs,
@@ -291,8 +284,6 @@ export async function startOurs(
         ],
         options,
         { RINGDOC_LOG_LEVEL: 'warn' },
-        // ours as shipped: the node options every node is started with
-        NODE_PROCESS_FLAGS,
       );
       nodes.push({
         kind: 'ours',

@@ -19,7 +19,6 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEtcd } from '../../ring/testing/etcd-server.ts';
 import { findFreePort } from '../../ring/testing/free-port.ts';
-import { NODE_PROCESS_FLAGS } from '../../server/node/process-env.ts';
 import { waitFor } from '../../test/harness/node-process.ts';
 import { RawClient } from '../../test/harness/raw-client.ts';
 
@@ -88,7 +87,6 @@ const child = spawn(
   [
     '--cpu-prof',
     `--cpu-prof-dir=${profileDir}`,
-    ...NODE_PROCESS_FLAGS,
     join(nodeRoot, 'bin/ringdoc.mjs'),
     'node',
     '--id',

@@ -14,7 +14,6 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startEtcd } from '../../ring/testing/etcd-server.ts';
 import { findFreePort } from '../../ring/testing/free-port.ts';
-import { NODE_PROCESS_FLAGS } from '../../server/node/process-env.ts';
 import { waitFor } from '../../test/harness/node-process.ts';
 import { RawClient } from '../../test/harness/raw-client.ts';
 
@@ -55,7 +54,6 @@ const child = spawn(
     '--expose-gc',
     '--import',
     join(here, 'bench/peers/probe.mjs'),
-    ...NODE_PROCESS_FLAGS,
     join(root, 'bin/ringdoc.mjs'),
     'node',
     '--id',

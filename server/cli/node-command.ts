@@ -3,7 +3,6 @@ import { DEVELOPMENT_CLUSTER_SECRET, resolveNodeConfig } from '../config.ts';
 import { parseHistorySettings } from '../history/settings.ts';
 import { parseLimitAssignments } from '../limits/settings.ts';
 import { createLogger, parseLevel } from '../log.ts';
-import { missingNodeFlags, NODE_PROCESS_FLAGS } from '../node/process-env.ts';
 import { createProductionNode } from '../node/production.ts';
 import { flag, option, type ParsedArgs } from './args.ts';
 
@@ -113,12 +112,6 @@ export async function runNode(args: ParsedArgs): Promise<number> {
     ),
   });
   const log = createLogger({ name: config.id, level: parseLevel(process.env.RINGDOC_LOG_LEVEL) });
-  const missing = missingNodeFlags();
-  if (missing.length > 0) {
-    log.warn(
-      `started without node options ${missing.join(' ')}: longer garbage-collection pauses under load (start it as \`node ${NODE_PROCESS_FLAGS.join(' ')} bin/ringdoc.mjs node …\`)`,
-    );
-  }
   const node = createProductionNode(config, log);
   let stopping: Promise<void> | null = null;
   const stop = () => {

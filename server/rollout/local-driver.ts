@@ -9,7 +9,6 @@ import { isAlive } from '../cli/local/proc.ts';
 import { readLocalSecrets } from '../cli/local/secrets.ts';
 import { type LocalNodeState, readState, writeState } from '../cli/local/state.ts';
 import { WaitAborted, waitFor } from '../cli/local/wait.ts';
-import { NODE_PROCESS_FLAGS } from '../node/process-env.ts';
 import type { NodeDriver } from './driver.ts';
 import { type NodeVersion, sameVersion } from './machine.ts';
 
@@ -124,14 +123,7 @@ export function createLocalDriver(options: LocalDriverOptions): NodeDriver {
       );
       const proc = spawnManaged({
         command: process.execPath,
-        args: [
-          ...NODE_PROCESS_FLAGS,
-          RINGDOC_BIN,
-          ...localNodeArgs(spec),
-          '--build',
-          version.build,
-          ...version.args,
-        ],
+        args: [RINGDOC_BIN, ...localNodeArgs(spec), '--build', version.build, ...version.args],
         cwd: REPO_ROOT,
         env: localNodeEnv(secrets),
         logFile: node.log,

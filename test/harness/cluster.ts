@@ -24,11 +24,8 @@ export interface Cluster {
   readonly nodes: NodeProcess[];
   readonly root: string;
   node(id: string): NodeProcess;
-  /**
-   * Starts one more node (id `n<k>`) and waits until it is ready; `nodeFlags` replaces the node
-   * options every node ships with.
-   */
-  addNode(id?: string, options?: { readonly nodeFlags?: readonly string[] }): Promise<NodeProcess>;
+  /** Starts one more node (id `n<k>`) and waits until it is ready. */
+  addNode(id?: string): Promise<NodeProcess>;
   /**
    * Waits until every running, unpaused node's `/ring` lists exactly `ids` as active members;
    * throws after `timeoutMs` (default 15 s).
@@ -51,9 +48,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const nodes: NodeProcess[] = [];
   let stopped = false;
 
-  const make = async (id: string, nodeFlags?: readonly string[]) => {
+  const make = async (id: string) => {
     const node = createNodeProcess({
-      ...(nodeFlags ? { nodeFlags } : {}),
       id,
       port: await nextPort(),
       etcd: etcd.endpoint,
@@ -77,8 +73,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       if (!n) throw new Error(`no node ${id}`);
       return n;
     },
-    async addNode(id, added) {
-      const node = await make(id ?? `n${nodes.length + 1}`, added?.nodeFlags);
+    async addNode(id) {
+      const node = await make(id ?? `n${nodes.length + 1}`);
       await node.start();
       return node;
     },

@@ -2,7 +2,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NODE_PROCESS_FLAGS } from '../../server/node/process-env.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(ROOT, 'bin/ringdoc.mjs');
@@ -16,8 +15,6 @@ export interface NodeProcessOptions {
   readonly leaseTtl?: number;
   readonly extraArgs?: readonly string[];
   readonly env?: Record<string, string>;
-  /** Node options before `bin/ringdoc.mjs` (default: the ones every node ships with). */
-  readonly nodeFlags?: readonly string[];
 }
 
 /** A real `ringdoc node` child process on loopback. */
@@ -29,8 +26,6 @@ export interface NodeProcess {
   /** `http://127.0.0.1:<port>` */
   readonly httpUrl: string;
   readonly dataDir: string;
-  /** The process id while it runs (null before the first start). */
-  readonly pid: number | null;
   /** Everything the process wrote (stdout+stderr), for failure messages. */
   output(): string;
   readonly running: boolean;
@@ -93,9 +88,6 @@ export function createNodeProcess(options: NodeProcessOptions): NodeProcess {
     httpUrl,
     dataDir: options.dataDir,
     output: () => log,
-    get pid() {
-      return child?.pid ?? null;
-    },
     get paused() {
       return paused;
     },
@@ -105,7 +97,6 @@ export function createNodeProcess(options: NodeProcessOptions): NodeProcess {
     async start() {
       if (handle.running) return;
       const args = [
-        ...(options.nodeFlags ?? NODE_PROCESS_FLAGS),
         BIN,
         'node',
         '--id',

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { NODE_PROCESS_ENV, NODE_PROCESS_FLAGS } from '../../node/process-env.ts';
+import { NODE_PROCESS_ENV } from '../../node/process-env.ts';
 import { type ManagedProcess, spawnManaged, stopGroup } from './managed-process.ts';
 import { REPO_ROOT, RINGDOC_BIN } from './paths.ts';
 import { type LocalSecrets, nodeSecretEnv } from './secrets.ts';
@@ -92,7 +92,7 @@ export async function startLocalNode(
 ): Promise<{ state: LocalNodeState; process: ManagedProcess }> {
   const proc = spawnManaged({
     command: process.execPath,
-    args: [...NODE_PROCESS_FLAGS, RINGDOC_BIN, ...localNodeArgs(spec)],
+    args: [RINGDOC_BIN, ...localNodeArgs(spec)],
     cwd: REPO_ROOT,
     env: localNodeEnv(spec.secrets),
     logFile: spec.logFile,

@@ -13,7 +13,7 @@ import { assertStorableDocId } from './doc-id.ts';
 import { encodeFrame, type JournalOp, OP_APPEND, OP_DELETE } from './journal-format.ts';
 import { readJournal } from './journal-read.ts';
 import { createJournalWriter, type FramePlace, type JournalWriter } from './journal-writer.ts';
-import { mergeUpdates } from './merge-updates.ts';
+import { mergeUpdatesInTurns } from './merge-updates.ts';
 import { createSegmentReader } from './segment-reader.ts';
 import {
   type DocStore,
@@ -493,7 +493,8 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
     const updates = [...content.updates, ...(await readRecords(records))];
     let merged: Uint8Array;
     try {
-      merged = mergeUpdates(updates);
+      // in turns: clients' messages wait for one group's merge at most (issue 14)
+      merged = await mergeUpdatesInTurns(updates);
     } catch (error) {
       throw new StoreCorruptError(
         doc.id,

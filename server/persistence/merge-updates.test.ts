@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { mergeUpdates } from './merge-updates.ts';
+import { mergeUpdates, mergeUpdatesInTurns } from './merge-updates.ts';
 
 /** `count` keystroke updates from two editors typing into one document, with deletions. */
 function keystrokes(count: number): Uint8Array[] {
@@ -73,5 +73,59 @@ describe('mergeUpdates (bounded fan-in)', () => {
     const updates = keystrokes(40);
     updates[20] = new Uint8Array([200, 1, 2]);
     expect(() => mergeUpdates(updates)).toThrow();
+  });
+});
+
+describe('mergeUpdatesInTurns (compaction in the background)', () => {
+  it('gives the same merged update as mergeUpdates', async () => {
+    const updates = keystrokes(600);
+    expect(await mergeUpdatesInTurns(updates)).toEqual(mergeUpdates(updates));
+  });
+
+  it('lets the event loop turn after every Yjs call but the last: other work runs in between', async () => {
+    const updates = keystrokes(1000);
+    const events: string[] = [];
+    let calls = 0;
+    const merging = mergeUpdatesInTurns(updates, {
+      merge: (group) => {
+        calls++;
+        events.push('merge');
+        return Y.mergeUpdates(group);
+      },
+    });
+    // a client's message arriving meanwhile: handled before the merge is done
+    setImmediate(() => events.push('message'));
+    await merging;
+    expect(calls).toBe(63 + 4 + 1);
+    expect(events.indexOf('message')).toBeGreaterThan(0);
+    expect(events.indexOf('message')).toBeLessThan(events.length - 1);
+    // without turns, the same merge runs all its calls in one go
+    const sync: string[] = [];
+    setImmediate(() => sync.push('message'));
+    mergeUpdates(updates, 16, (group) => {
+      sync.push('merge');
+      return Y.mergeUpdates(group);
+    });
+    expect(sync.includes('message')).toBe(false);
+  });
+
+  it('takes one turn per Yjs call before the last, and none for a single update', async () => {
+    let turns = 0;
+    const turn = async () => {
+      turns++;
+    };
+    await mergeUpdatesInTurns(keystrokes(1000), { turn });
+    expect(turns).toBe(63 + 4);
+    turns = 0;
+    const [one] = keystrokes(1);
+    expect(await mergeUpdatesInTurns([one as Uint8Array], { turn })).toBe(one);
+    expect(turns).toBe(0);
+  });
+
+  it('rejects with what Yjs throws on an update it cannot decode, and refuses a fan-in below 2', async () => {
+    const updates = keystrokes(40);
+    updates[20] = new Uint8Array([200, 1, 2]);
+    await expect(mergeUpdatesInTurns(updates)).rejects.toThrow();
+    await expect(mergeUpdatesInTurns(keystrokes(3), { fanIn: 1 })).rejects.toThrow(RangeError);
   });
 });

@@ -19,6 +19,52 @@ export function mergeUpdates(
   fanIn = MERGE_FAN_IN,
   merge: (updates: Uint8Array[]) => Uint8Array = Y.mergeUpdates,
 ): Uint8Array {
+  const steps = mergeInGroups(updates, fanIn, merge);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+export interface MergeInTurnsOptions {
+  readonly fanIn?: number;
+  readonly merge?: (updates: Uint8Array[]) => Uint8Array;
+  /** Resolves on a later turn of the event loop (default: `setImmediate`). */
+  readonly turn?: () => Promise<void>;
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * `mergeUpdates` for background work (compaction): the same merged update, with a turn of the
+ * event loop after each group's `Y.mergeUpdates` call, so a client's message waits for one
+ * group at most, never for a whole document's merge. After a burst a node compacts for seconds
+ * on end (issue 14's overload row); done in one call per document, each merge held its event
+ * loop that long. Rejects with what `Y.mergeUpdates` throws.
+ */
+export async function mergeUpdatesInTurns(
+  updates: readonly Uint8Array[],
+  options: MergeInTurnsOptions = {},
+): Promise<Uint8Array> {
+  const steps = mergeInGroups(
+    updates,
+    options.fanIn ?? MERGE_FAN_IN,
+    options.merge ?? Y.mergeUpdates,
+  );
+  const turn = options.turn ?? nextTurn;
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await turn();
+  }
+}
+
+/** The bounded fan-in merge, one `merge` call per step; returns the merged update. */
+function* mergeInGroups(
+  updates: readonly Uint8Array[],
+  fanIn: number,
+  merge: (updates: Uint8Array[]) => Uint8Array,
+): Generator<void, Uint8Array, void> {
   if (fanIn < 2) throw new RangeError(`fanIn must be at least 2 (${fanIn})`);
   if (updates.length === 1) return updates[0] as Uint8Array;
   let level = [...updates];
@@ -26,7 +72,11 @@ export function mergeUpdates(
     const next: Uint8Array[] = [];
     for (let i = 0; i < level.length; i += fanIn) {
       const group = level.slice(i, i + fanIn);
-      next.push(group.length === 1 ? (group[0] as Uint8Array) : merge(group));
+      if (group.length === 1) next.push(group[0] as Uint8Array);
+      else {
+        next.push(merge(group));
+        yield;
+      }
     }
     level = next;
   }

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { createMemoryStore } from '../persistence/memory-store.ts';
 import { type DocStore, StoreCorruptError } from '../persistence/store.ts';
+import { textOf } from '../persistence/testing/yjs-updates.ts';
 import { createManualClock } from '../testing/manual-clock.ts';
 import { encodeAwarenessEntries } from './awareness-ids.ts';
 import {
@@ -105,9 +106,7 @@ describe('DocumentRegistry', () => {
     expect(compacted).toEqual(['d']);
     const stored = await store.load('d');
     expect(stored?.updates).toHaveLength(1);
-    const doc = new Y.Doc();
-    for (const update of stored?.updates ?? []) Y.applyUpdate(doc, update);
-    expect(doc.getText('t').toString()).toBe(`kept${'!'.repeat(IDLE_COMPACT_MIN_ENTRIES - 1)}`);
+    expect(textOf(stored?.updates ?? [])).toBe(`kept${'!'.repeat(IDLE_COMPACT_MIN_ENTRIES - 1)}`);
   });
 
   it('[N1] a document the idle sweep unloads with a few stored updates keeps them as they are', async () => {
@@ -121,9 +120,7 @@ describe('DocumentRegistry', () => {
     expect(registry.loadedCount).toBe(0);
     const stored = await store.load('d');
     expect(stored?.updates).toHaveLength(2);
-    const doc = new Y.Doc();
-    for (const update of stored?.updates ?? []) Y.applyUpdate(doc, update);
-    expect(doc.getText('t').toString()).toBe('kept!');
+    expect(textOf(stored?.updates ?? [])).toBe('kept!');
   });
 
   it('[N1] idle compactions run one at a time, each document once', async () => {

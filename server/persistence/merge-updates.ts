@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
+import { MERGE_FAN_IN, mergeAllInGroups, mergeInGroups } from './merge-groups.mjs';
 
-/** At most this many updates go into one `Y.mergeUpdates` call. */
-export const MERGE_FAN_IN = 16;
+export { MERGE_FAN_IN };
 
 /**
  * `Y.mergeUpdates(updates)` at a cost that grows about linearly with the number of updates.
@@ -19,11 +19,7 @@ export function mergeUpdates(
   fanIn = MERGE_FAN_IN,
   merge: (updates: Uint8Array[]) => Uint8Array = Y.mergeUpdates,
 ): Uint8Array {
-  const steps = mergeInGroups(updates, fanIn, merge);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
+  return mergeAllInGroups(updates, fanIn, merge);
 }
 
 export interface MergeInTurnsOptions {
@@ -57,28 +53,4 @@ export async function mergeUpdatesInTurns(
     if (step.done) return step.value;
     await turn();
   }
-}
-
-/** The bounded fan-in merge, one `merge` call per step; returns the merged update. */
-function* mergeInGroups(
-  updates: readonly Uint8Array[],
-  fanIn: number,
-  merge: (updates: Uint8Array[]) => Uint8Array,
-): Generator<void, Uint8Array, void> {
-  if (fanIn < 2) throw new RangeError(`fanIn must be at least 2 (${fanIn})`);
-  if (updates.length === 1) return updates[0] as Uint8Array;
-  let level = [...updates];
-  while (level.length > fanIn) {
-    const next: Uint8Array[] = [];
-    for (let i = 0; i < level.length; i += fanIn) {
-      const group = level.slice(i, i + fanIn);
-      if (group.length === 1) next.push(group[0] as Uint8Array);
-      else {
-        next.push(merge(group));
-        yield;
-      }
-    }
-    level = next;
-  }
-  return merge(level);
 }

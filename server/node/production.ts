@@ -5,6 +5,7 @@ import { createPeerPool } from '../cluster/peer-client.ts';
 import type { NodeConfig } from '../config.ts';
 import { createEtcdCoordination } from '../coordination/etcd-coordination.ts';
 import type { Logger } from '../log.ts';
+import { startCompactionThread } from '../persistence/compaction-thread.ts';
 import { createJournalStore } from '../persistence/journal-store.ts';
 import { loadNativeUws } from '../transport/uws-native.ts';
 import { createUwsTransport } from '../transport/uws-server.ts';
@@ -14,7 +15,7 @@ import { createLoopLagMonitor } from './loop-lag.ts';
 /**
  * A node as `ringdoc node` runs it: the native uWS transport (refusing the JS fallback, N5),
  * etcd coordination, the node-wide journal store (N7) in `config.dataDir` (it reads a file-store
- * data directory as is), the WebSocket peer pool and the
+ * data directory as is; its compactions read and merge on a worker thread), the WebSocket peer pool and the
  * system clock. `stop` also closes the etcd client.
  */
 export function createProductionNode(config: NodeConfig, log: Logger): RingdocNode {
@@ -22,6 +23,8 @@ export function createProductionNode(config: NodeConfig, log: Logger): RingdocNo
   const uws = loadNativeUws();
   const etcd = createEtcdClient({ endpoints: [...config.etcd], log });
   const loopLag = createLoopLagMonitor();
+  // compactions read and merge documents off the event loop (compaction-thread.ts)
+  const compaction = startCompactionThread({ log });
   const node = createNode(config, {
     clock,
     log,
@@ -31,6 +34,7 @@ export function createProductionNode(config: NodeConfig, log: Logger): RingdocNo
       groupCommitMs: config.groupCommitMs,
       log,
       clock,
+      compaction,
     }),
     peers: createPeerPool({ secret: config.clusterSecret, log, clock }),
     coordination: createEtcdCoordination({
@@ -62,6 +66,7 @@ export function createProductionNode(config: NodeConfig, log: Logger): RingdocNo
     },
     async stop() {
       await node.stop();
+      await compaction.stop();
       loopLag.stop();
       etcd.close();
     },

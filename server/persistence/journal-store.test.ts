@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { Clock } from '../clock.ts';
+import { createSilentLogger } from '../log.ts';
+import { compactionOnEventLoop, startCompactionThread } from './compaction-thread.ts';
 import { createFileStore, fileStorePaths } from './file-store.ts';
 import { decodeSegment } from './journal-format.ts';
 import {
@@ -66,6 +68,37 @@ describeStoreContract('journal store', async () => {
     reopen: async () => make(),
     cleanup: async () => {
       await Promise.all(stores.map((store) => store.close()));
+      await rm(dir, { recursive: true, force: true });
+    },
+    faults: journalFaults(faultFs),
+  };
+});
+
+describeStoreContract('journal store compacting on a compaction thread', async () => {
+  const dir = await tempDir();
+  const faultFs = createFaultFs();
+  const notHere = () => Promise.reject(new Error('compacted on the event loop, not on the thread'));
+  const thread = startCompactionThread({
+    log: createSilentLogger(),
+    fallback: { read: notHere, merge: notHere },
+  });
+  const stores: DocStore[] = [];
+  const make = (): DocStore => {
+    const store = createJournalStore({
+      dir,
+      fs: faultFs.fs,
+      segmentBytes: SMALL_SEGMENT,
+      compaction: thread,
+    });
+    stores.push(store);
+    return store;
+  };
+  return {
+    store: make(),
+    reopen: async () => make(),
+    cleanup: async () => {
+      await Promise.all(stores.map((store) => store.close()));
+      await thread.stop();
       await rm(dir, { recursive: true, force: true });
     },
     faults: journalFaults(faultFs),
@@ -413,6 +446,59 @@ describe('journal store on disk', () => {
     const writer = createWriter();
     for (const u of writer.next(6)) await store.append('doc', u, 'g');
     faultFs.inject({ op: 'read', path: isSegment, code: 'EIO' });
+    await expect(store.compact('doc')).rejects.toBeInstanceOf(StoreIoError);
+    expect(textOf((await store.load('doc'))?.updates ?? [])).toBe(writer.text());
+    await store.compact('doc');
+    const loaded = await store.load('doc');
+    expect(loaded?.updates).toHaveLength(1);
+    expect(textOf(loaded?.updates ?? [])).toBe(writer.text());
+  });
+
+  it('[N7] a compaction reads and merges through its compaction work (a node: its compaction thread); a load reads on the event loop', async () => {
+    const { open } = await setup();
+    const work = { reads: 0, merges: 0 };
+    const onLoop = compactionOnEventLoop();
+    const store = open({
+      compaction: {
+        read: (path, ranges) => {
+          work.reads += 1;
+          return onLoop.read(path, ranges);
+        },
+        merge: (updates) => {
+          work.merges += 1;
+          return onLoop.merge(updates);
+        },
+      },
+    });
+    const writer = createWriter();
+    for (const u of writer.next(6)) await store.append('doc', u, 'g');
+    expect(textOf((await store.load('doc'))?.updates ?? [])).toBe(writer.text());
+    expect(work).toEqual({ reads: 0, merges: 0 });
+    await store.compact('doc');
+    expect(work).toEqual({ reads: 1, merges: 1 });
+    const loaded = await store.load('doc');
+    expect(loaded?.updates).toHaveLength(1);
+    expect(textOf(loaded?.updates ?? [])).toBe(writer.text());
+  });
+
+  it('[N7] a read error on the compaction thread is a StoreIoError and loses nothing', async () => {
+    const { open } = await setup();
+    const thread = startCompactionThread({ log: createSilentLogger() });
+    cleanups.push(() => thread.stop());
+    let failNext = true;
+    const store = open({
+      compaction: {
+        read: (path, ranges) => {
+          if (!failNext) return thread.read(path, ranges);
+          failNext = false;
+          // a segment the thread cannot open (ENOENT), as a failing disk would answer
+          return thread.read(`${path}.gone`, ranges);
+        },
+        merge: thread.merge,
+      },
+    });
+    const writer = createWriter();
+    for (const u of writer.next(6)) await store.append('doc', u, 'g');
     await expect(store.compact('doc')).rejects.toBeInstanceOf(StoreIoError);
     expect(textOf((await store.load('doc'))?.updates ?? [])).toBe(writer.text());
     await store.compact('doc');

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import type { Clock } from '../clock.ts';
 import { systemClock } from '../clock.ts';
 import { createSilentLogger, type Logger } from '../log.ts';
+import { type CompactionWork, compactionOnEventLoop } from './compaction-thread.ts';
 import {
   type DirMeta,
   readDocDir,
@@ -13,7 +14,6 @@ import { assertStorableDocId } from './doc-id.ts';
 import { encodeFrame, type JournalOp, OP_APPEND, OP_DELETE } from './journal-format.ts';
 import { readJournal } from './journal-read.ts';
 import { createJournalWriter, type FramePlace, type JournalWriter } from './journal-writer.ts';
-import { mergeUpdatesInTurns } from './merge-updates.ts';
 import { createSegmentReader } from './segment-reader.ts';
 import {
   type DocStore,
@@ -56,6 +56,12 @@ export interface JournalStoreOptions {
    * Default `setImmediate`: after the I/O callbacks of this turn, before any timer.
    */
   readonly endOfTurn?: (fn: () => void) => () => void;
+  /**
+   * How a compaction reads a document's entries from segments that are not pinned, and merges
+   * its updates (default `compactionOnEventLoop`: `fs`'s reads, merges in turns of this event
+   * loop). A node passes its compaction thread (`startCompactionThread`).
+   */
+  readonly compaction?: CompactionWork;
 }
 
 /**
@@ -173,6 +179,9 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
   const clock = options.clock ?? systemClock();
   const delayMs = options.groupCommitMs ?? DEFAULT_GROUP_COMMIT_MS;
   const endOfTurn = options.endOfTurn ?? setImmediateEndOfTurn;
+  // the default merges in turns: clients' messages wait for one group's merge at most (issue 14)
+  const compaction =
+    options.compaction ?? compactionOnEventLoop((path, ranges) => fs.readRanges(path, ranges));
   const segmentBytes = options.segmentBytes ?? 16 * 1024 * 1024;
   const compactAfterBytes = options.compactAfterBytes ?? 1024 * 1024;
   const compactAfterRecords = options.compactAfterRecords ?? DEFAULT_COMPACT_AFTER_RECORDS;
@@ -459,8 +468,14 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
     return content;
   };
 
-  /** The updates of `records`, in order, read back from their segments (`SegmentReader`). */
-  const readRecords = async (records: readonly Rec[]): Promise<Uint8Array[]> => {
+  /**
+   * The updates of `records`, in order, read back from their segments (`SegmentReader`); from a
+   * segment that is not pinned with `readUnpinned` (default `fs`'s reads, on this event loop).
+   */
+  const readRecords = async (
+    records: readonly Rec[],
+    readUnpinned?: CompactionWork['read'],
+  ): Promise<Uint8Array[]> => {
     const out: Uint8Array[] = new Array(records.length);
     const bySegment = new Map<string, number[]>();
     records.forEach((r, i) => {
@@ -472,6 +487,7 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
       const bytes = await segments.read(
         path,
         indexes.map((i) => records[i] as Rec),
+        readUnpinned,
       );
       indexes.forEach((i, k) => {
         out[i] = bytes[k] as Uint8Array;
@@ -490,11 +506,10 @@ export function createJournalStore(options: JournalStoreOptions): DocStore {
     if (generation === undefined) return;
     const content = await dirContent(doc);
     if (records.length === 0 && content.updates.length <= 1) return;
-    const updates = [...content.updates, ...(await readRecords(records))];
+    const updates = [...content.updates, ...(await readRecords(records, compaction.read))];
     let merged: Uint8Array;
     try {
-      // in turns: clients' messages wait for one group's merge at most (issue 14)
-      merged = await mergeUpdatesInTurns(updates);
+      merged = await compaction.merge(updates);
     } catch (error) {
       throw new StoreCorruptError(
         doc.id,

@@ -13,8 +13,15 @@ import type { ByteRange, StoreFs } from './store-fs.ts';
  * either hold them all or read each one again for every document).
  */
 export interface SegmentReader {
-  /** The bytes of each range of the segment at `path`, each in its own memory, in order. */
-  read(path: string, ranges: readonly ByteRange[]): Promise<Uint8Array[]>;
+  /**
+   * The bytes of each range of the segment at `path`, each in its own memory, in order; from a
+   * segment that is not pinned through `readUnpinned` (default the store's `fs.readRanges`).
+   */
+  read(
+    path: string,
+    ranges: readonly ByteRange[],
+    readUnpinned?: (path: string, ranges: readonly ByteRange[]) => Promise<Uint8Array[]>,
+  ): Promise<Uint8Array[]>;
   /** Reads the closed segment at `path` whole and serves its reads from memory until `unpin`. */
   pin(path: string): Promise<void>;
   /** Drops the pinned bytes of `path`. */
@@ -26,9 +33,9 @@ export interface SegmentReader {
 export function createSegmentReader(fs: StoreFs): SegmentReader {
   const pinned = new Map<string, Uint8Array>();
   return {
-    async read(path, ranges) {
+    async read(path, ranges, readUnpinned) {
       const bytes = pinned.get(path);
-      if (!bytes) return fs.readRanges(path, ranges);
+      if (!bytes) return readUnpinned ? readUnpinned(path, ranges) : fs.readRanges(path, ranges);
       return ranges.map((r) => {
         if (r.at + r.length > bytes.length) {
           throw new Error(`${path}: bytes ${r.at}–${r.at + r.length} are past its end`);

@@ -1,0 +1,163 @@
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../log.ts';
+import { mergeUpdatesInTurns } from './merge-updates.ts';
+import { type ByteRange, nodeStoreFs } from './store-fs.ts';
+
+/** What a journal compaction does besides bookkeeping: read stored updates back, merge them. */
+export interface CompactionWork {
+  /** The bytes of each range of the file at `path`, in order (a journal segment's entries). */
+  read(path: string, ranges: readonly ByteRange[]): Promise<Uint8Array[]>;
+  /** The same merged update as `mergeUpdates(updates)`; rejects when Yjs cannot decode one. */
+  merge(updates: readonly Uint8Array[]): Promise<Uint8Array>;
+}
+
+/** Compaction work on a worker thread. */
+export interface CompactionThread extends CompactionWork {
+  /** Stops the thread; work in flight and later work goes to `fallback`. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface CompactionThreadOptions {
+  readonly log: Logger;
+  /**
+   * Does the work once the thread has failed or stopped (default: the event loop's, as before
+   * the thread existed: `readRanges` of the real file system, `mergeUpdatesInTurns`).
+   */
+  readonly fallback?: CompactionWork;
+}
+
+/** The event loop's own compaction work (`fs`'s reads, merges in turns of the event loop). */
+export function compactionOnEventLoop(
+  readRanges: CompactionWork['read'] = nodeStoreFs.readRanges,
+): CompactionWork {
+  return { read: readRanges, merge: (updates) => mergeUpdatesInTurns(updates) };
+}
+
+const WORKER = new URL('./compaction-worker.mjs', import.meta.url);
+
+interface Pending {
+  readonly resolve: (reply: Reply) => void;
+  readonly reject: (error: Error) => void;
+  /** The same work, done by `fallback`. */
+  readonly redo: () => Promise<Reply>;
+}
+
+interface Reply {
+  readonly id: number;
+  readonly packed?: ArrayBuffer;
+  readonly ends?: readonly number[];
+  readonly error?: string;
+  readonly code?: string;
+}
+
+/**
+ * Starts a worker thread for the journal's compactions: it reads a document's entries back from
+ * their segments (one `pread` each) and merges them (`Y.mergeUpdates` in bounded fan-in groups).
+ *
+ * Why (issue 14): after a burst a node compacts for seconds. On the event loop each entry read
+ * was a promise and a round trip through libuv's pool (a document's entries are scattered over
+ * its segments, one read each: half the busy time of one node's event loop after a minute at
+ * 32,000 updates/s, measured with a CPU profile), and each merge built every struct of a
+ * document in the event loop's heap, which made its scavenges slower. Clients' messages waited
+ * for both. On this thread neither happens: the event loop hands over ranges and updates and
+ * gets one buffer back (transferred, not copied). The thread is unreferenced while idle, so it
+ * never keeps a process alive by itself. Loads still read on the event loop: a client waits for
+ * those, and must not queue behind a compaction.
+ */
+export function startCompactionThread(options: CompactionThreadOptions): CompactionThread {
+  const fallback = options.fallback ?? compactionOnEventLoop();
+  const pending = new Map<number, Pending>();
+  let nextId = 0;
+  let gone = false;
+  const worker = new Worker(WORKER, { execArgv: [] });
+  worker.unref();
+
+  /** The thread is gone: what it still had to do is done by `fallback`. */
+  const abandon = (reason: string) => {
+    if (gone) return;
+    gone = true;
+    const left = [...pending.values()];
+    pending.clear();
+    if (left.length > 0 || reason !== 'stopped')
+      options.log.warn(`compaction thread ${reason}; compacting on the event loop`, {
+        inFlight: left.length,
+      });
+    for (const p of left) p.redo().then(p.resolve, p.reject);
+  };
+
+  worker.on('message', (reply: Reply) => {
+    const p = pending.get(reply.id);
+    if (!p) return;
+    pending.delete(reply.id);
+    if (pending.size === 0) worker.unref();
+    if (reply.packed) p.resolve(reply);
+    else p.reject(Object.assign(new Error(reply.error ?? 'failed'), { code: reply.code }));
+  });
+  worker.on('error', (error) => abandon(`failed (${error.message})`));
+  worker.on('exit', (code) => abandon(`exited (code ${code})`));
+
+  const call = (request: object, transfer: ArrayBuffer[], redo: () => Promise<Reply>) =>
+    new Promise<Reply>((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject, redo });
+      if (pending.size === 1) worker.ref();
+      worker.postMessage({ ...request, id }, transfer);
+    });
+
+  /** A fallback's result as the thread's reply would carry it. */
+  const asReply = async (work: Promise<readonly Uint8Array[]>): Promise<Reply> => {
+    const { packed, ends } = pack(await work);
+    return { id: -1, packed, ends };
+  };
+
+  return {
+    async read(path, ranges) {
+      if (gone) return fallback.read(path, ranges);
+      const reply = await call({ op: 'read', path, ranges }, [], () =>
+        asReply(fallback.read(path, ranges)),
+      );
+      return unpack(reply);
+    },
+    async merge(updates) {
+      if (gone) return fallback.merge(updates);
+      if (updates.length === 1) return updates[0] as Uint8Array;
+      const { packed, ends } = pack(updates);
+      const reply = await call({ op: 'merge', packed, ends }, [packed], async () =>
+        asReply(fallback.merge(updates).then((merged) => [merged])),
+      );
+      return unpack(reply)[0] as Uint8Array;
+    },
+    async stop() {
+      abandon('stopped');
+      await worker.terminate();
+    },
+  };
+}
+
+/** `updates` end to end in one buffer (transferred, not copied, to the thread), and where each ends. */
+function pack(updates: readonly Uint8Array[]): { packed: ArrayBuffer; ends: number[] } {
+  const ends: number[] = [];
+  let total = 0;
+  for (const u of updates) {
+    total += u.byteLength;
+    ends.push(total);
+  }
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const u of updates) {
+    bytes.set(u, at);
+    at += u.byteLength;
+  }
+  return { packed: bytes.buffer, ends };
+}
+
+/** A reply's byte strings: views into its one buffer. */
+function unpack(reply: Reply): Uint8Array[] {
+  const packed = reply.packed as ArrayBuffer;
+  let start = 0;
+  return (reply.ends ?? []).map((end) => {
+    const view = new Uint8Array(packed, start, end - start);
+    start = end;
+    return view;
+  });
+}

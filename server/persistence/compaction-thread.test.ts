@@ -1,10 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { Logger } from '../log.ts';
 import {
+  COMPACTION_NICE,
   type CompactionThread,
   type CompactionWork,
   startCompactionThread,
@@ -166,4 +167,32 @@ describe('compaction thread', () => {
     });
     expect(await thread.read(file, [{ at: 0, length: 1 }])).toEqual([new Uint8Array([1])]);
   });
+
+  it.runIf(process.platform === 'linux')(
+    'runs at the nice value asked for (Linux: one per thread) or a nicer one the process already has, leaving the event loop’s as it was',
+    async () => {
+      const before = await niceValuesOfThreads();
+      const thread = start(noFallback);
+      const ownNice = before.get(process.pid) ?? 0;
+      // a merge answered: the thread has started and set its priority
+      await thread.merge(createWriter().next(2));
+      const after = await niceValuesOfThreads();
+      const added = [...after].filter(([tid]) => !before.has(tid)).map(([, nice]) => nice);
+      expect(added).toContain(Math.max(ownNice, COMPACTION_NICE));
+      expect(after.get(process.pid)).toBe(ownNice);
+    },
+  );
 });
+
+/** The nice value of each thread of this process, by thread id (Linux `/proc`). */
+async function niceValuesOfThreads(): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  for (const tid of await readdir('/proc/self/task')) {
+    const stat = await readFile(`/proc/self/task/${tid}/stat`, 'utf8').catch(() => null);
+    if (!stat) continue;
+    // fields after the command name (in parentheses): state is the 3rd field, nice the 19th
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    out.set(Number(tid), Number(fields[16]));
+  }
+  return out;
+}

@@ -2,6 +2,10 @@
 // Plain JavaScript on purpose: a worker thread does not inherit the TypeScript loader the process
 // registered (bin/register-ts.mjs); it needs Node and the yjs package only.
 //
+// workerData: { nice: number } — this thread's least nice value (Linux keeps one per thread, and
+// setpriority(PRIO_PROCESS, 0) sets the calling thread's): background work that yields the core
+// to the event loop when both want it.
+//
 // Requests, each answered in turn:
 // - { id, op: 'read', path, ranges: { at, length }[] }: those bytes of a file, one pread each;
 // - { id, op: 'merge', packed: ArrayBuffer, ends: number[] }: the updates laid end to end in
@@ -10,7 +14,8 @@
 // update), or { id, error: string, code?: string } when a read fails (code: the errno name) or
 // Yjs cannot merge the updates (an update it cannot decode).
 import { closeSync, openSync, readSync } from 'node:fs';
-import { parentPort } from 'node:worker_threads';
+import { getPriority, setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
 import * as Y from 'yjs';
 import { MERGE_FAN_IN, mergeAllInGroups } from './merge-groups.mjs';
 
@@ -54,6 +59,16 @@ function merge(packed, ends) {
       ? merged.buffer
       : merged.slice().buffer;
   return { packed: whole, ends: [whole.byteLength] };
+}
+
+try {
+  // never raised above the priority the process already runs at (that needs privileges)
+  if (workerData.nice > getPriority()) setPriority(workerData.nice);
+} catch (error) {
+  parentPort.postMessage({
+    id: -1,
+    error: `nice ${workerData.nice} refused: ${error?.message ?? error}`,
+  });
 }
 
 parentPort.on('message', (request) => {

@@ -14,8 +14,9 @@ import type { ByteRange, StoreFs } from './store-fs.ts';
  */
 export interface SegmentReader {
   /**
-   * The bytes of each range of the segment at `path`, each in its own memory, in order; from a
-   * segment that is not pinned through `readUnpinned` (default the store's `fs.readRanges`).
+   * The bytes of each range of the segment at `path`, in order; from a segment that is not
+   * pinned through `readUnpinned` (default the store's `fs.readRanges`), as it returns them,
+   * and from a pinned one each in its own memory.
    */
   read(
     path: string,

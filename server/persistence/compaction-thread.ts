@@ -25,22 +25,24 @@ export interface CompactionThreadOptions {
    */
   readonly fallback?: CompactionWork;
   /**
-   * The thread's nice value (default `COMPACTION_NICE`; a process already nicer keeps its
-   * own): when the event loop and the thread both want the core, the event loop gets most of it.
+   * How much nicer than the process the thread runs (default `COMPACTION_NICE_OFFSET`; at
+   * most nice 19): when the event loop and the thread both want the core, the event loop gets
+   * most of it.
    */
-  readonly nice?: number;
+  readonly niceOffset?: number;
 }
 
 /**
- * Compactions are background work: at nice 5 Linux's scheduler gives the thread about a quarter
- * of a core the event loop also wants (CFS weights 335 against 1024), never none, and the whole
- * of an idle one. Probe (issue 14; one node pinned to one core, 60 s at 38,054 updates/s, then
- * 1-s windows at 2,000/s): at nice 0 the thread compacted as fast as the burst came, its equal
- * share of the core taken from clients' messages during it; at nice 10 it was still catching up
- * 12 s later (windows' p99 6.7–9 ms against 2–4 ms); at nice 5 it was done after 7 windows,
- * their p99 at most 6.4 ms from the third on.
+ * Compactions are background work: 10 nice levels below the event loop, Linux's scheduler gives
+ * the thread about a tenth of a core they both want (CFS weights: each level is ×1.25), never
+ * none, and the whole of an idle one. Probe (issue 14; one node pinned to one core at nice -10
+ * as the benchmark runs it, 60 s at 38,054 updates/s, then 1-s windows at 2,000/s), the thread
+ * 10, 15 and 20 levels nicer: at 10 it kept up with the burst and the windows' p99 was 1.8–3.8 ms
+ * from the first; at 15 it was done 7 windows later (p99 at most 6.4 ms from the third on); at
+ * 20 it was still catching up 12 windows later (p99 6.7–9 ms). At the process's own priority the
+ * same weights would give it half of a saturated core, taken from clients' messages.
  */
-export const COMPACTION_NICE = 5;
+export const COMPACTION_NICE_OFFSET = 10;
 
 /** The event loop's own compaction work (`fs`'s reads, merges in turns of the event loop). */
 export function compactionOnEventLoop(
@@ -87,7 +89,7 @@ export function startCompactionThread(options: CompactionThreadOptions): Compact
   let gone = false;
   const worker = new Worker(WORKER, {
     execArgv: [],
-    workerData: { nice: options.nice ?? COMPACTION_NICE },
+    workerData: { niceOffset: options.niceOffset ?? COMPACTION_NICE_OFFSET },
   });
   worker.unref();
 

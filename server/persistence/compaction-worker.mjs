@@ -2,9 +2,9 @@
 // Plain JavaScript on purpose: a worker thread does not inherit the TypeScript loader the process
 // registered (bin/register-ts.mjs); it needs Node and the yjs package only.
 //
-// workerData: { nice: number } — this thread's least nice value (Linux keeps one per thread, and
-// setpriority(PRIO_PROCESS, 0) sets the calling thread's): background work that yields the core
-// to the event loop when both want it.
+// workerData: { niceOffset: number } — how much nicer than the process this thread runs (Linux
+// keeps a nice value per thread, and setpriority(PRIO_PROCESS, 0) sets the calling thread's):
+// background work that yields the core to the event loop when both want it.
 //
 // Requests, each answered in turn:
 // - { id, op: 'read', path, ranges: { at, length }[] }: those bytes of a file, one pread each;
@@ -62,12 +62,13 @@ function merge(packed, ends) {
 }
 
 try {
-  // never raised above the priority the process already runs at (that needs privileges)
-  if (workerData.nice > getPriority()) setPriority(workerData.nice);
+  // only ever nicer (a lower priority needs no privilege), at most 19
+  const nice = Math.min(19, getPriority() + workerData.niceOffset);
+  if (nice > getPriority()) setPriority(nice);
 } catch (error) {
   parentPort.postMessage({
     id: -1,
-    error: `nice ${workerData.nice} refused: ${error?.message ?? error}`,
+    error: `nicer by ${workerData.niceOffset} refused: ${error?.message ?? error}`,
   });
 }
 

@@ -36,11 +36,12 @@ export interface CompactionThreadOptions {
  * Compactions are background work: 10 nice levels below the event loop, Linux's scheduler gives
  * the thread about a tenth of a core they both want (CFS weights: each level is ×1.25), never
  * none, and the whole of an idle one. Probe (issue 14; one node pinned to one core at nice -10
- * as the benchmark runs it, 60 s at 38,054 updates/s, then 1-s windows at 2,000/s), the thread
- * 10, 15 and 20 levels nicer: at 10 it kept up with the burst and the windows' p99 was 1.8–3.8 ms
- * from the first; at 15 it was done 7 windows later (p99 at most 6.4 ms from the third on); at
- * 20 it was still catching up 12 windows later (p99 6.7–9 ms). At the process's own priority the
- * same weights would give it half of a saturated core, taken from clients' messages.
+ * as the benchmark runs it, 60 s at 38,054 updates/s, then 1-s windows at 2,000/s): at the
+ * process's own priority the thread kept up with the burst, taking its equal share of the core
+ * from clients' messages during it, and the windows' p99 was 1.8–3.8 ms from the first; 15
+ * levels nicer it was done 7 windows later (p99 at most 6.4 ms from the third on); 20 levels
+ * nicer it was still catching up 12 windows later (p99 6.7–9 ms). Ten is between the two: the
+ * clients' messages first, and enough of the core that a burst's compactions end soon after it.
  */
 export const COMPACTION_NICE_OFFSET = 10;
 

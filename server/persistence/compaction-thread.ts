@@ -57,8 +57,8 @@ const WORKER = new URL('./compaction-worker.mjs', import.meta.url);
 interface Pending {
   readonly resolve: (reply: Reply) => void;
   readonly reject: (error: Error) => void;
-  /** The same work, done by `fallback`. */
-  readonly redo: () => Promise<Reply>;
+  /** Settles the same promise with the same work done by `fallback`. */
+  readonly redo: () => void;
 }
 
 interface Reply {
@@ -104,7 +104,7 @@ export function startCompactionThread(options: CompactionThreadOptions): Compact
       options.log.warn(`compaction thread ${reason}; compacting on the event loop`, {
         inFlight: left.length,
       });
-    for (const p of left) p.redo().then(p.resolve, p.reject);
+    for (const p of left) p.redo();
   };
 
   worker.on('message', (reply: Reply) => {
@@ -119,36 +119,39 @@ export function startCompactionThread(options: CompactionThreadOptions): Compact
   worker.on('error', (error) => abandon(`failed (${error.message})`));
   worker.on('exit', (code) => abandon(`exited (code ${code})`));
 
-  const call = (request: object, transfer: ArrayBuffer[], redo: () => Promise<Reply>) =>
-    new Promise<Reply>((resolve, reject) => {
+  /** Sends `request`; the reply, decoded; or, once the thread is gone, `redo`'s result. */
+  const call = <T>(
+    request: object,
+    transfer: ArrayBuffer[],
+    decode: (reply: Reply) => T,
+    redo: () => Promise<T>,
+  ) =>
+    new Promise<T>((resolve, reject) => {
       const id = nextId++;
-      pending.set(id, { resolve, reject, redo });
+      pending.set(id, {
+        resolve: (reply) => resolve(decode(reply)),
+        reject,
+        redo: () => redo().then(resolve, reject),
+      });
       if (pending.size === 1) worker.ref();
       worker.postMessage({ ...request, id }, transfer);
     });
 
-  /** A fallback's result as the thread's reply would carry it. */
-  const asReply = async (work: Promise<readonly Uint8Array[]>): Promise<Reply> => {
-    const { packed, ends } = pack(await work);
-    return { id: -1, packed, ends };
-  };
-
   return {
-    async read(path, ranges) {
+    read(path, ranges) {
       if (gone) return fallback.read(path, ranges);
-      const reply = await call({ op: 'read', path, ranges }, [], () =>
-        asReply(fallback.read(path, ranges)),
-      );
-      return unpack(reply);
+      return call({ op: 'read', path, ranges }, [], unpack, () => fallback.read(path, ranges));
     },
-    async merge(updates) {
+    merge(updates) {
       if (gone) return fallback.merge(updates);
-      if (updates.length === 1) return updates[0] as Uint8Array;
+      if (updates.length === 1) return Promise.resolve(updates[0] as Uint8Array);
       const { packed, ends } = pack(updates);
-      const reply = await call({ op: 'merge', packed, ends }, [packed], async () =>
-        asReply(fallback.merge(updates).then((merged) => [merged])),
+      return call(
+        { op: 'merge', packed, ends },
+        [packed],
+        (reply) => unpack(reply)[0] as Uint8Array,
+        () => fallback.merge(updates),
       );
-      return unpack(reply)[0] as Uint8Array;
     },
     async stop() {
       abandon('stopped');

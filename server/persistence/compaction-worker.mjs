@@ -63,8 +63,9 @@ function merge(packed, ends) {
 
 try {
   // only ever nicer (a lower priority needs no privilege), at most 19
-  const nice = Math.min(19, getPriority() + workerData.niceOffset);
-  if (nice > getPriority()) setPriority(nice);
+  const own = getPriority();
+  const nice = Math.min(19, own + workerData.niceOffset);
+  if (nice > own) setPriority(nice);
 } catch (error) {
   parentPort.postMessage({
     id: -1,

@@ -7,7 +7,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { Clock } from '../clock.ts';
 import { createSilentLogger } from '../log.ts';
-import { compactionOnEventLoop, startCompactionThread } from './compaction-thread.ts';
+import {
+  type CompactionThread,
+  compactionOnEventLoop,
+  startCompactionThread,
+} from './compaction-thread.ts';
 import { createFileStore, fileStorePaths } from './file-store.ts';
 import { decodeSegment } from './journal-format.ts';
 import {
@@ -17,7 +21,7 @@ import {
   JOURNAL_DIR,
   type JournalStoreOptions,
 } from './journal-store.ts';
-import { describeStoreContract } from './store.contract.ts';
+import { describeStoreContract, type StoreUnderTest } from './store.contract.ts';
 import { type DocStore, StoreCorruptError, StoreIoError } from './store.ts';
 import { nodeStoreFs, type StoreFs } from './store-fs.ts';
 import { createFaultFs, type FaultFs } from './testing/fault-fs.ts';
@@ -54,41 +58,17 @@ function journalFaults(faultFs: FaultFs): StoreFaults {
   };
 }
 
-describeStoreContract('journal store', async () => {
+/** A journal store on a fresh directory for the contract; `thread` does its compactions when given. */
+async function journalUnderTest(thread?: CompactionThread): Promise<StoreUnderTest> {
   const dir = await tempDir();
   const faultFs = createFaultFs();
-  const stores: DocStore[] = [];
-  const make = (): DocStore => {
-    const store = createJournalStore({ dir, fs: faultFs.fs, segmentBytes: SMALL_SEGMENT });
-    stores.push(store);
-    return store;
-  };
-  return {
-    store: make(),
-    reopen: async () => make(),
-    cleanup: async () => {
-      await Promise.all(stores.map((store) => store.close()));
-      await rm(dir, { recursive: true, force: true });
-    },
-    faults: journalFaults(faultFs),
-  };
-});
-
-describeStoreContract('journal store compacting on a compaction thread', async () => {
-  const dir = await tempDir();
-  const faultFs = createFaultFs();
-  const notHere = () => Promise.reject(new Error('compacted on the event loop, not on the thread'));
-  const thread = startCompactionThread({
-    log: createSilentLogger(),
-    fallback: { read: notHere, merge: notHere },
-  });
   const stores: DocStore[] = [];
   const make = (): DocStore => {
     const store = createJournalStore({
       dir,
       fs: faultFs.fs,
       segmentBytes: SMALL_SEGMENT,
-      compaction: thread,
+      ...(thread ? { compaction: thread } : {}),
     });
     stores.push(store);
     return store;
@@ -98,11 +78,23 @@ describeStoreContract('journal store compacting on a compaction thread', async (
     reopen: async () => make(),
     cleanup: async () => {
       await Promise.all(stores.map((store) => store.close()));
-      await thread.stop();
+      await thread?.stop();
       await rm(dir, { recursive: true, force: true });
     },
     faults: journalFaults(faultFs),
   };
+}
+
+describeStoreContract('journal store', () => journalUnderTest());
+
+describeStoreContract('journal store compacting on a compaction thread', () => {
+  const notHere = () => Promise.reject(new Error('compacted on the event loop, not on the thread'));
+  return journalUnderTest(
+    startCompactionThread({
+      log: createSilentLogger(),
+      fallback: { read: notHere, merge: notHere },
+    }),
+  );
 });
 
 describe('journal store on disk', () => {

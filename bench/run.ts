@@ -399,7 +399,7 @@ async function main(argv: readonly string[]): Promise<number> {
         }
         say(`rep ${rep}/${plan.reps}: forwarded client [${elapsed(t0)}]`);
         const f = await attempt(`forwarding rep ${rep}`, () =>
-          runForwarding(env, plan.redirect, `f${rep}`),
+          runForwarding(env, plan.forwarding, `f${rep}`),
         );
         if (f) {
           c.forwarding?.push(f);

@@ -3,8 +3,13 @@
  * client"). A 3-node cluster of ours; per document (owned by n2 or n3) one stock y-websocket
  * reader sits at the owner and two stock writers type: one connected to the owner (direct), one
  * to n1 (forwarded through n1's mirror and upstream, PROTOCOL.md F1–F6). Writers alternate; each
- * sample is the time from a writer's keystroke to the reader's document holding it. Printed
- * only, never asserted. Standalone (placed as the full run places it): `npx tsx bench/items/forwarding.ts [samples]`.
+ * sample is the time from a writer's keystroke to the reader's document holding it. Both paths
+ * are warmed up first (`warmup` keystrokes each, not measured), as every other item warms its
+ * servers up: measured in rounds of 150 samples, the direct median fell for about 600
+ * keystrokes per path and the forwarded one was still falling after 1,000 while the nodes compiled
+ * their hot code, so a short warm-up compared two paths each at its own point of that curve.
+ * Printed only, never asserted. Standalone (placed as the full run places it):
+ * `npx tsx bench/items/forwarding.ts [samples]`.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -25,6 +30,8 @@ export interface ForwardingPlan {
   readonly samples: number;
   /** Documents cycled through. */
   readonly docs: number;
+  /** Keystrokes of each kind before the first sample, alternately as the samples (not measured). */
+  readonly warmup: number;
 }
 
 /** Keystroke-to-reader times in ms. */
@@ -95,7 +102,8 @@ export async function runForwarding(
     }
     const direct = new Samples();
     const forwarded = new Samples();
-    for (let i = 0; i < plan.samples * 2 + 20; i++) {
+    const warmup = plan.warmup * 2;
+    for (let i = 0; i < warmup + plan.samples * 2; i++) {
       const d = docs[(i >> 1) % docs.length]!;
       const viaForward = i % 2 === 1;
       const writer = viaForward ? d.forwarded : d.direct;
@@ -105,8 +113,7 @@ export async function runForwarding(
       const text = writer.getText('t');
       text.insert(text.length, `${token} `);
       await arrived;
-      // The first rounds warm up the mirrors and the JIT.
-      if (i >= 20) (viaForward ? forwarded : direct).add(performance.now() - t0);
+      if (i >= warmup) (viaForward ? forwarded : direct).add(performance.now() - t0);
     }
     return { direct: direct.summary(), forwarded: forwarded.summary() };
   } finally {
@@ -148,9 +155,7 @@ async function standalone(samples: number): Promise<void> {
       niceness,
     };
     console.log(
-      forwardingLine(
-        await runForwarding(env, { samples, docs: benchPlan(false).redirect.docs }, 'fw'),
-      ),
+      forwardingLine(await runForwarding(env, { ...benchPlan(false).forwarding, samples }, 'fw')),
     );
   } finally {
     await etcd.stop();

@@ -1,4 +1,5 @@
 import type { CrashPlan } from '../items/crash.ts';
+import type { ForwardingPlan } from '../items/forwarding.ts';
 import type { MemoryPlan } from '../items/memory.ts';
 import type { SweepPlan } from '../items/propagation.ts';
 import type { RedirectPlan } from '../items/redirect.ts';
@@ -44,6 +45,7 @@ export interface BenchPlan {
     readonly unloaded: boolean;
   };
   readonly redirect: RedirectPlan;
+  readonly forwarding: ForwardingPlan;
   readonly crash: CrashPlan;
   /** Run one extra CPU-profiled sweep of ours. */
   readonly profile: boolean;
@@ -77,6 +79,7 @@ export function benchPlan(quick: boolean): BenchPlan {
         unloaded: false,
       },
       redirect: { samples: 30, docs: 10 },
+      forwarding: { samples: 30, docs: 10, warmup: 500 },
       crash: { docs: 10, leaseTtl: 5, timeoutMs: 20_000 },
       profile: true,
       fsyncSamples: 100,
@@ -106,6 +109,7 @@ export function benchPlan(quick: boolean): BenchPlan {
       unloaded: true,
     },
     redirect: { samples: 150, docs: 20 },
+    forwarding: { samples: 150, docs: 20, warmup: 2_000 },
     crash: { docs: 50, leaseTtl: 5, timeoutMs: 20_000 },
     profile: true,
     fsyncSamples: 300,

@@ -1,3 +1,4 @@
+import { connect, type Socket, type TcpNetConnectOpts } from 'node:net';
 import WebSocket from 'ws';
 import { type Clock, systemClock } from '../clock.ts';
 import type { Logger } from '../log.ts';
@@ -218,11 +219,25 @@ export function createPeerPool(options: PeerPoolOptions): PeerPool {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     dial: (url) => {
+      let socket: Socket | null = null;
       const ws = new WebSocket(`${url}/internal`, {
         headers: { [SECRET_HEADER]: options.secret },
         maxPayload: 256 * 1024 * 1024,
+        // ws's own connect, keeping the socket (its `path` is the HTTP path, not a pipe's)
+        createConnection: ((connectOptions: TcpNetConnectOpts & { path?: string }) => {
+          const { path: _httpPath, ...tcp } = connectOptions;
+          socket = connect(tcp);
+          return socket;
+        }) as typeof connect,
       });
       ws.binaryType = 'nodebuffer';
+      // Frames sent in one turn of the event loop leave in one write (one syscall): a
+      // replication window pushes every document it covers at once.
+      let corked: Socket | null = null;
+      const uncork = () => {
+        corked?.uncork();
+        corked = null;
+      };
       const link: PeerLink = {
         open: new Promise((resolve, reject) => {
           ws.once('open', () => resolve());
@@ -234,8 +249,18 @@ export function createPeerPool(options: PeerPoolOptions): PeerPool {
         get dead() {
           return ws.readyState > WebSocket.OPEN;
         },
-        send: (bytes) => ws.send(bytes),
-        close: () => ws.terminate(),
+        send: (bytes) => {
+          if (!corked && socket) {
+            corked = socket;
+            corked.cork();
+            process.nextTick(uncork);
+          }
+          ws.send(bytes);
+        },
+        close: () => {
+          uncork();
+          ws.terminate();
+        },
         onMessage: null,
         onClose: null,
       };

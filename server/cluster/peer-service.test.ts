@@ -8,6 +8,15 @@ import { createMemoryStore } from '../persistence/memory-store.ts';
 import { decodePeerMessage, encodePeerMessage, type PeerResponse } from './peer-protocol.ts';
 import { createPeerService } from './peer-service.ts';
 
+/** Counts the corked writes (one syscall each on uWS) around its sends. */
+class CorkCountingConnection extends MemoryConnection {
+  corks = 0;
+  override cork(fn: () => void): void {
+    this.corks++;
+    fn();
+  }
+}
+
 function setup(loadOnHandoff?: (docId: string) => boolean) {
   const store = createMemoryStore();
   const registry = new DocumentRegistry(testRegistryOptions(store, { idleUnloadMs: 1000 }));
@@ -21,7 +30,7 @@ function setup(loadOnHandoff?: (docId: string) => boolean) {
     isFenced: () => false,
     ...(loadOnHandoff ? { loadOnHandoff } : {}),
   });
-  const conn = new MemoryConnection(1);
+  const conn = new CorkCountingConnection(1);
   const handler = open(conn);
   let id = 0;
   const push = async (docId: string, generation: string, text: string): Promise<PeerResponse> => {
@@ -46,7 +55,7 @@ function setup(loadOnHandoff?: (docId: string) => boolean) {
     if (answer.kind !== 'response') throw new Error('expected a response');
     return answer;
   };
-  return { store, registry, push };
+  return { store, registry, push, conn, handler };
 }
 
 describe('peer service', () => {
@@ -108,5 +117,58 @@ describe('peer service', () => {
     const again = await registry.acquire('doc-4');
     expect(again.doc.getText('t').toString()).toContain('before ');
     expect(again.doc.getText('t').toString()).toContain('after');
+  });
+
+  it('answers written in one turn leave in one corked write, in order', async () => {
+    const { conn, handler } = setup();
+    const ids = [11, 12, 13, 14, 15];
+    for (const id of ids) {
+      const doc = new Y.Doc();
+      doc.getText('t').insert(0, `push ${id}`);
+      handler.message(
+        encodePeerMessage({
+          kind: 'push',
+          id,
+          epoch: 5,
+          docId: `batch-${id}`,
+          generation: 'gen-a',
+          role: 'replicate',
+          ring: '',
+          update: Y.encodeStateAsUpdate(doc),
+        }),
+      );
+    }
+    for (let i = 0; i < 1000 && conn.sent.length < ids.length; i++) {
+      await new Promise((r) => setImmediate(r));
+    }
+    const answers = conn.sent.map((bytes) => decodePeerMessage(bytes));
+    expect(answers.map((a) => (a.kind === 'response' ? [a.id, a.status] : a.kind))).toEqual(
+      ids.map((id) => [id, 'ok']),
+    );
+    expect(conn.corks).toBe(1);
+  });
+
+  it('a connection closed before its turn ends gets nothing more written', async () => {
+    const { conn, handler } = setup();
+    const doc = new Y.Doc();
+    doc.getText('t').insert(0, 'late');
+    handler.message(
+      encodePeerMessage({
+        kind: 'push',
+        id: 21,
+        epoch: 5,
+        docId: 'closing',
+        generation: 'gen-a',
+        role: 'replicate',
+        ring: '',
+        update: Y.encodeStateAsUpdate(doc),
+      }),
+    );
+    // a malformed message closes the link while the push is still being stored
+    handler.message(new Uint8Array([0xff]));
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(conn.closeCode).toBe(4400);
+    expect(conn.sent).toEqual([]);
+    expect(conn.corks).toBe(0);
   });
 });

@@ -143,8 +143,26 @@ export function createPeerService(
 
   return (conn) => {
     const streams = new Map<number, { handlers: StreamHandlers | null }>();
+    // Messages written in one turn of the event loop leave in one corked write (one syscall):
+    // a commit window answers all of its pushes at once.
+    let queued: Uint8Array[] | null = null;
+    const flush = () => {
+      const messages = queued ?? [];
+      queued = null;
+      if (conn.closed) return;
+      conn.cork(() => {
+        for (const bytes of messages) conn.send(bytes);
+      });
+    };
     const write = (message: PeerMessage) => {
-      if (!conn.closed) conn.cork(() => conn.send(encodePeerMessage(message)));
+      if (conn.closed) return;
+      const bytes = encodePeerMessage(message);
+      if (queued) {
+        queued.push(bytes);
+        return;
+      }
+      queued = [bytes];
+      process.nextTick(flush);
     };
     const openStream = (id: number, docId: string, epoch: number) => {
       const entry: { handlers: StreamHandlers | null } = { handlers: null };

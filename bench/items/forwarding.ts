@@ -3,7 +3,10 @@
  * client"). A 3-node cluster of ours; per document (owned by n2 or n3) one stock y-websocket
  * reader sits at the owner and two stock writers type: one connected to the owner (direct), one
  * to n1 (forwarded through n1's mirror and upstream, PROTOCOL.md F1–F6). Writers alternate; each
- * sample is the time from a writer's keystroke to the reader's document holding it. Both paths
+ * sample is the time from a writer's keystroke to the reader's document holding it. The writers
+ * share their documents, so the owner also sends every direct keystroke on to n1's mirror (on the
+ * same core as the bench places it): a probe with separate documents for the direct writers
+ * measured the ratio at about 1.5× where this item measures about 1.0×. Both paths
  * are warmed up first (`warmup` keystrokes each, not measured), as every other item warms its
  * servers up: measured in rounds of 150 samples, the direct median fell for about 600
  * keystrokes per path and the forwarded one was still falling after 1,000 while the nodes compiled

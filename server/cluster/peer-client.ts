@@ -223,6 +223,8 @@ export function createPeerPool(options: PeerPoolOptions): PeerPool {
       const ws = new WebSocket(`${url}/internal`, {
         headers: { [SECRET_HEADER]: options.secret },
         maxPayload: 256 * 1024 * 1024,
+        // uWS does not compress /internal; ws would write compressed frames outside the cork
+        perMessageDeflate: false,
         // ws's own connect, keeping the socket (its `path` is the HTTP path, not a pipe's)
         createConnection: ((connectOptions: TcpNetConnectOpts & { path?: string }) => {
           const { path: _httpPath, ...tcp } = connectOptions;

@@ -148,10 +148,13 @@ describe('peer service', () => {
     expect(conn.corks).toBe(1);
   });
 
-  it('a connection closed before its turn ends gets nothing more written', async () => {
+  it('what a turn wrote before a malformed message closes the link still leaves, then nothing more', async () => {
     const { conn, handler } = setup();
     const doc = new Y.Doc();
-    doc.getText('t').insert(0, 'late');
+    doc.getText('t').insert(0, 'stored after the close');
+    // one turn: a stream this service cannot serve (answered 4503 at once), a push still being
+    // stored, then a malformed message that closes the link
+    handler.message(encodePeerMessage({ kind: 'stream-open', id: 7, epoch: 5, docId: 'fwd' }));
     handler.message(
       encodePeerMessage({
         kind: 'push',
@@ -164,11 +167,19 @@ describe('peer service', () => {
         update: Y.encodeStateAsUpdate(doc),
       }),
     );
-    // a malformed message closes the link while the push is still being stored
     handler.message(new Uint8Array([0xff]));
-    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
     expect(conn.closeCode).toBe(4400);
-    expect(conn.sent).toEqual([]);
-    expect(conn.corks).toBe(0);
+    expect(conn.sent.map((bytes) => decodePeerMessage(bytes))).toEqual([
+      {
+        kind: 'stream-close',
+        id: 7,
+        code: 4503,
+        reason: 'this node does not serve forwarding streams',
+      },
+    ]);
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    // the push's answer came after the close: not written
+    expect(conn.sent).toHaveLength(1);
+    expect(conn.corks).toBe(1);
   });
 });

@@ -144,12 +144,13 @@ export function createPeerService(
   return (conn) => {
     const streams = new Map<number, { handlers: StreamHandlers | null }>();
     // Messages written in one turn of the event loop leave in one corked write (one syscall):
-    // a commit window answers all of its pushes at once.
+    // a commit window answers all of its pushes at once. Whoever closes the connection in the
+    // turn that wrote lets them leave first (the node's stop waits a tick before closing it).
     let queued: Uint8Array[] | null = null;
     const flush = () => {
-      const messages = queued ?? [];
+      const messages = queued;
       queued = null;
-      if (conn.closed) return;
+      if (!messages || conn.closed) return;
       conn.cork(() => {
         for (const bytes of messages) conn.send(bytes);
       });
@@ -196,6 +197,8 @@ export function createPeerService(
           req = decodePeerMessage(frame);
         } catch (error) {
           log.warn('malformed message on the internal channel', { error });
+          // what this turn answered before still leaves, then the link closes
+          flush();
           conn.close(4400, 'malformed peer message');
           return;
         }

@@ -598,6 +598,9 @@ export function createNode(config: NodeConfig, adapters: NodeAdapters): RingdocN
       for (const session of sessions.all()) {
         session.reject(CloseCode.RETRY, 'node shutting down', { retryAfterMs: 500 });
       }
+      // The peer service sends what a turn wrote at its end: forwarding streams' closes (4503)
+      // leave before their links do.
+      await new Promise<void>((resolve) => process.nextTick(resolve));
       transport?.closeAll();
       await versions.stop();
       await registry.stop();

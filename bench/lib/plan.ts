@@ -79,7 +79,7 @@ export function benchPlan(quick: boolean): BenchPlan {
         unloaded: false,
       },
       redirect: { samples: 30, docs: 10 },
-      forwarding: { samples: 30, docs: 10, warmup: 500 },
+      forwarding: { samples: 30, docs: 10, warmup: 2_000 },
       crash: { docs: 10, leaseTtl: 5, timeoutMs: 20_000 },
       profile: true,
       fsyncSamples: 100,

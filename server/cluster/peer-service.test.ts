@@ -8,6 +8,22 @@ import { createMemoryStore } from '../persistence/memory-store.ts';
 import { decodePeerMessage, encodePeerMessage, type PeerResponse } from './peer-protocol.ts';
 import { createPeerService } from './peer-service.ts';
 
+/** A replicated PUSH (epoch 5) of a document holding `text`, encoded. */
+function replicatePush(id: number, docId: string, text: string): Uint8Array {
+  const doc = new Y.Doc();
+  doc.getText('t').insert(0, text);
+  return encodePeerMessage({
+    kind: 'push',
+    id,
+    epoch: 5,
+    docId,
+    generation: 'gen-a',
+    role: 'replicate',
+    ring: '',
+    update: Y.encodeStateAsUpdate(doc),
+  });
+}
+
 /** Counts the corked writes (one syscall each on uWS) around its sends. */
 class CorkCountingConnection extends MemoryConnection {
   corks = 0;
@@ -122,22 +138,7 @@ describe('peer service', () => {
   it('answers written in one turn leave in one corked write, in order', async () => {
     const { conn, handler } = setup();
     const ids = [11, 12, 13, 14, 15];
-    for (const id of ids) {
-      const doc = new Y.Doc();
-      doc.getText('t').insert(0, `push ${id}`);
-      handler.message(
-        encodePeerMessage({
-          kind: 'push',
-          id,
-          epoch: 5,
-          docId: `batch-${id}`,
-          generation: 'gen-a',
-          role: 'replicate',
-          ring: '',
-          update: Y.encodeStateAsUpdate(doc),
-        }),
-      );
-    }
+    for (const id of ids) handler.message(replicatePush(id, `batch-${id}`, `push ${id}`));
     for (let i = 0; i < 1000 && conn.sent.length < ids.length; i++) {
       await new Promise((r) => setImmediate(r));
     }
@@ -150,23 +151,10 @@ describe('peer service', () => {
 
   it('what a turn wrote before a malformed message closes the link still leaves, then nothing more', async () => {
     const { conn, handler } = setup();
-    const doc = new Y.Doc();
-    doc.getText('t').insert(0, 'stored after the close');
     // one turn: a stream this service cannot serve (answered 4503 at once), a push still being
     // stored, then a malformed message that closes the link
     handler.message(encodePeerMessage({ kind: 'stream-open', id: 7, epoch: 5, docId: 'fwd' }));
-    handler.message(
-      encodePeerMessage({
-        kind: 'push',
-        id: 21,
-        epoch: 5,
-        docId: 'closing',
-        generation: 'gen-a',
-        role: 'replicate',
-        ring: '',
-        update: Y.encodeStateAsUpdate(doc),
-      }),
-    );
+    handler.message(replicatePush(21, 'closing', 'stored after the close'));
     handler.message(new Uint8Array([0xff]));
     expect(conn.closeCode).toBe(4400);
     expect(conn.sent.map((bytes) => decodePeerMessage(bytes))).toEqual([

@@ -144,6 +144,30 @@ describe('Room content it cannot integrate yet', () => {
   });
 });
 
+describe('Room keeps no finished transaction for the GC (issue 14)', () => {
+  it('client and replicated updates leave nothing in the transaction arrays Yjs swapped out', async () => {
+    const room = makeRoom();
+    const conn = new MemoryConnection(1);
+    room.join(conn);
+    const client = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    client.on('update', (u: Uint8Array) => updates.push(u));
+    client.getText('t').insert(0, 'ab');
+    client.getText('t').insert(2, 'cd');
+    const retired: unknown[][] = [];
+    retired.push(room.doc._transactionCleanups);
+    room.applyUpdate(updates[0] as Uint8Array, conn);
+    retired.push(room.doc._transactionCleanups);
+    room.applyRemote(updates[1] as Uint8Array);
+    await room.durable();
+    expect(room.doc.getText('t').toString()).toBe('abcd');
+    // each update's transaction went into one array, which Yjs then swapped out
+    expect(new Set([...retired, room.doc._transactionCleanups]).size).toBe(3);
+    for (const array of retired) expect(array).toHaveLength(0);
+    room.destroy();
+  });
+});
+
 describe('Room awareness expiry without a timer per document (issue 14)', () => {
   afterEach(() => {
     vi.useRealTimers();

@@ -7,6 +7,7 @@ import type { Logger } from '../log.ts';
 import type { NodeMetrics } from '../node-metrics.ts';
 import type { DocStore } from '../persistence/store.ts';
 import { encodeAwareness, encodeSyncUpdate } from '../protocol/index.ts';
+import { applyAndRelease } from './apply-and-release.ts';
 import {
   type AwarenessEntry,
   decodeAwarenessEntries,
@@ -427,7 +428,7 @@ export class Room {
     const staged: Array<readonly [Uint8Array, unknown]> = [];
     this.staged = staged;
     try {
-      Y.applyUpdate(doc, update, origin);
+      applyAndRelease(doc, update, origin);
     } catch (error) {
       if (staged.length > 0) this.fault(error, 'an update failed halfway through integration');
       throw error;
@@ -466,7 +467,7 @@ export class Room {
    */
   applyRemote(update: Uint8Array): void {
     if (this.faulted) throw new Error('document storage failed');
-    Y.applyUpdate(this.hydrate(), update, REMOTE_ORIGIN);
+    applyAndRelease(this.hydrate(), update, REMOTE_ORIGIN);
   }
 
   /** The awareness client ids `conn` introduced (C8), if it is attached. */

@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import type { RingView } from '../../ring/index.ts';
 import type { Clock } from '../clock.ts';
 import type { PeerPool, PeerStream, StreamHandlers } from '../cluster/peer-client.ts';
+import { applyAndRelease } from '../documents/apply-and-release.ts';
 import type { Broadcaster } from '../documents/connection.ts';
 import { Room } from '../documents/room.ts';
 import type { Session } from '../documents/session.ts';
@@ -203,7 +204,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
         }
         case 'sync-step2':
         case 'sync-update':
-          Y.applyUpdate(this.doc, frame.update, UPSTREAM);
+          applyAndRelease(this.doc, frame.update, UPSTREAM);
           if (frame.type === 'sync-step2') this.onSynced();
           return;
         case 'ack':

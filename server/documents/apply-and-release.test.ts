@@ -54,7 +54,7 @@ describe('applyAndRelease (issue 14: no finished transaction kept for the young-
     const doc = new Y.Doc();
     const [update] = keystrokes('a') as [Uint8Array];
     const queued = doc._transactionCleanups;
-    // a struct count far past the bytes: Yjs throws while reading, inside its transaction
+    // an update cut after 3 bytes: Yjs reads past its end and throws inside its transaction
     const truncated = update.slice(0, 3);
     expect(() => Y.applyUpdate(new Y.Doc(), truncated)).toThrow();
     expect(() => applyAndRelease(doc, truncated)).toThrow();
